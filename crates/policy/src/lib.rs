@@ -1,0 +1,2 @@
+//! The IAM policy language: parsing, validation, compilation and evaluation.
+//! Pure: no IO, no async.
