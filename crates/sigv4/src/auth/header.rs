@@ -1,0 +1,244 @@
+//! The `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`
+//! header, with the request time from `X-Amz-Date` or `Date`.
+
+use std::borrow::Cow;
+
+use time::OffsetDateTime;
+
+use super::{parse_signature, parse_signed_headers, AuthLocation, ParsedAuth, ALGORITHM};
+use crate::error::Error;
+use crate::request::Request;
+use crate::scope::parse_credential;
+use crate::timestamp::{parse_amz_date, parse_http_date};
+
+/// Parses header authentication; `value` is the one `Authorization` header.
+pub(super) fn parse(req: &Request, value: &[u8]) -> Result<ParsedAuth, Error> {
+    let full = String::from_utf8_lossy(value);
+    let full = full.trim();
+    let (algorithm, rest) = full
+        .split_once(|c: char| c.is_ascii_whitespace())
+        .unwrap_or((full, ""));
+
+    let mut credential = None;
+    let mut signed_headers = None;
+    let mut signature = None;
+    if algorithm == ALGORITHM {
+        for token in rest
+            .split(|c: char| c == ',' || c.is_ascii_whitespace())
+            .filter(|t| !t.is_empty())
+        {
+            let Some((key, val)) = token.split_once('=') else {
+                return Err(Error::IncompleteSignature(format!(
+                    "'{token}' not a valid key=value pair (missing equal-sign) in Authorization header: '{full}'."
+                )));
+            };
+            let slot = match key {
+                "Credential" => &mut credential,
+                "SignedHeaders" => &mut signed_headers,
+                "Signature" => &mut signature,
+                _ => continue,
+            };
+            slot.get_or_insert(val);
+        }
+    } else if algorithm.starts_with("AWS4-") {
+        return Err(Error::UnsupportedAlgorithm(algorithm.to_owned()));
+    }
+
+    let timestamp = request_time(req)?;
+    let (Some(credential), Some(signed_headers), Some(signature), Some(timestamp)) =
+        (credential, signed_headers, signature, timestamp)
+    else {
+        let mut message = String::new();
+        for (name, missing) in [
+            ("Credential", credential.is_none()),
+            ("Signature", signature.is_none()),
+            ("SignedHeaders", signed_headers.is_none()),
+        ] {
+            if missing {
+                message.push_str(&format!(
+                    "Authorization header requires '{name}' parameter. "
+                ));
+            }
+        }
+        if timestamp.is_none() {
+            message.push_str(
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
+            );
+        }
+        message.push_str("Authorization=");
+        message.push_str(full);
+        return Err(Error::IncompleteSignature(message));
+    };
+
+    let (access_key_id, scope) = parse_credential(credential)?;
+    let signed_headers = parse_signed_headers(signed_headers)?;
+    let signature = parse_signature(signature)?;
+    let session_token = session_token(req)?;
+    Ok(ParsedAuth {
+        access_key_id,
+        scope,
+        signed_headers,
+        signature,
+        timestamp,
+        session_token,
+        location: AuthLocation::Header,
+    })
+}
+
+/// The request time: `X-Amz-Date` when present, else `Date`; `None` when neither is sent.
+fn request_time(req: &Request) -> Result<Option<OffsetDateTime>, Error> {
+    for (name, parse) in [
+        (
+            "x-amz-date",
+            parse_amz_date as fn(&str) -> Option<OffsetDateTime>,
+        ),
+        ("date", parse_http_date),
+    ] {
+        let value = match req.single_header(name) {
+            Ok(None) => continue,
+            Ok(Some(value)) => String::from_utf8_lossy(value),
+            Err(()) => Cow::Owned(joined(req, name)),
+        };
+        return parse(value.trim())
+            .map(Some)
+            .ok_or_else(|| Error::MalformedDate(value.into_owned()));
+    }
+    Ok(None)
+}
+
+/// Every value of header `name`, joined with commas (for messages about repeated headers).
+fn joined(req: &Request, name: &str) -> String {
+    req.header_values(name)
+        .map(String::from_utf8_lossy)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn session_token(req: &Request) -> Result<Option<String>, Error> {
+    match req.single_header("x-amz-security-token") {
+        Ok(value) => Ok(value.map(|v| String::from_utf8_lossy(v).trim().to_owned())),
+        Err(()) => Err(Error::IncompleteSignature(
+            "X-Amz-Security-Token may be specified only once".to_owned(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scope::CredentialScope;
+    use time::macros::datetime;
+
+    const SIG: &str = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
+
+    fn check(headers: &[(&str, &[u8])], expected: Result<ParsedAuth, Error>) {
+        let req = Request {
+            method: "GET",
+            path: "/",
+            query: "",
+            headers,
+            body: b"",
+        };
+        assert_eq!(crate::auth::parse(&req), expected);
+    }
+
+    fn incomplete(message: &str) -> Result<ParsedAuth, Error> {
+        Err(Error::IncompleteSignature(message.to_owned()))
+    }
+
+    #[test]
+    fn parses_a_well_formed_header() {
+        let authz = format!(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature={SIG}"
+        );
+        check(
+            &[
+                ("Host", b"iam.amazonaws.com"),
+                ("X-Amz-Date", b"20150830T123600Z"),
+                ("X-Amz-Security-Token", b"token"),
+                ("Authorization", authz.as_bytes()),
+            ],
+            Ok(ParsedAuth {
+                access_key_id: "AKIDEXAMPLE".into(),
+                scope: CredentialScope {
+                    date: "20150830".into(),
+                    region: "us-east-1".into(),
+                    service: "iam".into(),
+                },
+                signed_headers: vec!["host".into(), "x-amz-date".into()],
+                signature: parse_signature(SIG).unwrap(),
+                timestamp: datetime!(2015-08-30 12:36:00 UTC),
+                session_token: Some("token".into()),
+                location: AuthLocation::Header,
+            }),
+        );
+    }
+
+    #[test]
+    fn falls_back_to_the_date_header() {
+        let authz = format!(
+            "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request,SignedHeaders=host,Signature={SIG}"
+        );
+        let req = Request {
+            method: "GET",
+            path: "/",
+            query: "",
+            headers: &[
+                ("date", b"Sun, 30 Aug 2015 12:36:00 GMT"),
+                ("authorization", authz.as_bytes()),
+            ],
+            body: b"",
+        };
+        let parsed = crate::auth::parse(&req).unwrap();
+        assert_eq!(parsed.timestamp, datetime!(2015-08-30 12:36:00 UTC));
+        assert_eq!(parsed.session_token, None);
+    }
+
+    #[test]
+    fn reports_every_missing_part_like_aws() {
+        check(
+            &[("Authorization", b"AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request")],
+            incomplete("Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request"),
+        );
+        check(
+            &[("Authorization", b"Basic dXNlcjpwYXNz"), ("X-Amz-Date", b"20150830T123600Z")],
+            incomplete("Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=Basic dXNlcjpwYXNz"),
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_pairs_and_algorithms() {
+        check(
+            &[("Authorization", b"AWS4-HMAC-SHA256 Credential= AKID/20150830/us-east-1/iam/aws4_request")],
+            incomplete("'AKID/20150830/us-east-1/iam/aws4_request' not a valid key=value pair (missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 Credential= AKID/20150830/us-east-1/iam/aws4_request'."),
+        );
+        check(
+            &[("Authorization", b"AWS4-ECDSA-P256-SHA256 Credential=x")],
+            Err(Error::UnsupportedAlgorithm("AWS4-ECDSA-P256-SHA256".into())),
+        );
+    }
+
+    #[test]
+    fn rejects_bad_dates() {
+        let authz = format!(
+            "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders=host, Signature={SIG}"
+        );
+        check(
+            &[
+                ("X-Amz-Date", b"2015-08-30"),
+                ("Authorization", authz.as_bytes()),
+            ],
+            Err(Error::MalformedDate("2015-08-30".into())),
+        );
+        check(
+            &[
+                ("X-Amz-Date", b"20150830T123600Z"),
+                ("X-Amz-Date", b"20150830T123600Z"),
+                ("Authorization", authz.as_bytes()),
+            ],
+            Err(Error::MalformedDate(
+                "20150830T123600Z,20150830T123600Z".into(),
+            )),
+        );
+    }
+}
