@@ -27,9 +27,22 @@ pub struct ServiceError {
 
 impl ServiceError {
     /// An error with an explicit code, status and message; the fault follows the status.
-    pub fn new(code: impl Into<Cow<'static, str>>, status: u16, message: impl Into<String>) -> Self {
-        let fault = if status >= 500 { Fault::Receiver } else { Fault::Sender };
-        Self { code: code.into(), message: message.into(), status, fault }
+    pub fn new(
+        code: impl Into<Cow<'static, str>>,
+        status: u16,
+        message: impl Into<String>,
+    ) -> Self {
+        let fault = if status >= 500 {
+            Fault::Receiver
+        } else {
+            Fault::Sender
+        };
+        Self {
+            code: code.into(),
+            message: message.into(),
+            status,
+            fault,
+        }
     }
 
     /// `ValidationError` (400), the code IAM, STS and Organizations use for bad parameters.
@@ -62,5 +75,54 @@ impl ServiceError {
             500,
             "The request processing has failed because of an unknown error, exception or failure.",
         )
+    }
+
+    /// An error with every part explicit, as the generated error constructors build them.
+    pub fn with_fault(
+        code: impl Into<Cow<'static, str>>,
+        status: u16,
+        fault: Fault,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            status,
+            fault,
+        }
+    }
+
+    /// `ValidationException` (400), the awsJson1.1 services' code for bad parameters.
+    pub fn validation_exception(message: impl Into<String>) -> Self {
+        Self::new("ValidationException", 400, message)
+    }
+
+    /// `MissingAction` (400): an awsQuery request without an `Action` parameter.
+    pub fn missing_action(version: Option<&str>) -> Self {
+        let version = version.unwrap_or("NO_VERSION_SPECIFIED");
+        Self::new(
+            "MissingAction",
+            400,
+            format!("Could not find operation  for version {version}"),
+        )
+    }
+
+    /// `MalformedQueryString` (400): the form body or query string cannot be decoded.
+    pub fn malformed_query_string() -> Self {
+        Self::new(
+            "MalformedQueryString",
+            400,
+            "The query string contains a syntax error.",
+        )
+    }
+
+    /// `SerializationException` (400): an awsJson1.1 body that is not the JSON the model expects.
+    pub fn serialization(message: impl Into<String>) -> Self {
+        Self::new("SerializationException", 400, message)
+    }
+
+    /// `UnknownOperationException` (400): an `X-Amz-Target` naming no operation of the service.
+    pub fn unknown_operation() -> Self {
+        Self::new("UnknownOperationException", 400, "")
     }
 }

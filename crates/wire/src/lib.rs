@@ -4,5 +4,13 @@
 //! Knows shapes, never rules: nothing here looks at the store or at permissions.
 
 pub mod error;
+pub mod generated;
+pub mod json;
+pub mod query;
+pub mod timestamp;
+pub mod validate;
+pub mod xml;
 
 pub use error::{Fault, ServiceError};
+pub use generated::{iam, organizations, service_quotas, sts};
+pub use timestamp::Timestamp;

@@ -1,0 +1,167 @@
+//! `operation.rs`: the `Operation` and `Output` enums and their protocol entry points.
+
+use super::Gen;
+use crate::model::Protocol;
+
+pub fn emit(g: &Gen<'_>) -> anyhow::Result<String> {
+    let ops = &g.model.operations;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "//! The operations of `{}`: one `Operation` variant per operation (its decoded input)\n\
+         //! and one `Output` variant per operation (its output), with the codec entry points.\n\n",
+        g.model.service
+    ));
+    out.push_str(&g.header);
+    out.push_str("\nuse crate::error::ServiceError;\n\nuse super::types::*;\n\n");
+
+    // Operation
+    out.push_str("/// A decoded request: the operation and its validated input.\n");
+    out.push_str("#[derive(Debug, Clone, PartialEq)]\npub enum Operation {\n");
+    for op in ops {
+        match &op.input {
+            Some(input) => out.push_str(&format!("    {}({}),\n", op.name, g.rust_type(input)?)),
+            None => out.push_str(&format!("    {},\n", op.name)),
+        }
+    }
+    out.push_str("}\n\n");
+    out.push_str("/// Every operation name, sorted.\npub const OPERATION_NAMES: &[&str] = &[\n");
+    for op in ops {
+        out.push_str(&format!("    {:?},\n", op.name));
+    }
+    out.push_str("];\n\n");
+
+    out.push_str("impl Operation {\n");
+    out.push_str("    /// The operation's name, e.g. `CreateUser`.\n    pub fn name(&self) -> &'static str {\n        match self {\n");
+    for op in ops {
+        let pat = if op.input.is_some() { "(_)" } else { "" };
+        out.push_str(&format!(
+            "            Self::{}{pat} => {:?},\n",
+            op.name, op.name
+        ));
+    }
+    out.push_str("        }\n    }\n\n");
+    match g.model.protocol {
+        Protocol::Query => {
+            out.push_str(
+                "    /// Decodes and validates an awsQuery request: `Action` picks the operation\n\
+                 \x20   /// (`MissingAction`, `InvalidAction`), the other parameters fill its input\n\
+                 \x20   /// (`ValidationError`). Unknown parameters are ignored.\n\
+                 \x20   pub fn from_query(params: &crate::query::QueryParams) -> Result<Operation, ServiceError> {\n\
+                 \x20       let action = params.action()?;\n\
+                 \x20       let mut r = crate::query::QueryReader::new(params);\n\
+                 \x20       let op = match action {\n",
+            );
+        }
+        Protocol::Json => {
+            out.push_str(
+                "    /// Decodes and validates an awsJson1.1 request for `operation` (the part of\n\
+                 \x20   /// `X-Amz-Target` after the dot): `UnknownOperationException`,\n\
+                 \x20   /// `SerializationException` or `ValidationException` when it cannot.\n\
+                 \x20   pub fn from_json(operation: &str, body: &[u8]) -> Result<Operation, ServiceError> {\n\
+                 \x20       if !OPERATION_NAMES.contains(&operation) {\n\
+                 \x20           return Err(ServiceError::unknown_operation());\n\
+                 \x20       }\n\
+                 \x20       let value = crate::json::parse_body(body)?;\n\
+                 \x20       let mut r = crate::json::JsonReader::new(&value);\n\
+                 \x20       let op = match operation {\n",
+            );
+        }
+    }
+    for op in ops {
+        match &op.input {
+            Some(input) => out.push_str(&format!(
+                "            {:?} => Self::{}(super::decode::b_{}(&mut r)),\n",
+                op.name,
+                op.name,
+                g.stem(input)?
+            )),
+            None => out.push_str(&format!(
+                "            {:?} => Self::{},\n",
+                op.name, op.name
+            )),
+        }
+    }
+    match g.model.protocol {
+        Protocol::Query => {
+            out.push_str("            _ => return Err(ServiceError::invalid_action(action)),\n");
+        }
+        Protocol::Json => {
+            out.push_str("            _ => return Err(ServiceError::unknown_operation()),\n");
+        }
+    }
+    out.push_str("        };\n        r.finish()?;\n        Ok(op)\n    }\n}\n\n");
+
+    // Output
+    out.push_str("/// A handler's result, ready to encode.\n");
+    out.push_str("#[derive(Debug, Clone, PartialEq)]\npub enum Output {\n");
+    for op in ops {
+        match &op.output {
+            Some(output) => out.push_str(&format!("    {}({}),\n", op.name, g.rust_type(output)?)),
+            None => out.push_str(&format!("    {},\n", op.name)),
+        }
+    }
+    out.push_str("}\n\n");
+    out.push_str("impl Output {\n");
+    out.push_str("    /// The name of the operation this is the output of.\n    pub fn operation_name(&self) -> &'static str {\n        match self {\n");
+    for op in ops {
+        let pat = if op.output.is_some() { "(_)" } else { "" };
+        out.push_str(&format!(
+            "            Self::{}{pat} => {:?},\n",
+            op.name, op.name
+        ));
+    }
+    out.push_str("        }\n    }\n\n");
+    match g.model.protocol {
+        Protocol::Query => {
+            out.push_str(
+                "    /// The awsQuery response document:\n\
+                 \x20   /// `<OpResponse xmlns=…><OpResult>…</OpResult><ResponseMetadata>…`.\n\
+                 \x20   pub fn to_query_xml(&self, request_id: &str) -> String {\n\
+                 \x20       let name = self.operation_name();\n\
+                 \x20       let mut w = crate::xml::XmlWriter::new();\n\
+                 \x20       w.open_response(name, super::XML_NAMESPACE);\n\
+                 \x20       match self {\n",
+            );
+            for op in ops {
+                match &op.output {
+                    Some(output) => {
+                        let wrapper = op
+                            .result_wrapper
+                            .clone()
+                            .unwrap_or_else(|| format!("{}Result", op.name));
+                        out.push_str(&format!(
+                            "            Self::{}(v) => {{\n                w.begin_member({wrapper:?});\n                super::encode::e_{}(&mut w, v);\n                w.end_member({wrapper:?});\n            }}\n",
+                            op.name,
+                            g.stem(output)?
+                        ));
+                    }
+                    None => out.push_str(&format!("            Self::{} => {{}}\n", op.name)),
+                }
+            }
+            out.push_str("        }\n        w.close_response(name, request_id)\n    }\n}\n");
+        }
+        Protocol::Json => {
+            out.push_str(
+                "    /// The awsJson1.1 response body (compact; `None` members left out).\n\
+                 \x20   pub fn to_json(&self) -> Vec<u8> {\n\
+                 \x20       let mut w = crate::json::JsonWriter::new();\n\
+                 \x20       match self {\n",
+            );
+            for op in ops {
+                match &op.output {
+                    Some(output) => out.push_str(&format!(
+                        "            Self::{}(v) => super::encode::e_{}(&mut w, v),\n",
+                        op.name,
+                        g.stem(output)?
+                    )),
+                    None => out.push_str(&format!(
+                        "            Self::{} => {{\n                w.begin_struct();\n                w.end_struct();\n            }}\n",
+                        op.name
+                    )),
+                }
+            }
+            out.push_str("        }\n        w.finish()\n    }\n}\n");
+        }
+    }
+    Ok(out)
+}
