@@ -2,7 +2,8 @@
 //! by encoded name then encoded value, joined with `&`; a parameter without `=` gets an
 //! empty value.
 //!
-//! `+` decodes to a space, as form encoding and the AWS SDKs' signers read it.
+//! `+` decodes to a space, as form encoding and the AWS SDKs' signers read it; escapes
+//! that decode to invalid UTF-8 become U+FFFD.
 
 use std::borrow::Cow;
 
@@ -18,7 +19,9 @@ fn canonical_component(raw: &str) -> Cow<'_, [u8]> {
         return Cow::Borrowed(raw.as_bytes());
     }
     let decoded = decode(raw, true);
-    Cow::Owned(encode(&decoded).into_owned())
+    // Escapes that are not UTF-8 read as U+FFFD, as the SDKs' signers and AWS read them.
+    let text = String::from_utf8_lossy(&decoded);
+    Cow::Owned(encode(text.as_bytes()).into_owned())
 }
 
 /// Writes the canonical query of `raw`, leaving out parameters whose decoded name
@@ -69,6 +72,7 @@ mod tests {
         check("a=b+c&d=%2b&e=%7e", "a=b%20c&d=%2B&e=~");
         check("a=1&&b=&", "a=1&b=");
         check("x=%zz", "x=%25zz");
+        check("x=%A0", "x=%EF%BF%BD");
         check("X-Amz-Signature=abc&X-Amz-Date=1", "X-Amz-Date=1");
         check("X-Amz-%53ignature=abc", "");
         check("k=a=b", "k=a%3Db");
