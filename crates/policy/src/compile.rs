@@ -1,0 +1,437 @@
+//! Compiled policies: patterns pre-built, keys lower-cased, and statements indexed by the
+//! service prefix of their actions so evaluation never looks at statements that cannot
+//! match the requested action.
+//!
+//! A [`CompiledPolicy`] is immutable and cheap to clone (an `Arc` inside), so the server can
+//! cache one per policy version and share it across requests and threads.
+
+use std::sync::Arc;
+
+use crate::condition::{CompiledCondition, Operator};
+use crate::document::{Effect, PolicyDocument, PrincipalType, Principals, Statement};
+use crate::error::ValidationErrors;
+use crate::kind::PolicyKind;
+use crate::pattern::{ArnPattern, Pattern, Syntax, Unresolved};
+use crate::request::{PrincipalKind, Request};
+
+/// How a statement's principal element matched the requesting principal. The order is from
+/// weakest to strongest grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrincipalMatch {
+    /// Through the principal's account (an account id or `…:root`): a delegation that needs
+    /// the account's identity policies too.
+    Account,
+    /// Through the IAM role (or user) behind a session: limited by the boundary and session
+    /// policies like an identity-based grant.
+    Underlying,
+    /// The principal itself (user ARN, session ARN, service, federated provider) or `*`.
+    Exact,
+}
+
+/// A parsed and compiled policy with a caller-chosen id (a policy ARN, or a label such as
+/// `user/bob/inline/name`).
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    id: String,
+    kind: PolicyKind,
+    document: PolicyDocument,
+    statements: Vec<CompiledStatement>,
+    // INVARIANT: sorted by service, each list ascending.
+    by_service: Vec<(Box<str>, Vec<u32>)>,
+    // INVARIANT: ascending; statements whose actions may match any service.
+    any_service: Vec<u32>,
+}
+
+#[derive(Debug)]
+struct PrincipalSet {
+    negated: bool,
+    everyone: bool,
+    accounts: Vec<Box<str>>,
+    arns: Vec<Box<str>>,
+    services: Vec<Box<str>>,
+    federated: Vec<Box<str>>,
+    canonical: Vec<Box<str>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledStatement {
+    effect: Effect,
+    principal: Option<PrincipalSet>,
+    actions_negated: bool,
+    actions: Vec<Pattern>,
+    resources: Option<(bool, Vec<ArnPattern>)>,
+    conditions: Vec<CompiledCondition>,
+    /// The statement has an element we cannot evaluate (unknown operator): an `Allow` never
+    /// applies and a `Deny` applies whenever its other elements match.
+    broken: bool,
+}
+
+impl CompiledPolicy {
+    /// Parses, validates and compiles `text` as a policy of `kind`.
+    pub fn parse(
+        id: impl Into<String>,
+        text: &str,
+        kind: PolicyKind,
+    ) -> Result<CompiledPolicy, ValidationErrors> {
+        Ok(CompiledPolicy::new(
+            id,
+            PolicyDocument::parse(text, kind)?,
+            kind,
+        ))
+    }
+
+    /// Compiles an already parsed document.
+    pub fn new(
+        id: impl Into<String>,
+        document: PolicyDocument,
+        kind: PolicyKind,
+    ) -> CompiledPolicy {
+        let variables = document.has_variables();
+        let statements: Vec<CompiledStatement> = document
+            .statements()
+            .iter()
+            .map(|s| compile_statement(s, variables))
+            .collect();
+        let mut by_service: Vec<(Box<str>, Vec<u32>)> = Vec::new();
+        let mut any_service = Vec::new();
+        for (i, s) in document.statements().iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            let services = statement_services(s);
+            match services {
+                None => any_service.push(i),
+                Some(list) => {
+                    for svc in list {
+                        match by_service.binary_search_by(|(k, _)| (**k).cmp(svc.as_str())) {
+                            Ok(pos) => {
+                                if let Some((_, v)) = by_service.get_mut(pos) {
+                                    if v.last() != Some(&i) {
+                                        v.push(i);
+                                    }
+                                }
+                            }
+                            Err(pos) => by_service.insert(pos, (svc.into_boxed_str(), vec![i])),
+                        }
+                    }
+                }
+            }
+        }
+        CompiledPolicy(Arc::new(Inner {
+            id: id.into(),
+            kind,
+            document,
+            statements,
+            by_service,
+            any_service,
+        }))
+    }
+
+    /// The id given when compiling.
+    pub fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    /// The kind this policy was validated as.
+    pub fn kind(&self) -> PolicyKind {
+        self.0.kind
+    }
+
+    /// The document this policy was compiled from.
+    pub fn document(&self) -> &PolicyDocument {
+        &self.0.document
+    }
+
+    /// The `Sid` of statement `index`, if it has one.
+    pub fn sid(&self, index: usize) -> Option<&str> {
+        self.0
+            .document
+            .statements()
+            .get(index)
+            .and_then(|s| s.sid.as_deref())
+    }
+
+    /// The statements that may match an action of `service` (lower-case), ascending.
+    pub(crate) fn candidates<'a>(&'a self, service: &str) -> Candidates<'a> {
+        let specific = match self
+            .0
+            .by_service
+            .binary_search_by(|(k, _)| (**k).cmp(service))
+        {
+            Ok(pos) => self
+                .0
+                .by_service
+                .get(pos)
+                .map_or(&[][..], |(_, v)| v.as_slice()),
+            Err(_) => &[],
+        };
+        Candidates {
+            a: specific,
+            b: &self.0.any_service,
+        }
+    }
+
+    /// Statement `index`, compiled.
+    pub(crate) fn statement(&self, index: u32) -> Option<&CompiledStatement> {
+        self.0.statements.get(index as usize)
+    }
+}
+
+/// Lower-case service prefixes a statement's actions are limited to, or `None` when it may
+/// match any service (`NotAction`, `*`, wildcard in the prefix).
+fn statement_services(s: &Statement) -> Option<Vec<String>> {
+    let action = s.action.as_ref()?;
+    if action.negated {
+        return None;
+    }
+    let mut out = Vec::new();
+    for a in action.values.iter() {
+        let (svc, _) = a.split_once(':')?;
+        if svc.contains(['*', '?']) {
+            return None;
+        }
+        let svc = svc.to_ascii_lowercase();
+        if !out.contains(&svc) {
+            out.push(svc);
+        }
+    }
+    Some(out)
+}
+
+/// Merges two ascending index lists.
+pub(crate) struct Candidates<'a> {
+    a: &'a [u32],
+    b: &'a [u32],
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        match (self.a.split_first(), self.b.split_first()) {
+            (Some((&x, ra)), Some((&y, rb))) => {
+                if x <= y {
+                    self.a = ra;
+                    if x == y {
+                        self.b = rb;
+                    }
+                    Some(x)
+                } else {
+                    self.b = rb;
+                    Some(y)
+                }
+            }
+            (Some((&x, ra)), None) => {
+                self.a = ra;
+                Some(x)
+            }
+            (None, Some((&y, rb))) => {
+                self.b = rb;
+                Some(y)
+            }
+            (None, None) => None,
+        }
+    }
+}
+
+fn compile_statement(s: &Statement, variables: bool) -> CompiledStatement {
+    let action_syntax = Syntax {
+        wildcards: true,
+        variables: false,
+        ignore_case: true,
+    };
+    let resource_syntax = Syntax {
+        wildcards: true,
+        variables,
+        ignore_case: false,
+    };
+    let (actions_negated, actions) = match &s.action {
+        Some(a) => (
+            a.negated,
+            a.values
+                .iter()
+                .map(|v| Pattern::new(v, action_syntax))
+                .collect(),
+        ),
+        None => (false, Vec::new()),
+    };
+    let resources = s.resource.as_ref().map(|r| {
+        (
+            r.negated,
+            r.values
+                .iter()
+                .map(|v| ArnPattern::new(v, resource_syntax))
+                .collect(),
+        )
+    });
+    let mut broken = false;
+    let mut conditions = Vec::new();
+    for block in s.condition.iter().flatten() {
+        let Some(op) = Operator::parse(&block.operator) else {
+            broken |= !block.entries.is_empty();
+            continue;
+        };
+        for (key, values) in &block.entries {
+            conditions.push(CompiledCondition::new(
+                op,
+                key,
+                values.as_slice(),
+                variables,
+            ));
+        }
+    }
+    let principal = s.principal.as_ref().map(|p| {
+        let mut set = PrincipalSet {
+            negated: p.negated,
+            everyone: false,
+            accounts: Vec::new(),
+            arns: Vec::new(),
+            services: Vec::new(),
+            federated: Vec::new(),
+            canonical: Vec::new(),
+        };
+        match &p.principals {
+            Principals::Wildcard => set.everyone = true,
+            Principals::Map(entries) => {
+                for (ptype, values) in entries {
+                    for v in values.iter() {
+                        match ptype {
+                            PrincipalType::Aws if v == "*" => set.everyone = true,
+                            PrincipalType::Aws => match account_of(v) {
+                                Some(acct) => set.accounts.push(acct.into()),
+                                None => set.arns.push(v.as_str().into()),
+                            },
+                            PrincipalType::Service => {
+                                set.services.push(v.to_ascii_lowercase().into())
+                            }
+                            PrincipalType::Federated => set.federated.push(v.as_str().into()),
+                            PrincipalType::CanonicalUser => set.canonical.push(v.as_str().into()),
+                        }
+                    }
+                }
+            }
+        }
+        set
+    });
+    CompiledStatement {
+        effect: s.effect,
+        principal,
+        actions_negated,
+        actions,
+        resources,
+        conditions,
+        broken,
+    }
+}
+
+/// The account id an `AWS` principal stands for when it names a whole account.
+fn account_of(v: &str) -> Option<&str> {
+    if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(v);
+    }
+    let mut f = v.splitn(6, ':');
+    match (f.next(), f.next(), f.next(), f.next(), f.next(), f.next()) {
+        (Some("arn"), Some(_), Some("iam"), Some(""), Some(acct), Some("root")) => Some(acct),
+        _ => None,
+    }
+}
+
+impl PrincipalSet {
+    fn positive_match(&self, request: &Request) -> Option<PrincipalMatch> {
+        let p = request.principal();
+        if self.everyone {
+            return Some(PrincipalMatch::Exact);
+        }
+        let exact = match p.kind {
+            PrincipalKind::Service => self.services.iter().any(|s| s.eq_ignore_ascii_case(&p.arn)),
+            PrincipalKind::Federated => self.federated.iter().any(|s| **s == p.arn),
+            PrincipalKind::Anonymous => false,
+            _ => {
+                self.arns.iter().any(|a| **a == p.arn)
+                    || p.canonical_user
+                        .as_deref()
+                        .is_some_and(|c| self.canonical.iter().any(|x| **x == *c))
+            }
+        };
+        if exact {
+            return Some(PrincipalMatch::Exact);
+        }
+        if let Some(u) = &p.underlying_arn {
+            if self.arns.iter().any(|a| **a == *u) {
+                return Some(PrincipalMatch::Underlying);
+            }
+        }
+        let in_account = !p.account.is_empty()
+            && !matches!(p.kind, PrincipalKind::Service | PrincipalKind::Anonymous)
+            && self.accounts.iter().any(|a| **a == p.account);
+        in_account.then_some(PrincipalMatch::Account)
+    }
+
+    fn matches(&self, request: &Request) -> Option<PrincipalMatch> {
+        let m = self.positive_match(request);
+        if self.negated {
+            return match m {
+                Some(_) => None,
+                None => Some(PrincipalMatch::Exact),
+            };
+        }
+        m
+    }
+}
+
+impl CompiledStatement {
+    /// The statement's effect.
+    pub(crate) fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// Whether the statement applies to the request, and how the principal matched
+    /// (`Exact` for statements without a principal element).
+    pub(crate) fn applies(&self, request: &Request) -> Option<PrincipalMatch> {
+        let action = request.action_lower();
+        let vars = request.context();
+        let mut hit = false;
+        for a in &self.actions {
+            // Action patterns never have variables.
+            if a.matches(action, vars) == Ok(true) {
+                hit = true;
+                break;
+            }
+        }
+        if hit == self.actions_negated {
+            return None;
+        }
+        if let Some((negated, resources)) = &self.resources {
+            match any_resource(resources, request) {
+                Ok(hit) if hit != *negated => {}
+                _ => return None,
+            }
+        }
+        let pm = match &self.principal {
+            Some(set) => set.matches(request)?,
+            None => PrincipalMatch::Exact,
+        };
+        if self.broken {
+            return (self.effect == Effect::Deny).then_some(pm);
+        }
+        for c in &self.conditions {
+            match c.evaluate(vars) {
+                Ok(true) => {}
+                _ => return None,
+            }
+        }
+        Some(pm)
+    }
+}
+
+fn any_resource(resources: &[ArnPattern], request: &Request) -> Result<bool, Unresolved> {
+    let mut hit = false;
+    for r in resources {
+        // Every pattern is tried so a missing variable anywhere voids the statement.
+        if r.matches(request.resource(), request.context())? {
+            hit = true;
+        }
+    }
+    Ok(hit)
+}

@@ -1,0 +1,170 @@
+//! The request context: condition keys (case-insensitive) and their values.
+//!
+//! Values are kept as text; operators read them as numbers, dates, addresses or booleans
+//! when they compare (see `values`). A key is single-valued or multi-valued, which changes
+//! how unqualified operators and `ForAnyValue:`/`ForAllValues:` treat it.
+
+use std::collections::HashMap;
+
+use crate::pattern::Resolve;
+
+/// The value(s) of one context key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextValue {
+    /// A single-valued key.
+    Single(String),
+    /// A multi-valued key (e.g. `aws:TagKeys`); may be empty.
+    Multi(Vec<String>),
+}
+
+impl ContextValue {
+    /// The values, one for a single-valued key.
+    pub fn values(&self) -> &[String] {
+        match self {
+            ContextValue::Single(v) => std::slice::from_ref(v),
+            ContextValue::Multi(v) => v,
+        }
+    }
+
+    /// A multi-valued key from any list of texts.
+    pub fn multi<I, S>(values: I) -> ContextValue
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        ContextValue::Multi(values.into_iter().map(Into::into).collect())
+    }
+
+    /// A date value, from seconds since the Unix epoch (written as ISO 8601, UTC).
+    pub fn epoch_seconds(secs: i64) -> ContextValue {
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        ContextValue::Single(format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        ))
+    }
+}
+
+/// Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+impl From<&str> for ContextValue {
+    fn from(v: &str) -> Self {
+        ContextValue::Single(v.to_owned())
+    }
+}
+
+impl From<String> for ContextValue {
+    fn from(v: String) -> Self {
+        ContextValue::Single(v)
+    }
+}
+
+impl From<bool> for ContextValue {
+    fn from(v: bool) -> Self {
+        ContextValue::Single(if v { "true" } else { "false" }.to_owned())
+    }
+}
+
+impl From<i64> for ContextValue {
+    fn from(v: i64) -> Self {
+        ContextValue::Single(v.to_string())
+    }
+}
+
+impl From<Vec<String>> for ContextValue {
+    fn from(v: Vec<String>) -> Self {
+        ContextValue::Multi(v)
+    }
+}
+
+/// Condition keys and their values; keys compare case-insensitively.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    // INVARIANT: keys are ASCII-lower-cased.
+    entries: HashMap<Box<str>, ContextValue>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Context {
+        Context::default()
+    }
+
+    /// Sets `key` (any case) to `value`, replacing what was there.
+    pub fn insert(&mut self, key: &str, value: impl Into<ContextValue>) {
+        self.entries
+            .insert(key.to_ascii_lowercase().into_boxed_str(), value.into());
+    }
+
+    /// Removes `key` (any case).
+    pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
+        self.entries.remove(key.to_ascii_lowercase().as_str())
+    }
+
+    /// The value of `key` (any case).
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.entries.get(key.to_ascii_lowercase().as_str())
+        } else {
+            self.entries.get(key)
+        }
+    }
+
+    /// The value of an already lower-case key, without allocating.
+    pub(crate) fn get_lower(&self, key: &str) -> Option<&ContextValue> {
+        self.entries.get(key)
+    }
+
+    /// Iterates over (lower-case key, value) pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.entries.iter().map(|(k, v)| (&**k, v))
+    }
+}
+
+impl Resolve for Context {
+    fn resolve(&self, key: &str) -> Option<&str> {
+        match self.entries.get(key)? {
+            ContextValue::Single(v) => Some(v),
+            ContextValue::Multi(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_ignore_case_and_dates_format() {
+        let mut c = Context::new();
+        c.insert("aws:PrincipalTag/Team", "red");
+        assert_eq!(
+            c.get("AWS:principaltag/team"),
+            Some(&ContextValue::from("red"))
+        );
+        assert_eq!(
+            ContextValue::epoch_seconds(1_577_836_800),
+            ContextValue::from("2020-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            ContextValue::epoch_seconds(0),
+            ContextValue::from("1970-01-01T00:00:00Z")
+        );
+    }
+}

@@ -1,0 +1,459 @@
+//! Compiled text patterns: literals, `*`/`?` wildcards and policy variables, and their
+//! matching against request values, whole or ARN field by field.
+//!
+//! Matching borrows everything and allocates nothing; variables are looked up through
+//! [`Resolve`] while matching. Patterns never match across a missing variable: the caller
+//! learns about it through [`Unresolved`] and treats the statement as not applying.
+
+/// A variable in a pattern had no value and no default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unresolved;
+
+/// Looks up the value a policy variable stands for (`${aws:username}` → `bob`).
+pub(crate) trait Resolve {
+    /// The single value of the (lower-case) context key, if present and single-valued.
+    fn resolve(&self, key: &str) -> Option<&str>;
+}
+
+/// A `${key}` or `${key, 'default'}` reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Variable {
+    /// Lower-case context key.
+    key: Box<str>,
+    default: Option<Box<str>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Literal(Box<str>),
+    Star,
+    One,
+    Var(Variable),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shape {
+    /// `*`: matches anything.
+    Any,
+    /// No wildcard, no variable.
+    Exact(Box<str>),
+    /// A literal followed by one final `*`.
+    Prefix(Box<str>),
+    /// Anything else.
+    General,
+}
+
+/// How to read pattern text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Syntax {
+    /// `*` and `?` are wildcards.
+    pub(crate) wildcards: bool,
+    /// `${...}` are policy variables (version 2012-10-17).
+    pub(crate) variables: bool,
+    /// Compare ignoring case; literals are stored lower-case.
+    pub(crate) ignore_case: bool,
+}
+
+/// A compiled pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pattern {
+    pieces: Box<[Piece]>,
+    shape: Shape,
+    ignore_case: bool,
+    has_vars: bool,
+}
+
+impl Pattern {
+    /// Compiles `text` under `syntax`.
+    pub(crate) fn new(text: &str, syntax: Syntax) -> Pattern {
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut literal = String::new();
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            if syntax.variables && rest.starts_with("${") {
+                if let Some(end) = rest.find('}') {
+                    let inner = rest.get(2..end).unwrap_or_default();
+                    rest = rest.get(end + 1..).unwrap_or_default();
+                    match inner {
+                        "*" | "?" | "$" => literal.push_str(inner),
+                        _ => {
+                            flush(&mut pieces, &mut literal, syntax.ignore_case);
+                            pieces.push(Piece::Var(variable(inner)));
+                        }
+                    }
+                    continue;
+                }
+            }
+            rest = rest.get(c.len_utf8()..).unwrap_or_default();
+            match c {
+                '*' if syntax.wildcards => {
+                    flush(&mut pieces, &mut literal, syntax.ignore_case);
+                    // Consecutive stars are one star.
+                    if pieces.last() != Some(&Piece::Star) {
+                        pieces.push(Piece::Star);
+                    }
+                }
+                '?' if syntax.wildcards => {
+                    flush(&mut pieces, &mut literal, syntax.ignore_case);
+                    pieces.push(Piece::One);
+                }
+                c => literal.push(c),
+            }
+        }
+        flush(&mut pieces, &mut literal, syntax.ignore_case);
+        let has_vars = pieces.iter().any(|p| matches!(p, Piece::Var(_)));
+        let shape = match pieces.as_slice() {
+            [Piece::Star] => Shape::Any,
+            [] => Shape::Exact("".into()),
+            [Piece::Literal(l)] => Shape::Exact(l.clone()),
+            [Piece::Literal(l), Piece::Star] => Shape::Prefix(l.clone()),
+            _ => Shape::General,
+        };
+        Pattern {
+            pieces: pieces.into_boxed_slice(),
+            shape,
+            ignore_case: syntax.ignore_case,
+            has_vars,
+        }
+    }
+
+    /// Whether `text` matches.
+    pub(crate) fn matches<R: Resolve + ?Sized>(
+        &self,
+        text: &str,
+        vars: &R,
+    ) -> Result<bool, Unresolved> {
+        match &self.shape {
+            Shape::Any => return Ok(true),
+            Shape::Exact(l) if !self.ignore_case => return Ok(text == &**l),
+            Shape::Prefix(l) if !self.ignore_case => return Ok(text.starts_with(&**l)),
+            _ => {}
+        }
+        if self.has_vars {
+            for p in self.pieces.iter() {
+                if let Piece::Var(v) = p {
+                    resolve(v, vars)?;
+                }
+            }
+        }
+        Ok(glob(&self.pieces, text, self.ignore_case, vars))
+    }
+
+    /// The text this pattern stands for with variables substituted (for typed operands).
+    pub(crate) fn render<R: Resolve + ?Sized>(&self, vars: &R) -> Result<String, Unresolved> {
+        let mut out = String::new();
+        for p in self.pieces.iter() {
+            match p {
+                Piece::Literal(l) => out.push_str(l),
+                Piece::Star => out.push('*'),
+                Piece::One => out.push('?'),
+                Piece::Var(v) => out.push_str(resolve(v, vars)?),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether this pattern has policy variables.
+    pub(crate) fn has_vars(&self) -> bool {
+        self.has_vars
+    }
+
+    /// The literal text when the pattern has no wildcard and no variable.
+    pub(crate) fn as_literal(&self) -> Option<&str> {
+        match &self.shape {
+            Shape::Exact(l) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+fn flush(pieces: &mut Vec<Piece>, literal: &mut String, ignore_case: bool) {
+    if literal.is_empty() {
+        return;
+    }
+    let text = if ignore_case {
+        literal.to_lowercase()
+    } else {
+        std::mem::take(literal)
+    };
+    literal.clear();
+    pieces.push(Piece::Literal(text.into_boxed_str()));
+}
+
+/// Reads `key` or `key, 'default'` from inside `${...}`.
+fn variable(inner: &str) -> Variable {
+    let (key, default) = match inner.split_once(',') {
+        Some((k, d)) => {
+            let d = d.trim();
+            let d = d
+                .strip_prefix('\'')
+                .and_then(|d| d.strip_suffix('\''))
+                .unwrap_or(d);
+            (k.trim(), Some(d.into()))
+        }
+        None => (inner.trim(), None),
+    };
+    Variable {
+        key: key.to_ascii_lowercase().into(),
+        default,
+    }
+}
+
+fn resolve<'v, R: Resolve + ?Sized>(v: &'v Variable, vars: &'v R) -> Result<&'v str, Unresolved> {
+    vars.resolve(&v.key)
+        .or(v.default.as_deref())
+        .ok_or(Unresolved)
+}
+
+/// Length in `text` of a prefix equal to `lit` (ignoring case if asked), if any.
+fn prefix_len(text: &str, lit: &str, ignore_case: bool) -> Option<usize> {
+    if !ignore_case {
+        return text.starts_with(lit).then_some(lit.len());
+    }
+    let mut used = 0;
+    let mut chars = text.chars();
+    for want in lit.chars() {
+        let got = chars.next()?;
+        if got != want && !got.to_lowercase().eq(want.to_lowercase()) {
+            return None;
+        }
+        used += got.len_utf8();
+    }
+    Some(used)
+}
+
+/// Glob matching with backtracking to the last `*` only (enough for `*` and `?`).
+fn glob<R: Resolve + ?Sized>(pieces: &[Piece], text: &str, ignore_case: bool, vars: &R) -> bool {
+    let mut pi = 0;
+    let mut ti = 0;
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        let rest = text.get(ti..).unwrap_or_default();
+        let step = match pieces.get(pi) {
+            Some(Piece::Star) => {
+                star = Some((pi, ti));
+                pi += 1;
+                continue;
+            }
+            Some(Piece::One) => rest.chars().next().map(char::len_utf8),
+            Some(Piece::Literal(l)) => prefix_len(rest, l, ignore_case),
+            Some(Piece::Var(v)) => match resolve(v, vars) {
+                Ok(value) => prefix_len(rest, value, ignore_case),
+                Err(Unresolved) => return false,
+            },
+            None if rest.is_empty() => return true,
+            None => None,
+        };
+        if let Some(n) = step {
+            ti += n;
+            pi += 1;
+            continue;
+        }
+        let Some((star_pi, star_ti)) = star else {
+            return false;
+        };
+        let Some(c) = text.get(star_ti..).and_then(|r| r.chars().next()) else {
+            return false;
+        };
+        let next = star_ti + c.len_utf8();
+        star = Some((star_pi, next));
+        pi = star_pi + 1;
+        ti = next;
+    }
+}
+
+/// Splits pattern text at `:` into at most `n` fields, not splitting inside `${...}`.
+fn split_fields(text: &str, n: usize, variables: bool) -> Vec<&str> {
+    let mut fields = Vec::with_capacity(n);
+    let mut start = 0;
+    let mut depth = false;
+    for (i, c) in text.char_indices() {
+        if fields.len() + 1 == n {
+            break;
+        }
+        match c {
+            '$' if variables && text.get(i + 1..).is_some_and(|r| r.starts_with('{')) => {
+                depth = true
+            }
+            '}' if depth => depth = false,
+            ':' if !depth => {
+                fields.push(text.get(start..i).unwrap_or_default());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    fields.push(text.get(start..).unwrap_or_default());
+    fields
+}
+
+/// A resource or ARN pattern, matched field by field so wildcards never cross the `:`
+/// between ARN fields (the last field takes the rest of the ARN, colons included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ArnPattern {
+    /// `*`, or text that is not an ARN: matched whole.
+    Whole(Pattern),
+    /// `arn:...`: one pattern per field.
+    Fields(Box<[Pattern]>),
+}
+
+impl ArnPattern {
+    /// Compiles resource or ARN pattern text.
+    pub(crate) fn new(text: &str, syntax: Syntax) -> ArnPattern {
+        if !text.starts_with("arn:") {
+            return ArnPattern::Whole(Pattern::new(text, syntax));
+        }
+        let fields = split_fields(text, 6, syntax.variables);
+        ArnPattern::Fields(
+            fields
+                .into_iter()
+                .map(|f| Pattern::new(f, syntax))
+                .collect(),
+        )
+    }
+
+    /// Whether `arn` matches.
+    pub(crate) fn matches<R: Resolve + ?Sized>(
+        &self,
+        arn: &str,
+        vars: &R,
+    ) -> Result<bool, Unresolved> {
+        match self {
+            ArnPattern::Whole(p) => p.matches(arn, vars),
+            ArnPattern::Fields(fields) => {
+                let mut parts = arn.splitn(fields.len(), ':');
+                let mut result = true;
+                for field in fields.iter() {
+                    let Some(part) = parts.next() else {
+                        return Ok(false);
+                    };
+                    // Keep going after a mismatch so a missing variable is still reported.
+                    if result && !field.matches(part, vars)? {
+                        result = false;
+                    } else if !result && field.has_vars() {
+                        field.matches(part, vars)?;
+                    }
+                }
+                Ok(result)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Vars(&'static [(&'static str, &'static str)]);
+
+    impl Resolve for Vars {
+        fn resolve(&self, key: &str) -> Option<&str> {
+            self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        }
+    }
+
+    const VARS: Vars = Vars(&[("aws:username", "bob"), ("aws:principaltag/team", "red")]);
+    const PLAIN: Syntax = Syntax {
+        wildcards: true,
+        variables: true,
+        ignore_case: false,
+    };
+
+    fn check(pattern: &str, text: &str, expected: Result<bool, Unresolved>) {
+        assert_eq!(
+            Pattern::new(pattern, PLAIN).matches(text, &VARS),
+            expected,
+            "{pattern} vs {text}"
+        );
+    }
+
+    fn check_arn(pattern: &str, arn: &str, expected: Result<bool, Unresolved>) {
+        assert_eq!(
+            ArnPattern::new(pattern, PLAIN).matches(arn, &VARS),
+            expected,
+            "{pattern} vs {arn}"
+        );
+    }
+
+    #[test]
+    fn wildcards() {
+        check("*", "", Ok(true));
+        check("a*c", "abbbc", Ok(true));
+        check("a*c", "abbb", Ok(false));
+        check("a?c", "abc", Ok(true));
+        check("a?c", "ac", Ok(false));
+        check("*a*b*", "xxaxxbxx", Ok(true));
+        check("a**", "a", Ok(true));
+        check("é?", "éü", Ok(true));
+        check("a*b*c", "aXbYbZc", Ok(true));
+        check("Abc", "abc", Ok(false));
+    }
+
+    #[test]
+    fn variables() {
+        check("home/${aws:username}/*", "home/bob/x", Ok(true));
+        check("home/${aws:username}/*", "home/alice/x", Ok(false));
+        check("home/${aws:userid}/*", "home/bob/x", Err(Unresolved));
+        check("home/${aws:userid, 'anon'}/*", "home/anon/x", Ok(true));
+        check("a${*}b", "a*b", Ok(true));
+        check("a${*}b", "axb", Ok(false));
+        check("${?}${$}", "?$", Ok(true));
+        check("${aws:PrincipalTag/Team}", "red", Ok(true));
+        let literal = Syntax {
+            wildcards: true,
+            variables: false,
+            ignore_case: false,
+        };
+        assert_eq!(
+            Pattern::new("${aws:username}", literal).matches("${aws:username}", &VARS),
+            Ok(true)
+        );
+    }
+
+    #[test]
+    fn ignore_case() {
+        let ci = Syntax {
+            wildcards: true,
+            variables: false,
+            ignore_case: true,
+        };
+        assert_eq!(
+            Pattern::new("IAM:Create*", ci).matches("iam:createuser", &VARS),
+            Ok(true)
+        );
+        assert_eq!(
+            Pattern::new("iam:Get?ser", ci).matches("IAM:GETUSER", &VARS),
+            Ok(true)
+        );
+    }
+
+    #[test]
+    fn arn_fields() {
+        check_arn(
+            "arn:aws:iam::*:user/*",
+            "arn:aws:iam::123456789012:user/bob",
+            Ok(true),
+        );
+        check_arn(
+            "arn:aws:iam::*",
+            "arn:aws:iam::123456789012:user/bob",
+            Ok(true),
+        );
+        check_arn("arn:aws:*", "arn:aws:s3:::b/k", Ok(true));
+        // A wildcard does not cross the `:` between the service and region fields.
+        check_arn("arn:aws:s3*::b", "arn:aws:s3:x::b", Ok(false));
+        check_arn("arn:aws:s3:::b/*", "arn:aws:s3:::b/a:b", Ok(true));
+        check_arn(
+            "arn:aws:s3:::b/${aws:username}/*",
+            "arn:aws:s3:::b/bob/x",
+            Ok(true),
+        );
+        check_arn(
+            "arn:aws:s3:::b/${aws:nothing}/*",
+            "arn:aws:s4:::b/bob/x",
+            Err(Unresolved),
+        );
+        check_arn("arn:aws:iam::1:user/a", "arn:aws:iam::1", Ok(false));
+        check_arn("*", "anything", Ok(true));
+    }
+}
