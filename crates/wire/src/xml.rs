@@ -30,7 +30,7 @@ impl XmlWriter {
         self.out.push('<');
         self.out.push_str(operation);
         self.out.push_str("Response xmlns=\"");
-        escape_into(&mut self.out, namespace);
+        escape_attribute_into(&mut self.out, namespace);
         self.out.push_str("\">");
     }
 
@@ -145,17 +145,26 @@ impl XmlWriter {
     }
 }
 
-/// Escapes text for element content and attribute values. Carriage returns and other
-/// control characters are written as character references so parsers keep them.
+/// Escapes element content: `&`, `<`, `>`, and carriage returns and other control
+/// characters as character references so parsers keep them. Quotes stay as they are.
 pub fn escape_into(out: &mut String, text: &str) {
+    escape(out, text, false);
+}
+
+/// Escapes an attribute value: as [`escape_into`], plus both quotes.
+pub fn escape_attribute_into(out: &mut String, text: &str) {
+    escape(out, text, true);
+}
+
+fn escape(out: &mut String, text: &str, attribute: bool) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' | '\t' => out.push(c),
+            '"' if attribute => out.push_str("&quot;"),
+            '\'' if attribute => out.push_str("&apos;"),
+            '\n' | '\t' if !attribute => out.push(c),
             c if u32::from(c) < 0x20 || c == '\u{85}' || c == '\u{2028}' => {
                 out.push_str(&format!("&#x{:X};", u32::from(c)));
             }
@@ -169,7 +178,7 @@ pub fn escape_into(out: &mut String, text: &str) {
 pub fn query_error_xml(err: &ServiceError, namespace: &str, request_id: &str) -> String {
     let mut out = String::with_capacity(256);
     out.push_str("<ErrorResponse xmlns=\"");
-    escape_into(&mut out, namespace);
+    escape_attribute_into(&mut out, namespace);
     out.push_str("\"><Error><Type>");
     out.push_str(match err.fault {
         Fault::Sender => "Sender",
@@ -197,9 +206,12 @@ mod tests {
 
     #[test]
     fn escapes_text() {
-        check("a<b>&\"c'", "a&lt;b&gt;&amp;&quot;c&apos;");
+        check("a<b>&\"c'", "a&lt;b&gt;&amp;\"c'");
         check("line\nnext\r\u{1}", "line\nnext&#xD;&#x1;");
         check("caf\u{e9}", "caf\u{e9}");
+        let mut out = String::new();
+        escape_attribute_into(&mut out, "a\"b'\n");
+        assert_eq!(out, "a&quot;b&apos;&#xA;");
     }
 
     #[test]

@@ -109,17 +109,31 @@ pub fn emit(g: &Gen<'_>) -> anyhow::Result<(String, Vec<(String, String)>)> {
                     .as_deref()
                     .unwrap_or(&f.member.name);
                 let path = names::path(&f.member.name);
-                let target = g.stem(&f.member.target.shape)?;
+                let target_shape = g.shape(&f.member.target.shape)?;
+                let target = match &target_shape.kind {
+                    // A list flattened at the member rather than the shape: read it inline.
+                    Kind::List(item)
+                        if f.member.flattened && !target_shape.flattened && g.is_query() =>
+                    {
+                        format!(
+                            "|r| r.list({:?}, true, {}, d_{})",
+                            item.location_name.as_deref().unwrap_or("member"),
+                            len_rule(target_shape),
+                            g.stem(&item.shape)?
+                        )
+                    }
+                    _ => format!("d_{}", g.stem(&f.member.target.shape)?),
+                };
                 let read = if f.required {
                     if f.timestamp {
                         format!(
-                            "r.req_or({wire:?}, {path:?}, d_{target}, || crate::timestamp::EPOCH)"
+                            "r.req_or({wire:?}, {path:?}, {target}, || crate::timestamp::EPOCH)"
                         )
                     } else {
-                        format!("r.req({wire:?}, {path:?}, d_{target})")
+                        format!("r.req({wire:?}, {path:?}, {target})")
                     }
                 } else {
-                    format!("r.opt({wire:?}, {path:?}, d_{target})")
+                    format!("r.opt({wire:?}, {path:?}, {target})")
                 };
                 let read = match (f.boxed, f.required) {
                     (true, true) => format!("Box::new({read})"),

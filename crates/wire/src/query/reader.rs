@@ -302,3 +302,122 @@ impl<'a> QueryReader<'a> {
         Some(map)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The list and map forms of Smithy's awsQuery protocol tests (`input-lists`,
+    //! `input-maps`), read through hand-written decoders shaped like the generated ones.
+
+    use super::*;
+
+    fn params(form: &str) -> QueryParams {
+        QueryParams::parse(form.as_bytes()).unwrap()
+    }
+
+    fn string(r: &mut QueryReader<'_>) -> Option<String> {
+        r.string(&StrRule::NONE)
+    }
+
+    type ListFn = fn(&mut QueryReader<'_>) -> Option<Vec<String>>;
+    type MapFn = fn(&mut QueryReader<'_>) -> Option<BTreeMap<String, String>>;
+
+    fn read<T>(form: &str, name: &str, f: fn(&mut QueryReader<'_>) -> Option<T>) -> Option<T> {
+        let p = params(form);
+        let mut r = QueryReader::new(&p);
+        r.opt(name, "x", f)
+    }
+
+    const MEMBER: ListFn = |r| r.list("member", false, &LenRule::NONE, string);
+    const FLAT: ListFn = |r| r.list("member", true, &LenRule::NONE, string);
+    const ITEM: ListFn = |r| r.list("item", false, &LenRule::NONE, string);
+
+    fn strings(items: &[&str]) -> Option<Vec<String>> {
+        Some(items.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn lists() {
+        let form = "ListArg.member.1=foo&ListArg.member.2=bar&ListArg.member.3=baz";
+        assert_eq!(
+            read(form, "ListArg", MEMBER),
+            strings(&["foo", "bar", "baz"])
+        );
+        assert_eq!(read("ListArg=", "ListArg", MEMBER), strings(&[]));
+        assert_eq!(read("Other=1", "ListArg", MEMBER), None);
+        let form = "FlattenedListArg.1=A&FlattenedListArg.2=B";
+        assert_eq!(read(form, "FlattenedListArg", FLAT), strings(&["A", "B"]));
+        let form = "ListArgWithXmlNameMember.item.1=A&ListArgWithXmlNameMember.item.2=B";
+        assert_eq!(
+            read(form, "ListArgWithXmlNameMember", ITEM),
+            strings(&["A", "B"])
+        );
+    }
+
+    const MAP: MapFn = |r| {
+        r.map(
+            "entry",
+            false,
+            "key",
+            "value",
+            &LenRule::NONE,
+            string,
+            string,
+        )
+    };
+    const MAP_KV: MapFn = |r| r.map("entry", false, "K", "V", &LenRule::NONE, string, string);
+    const FLAT_KV: MapFn = |r| r.map("entry", true, "K", "V", &LenRule::NONE, string, string);
+
+    fn pairs(items: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+        Some(
+            items
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn maps() {
+        let form = "MapArg.entry.1.key=foo&MapArg.entry.1.value=Foo&MapArg.entry.2.key=bar&MapArg.entry.2.value=Bar";
+        assert_eq!(
+            read(form, "MapArg", MAP),
+            pairs(&[("bar", "Bar"), ("foo", "Foo")])
+        );
+        let form = "MapWithXmlMemberName.entry.1.K=foo&MapWithXmlMemberName.entry.1.V=Foo";
+        assert_eq!(
+            read(form, "MapWithXmlMemberName", MAP_KV),
+            pairs(&[("foo", "Foo")])
+        );
+        let form = "Hi.1.K=foo&Hi.1.V=Foo&Hi.2.K=bar&Hi.2.V=Bar";
+        assert_eq!(
+            read(form, "Hi", FLAT_KV),
+            pairs(&[("bar", "Bar"), ("foo", "Foo")])
+        );
+        assert_eq!(read("Action=QueryMaps", "MapArg", MAP), None);
+    }
+
+    #[test]
+    fn scalars_and_violations() {
+        let p = params("Int=12&Bad=x&Flag=TRUE&When=2014-04-29T18:30:38Z&Data=dmFsdWU%3D");
+        let mut r = QueryReader::new(&p);
+        assert_eq!(r.opt("Int", "int", |r| r.integer(&NumRule::NONE)), Some(12));
+        assert_eq!(r.opt("Bad", "bad", |r| r.integer(&NumRule::NONE)), None);
+        assert_eq!(r.opt("Flag", "flag", QueryReader::boolean), Some(true));
+        assert_eq!(
+            r.opt("When", "when", QueryReader::timestamp)
+                .map(|t| t.unix_timestamp()),
+            Some(1_398_796_238)
+        );
+        assert_eq!(
+            r.opt("Data", "data", |r| r.blob(&LenRule::NONE, false)),
+            Some(b"value".to_vec())
+        );
+        let missing: String = r.req("Name", "name", string);
+        assert_eq!(missing, "");
+        assert_eq!(
+            r.finish().unwrap_err().message,
+            "2 validation errors detected: Value 'x' at 'bad' failed to satisfy constraint: Member must be an integer; \
+             Value null at 'name' failed to satisfy constraint: Member must not be null"
+        );
+    }
+}
