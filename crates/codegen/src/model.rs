@@ -134,8 +134,13 @@ pub fn load(models: &Path, service: &str) -> anyhow::Result<Model> {
     } else {
         String::from_utf8(bytes).context("model is not UTF-8")?
     };
-    let json: Value = serde_json::from_str(&text).context("model is not JSON")?;
-    parse(service, &json).with_context(|| format!("reading {}", path.display()))
+    from_text(service, &text).with_context(|| format!("reading {}", path.display()))
+}
+
+/// A model from the text of a `service-2.json`.
+pub fn from_text(service: &str, text: &str) -> anyhow::Result<Model> {
+    let json: Value = serde_json::from_str(text).context("model is not JSON")?;
+    parse(service, &json)
 }
 
 fn parse(service: &str, json: &Value) -> anyhow::Result<Model> {

@@ -6,10 +6,6 @@
 #![allow(
     clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::upper_case_acronyms,
-    clippy::too_many_lines,
-    clippy::match_single_binding,
-    clippy::module_name_repetitions,
     reason = "generated from AWS's models: names and sizes follow the model"
 )]
 
