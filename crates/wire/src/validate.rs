@@ -169,6 +169,11 @@ impl Violations {
         }
     }
 
+    /// Whether `len` lies outside `min..=max` (to build a message only when one is needed).
+    pub fn len_out_of_range(len: u64, min: Option<u64>, max: Option<u64>) -> bool {
+        min.is_some_and(|m| len < m) || max.is_some_and(|m| len > m)
+    }
+
     /// Checks the length of a list, map or blob; `shown` is the value as the message quotes
     /// it, if it can be shown.
     pub fn check_len(

@@ -146,6 +146,36 @@ fn validation_messages() {
 }
 
 #[test]
+fn list_lengths_quote_scalar_lists() {
+    let keys: Vec<String> = (1..=51).map(|i| format!("k{i}")).collect();
+    let form: String = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("&TransitiveTagKeys.member.{}={k}", i + 1))
+        .collect();
+    let err = wire::sts::Operation::from_query(
+        &QueryParams::parse(
+            format!("Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=sess{form}")
+                .as_bytes(),
+        )
+        .unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.message,
+        format!(
+            "1 validation error detected: Value '[{}]' at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to 50",
+            keys.join(", ")
+        )
+    );
+    check_error(
+        "Action=CreateOpenIDConnectProvider&Url=https%3A%2F%2Fexample.com&ClientIDList.member.1=a&ClientIDList.member.2=",
+        "ValidationError",
+        "1 validation error detected: Value '' at 'clientIDList.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+}
+
+#[test]
 fn create_user_response_encodes() {
     let created = time::macros::datetime!(2024-05-01 12:00:00 UTC);
     let out = Output::CreateUser(iam::CreateUserResponse {

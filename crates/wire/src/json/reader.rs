@@ -307,8 +307,22 @@ impl<'a> JsonReader<'a> {
             self.leave(mark);
         }
         let len = u64::try_from(out.len()).unwrap_or(u64::MAX);
-        self.violations
-            .check_len(&self.path, None, false, len, rule.min, rule.max);
+        if Violations::len_out_of_range(len, rule.min, rule.max) {
+            // AWS quotes a list of scalars as `[a, b]`.
+            let shown: Option<Vec<String>> = items
+                .iter()
+                .filter(|item| !item.is_null())
+                .map(|item| match item {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    Value::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                })
+                .collect();
+            let shown = shown.map(|s| format!("[{}]", s.join(", ")));
+            self.violations
+                .check_len(&self.path, shown.as_deref(), false, len, rule.min, rule.max);
+        }
         Some(out)
     }
 

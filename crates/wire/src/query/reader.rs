@@ -248,8 +248,25 @@ impl<'a> QueryReader<'a> {
             }
         }
         let len = u64::try_from(items.len()).unwrap_or(u64::MAX);
-        self.violations
-            .check_len(&self.path, None, false, len, rule.min, rule.max);
+        if Violations::len_out_of_range(len, rule.min, rule.max) {
+            // AWS quotes a list of scalars as `[a, b]`.
+            let mut shown = Vec::with_capacity(items.len());
+            for index in 1..=items.len() {
+                key.clear();
+                if !flattened {
+                    key.push_str(member);
+                    key.push('.');
+                }
+                let _ = write!(key, "{index}");
+                let mark = self.enter(&key, "");
+                shown.push(self.raw());
+                self.leave(mark);
+            }
+            let shown: Option<Vec<&str>> = shown.into_iter().collect();
+            let shown = shown.map(|s| format!("[{}]", s.join(", ")));
+            self.violations
+                .check_len(&self.path, shown.as_deref(), false, len, rule.min, rule.max);
+        }
         Some(items)
     }
 
