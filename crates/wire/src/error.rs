@@ -23,6 +23,9 @@ pub struct ServiceError {
     pub status: u16,
     /// Sender or Receiver.
     pub fault: Fault,
+    /// Further members of the model's error shape (e.g. Organizations' `Reason`), as
+    /// name and text, rendered after the message.
+    pub members: Vec<(Cow<'static, str>, String)>,
 }
 
 impl ServiceError {
@@ -42,6 +45,7 @@ impl ServiceError {
             message: message.into(),
             status,
             fault,
+            members: Vec::new(),
         }
     }
 
@@ -89,6 +93,7 @@ impl ServiceError {
             message: message.into(),
             status,
             fault,
+            members: Vec::new(),
         }
     }
 
@@ -124,5 +129,16 @@ impl ServiceError {
     /// `UnknownOperationException` (400): an `X-Amz-Target` naming no operation of the service.
     pub fn unknown_operation() -> Self {
         Self::new("UnknownOperationException", 400, "")
+    }
+
+    /// Adds a member of the error shape besides the message, e.g.
+    /// `errors::constraint_violation_exception(msg).with_member("Reason", "ACCOUNT_NUMBER_LIMIT_EXCEEDED")`.
+    pub fn with_member(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.members.push((name.into(), value.into()));
+        self
     }
 }

@@ -38,6 +38,11 @@ pub fn json_error_body(err: &ServiceError) -> Vec<u8> {
     w.begin_member("Message");
     w.string(&err.message);
     w.end_member("Message");
+    for (name, value) in &err.members {
+        w.begin_member(name);
+        w.string(value);
+        w.end_member(name);
+    }
     w.end_struct();
     w.finish()
 }
@@ -52,6 +57,16 @@ mod tests {
         assert_eq!(
             String::from_utf8(json_error_body(&err)).unwrap(),
             r#"{"__type":"AccountNotFoundException","Message":"no \"such\" account"}"#
+        );
+    }
+
+    #[test]
+    fn error_members() {
+        let err = ServiceError::new("ConstraintViolationException", 400, "limit")
+            .with_member("Reason", "ACCOUNT_NUMBER_LIMIT_EXCEEDED");
+        assert_eq!(
+            String::from_utf8(json_error_body(&err)).unwrap(),
+            r#"{"__type":"ConstraintViolationException","Message":"limit","Reason":"ACCOUNT_NUMBER_LIMIT_EXCEEDED"}"#
         );
     }
 

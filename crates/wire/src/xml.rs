@@ -188,7 +188,17 @@ pub fn query_error_xml(err: &ServiceError, namespace: &str, request_id: &str) ->
     escape_into(&mut out, &err.code);
     out.push_str("</Code><Message>");
     escape_into(&mut out, &err.message);
-    out.push_str("</Message></Error><RequestId>");
+    out.push_str("</Message>");
+    for (name, value) in &err.members {
+        out.push('<');
+        out.push_str(name);
+        out.push('>');
+        escape_into(&mut out, value);
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
+    }
+    out.push_str("</Error><RequestId>");
     escape_into(&mut out, request_id);
     out.push_str("</RequestId></ErrorResponse>");
     out
@@ -212,6 +222,15 @@ mod tests {
         let mut out = String::new();
         escape_attribute_into(&mut out, "a\"b'\n");
         assert_eq!(out, "a&quot;b&apos;&#xA;");
+    }
+
+    #[test]
+    fn error_members() {
+        let err = ServiceError::new("LimitExceeded", 409, "x").with_member("Reason", "A&B");
+        assert_eq!(
+            query_error_xml(&err, "ns", "r"),
+            "<ErrorResponse xmlns=\"ns\"><Error><Type>Sender</Type><Code>LimitExceeded</Code><Message>x</Message><Reason>A&amp;B</Reason></Error><RequestId>r</RequestId></ErrorResponse>"
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ use crate::model::Kind;
 use crate::names;
 
 pub fn emit(g: &Gen<'_>) -> anyhow::Result<String> {
-    // code -> (status, sender)
-    let mut errors: BTreeMap<String, (u16, bool)> = BTreeMap::new();
+    // code -> (status, sender, members besides the message)
+    let mut errors: BTreeMap<String, (u16, bool, Vec<String>)> = BTreeMap::new();
     for (name, shape) in &g.model.shapes {
         let Kind::Structure(s) = &shape.kind else {
             continue;
@@ -21,7 +21,13 @@ pub fn emit(g: &Gen<'_>) -> anyhow::Result<String> {
         } else {
             e.code.clone()
         };
-        errors.entry(code).or_insert((e.status, e.sender));
+        let others = s
+            .members
+            .iter()
+            .map(|m| m.name.clone())
+            .filter(|m| !m.eq_ignore_ascii_case("message"))
+            .collect();
+        errors.entry(code).or_insert((e.status, e.sender, others));
     }
     let mut out = String::new();
     out.push_str(&format!(
@@ -32,19 +38,31 @@ pub fn emit(g: &Gen<'_>) -> anyhow::Result<String> {
     out.push_str(&g.header);
     out.push_str("\nuse crate::error::{Fault, ServiceError};\n\n");
     out.push_str("/// The HTTP status the model gives an error code.\npub fn error_status(code: &str) -> Option<u16> {\n    match code {\n");
-    for (code, (status, _)) in &errors {
+    for (code, (status, _, _)) in &errors {
         out.push_str(&format!("        {code:?} => Some({status}),\n"));
     }
     out.push_str("        _ => None,\n    }\n}\n\n");
     let mut seen = BTreeMap::new();
-    for (code, (status, sender)) in &errors {
+    for (code, (status, sender, others)) in &errors {
         let f = names::field(code);
         if let Some(other) = seen.insert(f.clone(), code.clone()) {
             anyhow::bail!("error codes `{other}` and `{code}` both become `{f}`");
         }
         let fault = if *sender { "Sender" } else { "Receiver" };
+        let others = if others.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\n/// Other members (add with `ServiceError::with_member`): {}.",
+                others
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         out.push_str(&format!(
-            "/// `{code}` ({status}).\npub fn {f}(message: impl Into<String>) -> ServiceError {{\n    ServiceError::with_fault({code:?}, {status}, Fault::{fault}, message)\n}}\n\n"
+            "/// `{code}` ({status}).{others}\npub fn {f}(message: impl Into<String>) -> ServiceError {{\n    ServiceError::with_fault({code:?}, {status}, Fault::{fault}, message)\n}}\n\n"
         ));
     }
     Ok(out)

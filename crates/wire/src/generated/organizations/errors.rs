@@ -79,6 +79,7 @@ pub fn access_denied_exception(message: impl Into<String>) -> ServiceError {
 }
 
 /// `AccessDeniedForDependencyException` (400).
+/// Other members (add with `ServiceError::with_member`): `Reason`.
 pub fn access_denied_for_dependency_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::with_fault(
         "AccessDeniedForDependencyException",
@@ -154,6 +155,7 @@ pub fn conflict_exception(message: impl Into<String>) -> ServiceError {
 }
 
 /// `ConstraintViolationException` (400).
+/// Other members (add with `ServiceError::with_member`): `Reason`.
 pub fn constraint_violation_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::with_fault("ConstraintViolationException", 400, Fault::Sender, message)
 }
@@ -244,6 +246,7 @@ pub fn handshake_already_in_state_exception(message: impl Into<String>) -> Servi
 }
 
 /// `HandshakeConstraintViolationException` (400).
+/// Other members (add with `ServiceError::with_member`): `Reason`.
 pub fn handshake_constraint_violation_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::with_fault(
         "HandshakeConstraintViolationException",
@@ -269,6 +272,7 @@ pub fn invalid_handshake_transition_exception(message: impl Into<String>) -> Ser
 }
 
 /// `InvalidInputException` (400).
+/// Other members (add with `ServiceError::with_member`): `Reason`.
 pub fn invalid_input_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::with_fault("InvalidInputException", 400, Fault::Sender, message)
 }
@@ -440,6 +444,7 @@ pub fn target_not_found_exception(message: impl Into<String>) -> ServiceError {
 }
 
 /// `TooManyRequestsException` (400).
+/// Other members (add with `ServiceError::with_member`): `Type`.
 pub fn too_many_requests_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::with_fault("TooManyRequestsException", 400, Fault::Sender, message)
 }
