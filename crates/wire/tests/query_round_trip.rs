@@ -264,3 +264,16 @@ fn sts_round_trip() {
          </GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
     );
 }
+
+#[test]
+fn debug_output_redacts_sensitive_members() {
+    let key = iam::AccessKey {
+        secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY".into(),
+        ..Default::default()
+    };
+    let shown = format!("{key:?}");
+    assert!(!shown.contains("EXAMPLEKEY"), "{shown}");
+    assert!(shown.contains("*** Sensitive Data Redacted ***"), "{shown}");
+    let op = decode("Action=CreateLoginProfile&UserName=bob&Password=hunter2hunter2").unwrap();
+    assert!(!format!("{op:?}").contains("hunter2"));
+}

@@ -82,17 +82,44 @@ fn structure(g: &Gen<'_>, name: &str, s: &Structure) -> anyhow::Result<String> {
     let ty = names::type_name(name);
     let fields = fields(g, name, s)?;
     let manual_default = fields.iter().any(|f| f.required && f.timestamp);
-    let mut out = String::new();
-    if manual_default {
-        out.push_str("#[derive(Debug, Clone, PartialEq)]\n");
-    } else {
-        out.push_str("#[derive(Debug, Clone, Default, PartialEq)]\n");
+    let mut secret = Vec::new();
+    for f in &fields {
+        secret.push(is_sensitive(g, &f.member.target.shape)?);
     }
+    let manual_debug = secret.iter().any(|s| *s);
+    let derives = match (manual_debug, manual_default) {
+        (false, false) => "Debug, Clone, Default, PartialEq",
+        (false, true) => "Debug, Clone, PartialEq",
+        (true, false) => "Clone, Default, PartialEq",
+        (true, true) => "Clone, PartialEq",
+    };
+    let mut out = String::new();
+    out.push_str(&format!("#[derive({derives})]\n"));
     out.push_str(&format!("pub struct {ty} {{\n"));
     for f in &fields {
         out.push_str(&format!("    pub {}: {},\n", f.rust, f.declared()));
     }
     out.push_str("}\n\n");
+    if manual_debug {
+        // INVARIANT: secrets (the model's `sensitive` shapes) never reach a log through `{:?}`.
+        out.push_str(&format!(
+            "impl std::fmt::Debug for {ty} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.debug_struct({ty:?})\n"
+        ));
+        for (f, secret) in fields.iter().zip(&secret) {
+            if *secret {
+                out.push_str(&format!(
+                    "            .field({:?}, &\"*** Sensitive Data Redacted ***\")\n",
+                    f.rust
+                ));
+            } else {
+                out.push_str(&format!(
+                    "            .field({:?}, &self.{})\n",
+                    f.rust, f.rust
+                ));
+            }
+        }
+        out.push_str("            .finish()\n    }\n}\n\n");
+    }
     if manual_default {
         out.push_str(&format!(
             "impl Default for {ty} {{\n    fn default() -> Self {{\n        Self {{\n"
@@ -108,6 +135,17 @@ fn structure(g: &Gen<'_>, name: &str, s: &Structure) -> anyhow::Result<String> {
         out.push_str("        }\n    }\n}\n\n");
     }
     Ok(out)
+}
+
+/// Whether values of a shape are secret: a `sensitive` shape, or a list or map of them.
+fn is_sensitive(g: &Gen<'_>, name: &str) -> anyhow::Result<bool> {
+    let shape = g.shape(name)?;
+    Ok(shape.sensitive
+        || match &shape.kind {
+            Kind::List(m) => g.shape(&m.shape)?.sensitive,
+            Kind::Map { value, .. } => g.shape(&value.shape)?.sensitive,
+            _ => false,
+        })
 }
 
 fn enumeration(name: &str, values: &[String]) -> anyhow::Result<String> {

@@ -65,13 +65,25 @@ pub struct AccessDetail {
     pub total_authenticated_entities: Option<i32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AccessKey {
     pub user_name: String,
     pub access_key_id: String,
     pub status: StatusType,
     pub secret_access_key: String,
     pub create_date: Option<crate::timestamp::Timestamp>,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("user_name", &self.user_name)
+            .field("access_key_id", &self.access_key_id)
+            .field("status", &self.status)
+            .field("secret_access_key", &"*** Sensitive Data Redacted ***")
+            .field("create_date", &self.create_date)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -148,10 +160,19 @@ pub struct AttachedPolicy {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallerIsNotManagementAccountException {}
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ChangePasswordRequest {
     pub old_password: String,
     pub new_password: String,
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .field("old_password", &"*** Sensitive Data Redacted ***")
+            .field("new_password", &"*** Sensitive Data Redacted ***")
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -313,11 +334,21 @@ pub struct CreateInstanceProfileResponse {
     pub instance_profile: InstanceProfile,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CreateLoginProfileRequest {
     pub user_name: Option<String>,
     pub password: Option<String>,
     pub password_reset_required: Option<bool>,
+}
+
+impl std::fmt::Debug for CreateLoginProfileRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateLoginProfileRequest")
+            .field("user_name", &self.user_name)
+            .field("password", &"*** Sensitive Data Redacted ***")
+            .field("password_reset_required", &self.password_reset_required)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -381,13 +412,25 @@ pub struct CreateRoleResponse {
     pub role: Role,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CreateSAMLProviderRequest {
     pub saml_metadata_document: String,
     pub name: String,
     pub tags: Option<Vec<Tag>>,
     pub assertion_encryption_mode: Option<AssertionEncryptionModeType>,
     pub add_private_key: Option<String>,
+}
+
+impl std::fmt::Debug for CreateSAMLProviderRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateSAMLProviderRequest")
+            .field("saml_metadata_document", &self.saml_metadata_document)
+            .field("name", &self.name)
+            .field("tags", &self.tags)
+            .field("assertion_encryption_mode", &self.assertion_encryption_mode)
+            .field("add_private_key", &"*** Sensitive Data Redacted ***")
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2723,7 +2766,7 @@ pub struct ServiceNotSupportedException {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ServiceSpecificCredential {
     pub create_date: crate::timestamp::Timestamp,
     pub expiration_date: Option<crate::timestamp::Timestamp>,
@@ -2735,6 +2778,29 @@ pub struct ServiceSpecificCredential {
     pub service_specific_credential_id: String,
     pub user_name: String,
     pub status: StatusType,
+}
+
+impl std::fmt::Debug for ServiceSpecificCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceSpecificCredential")
+            .field("create_date", &self.create_date)
+            .field("expiration_date", &self.expiration_date)
+            .field("service_name", &self.service_name)
+            .field("service_user_name", &self.service_user_name)
+            .field("service_password", &"*** Sensitive Data Redacted ***")
+            .field("service_credential_alias", &self.service_credential_alias)
+            .field(
+                "service_credential_secret",
+                &"*** Sensitive Data Redacted ***",
+            )
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("user_name", &self.user_name)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl Default for ServiceSpecificCredential {
@@ -3006,11 +3072,21 @@ pub struct UpdateGroupRequest {
     pub new_group_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct UpdateLoginProfileRequest {
     pub user_name: String,
     pub password: Option<String>,
     pub password_reset_required: Option<bool>,
+}
+
+impl std::fmt::Debug for UpdateLoginProfileRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateLoginProfileRequest")
+            .field("user_name", &self.user_name)
+            .field("password", &"*** Sensitive Data Redacted ***")
+            .field("password_reset_required", &self.password_reset_required)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3040,13 +3116,25 @@ pub struct UpdateRoleRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateRoleResponse {}
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct UpdateSAMLProviderRequest {
     pub saml_metadata_document: Option<String>,
     pub saml_provider_arn: String,
     pub assertion_encryption_mode: Option<AssertionEncryptionModeType>,
     pub add_private_key: Option<String>,
     pub remove_private_key: Option<String>,
+}
+
+impl std::fmt::Debug for UpdateSAMLProviderRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateSAMLProviderRequest")
+            .field("saml_metadata_document", &self.saml_metadata_document)
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .field("assertion_encryption_mode", &self.assertion_encryption_mode)
+            .field("add_private_key", &"*** Sensitive Data Redacted ***")
+            .field("remove_private_key", &self.remove_private_key)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3100,7 +3188,7 @@ pub struct UploadSSHPublicKeyResponse {
     pub ssh_public_key: Option<SSHPublicKey>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct UploadServerCertificateRequest {
     pub path: Option<String>,
     pub server_certificate_name: String,
@@ -3108,6 +3196,19 @@ pub struct UploadServerCertificateRequest {
     pub private_key: String,
     pub certificate_chain: Option<String>,
     pub tags: Option<Vec<Tag>>,
+}
+
+impl std::fmt::Debug for UploadServerCertificateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadServerCertificateRequest")
+            .field("path", &self.path)
+            .field("server_certificate_name", &self.server_certificate_name)
+            .field("certificate_body", &self.certificate_body)
+            .field("private_key", &"*** Sensitive Data Redacted ***")
+            .field("certificate_chain", &self.certificate_chain)
+            .field("tags", &self.tags)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3168,7 +3269,7 @@ pub struct UserDetail {
     pub tags: Option<Vec<Tag>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VirtualMFADevice {
     pub serial_number: String,
     pub base32_string_seed: Option<Vec<u8>>,
@@ -3176,6 +3277,19 @@ pub struct VirtualMFADevice {
     pub user: Option<User>,
     pub enable_date: Option<crate::timestamp::Timestamp>,
     pub tags: Option<Vec<Tag>>,
+}
+
+impl std::fmt::Debug for VirtualMFADevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VirtualMFADevice")
+            .field("serial_number", &self.serial_number)
+            .field("base32_string_seed", &"*** Sensitive Data Redacted ***")
+            .field("qr_code_png", &"*** Sensitive Data Redacted ***")
+            .field("user", &self.user)
+            .field("enable_date", &self.enable_date)
+            .field("tags", &self.tags)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

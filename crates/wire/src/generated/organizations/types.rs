@@ -78,7 +78,7 @@ impl From<String> for AccessDeniedForDependencyExceptionReason {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Account {
     pub id: Option<String>,
     pub arn: Option<String>,
@@ -89,6 +89,22 @@ pub struct Account {
     pub paths: Option<Vec<String>>,
     pub joined_method: Option<AccountJoinedMethod>,
     pub joined_timestamp: Option<crate::timestamp::Timestamp>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("arn", &self.arn)
+            .field("email", &"*** Sensitive Data Redacted ***")
+            .field("name", &"*** Sensitive Data Redacted ***")
+            .field("status", &self.status)
+            .field("state", &self.state)
+            .field("paths", &self.paths)
+            .field("joined_method", &self.joined_method)
+            .field("joined_timestamp", &self.joined_timestamp)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -845,13 +861,28 @@ impl From<String> for CreateAccountFailureReason {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CreateAccountRequest {
     pub email: String,
     pub account_name: String,
     pub role_name: Option<String>,
     pub iam_user_access_to_billing: Option<IAMUserAccessToBilling>,
     pub tags: Option<Vec<Tag>>,
+}
+
+impl std::fmt::Debug for CreateAccountRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateAccountRequest")
+            .field("email", &"*** Sensitive Data Redacted ***")
+            .field("account_name", &"*** Sensitive Data Redacted ***")
+            .field("role_name", &self.role_name)
+            .field(
+                "iam_user_access_to_billing",
+                &self.iam_user_access_to_billing,
+            )
+            .field("tags", &self.tags)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -909,7 +940,7 @@ impl From<String> for CreateAccountState {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CreateAccountStatus {
     pub id: Option<String>,
     pub account_name: Option<String>,
@@ -921,18 +952,48 @@ pub struct CreateAccountStatus {
     pub failure_reason: Option<CreateAccountFailureReason>,
 }
 
+impl std::fmt::Debug for CreateAccountStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateAccountStatus")
+            .field("id", &self.id)
+            .field("account_name", &"*** Sensitive Data Redacted ***")
+            .field("state", &self.state)
+            .field("requested_timestamp", &self.requested_timestamp)
+            .field("completed_timestamp", &self.completed_timestamp)
+            .field("account_id", &self.account_id)
+            .field("gov_cloud_account_id", &self.gov_cloud_account_id)
+            .field("failure_reason", &self.failure_reason)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateAccountStatusNotFoundException {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CreateGovCloudAccountRequest {
     pub email: String,
     pub account_name: String,
     pub role_name: Option<String>,
     pub iam_user_access_to_billing: Option<IAMUserAccessToBilling>,
     pub tags: Option<Vec<Tag>>,
+}
+
+impl std::fmt::Debug for CreateGovCloudAccountRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateGovCloudAccountRequest")
+            .field("email", &"*** Sensitive Data Redacted ***")
+            .field("account_name", &"*** Sensitive Data Redacted ***")
+            .field("role_name", &self.role_name)
+            .field(
+                "iam_user_access_to_billing",
+                &self.iam_user_access_to_billing,
+            )
+            .field("tags", &self.tags)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -986,7 +1047,7 @@ pub struct DeclineHandshakeResponse {
     pub handshake: Option<Handshake>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DelegatedAdministrator {
     pub id: Option<String>,
     pub arn: Option<String>,
@@ -997,6 +1058,22 @@ pub struct DelegatedAdministrator {
     pub joined_method: Option<AccountJoinedMethod>,
     pub joined_timestamp: Option<crate::timestamp::Timestamp>,
     pub delegation_enabled_date: Option<crate::timestamp::Timestamp>,
+}
+
+impl std::fmt::Debug for DelegatedAdministrator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DelegatedAdministrator")
+            .field("id", &self.id)
+            .field("arn", &self.arn)
+            .field("email", &"*** Sensitive Data Redacted ***")
+            .field("name", &"*** Sensitive Data Redacted ***")
+            .field("status", &self.status)
+            .field("state", &self.state)
+            .field("joined_method", &self.joined_method)
+            .field("joined_timestamp", &self.joined_timestamp)
+            .field("delegation_enabled_date", &self.delegation_enabled_date)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1444,10 +1521,19 @@ pub struct HandshakeNotFoundException {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HandshakeParty {
     pub id: String,
     pub type_: HandshakePartyType,
+}
+
+impl std::fmt::Debug for HandshakeParty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandshakeParty")
+            .field("id", &"*** Sensitive Data Redacted ***")
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1500,11 +1586,21 @@ impl From<String> for HandshakePartyType {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HandshakeResource {
     pub value: Option<String>,
     pub type_: Option<HandshakeResourceType>,
     pub resources: Option<Vec<HandshakeResource>>,
+}
+
+impl std::fmt::Debug for HandshakeResource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandshakeResource")
+            .field("value", &"*** Sensitive Data Redacted ***")
+            .field("type_", &self.type_)
+            .field("resources", &self.resources)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1944,11 +2040,21 @@ pub struct InvalidResponsibilityTransferTransitionException {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct InviteAccountToOrganizationRequest {
     pub target: HandshakeParty,
     pub notes: Option<String>,
     pub tags: Option<Vec<Tag>>,
+}
+
+impl std::fmt::Debug for InviteAccountToOrganizationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InviteAccountToOrganizationRequest")
+            .field("target", &self.target)
+            .field("notes", &"*** Sensitive Data Redacted ***")
+            .field("tags", &self.tags)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1956,7 +2062,7 @@ pub struct InviteAccountToOrganizationResponse {
     pub handshake: Option<Handshake>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct InviteOrganizationToTransferResponsibilityRequest {
     pub type_: ResponsibilityTransferType,
     pub target: HandshakeParty,
@@ -1964,6 +2070,19 @@ pub struct InviteOrganizationToTransferResponsibilityRequest {
     pub start_timestamp: crate::timestamp::Timestamp,
     pub source_name: String,
     pub tags: Option<Vec<Tag>>,
+}
+
+impl std::fmt::Debug for InviteOrganizationToTransferResponsibilityRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InviteOrganizationToTransferResponsibilityRequest")
+            .field("type_", &self.type_)
+            .field("target", &self.target)
+            .field("notes", &"*** Sensitive Data Redacted ***")
+            .field("start_timestamp", &self.start_timestamp)
+            .field("source_name", &"*** Sensitive Data Redacted ***")
+            .field("tags", &self.tags)
+            .finish()
+    }
 }
 
 impl Default for InviteOrganizationToTransferResponsibilityRequest {
@@ -2266,7 +2385,7 @@ pub struct MoveAccountRequest {
     pub destination_parent_id: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Organization {
     pub id: Option<String>,
     pub arn: Option<String>,
@@ -2275,6 +2394,20 @@ pub struct Organization {
     pub master_account_id: Option<String>,
     pub master_account_email: Option<String>,
     pub available_policy_types: Option<Vec<PolicyTypeSummary>>,
+}
+
+impl std::fmt::Debug for Organization {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Organization")
+            .field("id", &self.id)
+            .field("arn", &self.arn)
+            .field("feature_set", &self.feature_set)
+            .field("master_account_arn", &self.master_account_arn)
+            .field("master_account_id", &self.master_account_id)
+            .field("master_account_email", &"*** Sensitive Data Redacted ***")
+            .field("available_policy_types", &self.available_policy_types)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2653,7 +2786,7 @@ pub struct ResourcePolicySummary {
     pub arn: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResponsibilityTransfer {
     pub arn: Option<String>,
     pub name: Option<String>,
@@ -2665,6 +2798,23 @@ pub struct ResponsibilityTransfer {
     pub start_timestamp: Option<crate::timestamp::Timestamp>,
     pub end_timestamp: Option<crate::timestamp::Timestamp>,
     pub active_handshake_id: Option<String>,
+}
+
+impl std::fmt::Debug for ResponsibilityTransfer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponsibilityTransfer")
+            .field("arn", &self.arn)
+            .field("name", &"*** Sensitive Data Redacted ***")
+            .field("id", &self.id)
+            .field("type_", &self.type_)
+            .field("status", &self.status)
+            .field("source", &self.source)
+            .field("target", &self.target)
+            .field("start_timestamp", &self.start_timestamp)
+            .field("end_timestamp", &self.end_timestamp)
+            .field("active_handshake_id", &self.active_handshake_id)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2894,10 +3044,22 @@ pub struct TooManyRequestsException {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TransferParticipant {
     pub management_account_id: Option<String>,
     pub management_account_email: Option<String>,
+}
+
+impl std::fmt::Debug for TransferParticipant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransferParticipant")
+            .field("management_account_id", &self.management_account_id)
+            .field(
+                "management_account_email",
+                &"*** Sensitive Data Redacted ***",
+            )
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2935,10 +3097,19 @@ pub struct UpdatePolicyResponse {
     pub policy: Option<Policy>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct UpdateResponsibilityTransferRequest {
     pub id: String,
     pub name: String,
+}
+
+impl std::fmt::Debug for UpdateResponsibilityTransferRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateResponsibilityTransferRequest")
+            .field("id", &self.id)
+            .field("name", &"*** Sensitive Data Redacted ***")
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

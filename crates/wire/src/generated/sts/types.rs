@@ -27,7 +27,7 @@ pub struct AssumeRoleResponse {
     pub source_identity: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AssumeRoleWithSAMLRequest {
     pub role_arn: String,
     pub principal_arn: String,
@@ -35,6 +35,19 @@ pub struct AssumeRoleWithSAMLRequest {
     pub policy_arns: Option<Vec<PolicyDescriptorType>>,
     pub policy: Option<String>,
     pub duration_seconds: Option<i32>,
+}
+
+impl std::fmt::Debug for AssumeRoleWithSAMLRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssumeRoleWithSAMLRequest")
+            .field("role_arn", &self.role_arn)
+            .field("principal_arn", &self.principal_arn)
+            .field("saml_assertion", &"*** Sensitive Data Redacted ***")
+            .field("policy_arns", &self.policy_arns)
+            .field("policy", &self.policy)
+            .field("duration_seconds", &self.duration_seconds)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -50,7 +63,7 @@ pub struct AssumeRoleWithSAMLResponse {
     pub source_identity: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AssumeRoleWithWebIdentityRequest {
     pub role_arn: String,
     pub role_session_name: String,
@@ -59,6 +72,20 @@ pub struct AssumeRoleWithWebIdentityRequest {
     pub policy_arns: Option<Vec<PolicyDescriptorType>>,
     pub policy: Option<String>,
     pub duration_seconds: Option<i32>,
+}
+
+impl std::fmt::Debug for AssumeRoleWithWebIdentityRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssumeRoleWithWebIdentityRequest")
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field("web_identity_token", &"*** Sensitive Data Redacted ***")
+            .field("provider_id", &self.provider_id)
+            .field("policy_arns", &self.policy_arns)
+            .field("policy", &self.policy)
+            .field("duration_seconds", &self.duration_seconds)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -91,12 +118,23 @@ pub struct AssumedRoleUser {
     pub arn: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Credentials {
     pub access_key_id: String,
     pub secret_access_key: String,
     pub session_token: String,
     pub expiration: crate::timestamp::Timestamp,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"*** Sensitive Data Redacted ***")
+            .field("session_token", &self.session_token)
+            .field("expiration", &self.expiration)
+            .finish()
+    }
 }
 
 impl Default for Credentials {
@@ -156,9 +194,17 @@ pub struct GetCallerIdentityResponse {
     pub arn: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GetDelegatedAccessTokenRequest {
     pub trade_in_token: String,
+}
+
+impl std::fmt::Debug for GetDelegatedAccessTokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetDelegatedAccessTokenRequest")
+            .field("trade_in_token", &"*** Sensitive Data Redacted ***")
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -204,10 +250,19 @@ pub struct GetWebIdentityTokenRequest {
     pub tags: Option<Vec<Tag>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GetWebIdentityTokenResponse {
     pub web_identity_token: Option<String>,
     pub expiration: Option<crate::timestamp::Timestamp>,
+}
+
+impl std::fmt::Debug for GetWebIdentityTokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetWebIdentityTokenResponse")
+            .field("web_identity_token", &"*** Sensitive Data Redacted ***")
+            .field("expiration", &self.expiration)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
