@@ -1,21 +1,19 @@
 //! The canonical request: method, canonical path, canonical query, canonical headers,
 //! signed header list and payload hash, exactly as AWS specifies for SigV4.
 //!
-//! Everything is written into a [`Sink`], so verification streams it straight into
-//! SHA-256 without building the text; tests use a `Vec<u8>` sink to see it.
+//! Everything is written through a [`Sink`]; verification writes into a reused buffer
+//! and hashes it in one call.
 
 mod headers;
 mod path;
 mod query;
-
-use sha2::{Digest, Sha256};
 
 use crate::auth::{AuthLocation, ParsedAuth};
 use crate::request::Request;
 
 pub use path::PathStyle;
 
-/// Where canonical text goes: a buffer or a running hash.
+/// Where canonical text goes.
 pub(crate) trait Sink {
     /// Appends `bytes`.
     fn put(&mut self, bytes: &[u8]);
@@ -24,12 +22,6 @@ pub(crate) trait Sink {
 impl Sink for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
-    }
-}
-
-impl Sink for Sha256 {
-    fn put(&mut self, bytes: &[u8]) {
-        self.update(bytes);
     }
 }
 

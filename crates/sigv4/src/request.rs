@@ -1,6 +1,8 @@
 //! The incoming request as this crate sees it: borrowed method, raw path, raw query,
 //! headers and body. No HTTP crate types, no copies.
 
+use std::borrow::Cow;
+
 /// An incoming request, borrowed from whatever HTTP stack received it.
 ///
 /// The server must pass a `host` header (for HTTP/2, built from `:authority`), since `host`
@@ -50,5 +52,14 @@ impl<'a> Request<'a> {
             .split('&')
             .filter(|piece| !piece.is_empty())
             .map(|piece| piece.split_once('=').unwrap_or((piece, "")))
+    }
+}
+
+/// `bytes` as text: borrowed when it is UTF-8 (the fast, common case), else with
+/// U+FFFD for invalid sequences.
+pub(crate) fn text(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }

@@ -88,8 +88,28 @@ pub(crate) fn parse_http_date(text: &str) -> Option<OffsetDateTime> {
     build(year, month, day, h, m, s)
 }
 
+/// `yyyymmddThhmmssZ` in UTC, without allocating; `None` for years outside `0..=9999`.
+pub(crate) fn amz_date_bytes(at: OffsetDateTime) -> Option<[u8; 16]> {
+    let at = at.checked_to_offset(UtcOffset::UTC)?;
+    let year = u16::try_from(at.year()).ok().filter(|y| *y <= 9999)?;
+    let two = |n: u8| [b'0' + n / 10 % 10, b'0' + n % 10];
+    let [y1, y2] = two(u8::try_from(year / 100).ok()?);
+    let [y3, y4] = two(u8::try_from(year % 100).ok()?);
+    let [mo1, mo2] = two(u8::from(at.month()));
+    let [d1, d2] = two(at.day());
+    let [h1, h2] = two(at.hour());
+    let [mi1, mi2] = two(at.minute());
+    let [s1, s2] = two(at.second());
+    Some([
+        y1, y2, y3, y4, mo1, mo2, d1, d2, b'T', h1, h2, mi1, mi2, s1, s2, b'Z',
+    ])
+}
+
 /// Formats `at` as `yyyymmddThhmmssZ` in UTC.
 pub(crate) fn format_amz_date(at: OffsetDateTime) -> String {
+    if let Some(bytes) = amz_date_bytes(at) {
+        return String::from_utf8_lossy(&bytes).into_owned();
+    }
     let at = at.checked_to_offset(UtcOffset::UTC).unwrap_or(at);
     format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
@@ -112,6 +132,12 @@ mod tests {
         let at = parse_amz_date("20150830T123600Z").unwrap();
         assert_eq!(at, datetime!(2015-08-30 12:36:00 UTC));
         assert_eq!(format_amz_date(at), "20150830T123600Z");
+        let offset = datetime!(2015-08-30 23:59:59 -1);
+        assert_eq!(format_amz_date(offset), "20150831T005959Z");
+        assert_eq!(
+            format_amz_date(datetime!(0001-01-02 03:04:05 UTC)),
+            "00010102T030405Z"
+        );
     }
 
     #[test]

@@ -7,13 +7,13 @@ use time::OffsetDateTime;
 
 use super::{parse_signature, parse_signed_headers, AuthLocation, ParsedAuth, ALGORITHM};
 use crate::error::Error;
-use crate::request::Request;
+use crate::request::{text, Request};
 use crate::scope::parse_credential;
 use crate::timestamp::{parse_amz_date, parse_http_date};
 
 /// Parses header authentication; `value` is the one `Authorization` header.
 pub(super) fn parse(req: &Request, value: &[u8]) -> Result<ParsedAuth, Error> {
-    let full = String::from_utf8_lossy(value);
+    let full = text(value);
     let full = full.trim();
     let (algorithm, rest) = full
         .split_once(|c: char| c.is_ascii_whitespace())
@@ -23,10 +23,7 @@ pub(super) fn parse(req: &Request, value: &[u8]) -> Result<ParsedAuth, Error> {
     let mut signed_headers = None;
     let mut signature = None;
     if algorithm == ALGORITHM {
-        for token in rest
-            .split(|c: char| c == ',' || c.is_ascii_whitespace())
-            .filter(|t| !t.is_empty())
-        {
+        for token in tokens(rest) {
             let Some((key, val)) = token.split_once('=') else {
                 return Err(Error::IncompleteSignature(format!(
                     "'{token}' not a valid key=value pair (missing equal-sign) in Authorization header: '{full}'."
@@ -85,6 +82,11 @@ pub(super) fn parse(req: &Request, value: &[u8]) -> Result<ParsedAuth, Error> {
     })
 }
 
+/// The non-empty pieces of `text` between commas and ASCII whitespace.
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').flat_map(str::split_ascii_whitespace)
+}
+
 /// The request time: `X-Amz-Date` when present, else `Date`; `None` when neither is sent.
 fn request_time(req: &Request) -> Result<Option<OffsetDateTime>, Error> {
     for (name, parse) in [
@@ -96,7 +98,7 @@ fn request_time(req: &Request) -> Result<Option<OffsetDateTime>, Error> {
     ] {
         let value = match req.single_header(name) {
             Ok(None) => continue,
-            Ok(Some(value)) => String::from_utf8_lossy(value),
+            Ok(Some(value)) => text(value),
             Err(()) => Cow::Owned(joined(req, name)),
         };
         return parse(value.trim())
@@ -116,7 +118,7 @@ fn joined(req: &Request, name: &str) -> String {
 
 fn session_token(req: &Request) -> Result<Option<String>, Error> {
     match req.single_header("x-amz-security-token") {
-        Ok(value) => Ok(value.map(|v| String::from_utf8_lossy(v).trim().to_owned())),
+        Ok(value) => Ok(value.map(|v| text(v).trim().to_owned())),
         Err(()) => Err(Error::IncompleteSignature(
             "X-Amz-Security-Token may be specified only once".to_owned(),
         )),

@@ -6,9 +6,16 @@ use crate::request::Request;
 
 /// Writes `value` with surrounding spaces and tabs removed and runs of spaces collapsed.
 fn write_value<S: Sink>(sink: &mut S, value: &[u8]) {
-    let words = trim_ows(value)
-        .split(|&b| b == b' ')
-        .filter(|w| !w.is_empty());
+    let value = trim_ows(value);
+    let has_space_run = value
+        .iter()
+        .zip(value.iter().skip(1))
+        .any(|(a, b)| *a == b' ' && *b == b' ');
+    if !has_space_run {
+        sink.put(value);
+        return;
+    }
+    let words = value.split(|&b| b == b' ').filter(|w| !w.is_empty());
     for (i, word) in words.enumerate() {
         if i > 0 {
             sink.put(b" ");
