@@ -47,7 +47,7 @@ impl Default for SigningKeyCache {
 /// SHA-256 over length-prefixed fields, so no two different inputs share a fingerprint.
 fn fingerprint(access_key_id: &str, scope: &CredentialScope, secret: &[u8]) -> [u8; 32] {
     let mut hash = Sha256::new();
-    hash.update(b"gatehouse sigv4 signing key cache\0");
+    hash.update(b"sigv4-key-cache\0");
     for field in [
         access_key_id.as_bytes(),
         scope.date.as_bytes(),
@@ -55,7 +55,9 @@ fn fingerprint(access_key_id: &str, scope: &CredentialScope, secret: &[u8]) -> [
         scope.service.as_bytes(),
         secret,
     ] {
-        hash.update((field.len() as u64).to_le_bytes());
+        // Lengths past u32 do not occur; saturating keeps the encoding total anyway.
+        let len = u32::try_from(field.len()).unwrap_or(u32::MAX);
+        hash.update(len.to_le_bytes());
         hash.update(field);
     }
     hash.finalize().into()
