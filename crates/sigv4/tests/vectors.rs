@@ -100,7 +100,8 @@ fn read_text(path: &Path) -> String {
 }
 
 struct Expected {
-    canonical_request: String,
+    /// `None` where the vector's canonical request is known to be inconsistent.
+    canonical_request: Option<String>,
     string_to_sign: String,
     signature: String,
 }
@@ -148,11 +149,13 @@ fn check_signed(
         } else {
             canonical_request(req, &auth, style, &hash)
         };
-        assert_eq!(
-            String::from_utf8_lossy(&creq),
-            expected.canonical_request,
-            "{name}: canonical request"
-        );
+        if let Some(expected_creq) = &expected.canonical_request {
+            assert_eq!(
+                String::from_utf8_lossy(&creq),
+                *expected_creq,
+                "{name}: canonical request"
+            );
+        }
         let sts = string_to_sign(&auth, &creq);
         assert_eq!(sts, expected.string_to_sign, "{name}: string to sign");
         assert_eq!(
@@ -225,9 +228,9 @@ fn run_v4(dir: &Path) -> (usize, usize) {
             }
             let signed = RawRequest::parse(&read(&signed_path));
             let expected = Expected {
-                canonical_request: read_text(
+                canonical_request: Some(read_text(
                     &case.join(format!("{variant}-canonical-request.txt")),
-                ),
+                )),
                 string_to_sign: read_text(&case.join(format!("{variant}-string-to-sign.txt"))),
                 signature: read_text(&case.join(format!("{variant}-signature.txt")))
                     .trim()
@@ -276,7 +279,7 @@ fn run_legacy(dir: &Path, skipped: &mut Vec<String>, notes: &mut Vec<String>) ->
         let name = sreq.file_stem().unwrap().to_string_lossy().into_owned();
         if LEGACY_INCONSISTENT.contains(&name.as_str()) {
             skipped.push(format!(
-                "aws-sig-v4-test-suite/{name}: its .creq includes content-length but .sts/.authz were computed without it (run as v4/{name})"
+                "aws-sig-v4-test-suite/{name}: its .sts and signature do not follow from its .creq (the README's import check fails it too); v4/{name} runs instead"
             ));
             continue;
         }
@@ -292,7 +295,7 @@ fn run_legacy(dir: &Path, skipped: &mut Vec<String>, notes: &mut Vec<String>) ->
             }
         }
         let expected = Expected {
-            canonical_request: read_text(&with_ext("creq")),
+            canonical_request: Some(read_text(&with_ext("creq"))),
             string_to_sign: read_text(&with_ext("sts")),
             signature: read_text(&with_ext("authz"))
                 .rsplit_once("Signature=")
@@ -319,32 +322,34 @@ fn run_legacy(dir: &Path, skipped: &mut Vec<String>, notes: &mut Vec<String>) ->
     passed
 }
 
+/// Writes past the test harness's output capture, so the line shows in every run.
+fn loud(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 #[test]
 fn aws_sigv4_test_vectors() {
     let dir = testdata_dir();
     if !dir.join("v4").is_dir() {
-        println!(
+        loud(&format!(
             "SKIPPED: sigv4 test vectors not found at {} (set GATEHOUSE_SIGV4_TESTDATA)",
             dir.display()
-        );
-        eprintln!(
-            "SKIPPED: sigv4 test vectors not found at {} (set GATEHOUSE_SIGV4_TESTDATA)",
-            dir.display()
-        );
+        ));
         return;
     }
     let (header, query) = run_v4(&dir.join("v4"));
     let mut skipped = Vec::new();
     let mut notes = Vec::new();
     let legacy = run_legacy(&dir.join("aws-sig-v4-test-suite"), &mut skipped, &mut notes);
-    eprintln!(
+    loud(&format!(
         "sigv4 vectors: v4 {header} header + {query} query variants, legacy {legacy} cases passed"
-    );
+    ));
     for reason in &skipped {
-        eprintln!("skipped: {reason}");
+        loud(&format!("sigv4 vectors: skipped {reason}"));
     }
     for note in &notes {
-        eprintln!("note: {note}");
+        loud(&format!("sigv4 vectors: note {note}"));
     }
     assert_eq!((header, query), (38, 38));
     assert_eq!(legacy + skipped.len(), 33);
