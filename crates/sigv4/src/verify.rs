@@ -232,3 +232,229 @@ fn payload_hashes<'a>(req: &Request<'a>, auth: &ParsedAuth) -> Result<PayloadHas
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{canonical_request, derive_signing_key, parse, string_to_sign};
+    use time::macros::datetime;
+
+    const SECRET: &[u8] = b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    const SIGNED_AT: OffsetDateTime = datetime!(2015-08-30 12:36:00 UTC);
+
+    /// A request signed for `iam` in `us-east-1` at `SIGNED_AT`, with `extra` headers.
+    struct Signed {
+        headers: Vec<(String, Vec<u8>)>,
+        query: String,
+        body: Vec<u8>,
+    }
+
+    impl Signed {
+        fn with<T>(&self, f: impl FnOnce(&Request) -> T) -> T {
+            let headers: Vec<(&str, &[u8])> = self
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_slice()))
+                .collect();
+            f(&Request {
+                method: "POST",
+                path: "/",
+                query: &self.query,
+                headers: &headers,
+                body: &self.body,
+            })
+        }
+    }
+
+    fn sign(mut signed: Signed, scope_date: &str, presigned_expires: Option<u64>) -> Signed {
+        let credential = format!("AKID/{scope_date}/us-east-1/iam/aws4_request");
+        let zero = "0".repeat(64);
+        match presigned_expires {
+            None => signed.headers.push((
+                "Authorization".into(),
+                format!("AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders=host;x-amz-date, Signature={zero}").into_bytes(),
+            )),
+            Some(expires) => {
+                signed.query = format!(
+                    "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={}&X-Amz-Date=20150830T123600Z&X-Amz-Expires={expires}&X-Amz-SignedHeaders=host&X-Amz-Signature={zero}",
+                    credential.replace('/', "%2F")
+                );
+            }
+        }
+        let signature = signed.with(|req| {
+            let auth = parse(req).unwrap();
+            let hash = payload_hash(req, &auth).unwrap_or_default();
+            let creq = canonical_request(req, &auth, PathStyle::Normalized, &hash);
+            let key = derive_signing_key(SECRET, scope_date, "us-east-1", "iam");
+            hex::encode(key.sign(string_to_sign(&auth, &creq).as_bytes()))
+        });
+        signed.query = signed.query.replace(&zero, &signature);
+        for (_, value) in &mut signed.headers {
+            *value = String::from_utf8(value.clone())
+                .unwrap()
+                .replace(&zero, &signature)
+                .into_bytes();
+        }
+        signed
+    }
+
+    fn request(extra: &[(&str, &str)]) -> Signed {
+        let mut headers = vec![
+            ("Host".to_owned(), b"iam.amazonaws.com".to_vec()),
+            ("X-Amz-Date".to_owned(), b"20150830T123600Z".to_vec()),
+        ];
+        headers.extend(
+            extra
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())),
+        );
+        Signed {
+            headers,
+            query: String::new(),
+            body: b"Action=ListUsers&Version=2010-05-08".to_vec(),
+        }
+    }
+
+    fn check(signed: &Signed, now: OffsetDateTime, expected: Result<(), &str>) {
+        let regions = ["us-east-1".to_owned()];
+        let opts = VerifyOptions {
+            expected_service: Some("iam"),
+            allowed_regions: Some(&regions),
+            ..VerifyOptions::new(now)
+        };
+        let got = signed.with(|req| {
+            let auth = parse(req)?;
+            let key = derive_signing_key(
+                SECRET,
+                &auth.scope.date,
+                &auth.scope.region,
+                &auth.scope.service,
+            );
+            verify(req, &auth, &key, &opts)
+        });
+        assert_eq!(
+            got.map_err(|e| e.to_string()),
+            expected.map_err(str::to_owned)
+        );
+    }
+
+    #[test]
+    fn header_auth_window_is_15_minutes_each_way() {
+        let signed = sign(request(&[]), "20150830", None);
+        check(&signed, SIGNED_AT, Ok(()));
+        check(&signed, datetime!(2015-08-30 12:51:00 UTC), Ok(()));
+        check(&signed, datetime!(2015-08-30 12:21:00 UTC), Ok(()));
+        check(
+            &signed,
+            datetime!(2015-08-30 13:15:00 UTC),
+            Err("Signature expired: 20150830T123600Z is now earlier than 20150830T130000Z (20150830T131500Z - 15 min.)"),
+        );
+        check(
+            &signed,
+            datetime!(2015-08-30 12:00:00 UTC),
+            Err("Signature not yet current: 20150830T123600Z is still later than 20150830T121500Z (20150830T120000Z + 15 min.)"),
+        );
+    }
+
+    #[test]
+    fn scope_must_match_date_service_and_region() {
+        check(
+            &sign(request(&[]), "20150831", None),
+            SIGNED_AT,
+            Err("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20150831' != '20150830', from '20150830T123600Z'."),
+        );
+        let signed = sign(request(&[]), "20150830", None);
+        let regions = ["eu-west-1".to_owned()];
+        let wrong_region = VerifyOptions {
+            allowed_regions: Some(&regions),
+            ..VerifyOptions::new(SIGNED_AT)
+        };
+        let wrong_service = VerifyOptions {
+            expected_service: Some("sts"),
+            ..VerifyOptions::new(SIGNED_AT)
+        };
+        signed.with(|req| {
+            let auth = parse(req).unwrap();
+            let key = derive_signing_key(SECRET, "20150830", "us-east-1", "iam");
+            let region_error = verify(req, &auth, &key, &wrong_region).unwrap_err();
+            assert_eq!(
+                region_error.to_string(),
+                "Credential should be scoped to a valid region, not 'us-east-1'. "
+            );
+            assert_eq!(
+                (region_error.code(), region_error.status()),
+                ("SignatureDoesNotMatch", 403)
+            );
+            let service_error = verify(req, &auth, &key, &wrong_service).unwrap_err();
+            assert_eq!(
+                service_error.to_string(),
+                "Credential should be scoped to correct service: 'sts'. "
+            );
+        });
+    }
+
+    #[test]
+    fn signature_mismatch_is_reported_like_aws() {
+        let mut signed = sign(request(&[]), "20150830", None);
+        signed.body.push(b'x');
+        check(
+            &signed,
+            SIGNED_AT,
+            Err("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."),
+        );
+    }
+
+    #[test]
+    fn content_sha256_header_is_checked_against_the_body() {
+        let body_hash = hex::encode(Sha256::digest(b"Action=ListUsers&Version=2010-05-08"));
+        let signed = sign(
+            request(&[("X-Amz-Content-Sha256", &body_hash)]),
+            "20150830",
+            None,
+        );
+        check(&signed, SIGNED_AT, Ok(()));
+        let mut tampered = signed;
+        tampered.body.push(b'x');
+        check(
+            &tampered,
+            SIGNED_AT,
+            Err("The provided 'x-amz-content-sha256' header does not match what was computed."),
+        );
+        let unsigned = sign(
+            request(&[("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")]),
+            "20150830",
+            None,
+        );
+        check(&unsigned, SIGNED_AT, Ok(()));
+        let bogus = sign(
+            request(&[("X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")]),
+            "20150830",
+            None,
+        );
+        check(
+            &bogus,
+            SIGNED_AT,
+            Err("x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value."),
+        );
+    }
+
+    #[test]
+    fn presigned_requests_expire() {
+        let signed = sign(request(&[]), "20150830", Some(60));
+        check(&signed, SIGNED_AT, Ok(()));
+        check(&signed, datetime!(2015-08-30 12:37:00 UTC), Ok(()));
+        check(
+            &signed,
+            datetime!(2015-08-30 12:37:01 UTC),
+            Err("Request has expired."),
+        );
+        check(
+            &signed,
+            datetime!(2015-08-30 12:20:59 UTC),
+            Err("Signature not yet current: 20150830T123600Z is still later than 20150830T123559Z (20150830T122059Z + 15 min.)"),
+        );
+        // A week-long presigned URL is still good after six days.
+        let week = sign(request(&[]), "20150830", Some(604_800));
+        check(&week, datetime!(2015-09-05 12:36:00 UTC), Ok(()));
+    }
+}
