@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use crate::condition::{CompiledCondition, Operator};
+use crate::context::Key;
 use crate::document::{Effect, PolicyDocument, PrincipalType, Principals, Statement};
 use crate::error::ValidationErrors;
 use crate::kind::PolicyKind;
@@ -40,7 +41,9 @@ struct Inner {
     document: PolicyDocument,
     statements: Vec<CompiledStatement>,
     // INVARIANT: sorted by service, each list ascending.
-    by_service: Vec<(Box<str>, Vec<u32>)>,
+    // Keyed by the hash of the service name only: a collision merely adds candidates,
+    // which the action patterns then reject.
+    by_service: Vec<(u64, Vec<u32>)>,
     // INVARIANT: ascending; statements whose actions may match any service.
     any_service: Vec<u32>,
 }
@@ -95,7 +98,7 @@ impl CompiledPolicy {
             .iter()
             .map(|s| compile_statement(s, variables))
             .collect();
-        let mut by_service: Vec<(Box<str>, Vec<u32>)> = Vec::new();
+        let mut by_service: Vec<(u64, Vec<u32>)> = Vec::new();
         let mut any_service = Vec::new();
         for (i, s) in document.statements().iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
@@ -104,7 +107,8 @@ impl CompiledPolicy {
                 None => any_service.push(i),
                 Some(list) => {
                     for svc in list {
-                        match by_service.binary_search_by(|(k, _)| (**k).cmp(svc.as_str())) {
+                        let svc = Key::new(&svc).hash();
+                        match by_service.binary_search_by(|(k, _)| k.cmp(&svc)) {
                             Ok(pos) => {
                                 if let Some((_, v)) = by_service.get_mut(pos) {
                                     if v.last() != Some(&i) {
@@ -112,7 +116,7 @@ impl CompiledPolicy {
                                     }
                                 }
                             }
-                            Err(pos) => by_service.insert(pos, (svc.into_boxed_str(), vec![i])),
+                            Err(pos) => by_service.insert(pos, (svc, vec![i])),
                         }
                     }
                 }
@@ -153,11 +157,11 @@ impl CompiledPolicy {
     }
 
     /// The statements that may match an action of `service` (lower-case), ascending.
-    pub(crate) fn candidates<'a>(&'a self, service: &str) -> Candidates<'a> {
+    pub(crate) fn candidates<'a>(&'a self, service: &Key) -> Candidates<'a> {
         let specific = match self
             .0
             .by_service
-            .binary_search_by(|(k, _)| (**k).cmp(service))
+            .binary_search_by(|(k, _)| k.cmp(&service.hash()))
         {
             Ok(pos) => self
                 .0
@@ -236,10 +240,12 @@ impl Iterator for Candidates<'_> {
 }
 
 fn compile_statement(s: &Statement, variables: bool) -> CompiledStatement {
+    // Actions are lower-cased here and in the request, so they compare case-sensitively
+    // and take the pattern fast paths.
     let action_syntax = Syntax {
         wildcards: true,
         variables: false,
-        ignore_case: true,
+        ignore_case: false,
     };
     let resource_syntax = Syntax {
         wildcards: true,
@@ -251,7 +257,7 @@ fn compile_statement(s: &Statement, variables: bool) -> CompiledStatement {
             a.negated,
             a.values
                 .iter()
-                .map(|v| Pattern::new(v, action_syntax))
+                .map(|v| Pattern::new(&v.to_lowercase(), action_syntax))
                 .collect(),
         ),
         None => (false, Vec::new()),
@@ -394,7 +400,7 @@ impl CompiledStatement {
         let mut hit = false;
         for a in &self.actions {
             // Action patterns never have variables.
-            if a.matches(action, vars) == Ok(true) {
+            if a.matches(action, vars) {
                 hit = true;
                 break;
             }
@@ -403,7 +409,7 @@ impl CompiledStatement {
             return None;
         }
         if let Some((negated, resources)) = &self.resources {
-            match any_resource(resources, request) {
+            match any_resource(resources, *negated, request) {
                 Ok(hit) if hit != *negated => {}
                 _ => return None,
             }
@@ -425,13 +431,20 @@ impl CompiledStatement {
     }
 }
 
-fn any_resource(resources: &[ArnPattern], request: &Request) -> Result<bool, Unresolved> {
+/// Whether any resource pattern matches. For `NotResource` a missing variable voids the
+/// statement rather than counting as "not this resource".
+fn any_resource(
+    resources: &[ArnPattern],
+    negated: bool,
+    request: &Request,
+) -> Result<bool, Unresolved> {
+    let (arn, vars) = (request.resource(), request.context());
+    if !negated {
+        return Ok(resources.iter().any(|r| r.matches(arn, vars)));
+    }
     let mut hit = false;
     for r in resources {
-        // Every pattern is tried so a missing variable anywhere voids the statement.
-        if r.matches(request.resource(), request.context())? {
-            hit = true;
-        }
+        hit |= r.matches_strict(arn, vars)?;
     }
     Ok(hit)
 }

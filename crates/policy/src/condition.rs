@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use crate::context::{Context, ContextValue};
+use crate::context::{Context, ContextValue, Key};
 use crate::document::ConditionValue;
 use crate::pattern::{ArnPattern, Pattern, Syntax, Unresolved};
 use crate::values::{parse_binary, parse_bool, parse_date, parse_ip, parse_number, Cidr};
@@ -139,8 +139,7 @@ enum Operands {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CompiledCondition {
     op: Operator,
-    // INVARIANT: lower-case.
-    key: Box<str>,
+    key: Key,
     operands: Operands,
 }
 
@@ -202,14 +201,14 @@ impl CompiledCondition {
         };
         CompiledCondition {
             op,
-            key: key.to_ascii_lowercase().into(),
+            key: Key::new(key),
             operands,
         }
     }
 
     /// Whether the condition holds for `context`; `Err` when a policy variable is missing.
     pub(crate) fn evaluate(&self, context: &Context) -> Result<bool, Unresolved> {
-        let value = context.get_lower(&self.key);
+        let value = context.get_key(&self.key);
         if self.op.family == Family::Null {
             let present = value.is_some_and(|v| !v.values().is_empty());
             let Operands::Bools(wanted) = &self.operands else {
@@ -280,7 +279,7 @@ impl CompiledCondition {
             Operands::Text(patterns) => {
                 let mut hit = false;
                 for p in patterns {
-                    if p.matches(v, context)? {
+                    if matches_text(p, v, context, self.op.negated)? {
                         hit = true;
                         break;
                     }
@@ -332,7 +331,7 @@ impl CompiledCondition {
             Operands::Arns(patterns) => {
                 let mut hit = false;
                 for p in patterns {
-                    if p.matches(v, context)? {
+                    if matches_arn(p, v, context, self.op.negated)? {
                         hit = true;
                         break;
                     }
@@ -340,6 +339,27 @@ impl CompiledCondition {
                 hit
             }
         })
+    }
+}
+
+fn matches_text(p: &Pattern, v: &str, context: &Context, strict: bool) -> Result<bool, Unresolved> {
+    if strict {
+        p.matches_strict(v, context)
+    } else {
+        Ok(p.matches(v, context))
+    }
+}
+
+fn matches_arn(
+    p: &ArnPattern,
+    v: &str,
+    context: &Context,
+    strict: bool,
+) -> Result<bool, Unresolved> {
+    if strict {
+        p.matches_strict(v, context)
+    } else {
+        Ok(p.matches(v, context))
     }
 }
 

@@ -4,8 +4,6 @@
 //! when they compare (see `values`). A key is single-valued or multi-valued, which changes
 //! how unqualified operators and `ForAnyValue:`/`ForAllValues:` treat it.
 
-use std::collections::HashMap;
-
 use crate::pattern::Resolve;
 
 /// The value(s) of one context key.
@@ -93,11 +91,52 @@ impl From<Vec<String>> for ContextValue {
     }
 }
 
+/// A lower-cased condition key with its hash, computed once (when a policy is compiled or
+/// a context key is set) so lookups compare integers first.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Key {
+    hash: u64,
+    // INVARIANT: ASCII-lower-cased.
+    name: Box<str>,
+}
+
+impl Key {
+    /// The key for `name`, in any case.
+    pub(crate) fn new(name: &str) -> Key {
+        let name = name.to_ascii_lowercase();
+        Key {
+            hash: hash_name(&name),
+            name: name.into_boxed_str(),
+        }
+    }
+
+    /// The hash of the lower-cased name.
+    pub(crate) fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// The lower-cased name.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// FNV-1a: short keys, no adversarial pressure worth a keyed hash (a context has a few
+/// dozen keys).
+pub(crate) fn hash_name(name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 /// Condition keys and their values; keys compare case-insensitively.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    // INVARIANT: keys are ASCII-lower-cased.
-    entries: HashMap<Box<str>, ContextValue>,
+    // INVARIANT: sorted by key (hash first), keys unique.
+    entries: Vec<(Key, ContextValue)>,
 }
 
 impl Context {
@@ -108,38 +147,45 @@ impl Context {
 
     /// Sets `key` (any case) to `value`, replacing what was there.
     pub fn insert(&mut self, key: &str, value: impl Into<ContextValue>) {
-        self.entries
-            .insert(key.to_ascii_lowercase().into_boxed_str(), value.into());
+        let key = Key::new(key);
+        let value = value.into();
+        match self.entries.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(pos) => {
+                if let Some(slot) = self.entries.get_mut(pos) {
+                    slot.1 = value;
+                }
+            }
+            Err(pos) => self.entries.insert(pos, (key, value)),
+        }
     }
 
     /// Removes `key` (any case).
     pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
-        self.entries.remove(key.to_ascii_lowercase().as_str())
+        let key = Key::new(key);
+        let pos = self.entries.binary_search_by(|(k, _)| k.cmp(&key)).ok()?;
+        Some(self.entries.remove(pos).1)
     }
 
     /// The value of `key` (any case).
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.entries.get(key.to_ascii_lowercase().as_str())
-        } else {
-            self.entries.get(key)
-        }
+        self.get_key(&Key::new(key))
     }
 
-    /// The value of an already lower-case key, without allocating.
-    pub(crate) fn get_lower(&self, key: &str) -> Option<&ContextValue> {
-        self.entries.get(key)
+    /// The value of a compiled key, without allocating.
+    pub(crate) fn get_key(&self, key: &Key) -> Option<&ContextValue> {
+        let pos = self.entries.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        self.entries.get(pos).map(|(_, v)| v)
     }
 
     /// Iterates over (lower-case key, value) pairs.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|(k, v)| (&**k, v))
+        self.entries.iter().map(|(k, v)| (k.name(), v))
     }
 }
 
 impl Resolve for Context {
-    fn resolve(&self, key: &str) -> Option<&str> {
-        match self.entries.get(key)? {
+    fn resolve(&self, key: &Key) -> Option<&str> {
+        match self.get_key(key)? {
             ContextValue::Single(v) => Some(v),
             ContextValue::Multi(_) => None,
         }

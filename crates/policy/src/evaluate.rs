@@ -9,6 +9,7 @@
 //! IO, and nothing is allocated unless a statement is recorded in the decision.
 
 use crate::compile::{CompiledPolicy, PrincipalMatch};
+use crate::context::Key;
 use crate::decision::{Decision, DecisionEffect, MatchedStatement, PolicyType};
 use crate::document::Effect;
 use crate::request::{PrincipalKind, Request};
@@ -52,7 +53,7 @@ struct Scan<'a> {
 
 struct Scanner<'a, 'r> {
     request: &'r Request,
-    service: &'r str,
+    service: &'r Key,
     all: Option<Vec<MatchedStatement<'a>>>,
 }
 
@@ -146,7 +147,7 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
     let principal = request.principal();
     let mut scanner = Scanner {
         request,
-        service: request.service_lower(),
+        service: request.service(),
         all: input.all_matches.then(Vec::new),
     };
     // Services, web identity / SAML callers and anonymous callers have no identity-based

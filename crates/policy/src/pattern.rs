@@ -5,21 +5,23 @@
 //! [`Resolve`] while matching. Patterns never match across a missing variable: the caller
 //! learns about it through [`Unresolved`] and treats the statement as not applying.
 
+use crate::context::Key;
+
 /// A variable in a pattern had no value and no default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Unresolved;
 
 /// Looks up the value a policy variable stands for (`${aws:username}` → `bob`).
 pub(crate) trait Resolve {
-    /// The single value of the (lower-case) context key, if present and single-valued.
-    fn resolve(&self, key: &str) -> Option<&str>;
+    /// The single value of the context key, if present and single-valued.
+    fn resolve(&self, key: &Key) -> Option<&str>;
 }
 
 /// A `${key}` or `${key, 'default'}` reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Variable {
-    /// Lower-case context key.
-    key: Box<str>,
+    /// The context key.
+    key: Key,
     default: Option<Box<str>>,
 }
 
@@ -117,18 +119,23 @@ impl Pattern {
         }
     }
 
-    /// Whether `text` matches.
-    pub(crate) fn matches<R: Resolve + ?Sized>(
+    /// Whether `text` matches; a variable without a value matches nothing.
+    pub(crate) fn matches<R: Resolve + ?Sized>(&self, text: &str, vars: &R) -> bool {
+        match &self.shape {
+            Shape::Any => true,
+            Shape::Exact(l) if !self.ignore_case => text == &**l,
+            Shape::Prefix(l) if !self.ignore_case => text.starts_with(&**l),
+            _ => glob(&self.pieces, text, self.ignore_case, vars),
+        }
+    }
+
+    /// Like [`Pattern::matches`], but `Err` when any variable has no value: negated uses
+    /// (`NotResource`, `StringNotLike`, ...) must not turn a missing value into a match.
+    pub(crate) fn matches_strict<R: Resolve + ?Sized>(
         &self,
         text: &str,
         vars: &R,
     ) -> Result<bool, Unresolved> {
-        match &self.shape {
-            Shape::Any => return Ok(true),
-            Shape::Exact(l) if !self.ignore_case => return Ok(text == &**l),
-            Shape::Prefix(l) if !self.ignore_case => return Ok(text.starts_with(&**l)),
-            _ => {}
-        }
         if self.has_vars {
             for p in self.pieces.iter() {
                 if let Piece::Var(v) = p {
@@ -136,7 +143,15 @@ impl Pattern {
                 }
             }
         }
-        Ok(glob(&self.pieces, text, self.ignore_case, vars))
+        Ok(self.matches(text, vars))
+    }
+
+    /// The literal text the pattern starts with.
+    fn leading_literal(&self) -> &str {
+        match self.pieces.first() {
+            Some(Piece::Literal(l)) if !self.ignore_case => l,
+            _ => "",
+        }
     }
 
     /// The text this pattern stands for with variables substituted (for typed operands).
@@ -194,7 +209,7 @@ fn variable(inner: &str) -> Variable {
         None => (inner.trim(), None),
     };
     Variable {
-        key: key.to_ascii_lowercase().into(),
+        key: Key::new(key),
         default,
     }
 }
@@ -291,10 +306,20 @@ fn split_fields(text: &str, n: usize, variables: bool) -> Vec<&str> {
 /// between ARN fields (the last field takes the rest of the ARN, colons included).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ArnPattern {
-    /// `*`, or text that is not an ARN: matched whole.
+    /// `*`, text that is not an ARN, or an ARN without wildcards or variables: matched whole.
     Whole(Pattern),
-    /// `arn:...`: one pattern per field.
-    Fields(Box<[Pattern]>),
+    /// `arn:...` with wildcards or variables.
+    Fields {
+        /// The leading plain-text fields (each with its `:`) and the plain text the next
+        /// field starts with: a fast first check.
+        quick: Box<str>,
+        /// Length of the plain-text fields in `quick`; field matching starts there.
+        skip: usize,
+        /// One pattern per remaining field; the last takes the rest of the ARN.
+        fields: Box<[Pattern]>,
+        /// Some field has policy variables.
+        has_vars: bool,
+    },
 }
 
 impl ArnPattern {
@@ -303,38 +328,88 @@ impl ArnPattern {
         if !text.starts_with("arn:") {
             return ArnPattern::Whole(Pattern::new(text, syntax));
         }
-        let fields = split_fields(text, 6, syntax.variables);
-        ArnPattern::Fields(
-            fields
-                .into_iter()
-                .map(|f| Pattern::new(f, syntax))
-                .collect(),
-        )
+        let mut fields: Vec<Pattern> = split_fields(text, 6, syntax.variables)
+            .into_iter()
+            .map(|f| Pattern::new(f, syntax))
+            .collect();
+        if fields.iter().all(|f| f.as_literal().is_some()) {
+            return ArnPattern::Whole(Pattern::new(text, syntax));
+        }
+        let literal = fields
+            .iter()
+            .take_while(|f| f.as_literal().is_some())
+            .count()
+            .min(fields.len().saturating_sub(1));
+        let mut prefix = String::new();
+        for f in fields.drain(..literal) {
+            prefix.push_str(f.as_literal().unwrap_or_default());
+            prefix.push(':');
+        }
+        let skip = prefix.len();
+        if let Some(first) = fields.first() {
+            prefix.push_str(first.leading_literal());
+        }
+        let has_vars = fields.iter().any(Pattern::has_vars);
+        ArnPattern::Fields {
+            quick: prefix.into_boxed_str(),
+            skip,
+            fields: fields.into_boxed_slice(),
+            has_vars,
+        }
     }
 
-    /// Whether `arn` matches.
-    pub(crate) fn matches<R: Resolve + ?Sized>(
+    /// Whether `arn` matches; a variable without a value matches nothing.
+    pub(crate) fn matches<R: Resolve + ?Sized>(&self, arn: &str, vars: &R) -> bool {
+        let (quick, skip, fields) = match self {
+            ArnPattern::Whole(p) => return p.matches(arn, vars),
+            ArnPattern::Fields {
+                quick,
+                skip,
+                fields,
+                ..
+            } => (quick, *skip, fields),
+        };
+        if !arn.starts_with(&**quick) {
+            return false;
+        }
+        let mut rest = arn.get(skip..).unwrap_or_default();
+        let last = fields.len().saturating_sub(1);
+        for (i, field) in fields.iter().enumerate() {
+            // Every field but the last ends at the next `:`; the last takes the rest.
+            let part = if i < last {
+                let Some(at) = rest.as_bytes().iter().position(|&b| b == b':') else {
+                    return false;
+                };
+                let part = rest.get(..at).unwrap_or_default();
+                rest = rest.get(at + 1..).unwrap_or_default();
+                part
+            } else {
+                rest
+            };
+            if !field.matches(part, vars) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Like [`ArnPattern::matches`], but `Err` when any variable has no value.
+    pub(crate) fn matches_strict<R: Resolve + ?Sized>(
         &self,
         arn: &str,
         vars: &R,
     ) -> Result<bool, Unresolved> {
         match self {
-            ArnPattern::Whole(p) => p.matches(arn, vars),
-            ArnPattern::Fields(fields) => {
-                let mut parts = arn.splitn(fields.len(), ':');
-                let mut result = true;
-                for field in fields.iter() {
-                    let Some(part) = parts.next() else {
-                        return Ok(false);
-                    };
-                    // Keep going after a mismatch so a missing variable is still reported.
-                    if result && !field.matches(part, vars)? {
-                        result = false;
-                    } else if !result && field.has_vars() {
-                        field.matches(part, vars)?;
+            ArnPattern::Whole(p) => p.matches_strict(arn, vars),
+            ArnPattern::Fields {
+                fields, has_vars, ..
+            } => {
+                if *has_vars {
+                    for f in fields.iter() {
+                        f.matches_strict("", vars)?;
                     }
                 }
-                Ok(result)
+                Ok(self.matches(arn, vars))
             }
         }
     }
@@ -347,8 +422,11 @@ mod tests {
     struct Vars(&'static [(&'static str, &'static str)]);
 
     impl Resolve for Vars {
-        fn resolve(&self, key: &str) -> Option<&str> {
-            self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        fn resolve(&self, key: &Key) -> Option<&str> {
+            self.0
+                .iter()
+                .find(|(k, _)| *k == key.name())
+                .map(|(_, v)| *v)
         }
     }
 
@@ -361,7 +439,7 @@ mod tests {
 
     fn check(pattern: &str, text: &str, expected: Result<bool, Unresolved>) {
         assert_eq!(
-            Pattern::new(pattern, PLAIN).matches(text, &VARS),
+            Pattern::new(pattern, PLAIN).matches_strict(text, &VARS),
             expected,
             "{pattern} vs {text}"
         );
@@ -369,7 +447,7 @@ mod tests {
 
     fn check_arn(pattern: &str, arn: &str, expected: Result<bool, Unresolved>) {
         assert_eq!(
-            ArnPattern::new(pattern, PLAIN).matches(arn, &VARS),
+            ArnPattern::new(pattern, PLAIN).matches_strict(arn, &VARS),
             expected,
             "{pattern} vs {arn}"
         );
@@ -406,7 +484,7 @@ mod tests {
         };
         assert_eq!(
             Pattern::new("${aws:username}", literal).matches("${aws:username}", &VARS),
-            Ok(true)
+            true
         );
     }
 
@@ -419,11 +497,11 @@ mod tests {
         };
         assert_eq!(
             Pattern::new("IAM:Create*", ci).matches("iam:createuser", &VARS),
-            Ok(true)
+            true
         );
         assert_eq!(
             Pattern::new("iam:Get?ser", ci).matches("IAM:GETUSER", &VARS),
-            Ok(true)
+            true
         );
     }
 

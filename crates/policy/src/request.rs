@@ -2,7 +2,7 @@
 //! context. Building a request fills the global condition keys AWS derives from the
 //! principal, so policies see `aws:PrincipalArn`, `aws:username`, `aws:PrincipalTag/…` etc.
 
-use crate::context::{Context, ContextValue};
+use crate::context::{Context, ContextValue, Key};
 
 /// What kind of principal makes the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,8 +98,9 @@ impl Principal {
 pub struct Request {
     principal: Principal,
     action: String,
-    // INVARIANT: `action_lower` is `action` ASCII-lower-cased.
+    // INVARIANT: `action_lower` is `action` ASCII-lower-cased; `service` its prefix.
     action_lower: String,
+    service: Key,
     resource: String,
     resource_account: Option<String>,
     context: Context,
@@ -148,8 +149,15 @@ impl Request {
                 ContextValue::Multi(p.org_paths.clone()),
             );
         }
+        let action_lower = action.to_ascii_lowercase();
+        let service = Key::new(
+            action_lower
+                .split_once(':')
+                .map_or(action_lower.as_str(), |(s, _)| s),
+        );
         Request {
-            action_lower: action.to_ascii_lowercase(),
+            action_lower,
+            service,
             action,
             principal,
             resource: resource.into(),
@@ -197,11 +205,9 @@ impl Request {
         &self.action_lower
     }
 
-    /// The service prefix of the action, lower-cased (`iam` for `iam:CreateUser`).
-    pub(crate) fn service_lower(&self) -> &str {
-        self.action_lower
-            .split_once(':')
-            .map_or(self.action_lower.as_str(), |(s, _)| s)
+    /// The service prefix of the action, lower-cased (`iam` for `iam:CreateUser`), as a key.
+    pub(crate) fn service(&self) -> &Key {
+        &self.service
     }
 
     /// The resource ARN.

@@ -113,8 +113,17 @@ fn string_operators() {
         &[one("s3:prefix", "home/bob/x"), one("aws:username", "bob")],
         Ok(true),
     );
+    // A value whose variable has no value matches nothing; in a negated operator it voids
+    // the statement instead of matching.
     check(
         "StringLike",
+        "s3:prefix",
+        &["home/${aws:username}/*"],
+        &[one("s3:prefix", "home/bob/x")],
+        Ok(false),
+    );
+    check(
+        "StringNotLike",
         "s3:prefix",
         &["home/${aws:username}/*"],
         &[one("s3:prefix", "home/bob/x")],
