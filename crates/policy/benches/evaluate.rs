@@ -1,4 +1,5 @@
 //! Decision latency on compiled policies and throughput of the JSON-lines entry point.
+#![expect(clippy::panic, reason = "a benchmark fails by panicking on bad setup")]
 
 use std::hint::black_box;
 use std::time::Duration;
