@@ -88,6 +88,10 @@ fn bench(c: &mut Criterion) {
                 verify(req, &auth, &key, &opts).expect("verify");
             })
         });
+        let parsed = parse(req).expect("parse");
+        c.bench_function("verify only (parsed, key in hand)", |b| {
+            b.iter(|| verify(black_box(req), &parsed, &key, &opts).expect("verify"))
+        });
         c.bench_function("parse only", |b| {
             b.iter(|| parse(black_box(req)).expect("parse"))
         });

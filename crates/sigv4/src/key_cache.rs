@@ -3,7 +3,8 @@
 //!
 //! Entries are found by a SHA-256 fingerprint of (access key id, scope, secret): a
 //! rotated or changed secret misses the cache instead of verifying against a stale key,
-//! and the map holds no secret in the clear. When full, the least recently used entry goes.
+//! and the map holds no secret in the clear. When full, the least recently used sixteenth
+//! of the entries goes.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -63,6 +64,22 @@ fn fingerprint(access_key_id: &str, scope: &CredentialScope, secret: &[u8]) -> [
     hash.finalize().into()
 }
 
+/// Removes the `count` least recently used entries: in a batch, so a full cache under a
+/// stream of new keys pays for the scan once per `count` insertions.
+fn evict_oldest(entries: &mut HashMap<[u8; 32], Entry>, count: usize) {
+    let mut ages: Vec<(u64, [u8; 32])> = entries
+        .iter()
+        .map(|(id, e)| (e.last_used.load(Ordering::Relaxed), *id))
+        .collect();
+    if ages.len() > count {
+        ages.select_nth_unstable(count);
+        ages.truncate(count);
+    }
+    for (_, id) in ages {
+        entries.remove(&id);
+    }
+}
+
 impl SigningKeyCache {
     /// A cache holding at most `capacity` keys (at least one).
     pub fn new(capacity: usize) -> Self {
@@ -101,13 +118,7 @@ impl SigningKeyCache {
             return Arc::clone(&entry.key);
         }
         if entries.len() >= self.capacity {
-            let oldest = entries
-                .iter()
-                .min_by_key(|(_, e)| e.last_used.load(Ordering::Relaxed))
-                .map(|(id, _)| *id);
-            if let Some(oldest) = oldest {
-                entries.remove(&oldest);
-            }
+            evict_oldest(&mut entries, (self.capacity / 16).max(1));
         }
         entries.insert(
             id,
@@ -189,6 +200,25 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &still));
         cache.clear();
         assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn evicts_a_batch_of_the_oldest_when_full() {
+        let cache = SigningKeyCache::new(32);
+        let keys: Vec<_> = (0..32)
+            .map(|i| cache.get_or_derive(&format!("K{i}"), &scope("20150830"), b"s"))
+            .collect();
+        // Touch all but K0 and K1, which become the oldest.
+        for i in 2..32 {
+            cache.get_or_derive(&format!("K{i}"), &scope("20150830"), b"s");
+        }
+        cache.get_or_derive("new", &scope("20150830"), b"s");
+        assert_eq!(cache.len(), 31);
+        // Survivors first: looking up an evicted key inserts it again.
+        for i in (2..32).chain(0..2) {
+            let again = cache.get_or_derive(&format!("K{i}"), &scope("20150830"), b"s");
+            assert_eq!(Arc::ptr_eq(&keys[i], &again), i >= 2, "K{i}");
+        }
     }
 
     #[test]

@@ -11,9 +11,10 @@
 //!
 //! ```text
 //! let auth = sigv4::parse(&req)?;                       // MissingAuthenticationToken, IncompleteSignature, ...
+//! sigv4::check_scope_and_time(&auth, &opts)?;          // optional: fail before any key work
 //! let secret = lookup(&auth.access_key_id)?;           // the server's job (InvalidClientTokenId)
 //! let key = cache.get_or_derive(&auth.access_key_id, &auth.scope, &secret);
-//! sigv4::verify(&req, &auth, &key, &VerifyOptions { expected_service: Some("sts"), ..VerifyOptions::new(now) })?;
+//! sigv4::verify(&req, &auth, &key, &opts)?;          // opts: VerifyOptions { expected_service: Some("sts"), ..VerifyOptions::new(now) }
 //! ```
 //!
 //! # Behaviour, where AWS leaves a choice
@@ -58,4 +59,6 @@ pub use partition::partition_for_region;
 pub use request::Request;
 pub use scope::CredentialScope;
 pub use signing::{derive_signing_key, string_to_sign, SigningKey};
-pub use verify::{payload_hash, verify, VerifyOptions, DEFAULT_MAX_SKEW, UNSIGNED_PAYLOAD};
+pub use verify::{
+    check_scope_and_time, payload_hash, verify, VerifyOptions, DEFAULT_MAX_SKEW, UNSIGNED_PAYLOAD,
+};

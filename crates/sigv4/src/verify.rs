@@ -69,8 +69,7 @@ pub fn verify(
     key: &SigningKey,
     opts: &VerifyOptions,
 ) -> Result<(), Error> {
-    check_scope(auth, opts)?;
-    check_time(auth, opts)?;
+    check_scope_and_time(auth, opts)?;
     let payload = payload_hashes(req, auth)?;
 
     let token_variants: &[bool] = match auth.location {
@@ -107,6 +106,15 @@ pub fn payload_hash(req: &Request, auth: &ParsedAuth) -> Result<String, Error> {
     let hashes = payload_hashes(req, auth)?;
     let first = hashes.candidates().next().unwrap_or_default();
     Ok(String::from_utf8_lossy(first).into_owned())
+}
+
+/// The checks of [`verify`] that need no key: scope date, service, region and time.
+///
+/// A server can call this before looking up a secret or deriving a key, so requests
+/// that can never verify cost neither; `verify` repeats it.
+pub fn check_scope_and_time(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<(), Error> {
+    check_scope(auth, opts)?;
+    check_time(auth, opts)
 }
 
 fn check_scope(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<(), Error> {
