@@ -66,8 +66,14 @@ fn padded_key_state(key: &[u8; 32], pad: u8) -> [u32; 8] {
         *b ^= k;
     }
     let mut state = SHA256_IV;
-    sha2::compress256(&mut state, &[GenericArray::clone_from_slice(&*block)]);
+    compress_block(&mut state, &*block);
     state
+}
+
+/// One SHA-256 compression of a 64-byte `block` (callers pass `chunks_exact(64)` pieces).
+fn compress_block(state: &mut [u32; 8], block: &[u8]) {
+    // Borrowed in place: `clone_from_slice` would copy byte by byte.
+    sha2::compress256(state, std::slice::from_ref(GenericArray::from_slice(block)));
 }
 
 /// Finishes SHA-256 over `message`, starting from `state` that has absorbed exactly one
@@ -75,15 +81,15 @@ fn padded_key_state(key: &[u8; 32], pad: u8) -> [u32; 8] {
 fn finish_sha256(mut state: [u32; 8], message: &[u8]) -> [u8; 32] {
     let mut blocks = message.chunks_exact(64);
     for block in &mut blocks {
-        sha2::compress256(&mut state, &[GenericArray::clone_from_slice(block)]);
+        compress_block(&mut state, block);
     }
     let rest = blocks.remainder();
     let bit_len = (64 + message.len() as u64).wrapping_mul(8);
     // Padding: 0x80, zeros, then the 64-bit length, in one block or two.
     let tail_len = if rest.len() < 56 { 64 } else { 128 };
     let mut tail = [0u8; 128];
-    for (t, r) in tail.iter_mut().zip(rest) {
-        *t = *r;
+    if let Some(head) = tail.get_mut(..rest.len()) {
+        head.copy_from_slice(rest);
     }
     if let Some(marker) = tail.get_mut(rest.len()) {
         *marker = 0x80;
@@ -92,7 +98,7 @@ fn finish_sha256(mut state: [u32; 8], message: &[u8]) -> [u8; 32] {
         length.copy_from_slice(&bit_len.to_be_bytes());
     }
     for block in tail.get(..tail_len).unwrap_or_default().chunks_exact(64) {
-        sha2::compress256(&mut state, &[GenericArray::clone_from_slice(block)]);
+        compress_block(&mut state, block);
     }
     let mut out = [0u8; 32];
     for (bytes, word) in out.chunks_exact_mut(4).zip(state) {

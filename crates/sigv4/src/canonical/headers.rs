@@ -7,11 +7,7 @@ use crate::request::Request;
 /// Writes `value` with surrounding spaces and tabs removed and runs of spaces collapsed.
 fn write_value<S: Sink>(sink: &mut S, value: &[u8]) {
     let value = trim_ows(value);
-    let has_space_run = value
-        .iter()
-        .zip(value.iter().skip(1))
-        .any(|(a, b)| *a == b' ' && *b == b' ');
-    if !has_space_run {
+    if !has_space_run(value) {
         sink.put(value);
         return;
     }
@@ -21,6 +17,15 @@ fn write_value<S: Sink>(sink: &mut S, value: &[u8]) {
             sink.put(b" ");
         }
         sink.put(word);
+    }
+}
+
+/// Whether `value` holds two spaces in a row.
+fn has_space_run(value: &[u8]) -> bool {
+    match std::str::from_utf8(value) {
+        // The common case, and `str::contains` searches fast.
+        Ok(text) => text.contains("  "),
+        Err(_) => value.windows(2).any(|pair| pair == b"  "),
     }
 }
 
