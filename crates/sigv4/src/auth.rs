@@ -66,7 +66,7 @@ pub fn parse(req: &Request) -> Result<ParsedAuth, Error> {
         (Some(value), false) => {
             if authorization.next().is_some() {
                 return Err(Error::IncompleteSignature(
-                    "Only one Authorization header may be specified".to_owned(),
+                    "only one Authorization header may be sent".to_owned(),
                 ));
             }
             header::parse(req, value)
@@ -80,7 +80,7 @@ pub(crate) fn parse_signed_headers(list: &str) -> Result<Vec<String>, Error> {
     let names: Vec<String> = list.split(';').map(str::to_ascii_lowercase).collect();
     if names.iter().any(String::is_empty) {
         return Err(Error::IncompleteSignature(format!(
-            "SignedHeaders must be a non-empty semicolon-separated list of header names, got '{list}'"
+            "SignedHeaders must be a non-empty semicolon-separated list of header names, got `{list}`"
         )));
     }
     if !names.iter().any(|n| n == "host") {

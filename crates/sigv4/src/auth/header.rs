@@ -120,7 +120,7 @@ fn session_token(req: &Request) -> Result<Option<String>, Error> {
     match req.single_header("x-amz-security-token") {
         Ok(value) => Ok(value.map(|v| text(v).trim().to_owned())),
         Err(()) => Err(Error::IncompleteSignature(
-            "X-Amz-Security-Token may be specified only once".to_owned(),
+            "X-Amz-Security-Token must be sent only once".to_owned(),
         )),
     }
 }

@@ -61,7 +61,7 @@ pub(super) fn parse(req: &Request) -> Result<ParsedAuth, Error> {
         };
         if slot.is_some() {
             return Err(Error::IncompleteSignature(format!(
-                "Query-string parameter '{name}' must be specified only once"
+                "query-string parameter `{name}` must be sent only once"
             )));
         }
         *slot = Some(lossy(decode(raw_value, true)));
@@ -117,7 +117,7 @@ pub(super) fn parse(req: &Request) -> Result<ParsedAuth, Error> {
             Ok(value) => value.map(|v| String::from_utf8_lossy(v).trim().to_owned()),
             Err(()) => {
                 return Err(Error::IncompleteSignature(
-                    "X-Amz-Security-Token may be specified only once".to_owned(),
+                    "X-Amz-Security-Token must be sent only once".to_owned(),
                 ))
             }
         },
