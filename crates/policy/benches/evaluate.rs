@@ -140,6 +140,11 @@ fn bench_lines(c: &mut Criterion) {
     group.bench_function("evaluate_line", |b| {
         b.iter(|| black_box(offline::evaluate_line(black_box(&line))))
     });
+    // The same line again and again, as a stream from one account: policies compile once.
+    let mut evaluator = offline::LineEvaluator::new();
+    group.bench_function("line_evaluator_cached", |b| {
+        b.iter(|| black_box(evaluator.evaluate_line(black_box(&line))))
+    });
     group.finish();
 }
 

@@ -26,6 +26,8 @@ pub(crate) enum Value<'a> {
     String(Cow<'a, str>),
     Array(Vec<Node<'a>>),
     Object(Vec<Member<'a>>),
+    /// An array or object left unread (see [`parse_lazy`]); its span is the node's.
+    Raw,
 }
 
 /// One `"key": value` member of an object.
@@ -52,6 +54,7 @@ impl<'a> Value<'a> {
             Value::String(_) => "string",
             Value::Array(_) => "array",
             Value::Object(_) => "object",
+            Value::Raw => "unread value",
         }
     }
 
@@ -78,24 +81,42 @@ impl<'a> Value<'a> {
 
 /// Parses a whole JSON text.
 pub(crate) fn parse(text: &str) -> Result<Node<'_>, SyntaxError> {
+    let (node, end) = parse_lazy(text, 0, usize::MAX)?;
+    if end != text.len() {
+        return Err(SyntaxError {
+            offset: end,
+            message: "unexpected text after the JSON value",
+        });
+    }
+    Ok(node)
+}
+
+/// Parses the JSON value starting at byte `start` of `text`, leaving arrays and objects
+/// nested `raw_depth` deep or deeper as [`Value::Raw`]: they are checked only for balanced
+/// brackets and well-formed strings, and can be read later by calling this again at their
+/// start. Offsets always refer to `text`. Also returns where trailing white space ends.
+pub(crate) fn parse_lazy(
+    text: &str,
+    start: usize,
+    raw_depth: usize,
+) -> Result<(Node<'_>, usize), SyntaxError> {
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),
-        pos: 0,
+        pos: start,
+        raw_depth,
     };
     reader.skip_ws();
     let node = reader.value(0)?;
     reader.skip_ws();
-    if reader.pos != reader.bytes.len() {
-        return Err(reader.error("unexpected text after the JSON value"));
-    }
-    Ok(node)
+    Ok((node, reader.pos))
 }
 
 struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    raw_depth: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -131,6 +152,7 @@ impl<'a> Reader<'a> {
         }
         let start = self.pos;
         let value = match self.peek() {
+            Some(b'{' | b'[') if depth >= self.raw_depth => self.skip_nested()?,
             Some(b'{') => self.object(depth)?,
             Some(b'[') => self.array(depth)?,
             Some(b'"') => Value::String(self.string()?),
@@ -155,6 +177,73 @@ impl<'a> Reader<'a> {
             end: self.pos,
             value,
         })
+    }
+
+    /// Moves past an array or object without building it.
+    fn skip_nested(&mut self) -> Result<Value<'a>, SyntaxError> {
+        let bytes = self.bytes;
+        let mut i = self.pos;
+        // Open brackets as a bit stack: 1 for `{`, 0 for `[`.
+        let mut stack: u64 = 0;
+        let mut depth = 0usize;
+        let fail = |reader: &mut Self, at: usize, message| {
+            reader.pos = at;
+            Err(reader.error(message))
+        };
+        // Outside strings only brackets and quotes matter; the rest is skipped in bulk.
+        loop {
+            let rest = bytes.get(i..).unwrap_or_default();
+            let Some(n) = rest
+                .iter()
+                .position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']'))
+            else {
+                break;
+            };
+            i += n;
+            let Some(&b) = bytes.get(i) else { break };
+            match b {
+                b'"' => {
+                    i += 1;
+                    loop {
+                        let rest = bytes.get(i..).unwrap_or_default();
+                        // Strings in policies are short: a plain loop beats a call.
+                        match rest.iter().position(|&c| c == b'"' || c == b'\\') {
+                            Some(n) => {
+                                i += n;
+                                match bytes.get(i) {
+                                    Some(b'"') => break,
+                                    _ => i += 2,
+                                }
+                            }
+                            None => return fail(self, bytes.len(), "unterminated string"),
+                        }
+                    }
+                    i += 1;
+                }
+                b'{' | b'[' => {
+                    if depth >= MAX_DEPTH {
+                        return fail(self, i, "nesting too deep");
+                    }
+                    stack = (stack << 1) | u64::from(b == b'{');
+                    depth += 1;
+                    i += 1;
+                }
+                b'}' | b']' => {
+                    if depth == 0 || (stack & 1 == 1) != (b == b'}') {
+                        return fail(self, i, "unbalanced brackets");
+                    }
+                    stack >>= 1;
+                    depth -= 1;
+                    i += 1;
+                    if depth == 0 {
+                        self.pos = i;
+                        return Ok(Value::Raw);
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        fail(self, i, "unexpected end of text")
     }
 
     fn object(&mut self, depth: usize) -> Result<Value<'a>, SyntaxError> {

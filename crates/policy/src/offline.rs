@@ -3,6 +3,10 @@
 //!
 //! The formats are documented in the crate's README.md.
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::hash::Hasher;
+
 use crate::compile::CompiledPolicy;
 use crate::context::ContextValue;
 use crate::decision::{access_denied_message, Decision};
@@ -25,11 +29,125 @@ pub fn evaluate_line(line: &str) -> String {
 
 /// Evaluates one request line; `Err` when the line is not a valid request.
 pub fn evaluate_json(line: &str) -> Result<String, PolicyError> {
-    let root = json::parse(line).map_err(|e| PolicyError::Request {
+    run(line, None)
+}
+
+/// Evaluates request lines one after another, compiling each distinct policy (same kind,
+/// id and JSON text) once and reusing it on later lines. Use it when lines share policies,
+/// as a stream from one account usually does.
+#[derive(Debug, Default)]
+pub struct LineEvaluator {
+    cache: PolicyCache,
+}
+
+impl LineEvaluator {
+    /// An evaluator with an empty cache.
+    pub fn new() -> LineEvaluator {
+        LineEvaluator::default()
+    }
+
+    /// Like [`evaluate_line`], reusing compiled policies.
+    pub fn evaluate_line(&mut self, line: &str) -> String {
+        match self.evaluate_json(line) {
+            Ok(out) => out,
+            Err(e) => error_line(&e),
+        }
+    }
+
+    /// Like [`evaluate_json`], reusing compiled policies.
+    pub fn evaluate_json(&mut self, line: &str) -> Result<String, PolicyError> {
+        run(line, Some(&mut self.cache))
+    }
+}
+
+/// Most compiled policies kept; the cache starts over when full.
+const CACHE_LIMIT: usize = 4_096;
+
+/// Compiled policies by kind, id and source text.
+#[derive(Debug, Default)]
+struct PolicyCache {
+    // Keyed by a hash of the source text; entries keep the text to rule out collisions.
+    entries: HashMap<u64, Vec<(PolicyKind, Box<str>, Box<str>, CompiledPolicy)>>,
+    len: usize,
+}
+
+impl PolicyCache {
+    fn key(source: &str) -> u64 {
+        let mut h = TextHasher::default();
+        h.write(source.as_bytes());
+        h.finish()
+    }
+
+    /// The policy compiled from `source` as `kind` at the place labelled `slot`.
+    fn get(&self, kind: PolicyKind, slot: &str, source: &str) -> Option<CompiledPolicy> {
+        let list = self.entries.get(&PolicyCache::key(source))?;
+        list.iter()
+            .find(|(k, s, text, _)| *k == kind && **s == *slot && **text == *source)
+            .map(|(_, _, _, p)| p.clone())
+    }
+
+    fn put(&mut self, kind: PolicyKind, slot: &str, source: &str, policy: CompiledPolicy) {
+        if self.len >= CACHE_LIMIT {
+            self.entries.clear();
+            self.len = 0;
+        }
+        self.entries
+            .entry(PolicyCache::key(source))
+            .or_default()
+            .push((kind, slot.into(), source.into(), policy));
+        self.len += 1;
+    }
+}
+
+/// A fast non-cryptographic hasher for policy texts (eight bytes per step).
+#[derive(Debug, Default, Clone, Copy)]
+struct TextHasher(u64);
+
+impl Hasher for TextHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.mix(u64::from(b));
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl TextHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// What the readers need besides the node at hand.
+struct Ctx<'l> {
+    line: &'l str,
+    cache: Option<&'l mut PolicyCache>,
+}
+
+fn run(line: &str, cache: Option<&mut PolicyCache>) -> Result<String, PolicyError> {
+    // Policies stay unread until needed: a cached policy is never parsed again.
+    let syntax = |e: json::SyntaxError| PolicyError::Request {
         pointer: String::new(),
         message: format!("invalid JSON at byte {}: {}", e.offset, e.message),
-    })?;
-    let parsed = read_request(&root, line)?;
+    };
+    let (root, end) = json::parse_lazy(line, 0, 3).map_err(syntax)?;
+    if end != line.len() {
+        return Err(syntax(json::SyntaxError {
+            offset: end,
+            message: "unexpected text after the JSON value",
+        }));
+    }
+    let mut ctx = Ctx { line, cache };
+    let parsed = read_request(&root, &mut ctx)?;
     let input = EvaluationInput {
         identity: &parsed.identity,
         boundary: parsed.boundary.as_ref(),
@@ -41,8 +159,12 @@ pub fn evaluate_json(line: &str) -> Result<String, PolicyError> {
         resource_in_management_account: parsed.resource_in_management_account,
         all_matches: parsed.all_matches,
     };
-    let decision = evaluate(&input, &parsed.request);
-    Ok(decision_line(&decision, &parsed.request))
+    let request = parsed
+        .request
+        .as_ref()
+        .ok_or_else(|| bad(&Ptr::Root, "missing request"))?;
+    let decision = evaluate(&input, request);
+    Ok(decision_line(&decision, request))
 }
 
 /// Every problem in `text` as a policy of `kind`; empty when the document is valid.
@@ -82,7 +204,8 @@ pub fn validate_report(text: &str, kind: PolicyKind) -> String {
 }
 
 struct Parsed {
-    request: Request,
+    // INVARIANT: `Some` once `read_request` returns.
+    request: Option<Request>,
     identity: Vec<CompiledPolicy>,
     boundary: Option<CompiledPolicy>,
     session: Vec<CompiledPolicy>,
@@ -94,16 +217,38 @@ struct Parsed {
     all_matches: bool,
 }
 
-fn bad(pointer: &str, message: impl Into<String>) -> PolicyError {
+/// A JSON pointer into the request line, written out only when an error needs it.
+#[derive(Debug, Clone, Copy)]
+enum Ptr<'p> {
+    Root,
+    Key(&'p Ptr<'p>, &'p str),
+    Index(&'p Ptr<'p>, usize),
+}
+
+impl Ptr<'_> {
+    fn render(&self) -> String {
+        match self {
+            Ptr::Root => String::new(),
+            Ptr::Key(parent, key) => {
+                let mut out = parent.render();
+                json::push_pointer(&mut out, key);
+                out
+            }
+            Ptr::Index(parent, i) => format!("{}/{i}", parent.render()),
+        }
+    }
+}
+
+fn bad(pointer: &Ptr<'_>, message: impl Into<String>) -> PolicyError {
     PolicyError::Request {
-        pointer: pointer.to_owned(),
+        pointer: pointer.render(),
         message: message.into(),
     }
 }
 
 fn object<'n, 'a>(
     node: &'n Node<'a>,
-    pointer: &str,
+    pointer: &Ptr<'_>,
 ) -> Result<&'n [json::Member<'a>], PolicyError> {
     match &node.value {
         Value::Object(m) => Ok(m),
@@ -114,7 +259,7 @@ fn object<'n, 'a>(
     }
 }
 
-fn string<'n>(node: &'n Node<'_>, pointer: &str) -> Result<&'n str, PolicyError> {
+fn string<'n>(node: &'n Node<'_>, pointer: &Ptr<'_>) -> Result<&'n str, PolicyError> {
     node.value.as_str().ok_or_else(|| {
         bad(
             pointer,
@@ -123,7 +268,7 @@ fn string<'n>(node: &'n Node<'_>, pointer: &str) -> Result<&'n str, PolicyError>
     })
 }
 
-fn boolean(node: Option<&Node<'_>>, pointer: &str) -> Result<bool, PolicyError> {
+fn boolean(node: Option<&Node<'_>>, pointer: &Ptr<'_>) -> Result<bool, PolicyError> {
     match node.map(|n| &n.value) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
@@ -134,7 +279,7 @@ fn boolean(node: Option<&Node<'_>>, pointer: &str) -> Result<bool, PolicyError> 
     }
 }
 
-fn array<'n, 'a>(node: &'n Node<'a>, pointer: &str) -> Result<&'n [Node<'a>], PolicyError> {
+fn array<'n, 'a>(node: &'n Node<'a>, pointer: &Ptr<'_>) -> Result<&'n [Node<'a>], PolicyError> {
     match &node.value {
         Value::Array(items) => Ok(items),
         other => Err(bad(
@@ -144,7 +289,7 @@ fn array<'n, 'a>(node: &'n Node<'a>, pointer: &str) -> Result<&'n [Node<'a>], Po
     }
 }
 
-fn scalar_text(node: &Node<'_>, pointer: &str) -> Result<String, PolicyError> {
+fn scalar_text(node: &Node<'_>, pointer: &Ptr<'_>) -> Result<String, PolicyError> {
     match &node.value {
         Value::String(s) => Ok(s.to_string()),
         Value::Number(n) => Ok((*n).to_owned()),
@@ -159,7 +304,7 @@ fn scalar_text(node: &Node<'_>, pointer: &str) -> Result<String, PolicyError> {
     }
 }
 
-fn principal_kind(name: &str, pointer: &str) -> Result<PrincipalKind, PolicyError> {
+fn principal_kind(name: &str, pointer: &Ptr<'_>) -> Result<PrincipalKind, PolicyError> {
     Ok(match name {
         "root" => PrincipalKind::Root,
         "user" => PrincipalKind::User,
@@ -197,23 +342,40 @@ fn kind_from_arn(arn: &str) -> PrincipalKind {
     }
 }
 
-fn read_principal(node: &Node<'_>) -> Result<Principal, PolicyError> {
-    let members = object(node, "/principal")?;
+/// A node with what the lazy parse left unread read, `raw_depth` levels deep.
+fn expand<'a>(line: &'a str, node: &Node<'a>, raw_depth: usize) -> Result<Node<'a>, PolicyError> {
+    match node.value {
+        Value::Raw => json::parse_lazy(line, node.start, raw_depth)
+            .map(|(n, _)| n)
+            .map_err(|e| PolicyError::Request {
+                pointer: String::new(),
+                message: format!("invalid JSON at byte {}: {}", e.offset, e.message),
+            }),
+        _ => Ok(node.clone()),
+    }
+}
+
+fn read_principal(node: &Node<'_>, line: &str) -> Result<Principal, PolicyError> {
+    let here = Ptr::Key(&Ptr::Root, "principal");
+    let members = object(node, &here)?;
     let arn = match node.value.get("arn") {
-        Some(n) => string(n, "/principal/arn")?.to_owned(),
+        Some(n) => string(n, &Ptr::Key(&here, "arn"))?.to_owned(),
         None => String::new(),
     };
     let kind = match node.value.get("kind") {
-        Some(n) => principal_kind(string(n, "/principal/kind")?, "/principal/kind")?,
+        Some(n) => principal_kind(
+            string(n, &Ptr::Key(&here, "kind"))?,
+            &Ptr::Key(&here, "kind"),
+        )?,
         None => kind_from_arn(&arn),
     };
     let account = match node.value.get("account") {
-        Some(n) => string(n, "/principal/account")?.to_owned(),
+        Some(n) => string(n, &Ptr::Key(&here, "account"))?.to_owned(),
         None => arn.split(':').nth(4).unwrap_or_default().to_owned(),
     };
     let mut p = Principal::new(kind, arn, account);
     for m in members {
-        let pointer = format!("/principal/{}", m.key);
+        let pointer = Ptr::Key(&here, &m.key);
         match m.key.as_ref() {
             "arn" | "kind" | "account" => {}
             "underlying_arn" => p.underlying_arn = Some(string(&m.value, &pointer)?.to_owned()),
@@ -222,14 +384,16 @@ fn read_principal(node: &Node<'_>) -> Result<Principal, PolicyError> {
             "canonical_user" => p.canonical_user = Some(string(&m.value, &pointer)?.to_owned()),
             "org_id" => p.org_id = Some(string(&m.value, &pointer)?.to_owned()),
             "org_paths" => {
-                for (i, n) in array(&m.value, &pointer)?.iter().enumerate() {
+                let paths = expand(line, &m.value, usize::MAX)?;
+                for (i, n) in array(&paths, &pointer)?.iter().enumerate() {
                     p.org_paths
-                        .push(string(n, &format!("{pointer}/{i}"))?.to_owned());
+                        .push(string(n, &Ptr::Index(&pointer, i))?.to_owned());
                 }
             }
             "tags" => {
-                for t in object(&m.value, &pointer)? {
-                    let v = string(&t.value, &format!("{pointer}/{}", t.key))?;
+                let tags = expand(line, &m.value, usize::MAX)?;
+                for t in object(&tags, &pointer)? {
+                    let v = string(&t.value, &Ptr::Key(&pointer, &t.key))?;
                     p.tags.push((t.key.to_string(), v.to_owned()));
                 }
             }
@@ -256,24 +420,51 @@ fn role_of_session(arn: &str) -> Option<String> {
 
 fn read_policy(
     node: &Node<'_>,
-    pointer: &str,
-    line: &str,
+    pointer: &Ptr<'_>,
+    ctx: &mut Ctx<'_>,
     kind: PolicyKind,
     default_id: String,
 ) -> Result<CompiledPolicy, PolicyError> {
-    let (id, doc, doc_pointer) = match node.value.get("document") {
+    // The cache is keyed by the entry's text as written, before reading any of it.
+    let entry_text = match &node.value {
+        Value::String(text) => text.as_ref(),
+        _ => ctx.line.get(node.start..node.end).unwrap_or_default(),
+    };
+    if let Some(cached) = ctx
+        .cache
+        .as_deref()
+        .and_then(|c| c.get(kind, &default_id, entry_text))
+    {
+        return Ok(cached);
+    }
+    let shallow = expand(ctx.line, node, 1)?;
+    let (id, doc, doc_pointer) = match shallow.value.get("document") {
         Some(doc) => {
-            let id = match node.value.get("id") {
-                Some(n) => string(n, &format!("{pointer}/id"))?.to_owned(),
-                None => default_id,
+            let id = match shallow.value.get("id") {
+                Some(n) => string(n, &Ptr::Key(pointer, "id"))?.to_owned(),
+                None => default_id.clone(),
             };
-            (id, doc, format!("{pointer}/document"))
+            (id, doc, Ptr::Key(pointer, "document"))
         }
-        None => (default_id, node, pointer.to_owned()),
+        None => (default_id.clone(), &shallow, *pointer),
+    };
+    let full;
+    let doc = match doc.value {
+        Value::Raw | Value::Object(_) => {
+            // Read again from its start: the shallow read left its insides unread.
+            let unread = Node {
+                start: doc.start,
+                end: doc.end,
+                value: Value::Raw,
+            };
+            full = expand(ctx.line, &unread, usize::MAX)?;
+            &full
+        }
+        _ => doc,
     };
     let parsed = match &doc.value {
         Value::String(text) => PolicyDocument::parse(text, kind),
-        Value::Object(_) => parse_node(doc, line, kind),
+        Value::Object(_) => parse_node(doc, ctx.line, kind),
         other => {
             return Err(bad(
                 &doc_pointer,
@@ -282,7 +473,13 @@ fn read_policy(
         }
     };
     match parsed {
-        Ok(document) => Ok(CompiledPolicy::new(id, document, kind)),
+        Ok(document) => {
+            let policy = CompiledPolicy::new(id, document, kind);
+            if let Some(cache) = ctx.cache.as_deref_mut() {
+                cache.put(kind, &default_id, entry_text, policy.clone());
+            }
+            Ok(policy)
+        }
         Err(errors) => Err(bad(
             &doc_pointer,
             format!("invalid {kind} policy `{id}`: {}", errors),
@@ -292,18 +489,19 @@ fn read_policy(
 
 fn read_policy_list(
     node: &Node<'_>,
-    pointer: &str,
-    line: &str,
+    pointer: &Ptr<'_>,
+    ctx: &mut Ctx<'_>,
     kind: PolicyKind,
     label: &str,
 ) -> Result<Vec<CompiledPolicy>, PolicyError> {
-    let items = array(node, pointer)?;
+    let node = expand(ctx.line, node, 1)?;
+    let items = array(&node, pointer)?;
     let mut out = Vec::with_capacity(items.len());
     for (i, n) in items.iter().enumerate() {
         out.push(read_policy(
             n,
-            &format!("{pointer}/{i}"),
-            line,
+            &Ptr::Index(pointer, i),
+            ctx,
             kind,
             format!("{label}/{i}"),
         )?);
@@ -313,18 +511,19 @@ fn read_policy_list(
 
 fn read_levels(
     node: &Node<'_>,
-    pointer: &str,
-    line: &str,
+    pointer: &Ptr<'_>,
+    ctx: &mut Ctx<'_>,
     kind: PolicyKind,
     label: &str,
 ) -> Result<Vec<Vec<CompiledPolicy>>, PolicyError> {
-    let levels = array(node, pointer)?;
+    let node = expand(ctx.line, node, 1)?;
+    let levels = array(&node, pointer)?;
     let mut out = Vec::with_capacity(levels.len());
     for (i, n) in levels.iter().enumerate() {
         out.push(read_policy_list(
             n,
-            &format!("{pointer}/{i}"),
-            line,
+            &Ptr::Index(pointer, i),
+            ctx,
             kind,
             &format!("{label}/{i}"),
         )?);
@@ -332,26 +531,27 @@ fn read_levels(
     Ok(out)
 }
 
-fn read_request(root: &Node<'_>, line: &str) -> Result<Parsed, PolicyError> {
-    let members = object(root, "")?;
+fn read_request(root: &Node<'_>, ctx: &mut Ctx<'_>) -> Result<Parsed, PolicyError> {
+    let members = object(root, &Ptr::Root)?;
     let principal = read_principal(
         root.value
             .get("principal")
-            .ok_or_else(|| bad("", "missing `principal`"))?,
+            .ok_or_else(|| bad(&Ptr::Root, "missing `principal`"))?,
+        ctx.line,
     )?;
     let action = string(
         root.value
             .get("action")
-            .ok_or_else(|| bad("", "missing `action`"))?,
-        "/action",
+            .ok_or_else(|| bad(&Ptr::Root, "missing `action`"))?,
+        &Ptr::Key(&Ptr::Root, "action"),
     )?;
     let resource = match root.value.get("resource") {
-        Some(n) => string(n, "/resource")?,
+        Some(n) => string(n, &Ptr::Key(&Ptr::Root, "resource"))?,
         None => "*",
     };
     let mut request = Request::new(principal, action, resource);
     let mut parsed = Parsed {
-        request: Request::new(Principal::new(PrincipalKind::Anonymous, "", ""), "", ""),
+        request: None,
         identity: Vec::new(),
         boundary: None,
         session: Vec::new(),
@@ -363,7 +563,7 @@ fn read_request(root: &Node<'_>, line: &str) -> Result<Parsed, PolicyError> {
         all_matches: false,
     };
     for m in members {
-        let pointer = format!("/{}", m.key);
+        let pointer = Ptr::Key(&Ptr::Root, &m.key);
         match m.key.as_ref() {
             "principal" | "action" | "resource" => {}
             "resource_account" => {
@@ -376,29 +576,30 @@ fn read_request(root: &Node<'_>, line: &str) -> Result<Parsed, PolicyError> {
             "all_matches" => parsed.all_matches = boolean(Some(&m.value), &pointer)?,
             "context" => {
                 for c in object(&m.value, &pointer)? {
-                    let here = format!("{pointer}/{}", c.key);
-                    let value = match &c.value.value {
+                    let here = Ptr::Key(&pointer, &c.key);
+                    let cv = expand(ctx.line, &c.value, usize::MAX)?;
+                    let value = match &cv.value {
                         Value::Array(items) => {
                             let mut list = Vec::with_capacity(items.len());
                             for (i, item) in items.iter().enumerate() {
-                                list.push(scalar_text(item, &format!("{here}/{i}"))?);
+                                list.push(scalar_text(item, &Ptr::Index(&here, i))?);
                             }
                             ContextValue::Multi(list)
                         }
-                        _ => ContextValue::Single(scalar_text(&c.value, &here)?),
+                        _ => ContextValue::Single(scalar_text(&cv, &here)?),
                     };
                     request.context_mut().insert(&c.key, value);
                 }
             }
             "policies" => {
                 for p in object(&m.value, &pointer)? {
-                    let here = format!("{pointer}/{}", p.key);
+                    let here = Ptr::Key(&pointer, &p.key);
                     match p.key.as_ref() {
                         "identity" => {
                             parsed.identity = read_policy_list(
                                 &p.value,
                                 &here,
-                                line,
+                                ctx,
                                 PolicyKind::Identity,
                                 "identity",
                             )?
@@ -407,7 +608,7 @@ fn read_request(root: &Node<'_>, line: &str) -> Result<Parsed, PolicyError> {
                             parsed.session = read_policy_list(
                                 &p.value,
                                 &here,
-                                line,
+                                ctx,
                                 PolicyKind::Session,
                                 "session",
                             )?
@@ -416,7 +617,7 @@ fn read_request(root: &Node<'_>, line: &str) -> Result<Parsed, PolicyError> {
                             parsed.boundary = Some(read_policy(
                                 &p.value,
                                 &here,
-                                line,
+                                ctx,
                                 PolicyKind::PermissionsBoundary,
                                 "boundary".to_owned(),
                             )?)
@@ -425,7 +626,7 @@ fn read_request(root: &Node<'_>, line: &str) -> Result<Parsed, PolicyError> {
                             parsed.resource = Some(read_policy(
                                 &p.value,
                                 &here,
-                                line,
+                                ctx,
                                 PolicyKind::Resource,
                                 "resource".to_owned(),
                             )?)
@@ -434,7 +635,7 @@ fn read_request(root: &Node<'_>, line: &str) -> Result<Parsed, PolicyError> {
                             parsed.resource = Some(read_policy(
                                 &p.value,
                                 &here,
-                                line,
+                                ctx,
                                 PolicyKind::Trust,
                                 "trust".to_owned(),
                             )?)
@@ -443,7 +644,7 @@ fn read_request(root: &Node<'_>, line: &str) -> Result<Parsed, PolicyError> {
                             parsed.scp = read_levels(
                                 &p.value,
                                 &here,
-                                line,
+                                ctx,
                                 PolicyKind::ServiceControl,
                                 "scp",
                             )?
@@ -452,7 +653,7 @@ fn read_request(root: &Node<'_>, line: &str) -> Result<Parsed, PolicyError> {
                             parsed.rcp = read_levels(
                                 &p.value,
                                 &here,
-                                line,
+                                ctx,
                                 PolicyKind::ResourceControl,
                                 "rcp",
                             )?
@@ -464,7 +665,7 @@ fn read_request(root: &Node<'_>, line: &str) -> Result<Parsed, PolicyError> {
             other => return Err(bad(&pointer, format!("unknown field `{other}`"))),
         }
     }
-    parsed.request = request;
+    parsed.request = Some(request);
     Ok(parsed)
 }
 
@@ -494,9 +695,9 @@ fn decision_line(decision: &Decision<'_>, request: &Request) -> String {
         out.push_str(",\"policy\":");
         json::write_str(&mut out, s.policy_id());
         if let Some(level) = s.level {
-            out.push_str(&format!(",\"level\":{level}"));
+            let _ = write!(out, ",\"level\":{level}");
         }
-        out.push_str(&format!(",\"statement\":{}", s.index));
+        let _ = write!(out, ",\"statement\":{}", s.index);
         out.push_str(",\"sid\":");
         match s.sid() {
             Some(sid) => json::write_str(&mut out, sid),

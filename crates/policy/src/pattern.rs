@@ -37,10 +37,10 @@ enum Piece {
 enum Shape {
     /// `*`: matches anything.
     Any,
-    /// No wildcard, no variable.
-    Exact(Box<str>),
-    /// A literal followed by one final `*`.
-    Prefix(Box<str>),
+    /// No wildcard, no variable: the first piece (if any) is the whole literal.
+    Exact,
+    /// A literal followed by one final `*`: the first piece is the literal.
+    Prefix,
     /// Anything else.
     General,
 }
@@ -106,9 +106,8 @@ impl Pattern {
         let has_vars = pieces.iter().any(|p| matches!(p, Piece::Var(_)));
         let shape = match pieces.as_slice() {
             [Piece::Star] => Shape::Any,
-            [] => Shape::Exact("".into()),
-            [Piece::Literal(l)] => Shape::Exact(l.clone()),
-            [Piece::Literal(l), Piece::Star] => Shape::Prefix(l.clone()),
+            [] | [Piece::Literal(_)] => Shape::Exact,
+            [Piece::Literal(_), Piece::Star] => Shape::Prefix,
             _ => Shape::General,
         };
         Pattern {
@@ -123,8 +122,8 @@ impl Pattern {
     pub(crate) fn matches<R: Resolve + ?Sized>(&self, text: &str, vars: &R) -> bool {
         match &self.shape {
             Shape::Any => true,
-            Shape::Exact(l) if !self.ignore_case => text == &**l,
-            Shape::Prefix(l) if !self.ignore_case => text.starts_with(&**l),
+            Shape::Exact if !self.ignore_case => text == self.first_literal(),
+            Shape::Prefix if !self.ignore_case => text.starts_with(self.first_literal()),
             _ => glob(&self.pieces, text, self.ignore_case, vars),
         }
     }
@@ -144,6 +143,13 @@ impl Pattern {
             }
         }
         Ok(self.matches(text, vars))
+    }
+
+    fn first_literal(&self) -> &str {
+        match self.pieces.first() {
+            Some(Piece::Literal(l)) => l,
+            _ => "",
+        }
     }
 
     /// The literal text the pattern starts with.
@@ -176,7 +182,7 @@ impl Pattern {
     /// The literal text when the pattern has no wildcard and no variable.
     pub(crate) fn as_literal(&self) -> Option<&str> {
         match &self.shape {
-            Shape::Exact(l) => Some(l),
+            Shape::Exact => Some(self.first_literal()),
             _ => None,
         }
     }
