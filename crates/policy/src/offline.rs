@@ -63,11 +63,14 @@ impl LineEvaluator {
 /// Most compiled policies kept; the cache starts over when full.
 const CACHE_LIMIT: usize = 4_096;
 
+/// One cached policy: its kind, the place it was read from (`identity/0`), its text.
+type CacheEntry = (PolicyKind, Box<str>, Box<str>, CompiledPolicy);
+
 /// Compiled policies by kind, id and source text.
 #[derive(Debug, Default)]
 struct PolicyCache {
     // Keyed by a hash of the source text; entries keep the text to rule out collisions.
-    entries: HashMap<u64, Vec<(PolicyKind, Box<str>, Box<str>, CompiledPolicy)>>,
+    entries: HashMap<u64, Vec<CacheEntry>>,
     len: usize,
 }
 
