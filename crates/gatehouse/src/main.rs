@@ -1,5 +1,90 @@
-//! The `gatehouse` binary: the server and its command line.
+//! The `gatehouse` binary: `gatehouse serve` runs the server.
+
+mod auth;
+mod bootstrap;
+mod config;
+mod model;
+mod secrets;
+mod server;
+mod services;
+mod store;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::ServeConfig;
+use crate::secrets::MasterKey;
+
+/// Gatehouse: an AWS-compatible identity and account control plane.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeConfig),
+}
 
 fn main() -> anyhow::Result<()> {
-    anyhow::bail!("not yet")
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(config) => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the runtime")?
+                .block_on(serve(config))
+        }
+    }
+}
+
+async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    create_private_dir(&config.data_dir)?;
+    let master_key = match &config.master_key {
+        Some(text) => MasterKey::from_base64(text).context("GATEHOUSE_MASTER_KEY")?,
+        None => MasterKey::load_or_create(&config.data_dir.join("master.key"))?.0,
+    };
+    let store = store::Store::open(&config.database_url())
+        .await
+        .context("opening the database")?;
+    let boot = bootstrap::run(&store, &master_key, &config.data_dir).await?;
+    match &boot.new_credentials_file {
+        Some(path) => println!(
+            "created management account {}; root credentials written to {}",
+            boot.management_account,
+            path.display()
+        ),
+        None => println!(
+            "management account {}; root credentials in {}",
+            boot.management_account,
+            bootstrap::credentials_path(&config.data_dir).display()
+        ),
+    }
+    let app = server::App::new(store, master_key, config, boot.management_account);
+    server::serve(app).await
+}
+
+/// Creates the data directory readable only by its owner.
+fn create_private_dir(path: &std::path::Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(path)
+        .with_context(|| format!("creating {}", path.display()))
 }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Load benchmark: GetCallerIdentity, SigV4-signed once and replayed by wrk on loopback,
+# against `gatehouse serve` and against a trivial axum server answering a fixed body,
+# measured in the same run. Prints requests/s and p99 for both and their ratio.
+# Needs: wrk (apt-get install wrk), python3 with botocore. Not part of CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+
+cargo build --release --quiet --bin gatehouse --example trivial_server
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+start=$(date +%s%N)
+./target/release/gatehouse serve --data-dir "$work/data" --listen 127.0.0.1:4581 >"$work/gatehouse.out" 2>"$work/gatehouse.err" &
+until curl -sf http://127.0.0.1:4581/health/live >/dev/null; do sleep 0.005; done
+ready=$(date +%s%N)
+echo "gatehouse: first answered request $(( (ready - start) / 1000000 )) ms after start (first start, incl. bootstrap)"
+./target/release/examples/trivial_server 127.0.0.1:4591 >/dev/null &
+until curl -sf http://127.0.0.1:4591/ >/dev/null; do sleep 0.005; done
+
+# Sign one request with botocore and turn it into a wrk script.
+python3 - "$work/data/root-credentials" "$work/request.lua" <<'PY'
+import configparser, sys
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+cfg = configparser.ConfigParser(); cfg.read(sys.argv[1])
+creds = Credentials(cfg["default"]["aws_access_key_id"], cfg["default"]["aws_secret_access_key"])
+body = "Action=GetCallerIdentity&Version=2011-06-15"
+req = AWSRequest(method="POST", url="http://127.0.0.1:4581/", data=body,
+                 headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+SigV4Auth(creds, "sts", "us-east-1").add_auth(req)
+with open(sys.argv[2], "w") as out:
+    out.write('wrk.method = "POST"\n')
+    out.write('wrk.body = "%s"\n' % body)
+    for name, value in req.headers.items():
+        if name.lower() != "host":
+            out.write('wrk.headers["%s"] = "%s"\n' % (name, value))
+    out.write('done = function(summary, latency, requests)\n'
+              '  io.write(string.format("RESULT %.0f %.3f %d\\n", summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000, summary.errors.status))\n'
+              'end\n')
+PY
+# The replayed request must really be accepted.
+curl -sf -X POST http://127.0.0.1:4581/ $(python3 - "$work/request.lua" <<'PY'
+import re, sys, shlex
+for name, value in re.findall(r'wrk.headers\["(.*?)"\] = "(.*?)"', open(sys.argv[1]).read()):
+    print(shlex.quote("-H"), shlex.quote(f"{name}: {value}"), end=" ")
+PY
+) --data "Action=GetCallerIdentity&Version=2011-06-15" | grep -q GetCallerIdentityResult || { echo "signed request refused" >&2; exit 1; }
+
+run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$work/request.lua" "$1" | grep RESULT; }
+read -r _ g_rps g_p99 g_err < <(run http://127.0.0.1:4581/)
+read -r _ t_rps t_p99 t_err < <(run http://127.0.0.1:4591/)
+printf '%-10s %12s %10s %8s\n' server req/s p99_ms non2xx
+printf '%-10s %12s %10s %8s\n' gatehouse "$g_rps" "$g_p99" "$g_err"
+printf '%-10s %12s %10s %8s\n' trivial "$t_rps" "$t_p99" "$t_err"
+python3 -c "print('ratio gatehouse/trivial: %.1f %%' % (100.0 * $g_rps / $t_rps))"

@@ -1,0 +1,12 @@
+//! Who is calling and what they may do: authentication turns a signed request into a
+//! [`Principal`]; authorization decides an action on a resource for that principal.
+//! Handlers never see a signature and never check a permission themselves.
+
+pub mod authenticate;
+pub mod authorize;
+pub mod credentials;
+pub mod principal;
+
+pub use authenticate::{authenticate, DevAuth};
+pub use credentials::CredentialCache;
+pub use principal::{Principal, PrincipalKind};

@@ -1,0 +1,190 @@
+//! Authentication: SigV4 verification against the caller's stored secret, and dev mode's
+//! fallback identity for keys Gatehouse never issued.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use dashmap::DashSet;
+use wire::ServiceError;
+
+use crate::model::{AccountId, Partition};
+use crate::server::App;
+use crate::store::AccountRecord;
+
+use super::{Principal, PrincipalKind};
+
+/// The caller and where the request says it was sent.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// Who is calling.
+    pub principal: Principal,
+    /// The region of the credential scope.
+    pub region: String,
+}
+
+/// Dev mode's state: the fallback account and moto's "skip authentication for the next
+/// N requests" counter.
+pub struct DevAuth {
+    /// Account used for unknown keys that are not 12 digits.
+    pub default_account: AccountId,
+    /// Requests left that skip authentication; `-1` is dev mode's normal behaviour
+    /// (unknown keys fall back, issued keys are verified), `0` is strict.
+    no_auth_remaining: AtomicI64,
+    known_accounts: DashSet<AccountId>,
+}
+
+impl DevAuth {
+    /// Dev mode with its normal behaviour.
+    pub fn new(default_account: AccountId) -> Self {
+        Self {
+            default_account,
+            no_auth_remaining: AtomicI64::new(-1),
+            known_accounts: DashSet::new(),
+        }
+    }
+
+    /// Sets the no-auth counter (`None` = unlimited) and returns the previous value.
+    pub fn set_no_auth(&self, count: Option<i64>) -> Option<i64> {
+        let previous = self
+            .no_auth_remaining
+            .swap(count.unwrap_or(-1).max(-1), Ordering::SeqCst);
+        (previous >= 0).then_some(previous)
+    }
+
+    /// Consumes one no-auth request if any is left.
+    fn take_no_auth(&self) -> bool {
+        self.no_auth_remaining
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                (left > 0).then_some(left - 1)
+            })
+            .is_ok()
+    }
+
+    /// True while unknown keys fall back to a root identity.
+    fn falls_back(&self) -> bool {
+        self.no_auth_remaining.load(Ordering::SeqCst) < 0
+    }
+
+    /// Forgets which accounts exist (after a reset).
+    pub fn forget_accounts(&self) {
+        self.known_accounts.clear();
+    }
+}
+
+fn invalid_token() -> ServiceError {
+    ServiceError::new(
+        "InvalidClientTokenId",
+        403,
+        "The security token included in the request is invalid.",
+    )
+}
+
+/// Authenticates a request for `service` (the SigV4 signing name: `iam`, `sts`, …).
+pub async fn authenticate(
+    app: &App,
+    request: &sigv4::Request<'_>,
+    parsed: sigv4::ParsedAuth,
+    service: &str,
+) -> Result<Authenticated, ServiceError> {
+    let region = parsed.scope.region.clone();
+    let partition = Partition::for_region(&region);
+
+    if let Some(dev) = app.dev() {
+        if dev.take_no_auth() {
+            return dev_root(app, dev, &parsed.access_key_id, partition, region).await;
+        }
+    }
+
+    // Scope and clock first: a request that cannot pass them costs no lookup and no
+    // key derivation, however many regions or services an attacker invents.
+    let mut options = sigv4::VerifyOptions::new(time::OffsetDateTime::now_utc());
+    options.expected_service = Some(service);
+    options.allowed_regions = app.config().allowed_regions.as_deref();
+    sigv4::check_scope_and_time(&parsed, &options).map_err(sigv4_error)?;
+
+    let credential = app
+        .credentials()
+        .lookup(app.store(), app.master_key(), &parsed.access_key_id)
+        .await
+        .map_err(|err| app.internal(err))?;
+    let Some(credential) = credential else {
+        if let Some(dev) = app.dev().filter(|dev| dev.falls_back()) {
+            return dev_root(app, dev, &parsed.access_key_id, partition, region).await;
+        }
+        return Err(invalid_token());
+    };
+    if !credential.active {
+        return Err(invalid_token());
+    }
+    let key = app.signing_keys().get_or_derive(
+        &parsed.access_key_id,
+        &parsed.scope,
+        credential.secret.as_bytes(),
+    );
+    sigv4::verify(request, &parsed, &key, &options).map_err(sigv4_error)?;
+    app.key_usage()
+        .record(&parsed.access_key_id, service, &region);
+    Ok(Authenticated {
+        principal: Principal {
+            account: credential.account,
+            partition,
+            kind: credential.kind.clone(),
+            access_key_id: parsed.access_key_id,
+        },
+        region,
+    })
+}
+
+/// Dev mode: the root of the account a 12-digit key id names, or of the default account.
+async fn dev_root(
+    app: &App,
+    dev: &DevAuth,
+    access_key_id: &str,
+    partition: Partition,
+    region: String,
+) -> Result<Authenticated, ServiceError> {
+    let account = AccountId::parse(access_key_id).unwrap_or(dev.default_account);
+    if !dev.known_accounts.contains(&account) {
+        ensure_account(app, account).await?;
+        dev.known_accounts.insert(account);
+    }
+    Ok(Authenticated {
+        principal: Principal {
+            account,
+            partition,
+            kind: PrincipalKind::Root,
+            access_key_id: access_key_id.to_owned(),
+        },
+        region,
+    })
+}
+
+async fn ensure_account(app: &App, account: AccountId) -> Result<(), ServiceError> {
+    let id = account.to_string();
+    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    if tx
+        .account(&id)
+        .await
+        .map_err(|err| app.internal(err))?
+        .is_none()
+    {
+        let record = AccountRecord {
+            account_id: id.clone(),
+            name: format!("dev-{id}"),
+            email: format!("root+{id}@gatehouse.invalid"),
+            status: "ACTIVE".to_owned(),
+            created_at: crate::store::now_millis(),
+        };
+        match tx.insert_account(&record).await {
+            // Another request created it first: that is the same outcome.
+            Ok(()) | Err(crate::store::StoreError::Duplicate) => {}
+            Err(err) => return Err(app.internal(err)),
+        }
+        tx.commit().await.map_err(|err| app.internal(err))?;
+    }
+    Ok(())
+}
+
+/// The AWS error for a SigV4 failure.
+pub fn sigv4_error(err: sigv4::Error) -> ServiceError {
+    ServiceError::new(err.code(), err.status(), err.to_string())
+}

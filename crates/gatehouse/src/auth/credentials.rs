@@ -1,0 +1,121 @@
+//! Long-term credentials by access key id, cached in memory so the hot path of
+//! authentication reads no database. Entries expire after a short time-to-live, which
+//! bounds how stale another node's view can be; local changes invalidate at once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use zeroize::Zeroizing;
+
+use crate::model::AccountId;
+use crate::secrets::MasterKey;
+use crate::store::{KeyOwner, Store, StoreError};
+
+use super::PrincipalKind;
+
+/// How long a cached entry (found or not found) is trusted.
+const TTL: Duration = Duration::from_secs(5);
+/// Above this many entries the cache starts over, so random key ids cannot grow it unbounded.
+const MAX_ENTRIES: usize = 100_000;
+
+/// A credential as authentication needs it.
+pub struct Credential {
+    /// The owning account.
+    pub account: AccountId,
+    /// Root or the user (with name, id and path).
+    pub kind: PrincipalKind,
+    /// The secret access key, in clear only in memory.
+    pub secret: Zeroizing<String>,
+    /// False once the key is made `Inactive`.
+    pub active: bool,
+}
+
+struct Entry {
+    credential: Option<Arc<Credential>>,
+    loaded: Instant,
+}
+
+/// The cache; share one per process.
+#[derive(Default)]
+pub struct CredentialCache {
+    entries: DashMap<String, Entry>,
+}
+
+impl CredentialCache {
+    /// The credential for `access_key_id`, from memory or the store; `None` if unknown.
+    pub async fn lookup(
+        &self,
+        store: &Store,
+        master_key: &MasterKey,
+        access_key_id: &str,
+    ) -> Result<Option<Arc<Credential>>, StoreError> {
+        if let Some(entry) = self.entries.get(access_key_id) {
+            if entry.loaded.elapsed() < TTL {
+                return Ok(entry.credential.clone());
+            }
+        }
+        let credential = load(store, master_key, access_key_id).await?.map(Arc::new);
+        if self.entries.len() >= MAX_ENTRIES {
+            self.entries.clear();
+        }
+        self.entries.insert(
+            access_key_id.to_owned(),
+            Entry {
+                credential: credential.clone(),
+                loaded: Instant::now(),
+            },
+        );
+        Ok(credential)
+    }
+
+    /// Forgets one key (after it changed or was deleted).
+    pub fn invalidate(&self, access_key_id: &str) {
+        self.entries.remove(access_key_id);
+    }
+
+    /// Forgets everything (after a reset).
+    pub fn clear(&self) {
+        self.entries.clear();
+    }
+}
+
+async fn load(
+    store: &Store,
+    master_key: &MasterKey,
+    access_key_id: &str,
+) -> Result<Option<Credential>, StoreError> {
+    let mut tx = store.begin().await?;
+    let Some(record) = tx.access_key_by_id(access_key_id).await? else {
+        return Ok(None);
+    };
+    let account = AccountId::parse(&record.account_id)
+        .ok_or_else(|| StoreError::Corrupt(format!("account id `{}`", record.account_id)))?;
+    let kind = match &record.owner {
+        KeyOwner::Root => PrincipalKind::Root,
+        KeyOwner::User(key) => {
+            let Some(user) = tx.user(&record.account_id, key).await? else {
+                // A key whose user is gone authenticates nobody.
+                return Ok(None);
+            };
+            PrincipalKind::User {
+                name: user.user_name,
+                id: user.user_id,
+                path: user.path,
+            }
+        }
+    };
+    let secret = master_key
+        .open(access_key_id.as_bytes(), &record.secret_sealed)
+        .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    let secret = Zeroizing::new(
+        String::from_utf8(secret.to_vec())
+            .map_err(|_| StoreError::Corrupt("secret access key is not UTF-8".to_owned()))?,
+    );
+    Ok(Some(Credential {
+        account,
+        kind,
+        secret,
+        active: record.status == "Active",
+    }))
+}

@@ -1,0 +1,275 @@
+//! The one path every AWS request takes: read the body (bounded), find the service,
+//! authenticate, decode the typed operation, hand it to the service (which authorizes,
+//! then runs the handler), and encode the output or the AWS error with a request id.
+
+use std::net::SocketAddr;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use wire::ServiceError;
+
+use crate::auth::authenticate;
+use crate::services::{self, RequestContext, Service};
+
+use super::App;
+
+/// The wire protocol a request speaks, which decides how errors are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    /// awsQuery: form body, XML responses (IAM, STS).
+    Query(Service),
+    /// awsJson1.1: `X-Amz-Target`, JSON both ways (Organizations, Service Quotas).
+    Json,
+}
+
+impl Protocol {
+    fn of(headers: &HeaderMap) -> Self {
+        if headers.contains_key("x-amz-target") {
+            Self::Json
+        } else {
+            Self::Query(Service::Iam)
+        }
+    }
+}
+
+/// Axum handler for every path not claimed by the admin routes.
+pub async fn handle(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = request.into_parts();
+    let mut protocol = Protocol::of(&parts.headers);
+    let limit = app.config().max_body_bytes;
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    let body = match declared {
+        Some(length) if length > limit => Err(()),
+        _ => axum::body::to_bytes(body, limit).await.map_err(|_| ()),
+    };
+    let result = match body {
+        Ok(body) => run(&app, &parts, &body, peer, &request_id, &mut protocol).await,
+        Err(()) => Err(ServiceError::new(
+            "RequestEntityTooLarge",
+            413,
+            format!("Request body must be at most {limit} bytes"),
+        )),
+    };
+    match result {
+        Ok(response) => response,
+        Err(error) => encode_error(protocol, &error, &request_id),
+    }
+}
+
+async fn run(
+    app: &App,
+    parts: &Parts,
+    body: &Bytes,
+    peer: SocketAddr,
+    request_id: &str,
+    protocol: &mut Protocol,
+) -> Result<Response, ServiceError> {
+    let headers: Vec<(&str, &[u8])> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        .collect();
+    let signed = sigv4::Request {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers: &headers,
+        body,
+    };
+
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .map(|value| value.to_str().map_err(|_| unknown_operation("")))
+        .transpose()?;
+    let route = match target {
+        Some(target) => Route::json(target)?,
+        None => Route::query(parts, body)?,
+    };
+    if let Route::Query { service, .. } = &route {
+        *protocol = Protocol::Query(*service);
+    }
+    let parsed = sigv4::parse(&signed).map_err(crate::auth::authenticate::sigv4_error)?;
+    let service = route.service();
+    let who = authenticate(app, &signed, parsed, service.signing_name()).await?;
+    let context = RequestContext {
+        request_id: request_id.to_owned(),
+        principal: who.principal,
+        region: who.region,
+        source_ip: peer.ip(),
+    };
+    match route {
+        Route::Query {
+            service: Service::Sts,
+            params,
+        } => {
+            let operation = wire::sts::Operation::from_query(&params)?;
+            let output = services::sts::call(app, &context, operation).await?;
+            Ok(xml_response(output.to_query_xml(request_id), request_id))
+        }
+        Route::Query { params, .. } => {
+            let operation = wire::iam::Operation::from_query(&params)?;
+            let output = services::iam::call(app, &context, operation).await?;
+            Ok(xml_response(output.to_query_xml(request_id), request_id))
+        }
+        Route::Json {
+            service: Service::Organizations,
+            operation,
+        } => {
+            let operation = wire::organizations::Operation::from_json(&operation, body)?;
+            Err(ServiceError::not_implemented(operation.name()))
+        }
+        Route::Json { operation, .. } => {
+            let operation = wire::service_quotas::Operation::from_json(&operation, body)?;
+            Err(ServiceError::not_implemented(operation.name()))
+        }
+    }
+}
+
+/// Where a request goes, decided before authentication.
+enum Route {
+    Query {
+        service: Service,
+        params: wire::query::QueryParams,
+    },
+    Json {
+        service: Service,
+        operation: String,
+    },
+}
+
+impl Route {
+    fn service(&self) -> Service {
+        match self {
+            Self::Query { service, .. } | Self::Json { service, .. } => *service,
+        }
+    }
+
+    /// `X-Amz-Target: <TargetPrefix>.<Operation>`.
+    fn json(target: &str) -> Result<Self, ServiceError> {
+        let (prefix, operation) = target
+            .split_once('.')
+            .ok_or_else(|| unknown_operation(target))?;
+        let service = if prefix == wire::organizations::TARGET_PREFIX {
+            Service::Organizations
+        } else if prefix == wire::service_quotas::TARGET_PREFIX {
+            Service::Quotas
+        } else {
+            return Err(unknown_operation(target));
+        };
+        Ok(Self::Json {
+            service,
+            operation: operation.to_owned(),
+        })
+    }
+
+    /// Parameters from the URL and, for form posts, the body. The service is the one
+    /// the credential scope names when that is IAM or STS, else the one owning `Action`.
+    fn query(parts: &Parts, body: &Bytes) -> Result<Self, ServiceError> {
+        let mut params =
+            wire::query::QueryParams::parse(parts.uri.query().unwrap_or("").as_bytes())?;
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+        if is_form || (!body.is_empty() && parts.headers.get(header::CONTENT_TYPE).is_none()) {
+            params.merge(wire::query::QueryParams::parse(body)?);
+        }
+        let service = match scope_service(parts) {
+            Some("sts") => Service::Sts,
+            Some("iam") => Service::Iam,
+            _ => {
+                let action = params.get("Action").unwrap_or_default();
+                if wire::sts::OPERATION_NAMES.contains(&action) {
+                    Service::Sts
+                } else {
+                    Service::Iam
+                }
+            }
+        };
+        Ok(Self::Query { service, params })
+    }
+}
+
+/// The service named in the SigV4 credential scope, read without verifying anything.
+fn scope_service(parts: &Parts) -> Option<&str> {
+    let credential = match parts.headers.get(header::AUTHORIZATION) {
+        Some(value) => {
+            let text = value.to_str().ok()?;
+            let start = text.find("Credential=")? + "Credential=".len();
+            let rest = text.get(start..)?;
+            rest.split([',', ' ']).next()?
+        }
+        None => parts
+            .uri
+            .query()?
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("X-Amz-Credential="))?,
+    };
+    // The scope ends `…/<region>/<service>/aws4_request`; presigned URLs encode `/` as %2F.
+    if credential.contains("%2F") {
+        return credential.rsplit("%2F").nth(1);
+    }
+    credential.rsplit('/').nth(1)
+}
+
+fn unknown_operation(target: &str) -> ServiceError {
+    ServiceError::new(
+        "UnknownOperationException",
+        400,
+        format!("unknown operation `{target}`"),
+    )
+}
+
+fn xml_response(body: String, request_id: &str) -> Response {
+    with_request_id(
+        (StatusCode::OK, [(header::CONTENT_TYPE, "text/xml")], body).into_response(),
+        request_id,
+    )
+}
+
+fn with_request_id(mut response: Response, request_id: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert("x-amzn-requestid", value);
+    }
+    response
+}
+
+/// Renders an error in the request's protocol.
+fn encode_error(protocol: Protocol, error: &ServiceError, request_id: &str) -> Response {
+    if error.status >= 500 {
+        tracing::warn!(code = %error.code, request_id, "request failed");
+    }
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let response = match protocol {
+        Protocol::Query(service) => {
+            let body = match service {
+                Service::Sts => wire::sts::query_error_xml(error, request_id),
+                _ => wire::iam::query_error_xml(error, request_id),
+            };
+            (status, [(header::CONTENT_TYPE, "text/xml")], body).into_response()
+        }
+        Protocol::Json => {
+            let body = Body::from(wire::json::json_error_body(error));
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/x-amz-json-1.1")],
+                body,
+            )
+                .into_response()
+        }
+    };
+    with_request_id(response, request_id)
+}

@@ -1,0 +1,63 @@
+//! The services Gatehouse serves, one module each. A service module maps each typed
+//! operation to the access it needs (action and resource ARN), asks the authorizer, and
+//! calls one `handle_*` function per operation. Handlers never parse HTTP and never
+//! check permissions themselves.
+
+pub mod iam;
+pub mod sts;
+
+use std::net::IpAddr;
+
+use crate::auth::Principal;
+
+/// One of the AWS services behind the endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// Identity and Access Management (awsQuery).
+    Iam,
+    /// Security Token Service (awsQuery).
+    Sts,
+    /// Organizations (awsJson1.1).
+    Organizations,
+    /// Service Quotas (awsJson1.1).
+    Quotas,
+}
+
+impl Service {
+    /// The SigV4 signing name clients put in the credential scope.
+    pub fn signing_name(self) -> &'static str {
+        match self {
+            Self::Iam => "iam",
+            Self::Sts => "sts",
+            Self::Organizations => "organizations",
+            Self::Quotas => "servicequotas",
+        }
+    }
+}
+
+impl RequestContext {
+    /// Notes the operation in the log, with who asked and from where.
+    pub fn trace(&self, operation: &str) {
+        tracing::debug!(
+            request_id = %self.request_id,
+            operation,
+            principal = %self.principal.arn(),
+            region = %self.region,
+            source_ip = %self.source_ip,
+            "request"
+        );
+    }
+}
+
+/// What a handler knows about the request besides its typed input.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// The id returned to the client and written to the log.
+    pub request_id: String,
+    /// The authenticated caller.
+    pub principal: Principal,
+    /// Region of the credential scope.
+    pub region: String,
+    /// The caller's address.
+    pub source_ip: IpAddr,
+}

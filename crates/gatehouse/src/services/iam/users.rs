@@ -1,0 +1,210 @@
+//! IAM users: create, read, list, delete.
+
+use std::collections::HashSet;
+
+use wire::iam::{
+    errors, CreateUserRequest, CreateUserResponse, DeleteUserRequest, GetUserRequest,
+    GetUserResponse, ListUsersRequest, ListUsersResponse, Tag, User,
+};
+use wire::ServiceError;
+
+use crate::model::{arn, ids, IdPrefix};
+use crate::server::App;
+use crate::store::{from_millis, KeyOwner, StoreError, Tx, UserRecord};
+
+use super::pagination;
+use super::RequestContext;
+
+/// AWS's default quota of users per account.
+const USERS_PER_ACCOUNT: usize = 5000;
+
+pub(super) async fn handle_create_user(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    input: CreateUserRequest,
+) -> Result<CreateUserResponse, ServiceError> {
+    let account = context.principal.account.to_string();
+    let path = input.path.unwrap_or_else(|| "/".to_owned());
+    if let Some(boundary) = &input.permissions_boundary {
+        // No managed policy exists to be a boundary until IAM policies are served.
+        return Err(errors::no_such_entity(format!(
+            "Scope ARN: {boundary} does not exist or is not attachable."
+        )));
+    }
+    let tags = tags_from_wire(input.tags.unwrap_or_default())?;
+    let existing = tx
+        .count_users(&account)
+        .await
+        .map_err(|err| app.internal(err))?;
+    if existing >= USERS_PER_ACCOUNT {
+        return Err(errors::limit_exceeded(format!(
+            "Cannot exceed quota for UsersPerAccount: {USERS_PER_ACCOUNT}"
+        )));
+    }
+    let record = UserRecord {
+        account_id: account,
+        user_name: input.user_name,
+        user_id: ids::unique_id(IdPrefix::User),
+        path,
+        created_at: crate::store::now_millis(),
+        permissions_boundary: None,
+        tags,
+    };
+    match tx.insert_user(&record).await {
+        Ok(()) => {}
+        Err(StoreError::Duplicate) => {
+            return Err(errors::entity_already_exists(format!(
+                "User with name {} already exists.",
+                record.user_name
+            )))
+        }
+        Err(err) => return Err(app.internal(err)),
+    }
+    Ok(CreateUserResponse {
+        user: Some(user_to_wire(context, &record)),
+    })
+}
+
+pub(super) async fn handle_get_user(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    input: GetUserRequest,
+) -> Result<GetUserResponse, ServiceError> {
+    let principal = &context.principal;
+    let account = principal.account.to_string();
+    let Some(name) = input.user_name.as_deref().or_else(|| principal.user_name()) else {
+        // The root user asking about itself.
+        let created = tx
+            .account(&account)
+            .await
+            .map_err(|err| app.internal(err))?
+            .map_or(0, |record| record.created_at);
+        return Ok(GetUserResponse {
+            user: User {
+                path: "/".to_owned(),
+                user_name: String::new(),
+                user_id: account,
+                arn: arn::root(principal.partition, principal.account),
+                create_date: from_millis(created),
+                ..User::default()
+            },
+        });
+    };
+    let record = find_user(app, tx, &account, name).await?;
+    Ok(GetUserResponse {
+        user: user_to_wire(context, &record),
+    })
+}
+
+pub(super) async fn handle_list_users(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    input: ListUsersRequest,
+) -> Result<ListUsersResponse, ServiceError> {
+    let account = context.principal.account.to_string();
+    let limit = pagination::page_size(input.max_items);
+    let after = pagination::decode_marker(input.marker.as_deref())?;
+    let prefix = input.path_prefix.as_deref().unwrap_or("/");
+    let mut page = tx
+        .list_users(&account, prefix, after.as_deref(), limit + 1)
+        .await
+        .map_err(|err| app.internal(err))?;
+    let truncated = i64::try_from(page.len()).unwrap_or(i64::MAX) > limit;
+    page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let marker = if truncated {
+        page.last()
+            .map(|user| pagination::encode_marker(&user.user_name.to_lowercase()))
+    } else {
+        None
+    };
+    Ok(ListUsersResponse {
+        users: page
+            .iter()
+            .map(|user| user_to_wire(context, user))
+            .collect(),
+        is_truncated: Some(truncated),
+        marker,
+    })
+}
+
+pub(super) async fn handle_delete_user(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    input: DeleteUserRequest,
+) -> Result<(), ServiceError> {
+    let account = context.principal.account.to_string();
+    let record = find_user(app, tx, &account, &input.user_name).await?;
+    let keys = tx
+        .access_keys_of(&account, &KeyOwner::User(record.user_name.clone()))
+        .await
+        .map_err(|err| app.internal(err))?;
+    if !keys.is_empty() {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete access keys first.",
+        ));
+    }
+    tx.delete_user(&account, &record.user_name)
+        .await
+        .map_err(|err| app.internal(err))?;
+    Ok(())
+}
+
+/// The user of that name in the account, or AWS's `NoSuchEntity`.
+pub(super) async fn find_user(
+    app: &App,
+    tx: &mut Tx,
+    account: &str,
+    name: &str,
+) -> Result<UserRecord, ServiceError> {
+    tx.user(account, name)
+        .await
+        .map_err(|err| app.internal(err))?
+        .ok_or_else(|| {
+            errors::no_such_entity(format!("The user with name {name} cannot be found."))
+        })
+}
+
+fn user_to_wire(context: &RequestContext, record: &UserRecord) -> User {
+    let principal = &context.principal;
+    User {
+        path: record.path.clone(),
+        user_name: record.user_name.clone(),
+        user_id: record.user_id.clone(),
+        arn: arn::iam_entity(
+            principal.partition,
+            principal.account,
+            "user",
+            &record.path,
+            &record.user_name,
+        ),
+        create_date: from_millis(record.created_at),
+        tags: (!record.tags.is_empty()).then(|| {
+            record
+                .tags
+                .iter()
+                .map(|(key, value)| Tag {
+                    key: key.clone(),
+                    value: value.clone(),
+                })
+                .collect()
+        }),
+        ..User::default()
+    }
+}
+
+/// Tags as stored, refusing duplicate keys (compared without case, as IAM does).
+fn tags_from_wire(tags: Vec<Tag>) -> Result<Vec<(String, String)>, ServiceError> {
+    let mut seen = HashSet::new();
+    for tag in &tags {
+        if !seen.insert(tag.key.to_lowercase()) {
+            return Err(errors::invalid_input(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            ));
+        }
+    }
+    Ok(tags.into_iter().map(|tag| (tag.key, tag.value)).collect())
+}

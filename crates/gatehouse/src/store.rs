@@ -1,0 +1,177 @@
+//! Durable state. One SQL implementation runs on both backends through sqlx's `Any`
+//! driver; `sqlite` and `postgres` hold what differs (connection setup, DDL). Every
+//! mutation happens inside one [`Tx`], committed before the client hears of success.
+//! Every query is scoped by account id: there is no method that reads across accounts
+//! except the ones that resolve credentials, which must find the owning account first.
+
+mod access_keys;
+mod accounts;
+mod meta;
+pub mod migrations;
+mod postgres;
+mod sqlite;
+mod users;
+
+#[cfg(test)]
+mod behaviour;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Transaction};
+
+pub use access_keys::{AccessKeyRecord, KeyOwner};
+pub use accounts::AccountRecord;
+pub use users::UserRecord;
+
+/// Failures of the store. Handlers turn them into an internal error with a request id.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed a statement.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A row violates a uniqueness rule (for example a second user of the same name).
+    #[error("a row with the same key exists")]
+    Duplicate,
+    /// The URL names no backend Gatehouse supports.
+    #[error("unsupported database url `{0}`: use sqlite://… or postgres://…")]
+    UnsupportedUrl(String),
+    /// A stored value does not decode (corruption or a newer schema).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+/// Which database engine is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (the default).
+    Sqlite,
+    /// PostgreSQL, for several Gatehouse nodes sharing one deployment.
+    Postgres,
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// One database transaction. Dropping it without [`Tx::commit`] rolls it back.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let pool = match backend {
+            Backend::Sqlite => sqlite::connect(url).await?,
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect(url)
+                    .await?
+            }
+        };
+        let store = Self { pool, backend };
+        migrations::run(&store).await?;
+        Ok(store)
+    }
+
+    /// The engine behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+        })
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Deletes every row of every table except the management account, its root
+    /// credentials and the store's own metadata (dev mode's reset).
+    pub async fn reset(&self, keep_account: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        tx.exec("DELETE FROM users", &[]).await?;
+        tx.exec(
+            "DELETE FROM access_keys WHERE NOT (account_id = $1 AND user_key IS NULL)",
+            &[keep_account],
+        )
+        .await?;
+        tx.exec(
+            "DELETE FROM accounts WHERE account_id <> $1",
+            &[keep_account],
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+impl Tx {
+    /// Makes every change of this transaction durable.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.inner.commit().await.map_err(StoreError::from)
+    }
+
+    /// Runs a statement with text parameters and returns the number of rows it touched.
+    pub(crate) async fn exec(&mut self, sql: &str, args: &[&str]) -> Result<u64, StoreError> {
+        let mut query = sqlx::query(sql);
+        for arg in args {
+            query = query.bind(*arg);
+        }
+        let done = query.execute(&mut *self.inner).await.map_err(map_error)?;
+        Ok(done.rows_affected())
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}
+
+/// Maps a unique-constraint violation to [`StoreError::Duplicate`].
+pub(crate) fn map_error(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+        _ => StoreError::Database(error),
+    }
+}
+
+/// Reads a column, naming it in the error when the type does not match.
+pub(crate) fn column<'r, T>(row: &'r AnyRow, name: &str) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+{
+    use sqlx::Row;
+    row.try_get(name)
+        .map_err(|error| StoreError::Corrupt(format!("column `{name}`: {error}")))
+}
+
+/// Milliseconds since the Unix epoch, the unit of every stored timestamp.
+pub fn now_millis() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// Converts stored milliseconds back to a timestamp.
+pub fn from_millis(millis: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# AWS CLI smoke test: the quick tour of README.md, checked. Needs GATEHOUSE_ENDPOINT and
+# AWS_SHARED_CREDENTIALS_FILE pointing at a server's root credentials.
+set -euo pipefail
+: "${GATEHOUSE_ENDPOINT:?}"
+export AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""
+aws() { command aws --endpoint-url "$GATEHOUSE_ENDPOINT" "$@"; }
+fail() { echo "smoke: FAILED: $*" >&2; exit 1; }
+
+account=$(aws sts get-caller-identity --query Account --output text)
+[[ "$account" =~ ^[0-9]{12}$ ]] || fail "account id: $account"
+[[ "$(aws sts get-caller-identity --query Arn --output text)" == "arn:aws:iam::$account:root" ]] || fail "root arn"
+
+aws iam create-user --user-name deployer --path /ci/ >/dev/null
+[[ "$(aws iam get-user --user-name deployer --query User.Arn --output text)" == "arn:aws:iam::$account:user/ci/deployer" ]] || fail "user arn"
+read -r key_id secret < <(aws iam create-access-key --user-name deployer \
+  --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text)
+[[ "$key_id" == AKIA* ]] || fail "key id $key_id"
+[[ "$(aws iam list-users --query 'length(Users)' --output text)" == "1" ]] || fail "list-users"
+
+arn=$(AWS_ACCESS_KEY_ID=$key_id AWS_SECRET_ACCESS_KEY=$secret aws sts get-caller-identity --query Arn --output text)
+[[ "$arn" == "arn:aws:iam::$account:user/ci/deployer" ]] || fail "user identity: $arn"
+
+if out=$(AWS_ACCESS_KEY_ID=$key_id AWS_SECRET_ACCESS_KEY=$secret aws iam create-user --user-name intruder 2>&1); then
+  fail "deployer could create a user"
+fi
+[[ "$out" == *AccessDenied* ]] || fail "expected AccessDenied, got: $out"
+
+aws iam update-access-key --user-name deployer --access-key-id "$key_id" --status Inactive
+if out=$(AWS_ACCESS_KEY_ID=$key_id AWS_SECRET_ACCESS_KEY=$secret aws sts get-caller-identity 2>&1); then
+  fail "inactive key accepted"
+fi
+[[ "$out" == *InvalidClientTokenId* ]] || fail "expected InvalidClientTokenId, got: $out"
+
+if out=$(aws iam delete-user --user-name deployer 2>&1); then fail "deleted a user with keys"; fi
+[[ "$out" == *DeleteConflict* ]] || fail "expected DeleteConflict, got: $out"
+aws iam delete-access-key --user-name deployer --access-key-id "$key_id"
+aws iam delete-user --user-name deployer
+[[ "$(aws iam list-users --query 'length(Users)' --output text)" == "0" ]] || fail "user not deleted"
+echo "smoke: ok"

@@ -1,0 +1,17 @@
+//! Integration tests: the real `gatehouse` binary on loopback, driven by real clients
+//! (the AWS SDK for Rust, raw signed requests, the AWS CLI).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod it {
+    pub mod cli;
+    pub mod dev_mode;
+    pub mod errors;
+    pub mod harness;
+    pub mod iam_users;
+    pub mod storage;
+}

@@ -1,0 +1,256 @@
+//! Starts the server in a temp dir and builds clients for it.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+
+/// A running server and what its first start printed.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// The data directory (kept across restarts).
+    pub data_dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    args: Vec<String>,
+    /// Lines the server wrote to stderr are collected here when it stops.
+    pub stderr_path: PathBuf,
+}
+
+/// An access key pair.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    pub id: String,
+    pub secret: String,
+}
+
+impl Server {
+    /// Starts a server on an ephemeral port with a fresh data dir and extra flags.
+    pub fn start(extra: &[&str]) -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let data_dir = temp.path().join("data");
+        let args = extra.iter().map(|s| (*s).to_owned()).collect();
+        Self::spawn(data_dir, Some(temp), args)
+    }
+
+    fn spawn(data_dir: PathBuf, temp: Option<tempfile::TempDir>, args: Vec<String>) -> Self {
+        let stderr_path = data_dir.with_extension(format!(
+            "stderr-{}.log",
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(data_dir.parent().unwrap()).unwrap();
+        let stderr = std::fs::File::create(&stderr_path).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .args(&args)
+            .env_remove("GATEHOUSE_MASTER_KEY")
+            .env_remove("GATEHOUSE_DATABASE_URL")
+            .env_remove("GATEHOUSE_DEV")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(stderr))
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let endpoint = loop {
+            match receiver.recv_timeout(Duration::from_secs(30)) {
+                Ok(line) => {
+                    if let Some(address) = line.strip_prefix("gatehouse listening on ") {
+                        break address.trim().to_owned();
+                    }
+                }
+                Err(_) => {
+                    let log = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+                    panic!("server did not start; stderr:\n{log}");
+                }
+            }
+        };
+        Self {
+            child,
+            endpoint,
+            data_dir,
+            _temp: temp,
+            args,
+            stderr_path,
+        }
+    }
+
+    /// Kills the process (SIGKILL) and starts it again on the same data dir.
+    pub fn restart(mut self) -> Self {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        let temp = self._temp.take();
+        let data_dir = self.data_dir.clone();
+        let args = self.args.clone();
+        Self::spawn(data_dir, temp, args)
+    }
+
+    /// The root key from the credentials file written at first start.
+    pub fn root_keys(&self) -> Keys {
+        read_credentials_file(&self.data_dir.join("root-credentials"))
+    }
+
+    /// An IAM client signing with `keys`.
+    pub fn iam(&self, keys: &Keys) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(credentials(keys))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
+    /// An STS client signing with `keys`.
+    pub fn sts(&self, keys: &Keys) -> aws_sdk_sts::Client {
+        let config = aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(credentials(keys))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+
+    /// Stops the server and returns everything it logged.
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn credentials(keys: &Keys) -> Credentials {
+    Credentials::new(&keys.id, &keys.secret, None, None, "gatehouse-test")
+}
+
+/// Reads `aws_access_key_id` / `aws_secret_access_key` from a shared-credentials file.
+pub fn read_credentials_file(path: &Path) -> Keys {
+    let text = std::fs::read_to_string(path).unwrap();
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name))
+            .map(|rest| rest.trim_start().trim_start_matches('=').trim().to_owned())
+            .unwrap()
+    };
+    Keys {
+        id: value("aws_access_key_id"),
+        secret: value("aws_secret_access_key"),
+    }
+}
+
+/// A signed request the SDKs would never send: any service, action and body.
+pub struct RawRequest<'a> {
+    pub service: &'a str,
+    pub target: Option<&'a str>,
+    pub body: Vec<u8>,
+    pub keys: Option<&'a Keys>,
+    pub time: SystemTime,
+}
+
+impl<'a> RawRequest<'a> {
+    /// A form-encoded awsQuery request.
+    pub fn query(service: &'a str, body: &str, keys: &'a Keys) -> Self {
+        Self {
+            service,
+            target: None,
+            body: body.as_bytes().to_vec(),
+            keys: Some(keys),
+            time: SystemTime::now(),
+        }
+    }
+
+    /// Sends it and returns the status and body text.
+    pub async fn send(&self, endpoint: &str) -> (u16, String) {
+        let content_type = if self.target.is_some() {
+            "application/x-amz-json-1.1"
+        } else {
+            "application/x-www-form-urlencoded; charset=utf-8"
+        };
+        let host = endpoint.trim_start_matches("http://").to_owned();
+        let mut headers = vec![
+            ("host".to_owned(), host),
+            ("content-type".to_owned(), content_type.to_owned()),
+        ];
+        if let Some(target) = self.target {
+            headers.push(("x-amz-target".to_owned(), target.to_owned()));
+        }
+        if let Some(keys) = self.keys {
+            use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+            let identity = credentials(keys).into();
+            let params = aws_sigv4::sign::v4::SigningParams::builder()
+                .identity(&identity)
+                .region("us-east-1")
+                .name(self.service)
+                .time(self.time)
+                .settings(SigningSettings::default())
+                .build()
+                .unwrap()
+                .into();
+            let signable = SignableRequest::new(
+                "POST",
+                format!("{endpoint}/"),
+                headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                SignableBody::Bytes(&self.body),
+            )
+            .unwrap();
+            let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+            for (name, value) in instructions.headers() {
+                headers.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        let client = reqwest::Client::new();
+        let mut request = client.post(format!("{endpoint}/")).body(self.body.clone());
+        for (name, value) in &headers {
+            if name != "host" {
+                request = request.header(name, value);
+            }
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
+    }
+}
+
+/// The text of `<Code>` in an XML error.
+pub fn xml_code(body: &str) -> String {
+    between(body, "<Code>", "</Code>")
+}
+
+/// The text between two markers.
+pub fn between(body: &str, start: &str, end: &str) -> String {
+    let from = body
+        .find(start)
+        .map(|i| i + start.len())
+        .unwrap_or_else(|| panic!("no {start} in {body}"));
+    let to = body[from..].find(end).map(|i| i + from).unwrap();
+    body[from..to].to_owned()
+}

@@ -1,0 +1,292 @@
+//! The core flow through the AWS SDK for Rust: the root creates a user and a
+//! key, the user sees itself, is denied what it has no policy for, and a deactivated key
+//! stops working.
+
+use aws_sdk_iam::error::ProvideErrorMetadata;
+
+use super::harness::{Keys, Server};
+
+#[tokio::test]
+async fn root_user_and_access_key_lifecycle() {
+    let server = Server::start(&[]);
+    let root = server.root_keys();
+    let root_iam = server.iam(&root);
+
+    let me = server
+        .sts(&root)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    let account = me.account().unwrap().to_owned();
+    assert_eq!(account.len(), 12);
+    assert_eq!(me.arn().unwrap(), format!("arn:aws:iam::{account}:root"));
+    assert_eq!(me.user_id().unwrap(), account);
+
+    let created = root_iam
+        .create_user()
+        .user_name("alice")
+        .path("/engineering/")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("team")
+                .value("core")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let user = created.user().unwrap();
+    assert_eq!(
+        user.arn(),
+        format!("arn:aws:iam::{account}:user/engineering/alice")
+    );
+    assert!(user.user_id().starts_with("AIDA"));
+    assert_eq!(user.tags()[0].key(), "team");
+
+    // Names are unique regardless of case.
+    let err = root_iam
+        .create_user()
+        .user_name("ALICE")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("EntityAlreadyExists"));
+
+    let key = root_iam
+        .create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    assert!(key.access_key_id().starts_with("AKIA"));
+    assert_eq!(key.secret_access_key().len(), 40);
+    let alice = Keys {
+        id: key.access_key_id().to_owned(),
+        secret: key.secret_access_key().to_owned(),
+    };
+
+    // The key encodes its account.
+    let info = server
+        .sts(&root)
+        .get_access_key_info()
+        .access_key_id(&alice.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.account(), Some(account.as_str()));
+
+    let who = server
+        .sts(&alice)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        who.arn().unwrap(),
+        format!("arn:aws:iam::{account}:user/engineering/alice")
+    );
+    assert_eq!(who.user_id().unwrap(), user.user_id());
+
+    // No policy grants alice anything.
+    let err = server
+        .iam(&alice)
+        .create_user()
+        .user_name("mallory")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    assert!(
+        err.message().unwrap().contains(&format!(
+            "User: arn:aws:iam::{account}:user/engineering/alice is not authorized to perform: iam:CreateUser"
+        )),
+        "{err:?}"
+    );
+    let err = server
+        .iam(&alice)
+        .list_access_keys()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+
+    // GetUser without a name is the caller; for root, the root identity.
+    let got = root_iam.get_user().user_name("alice").send().await.unwrap();
+    assert_eq!(got.user().unwrap().path(), "/engineering/");
+    let got = root_iam.get_user().send().await.unwrap();
+    assert_eq!(
+        got.user().unwrap().arn(),
+        format!("arn:aws:iam::{account}:root")
+    );
+    let err = root_iam
+        .get_user()
+        .user_name("nobody")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+
+    // Last use is recorded for the service the key was used with.
+    let last = root_iam
+        .get_access_key_last_used()
+        .access_key_id(&alice.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(last.user_name(), Some("alice"));
+    let used = last.access_key_last_used().unwrap();
+    assert!(used.last_used_date().is_some());
+    assert_eq!(used.region(), "us-east-1");
+
+    // Two keys at most.
+    root_iam
+        .create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    let err = root_iam
+        .create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("LimitExceeded"));
+    let listed = root_iam
+        .list_access_keys()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.access_key_metadata().len(), 2);
+
+    // A deactivated key is refused at authentication; reactivated, it works again.
+    root_iam
+        .update_access_key()
+        .user_name("alice")
+        .access_key_id(&alice.id)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    let err = server
+        .sts(&alice)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidClientTokenId"));
+    root_iam
+        .update_access_key()
+        .user_name("alice")
+        .access_key_id(&alice.id)
+        .status(aws_sdk_iam::types::StatusType::Active)
+        .send()
+        .await
+        .unwrap();
+    server
+        .sts(&alice)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+
+    // A user with keys cannot be deleted; without them it can.
+    let err = root_iam
+        .delete_user()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("DeleteConflict"));
+    for key in listed.access_key_metadata() {
+        root_iam
+            .delete_access_key()
+            .user_name("alice")
+            .access_key_id(key.access_key_id().unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+    let err = server
+        .sts(&alice)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidClientTokenId"));
+    root_iam
+        .delete_user()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    let err = root_iam
+        .get_user()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+}
+
+#[tokio::test]
+async fn list_users_pages_with_markers_and_path_prefixes() {
+    let server = Server::start(&[]);
+    let iam = server.iam(&server.root_keys());
+    for (name, path) in [
+        ("u1", "/"),
+        ("u2", "/a/"),
+        ("u3", "/a/b/"),
+        ("u4", "/"),
+        ("u5", "/a/"),
+    ] {
+        iam.create_user()
+            .user_name(name)
+            .path(path)
+            .send()
+            .await
+            .unwrap();
+    }
+    let mut names = Vec::new();
+    let mut marker = None;
+    let mut pages = 0;
+    loop {
+        let page = iam
+            .list_users()
+            .max_items(2)
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .unwrap();
+        pages += 1;
+        assert!(page.users().len() <= 2);
+        names.extend(page.users().iter().map(|u| u.user_name().to_owned()));
+        if !page.is_truncated() {
+            assert!(page.marker().is_none());
+            break;
+        }
+        marker = page.marker().map(str::to_owned);
+        assert!(marker.is_some());
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(names, ["u1", "u2", "u3", "u4", "u5"]);
+
+    let under_a = iam.list_users().path_prefix("/a/").send().await.unwrap();
+    let names: Vec<_> = under_a.users().iter().map(|u| u.user_name()).collect();
+    assert_eq!(names, ["u2", "u3", "u5"]);
+
+    // The SDK's paginator drives the same markers.
+    let all: Vec<_> = iam
+        .list_users()
+        .max_items(1)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Vec<_>>()
+        .await;
+    assert_eq!(all.len(), 5);
+}
