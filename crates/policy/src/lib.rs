@@ -4,7 +4,41 @@
 //! Pure: no IO, no async, no clock. Flow: text → [`PolicyDocument`] (faithful model) →
 //! [`CompiledPolicy`] (patterns pre-built, statements indexed by service) → [`evaluate`]
 //! with an [`EvaluationInput`] and a [`Request`] → [`Decision`]. The [`offline`] module
-//! drives the same from JSON lines for `gatehouse policy evaluate|validate`.
+//! drives the same from JSON lines for `gatehouse policy evaluate|validate`. The crate's
+//! README.md documents the rules and the JSON-lines formats.
+//!
+//! ```
+//! use policy::{access_denied_message, evaluate, CompiledPolicy, EvaluationInput, PolicyKind};
+//! use policy::{Principal, PrincipalKind, Request};
+//!
+//! let admin = CompiledPolicy::parse(
+//!     "arn:aws:iam::123456789012:policy/Admin",
+//!     r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+//!     PolicyKind::Identity,
+//! )?;
+//! let guard = CompiledPolicy::parse(
+//!     "p-guardrails",
+//!     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+//!        {"Sid":"NoUsers","Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}"#,
+//!     PolicyKind::ServiceControl,
+//! )?;
+//! let identity = [admin];
+//! let scps = vec![vec![guard]]; // one list per level, root first
+//! let input = EvaluationInput { identity: &identity, scp_levels: &scps, ..Default::default() };
+//!
+//! let bob = Principal::new(PrincipalKind::User, "arn:aws:iam::123456789012:user/bob", "123456789012");
+//! let request = Request::new(bob, "iam:CreateUser", "arn:aws:iam::123456789012:user/x")
+//!     .with_resource_account("123456789012");
+//! let decision = evaluate(&input, &request);
+//! assert_eq!(decision.statements[0].sid(), Some("NoUsers"));
+//! assert_eq!(
+//!     access_denied_message(&decision, &request).as_deref(),
+//!     Some("User: arn:aws:iam::123456789012:user/bob is not authorized to perform: \
+//!           iam:CreateUser on resource: arn:aws:iam::123456789012:user/x with an explicit \
+//!           deny in a service control policy"),
+//! );
+//! # Ok::<(), policy::ValidationErrors>(())
+//! ```
 
 mod compile;
 mod condition;

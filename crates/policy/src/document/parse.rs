@@ -417,7 +417,7 @@ fn statement<'n, 'a>(
             if !kind.requires_principal() {
                 problems.add(
                     NO_PRINCIPAL,
-                    format!("a {kind} policy cannot name principals"),
+                    format!("{kind} policies cannot name principals"),
                     &here,
                     pnode.start,
                 );
