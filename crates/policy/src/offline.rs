@@ -730,3 +730,6 @@ fn error_line(e: &PolicyError) -> String {
     out.push_str("}}");
     out
 }
+
+#[cfg(test)]
+mod tests;
