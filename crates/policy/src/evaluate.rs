@@ -205,7 +205,9 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
         };
     }
 
-    let mut scp_allows: Vec<Option<Hit<'a>>> = Vec::new();
+    // Deciding statements of an allow, gathered as the guards are scanned.
+    let mut statements: Vec<MatchedStatement<'a>> = Vec::new();
+    let mut scp_missing = false;
     if scp_applies {
         for (level, policies) in input.scp_levels.iter().enumerate() {
             let scan = scanner.scan(policies, PolicyType::ServiceControl, Some(level));
@@ -216,10 +218,20 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
                 &mut first_deny,
             );
             stop_on_deny!(scanner);
-            scp_allows.push(scan.allow);
+            match scan.allow {
+                Some(h) if scanner.all.is_none() => record(
+                    &mut statements,
+                    h,
+                    PolicyType::ServiceControl,
+                    Some(level),
+                    Effect::Allow,
+                ),
+                Some(_) => {}
+                None => scp_missing = true,
+            }
         }
     }
-    let mut rcp_allows: Vec<Option<Hit<'a>>> = Vec::new();
+    let mut rcp_missing = false;
     if rcp_applies {
         for (level, policies) in input.rcp_levels.iter().enumerate() {
             let scan = scanner.scan(policies, PolicyType::ResourceControl, Some(level));
@@ -230,7 +242,17 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
                 &mut first_deny,
             );
             stop_on_deny!(scanner);
-            rcp_allows.push(scan.allow);
+            match scan.allow {
+                Some(h) if scanner.all.is_none() => record(
+                    &mut statements,
+                    h,
+                    PolicyType::ResourceControl,
+                    Some(level),
+                    Effect::Allow,
+                ),
+                Some(_) => {}
+                None => rcp_missing = true,
+            }
         }
     }
     let identity = if resource_only {
@@ -276,14 +298,13 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
         policy_type: Some(t),
         statements: all.unwrap_or_default(),
     };
-    if rcp_allows.iter().any(Option::is_none) {
+    if rcp_missing {
         return implicit(PolicyType::ResourceControl, all);
     }
-    if scp_allows.iter().any(Option::is_none) {
+    if scp_missing {
         return implicit(PolicyType::ServiceControl, all);
     }
 
-    let mut statements = Vec::new();
     let allowed = |all: Option<Vec<MatchedStatement<'a>>>,
                    statements: Vec<MatchedStatement<'a>>,
                    t: PolicyType| Decision {
@@ -291,31 +312,6 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
         policy_type: Some(t),
         statements: all.unwrap_or(statements),
     };
-    let record_guards = |statements: &mut Vec<MatchedStatement<'a>>| {
-        for (level, hit) in scp_allows.iter().enumerate() {
-            if let Some(h) = hit {
-                record(
-                    statements,
-                    *h,
-                    PolicyType::ServiceControl,
-                    Some(level),
-                    Effect::Allow,
-                );
-            }
-        }
-        for (level, hit) in rcp_allows.iter().enumerate() {
-            if let Some(h) = hit {
-                record(
-                    statements,
-                    *h,
-                    PolicyType::ResourceControl,
-                    Some(level),
-                    Effect::Allow,
-                );
-            }
-        }
-    };
-
     if resource_only {
         return match resource.allow {
             Some(h) => {
@@ -339,7 +335,6 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
     // Same account: a grant to the principal itself (or `*`) needs nothing else.
     if !cross_account && resource_pm == Some(PrincipalMatch::Exact) {
         if let (None, Some(h)) = (&all, resource.allow) {
-            record_guards(&mut statements);
             record(
                 &mut statements,
                 h,
@@ -377,7 +372,6 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
         None => PolicyType::Identity,
     };
     if all.is_none() {
-        record_guards(&mut statements);
         for (scan, t) in [
             (Some(identity), PolicyType::Identity),
             (boundary, PolicyType::PermissionsBoundary),
