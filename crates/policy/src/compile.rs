@@ -395,24 +395,20 @@ impl CompiledStatement {
     /// Whether the statement applies to the request, and how the principal matched
     /// (`Exact` for statements without a principal element).
     pub(crate) fn applies(&self, request: &Request) -> Option<PrincipalMatch> {
-        let action = request.action_lower();
         let vars = request.context();
-        let mut hit = false;
-        for a in &self.actions {
-            // Action patterns never have variables.
-            if a.matches(action, vars) {
-                hit = true;
-                break;
-            }
-        }
-        if hit == self.actions_negated {
-            return None;
-        }
+        // The resource first: its plain-text prefix check rejects most statements of the
+        // right service in one comparison.
         if let Some((negated, resources)) = &self.resources {
             match any_resource(resources, *negated, request) {
                 Ok(hit) if hit != *negated => {}
                 _ => return None,
             }
+        }
+        let action = request.action_lower();
+        // Action patterns never have variables.
+        let hit = self.actions.iter().any(|a| a.matches(action, vars));
+        if hit == self.actions_negated {
+            return None;
         }
         let pm = match &self.principal {
             Some(set) => set.matches(request)?,
