@@ -68,6 +68,27 @@ pub(crate) struct Pattern {
 impl Pattern {
     /// Compiles `text` under `syntax`.
     pub(crate) fn new(text: &str, syntax: Syntax) -> Pattern {
+        // Fast paths for the common shapes: plain text, and plain text then one `*`.
+        let (body, star) = match text.strip_suffix('*') {
+            Some(body) if syntax.wildcards => (body, true),
+            _ => (text, false),
+        };
+        if is_plain(body, syntax) {
+            let literal: Box<str> = if syntax.ignore_case {
+                body.to_lowercase().into()
+            } else {
+                body.into()
+            };
+            let mut pieces =
+                Vec::with_capacity(usize::from(!literal.is_empty()) + usize::from(star));
+            if !literal.is_empty() {
+                pieces.push(Piece::Literal(literal));
+            }
+            if star {
+                pieces.push(Piece::Star);
+            }
+            return Pattern::from_pieces(pieces, syntax);
+        }
         let mut pieces: Vec<Piece> = Vec::new();
         let mut literal = String::new();
         let mut rest = text;
@@ -103,6 +124,10 @@ impl Pattern {
             }
         }
         flush(&mut pieces, &mut literal, syntax.ignore_case);
+        Pattern::from_pieces(pieces, syntax)
+    }
+
+    fn from_pieces(pieces: Vec<Piece>, syntax: Syntax) -> Pattern {
         let has_vars = pieces.iter().any(|p| matches!(p, Piece::Var(_)));
         let shape = match pieces.as_slice() {
             [Piece::Star] => Shape::Any,
@@ -186,6 +211,11 @@ impl Pattern {
             _ => None,
         }
     }
+}
+
+/// Whether `text` has no wildcard and no variable under `syntax`.
+fn is_plain(text: &str, syntax: Syntax) -> bool {
+    !(syntax.wildcards && text.contains(['*', '?'])) && !(syntax.variables && text.contains("${"))
 }
 
 fn flush(pieces: &mut Vec<Piece>, literal: &mut String, ignore_case: bool) {
@@ -331,7 +361,7 @@ pub(crate) enum ArnPattern {
 impl ArnPattern {
     /// Compiles resource or ARN pattern text.
     pub(crate) fn new(text: &str, syntax: Syntax) -> ArnPattern {
-        if !text.starts_with("arn:") {
+        if !text.starts_with("arn:") || is_plain(text, syntax) {
             return ArnPattern::Whole(Pattern::new(text, syntax));
         }
         let mut fields: Vec<Pattern> = split_fields(text, 6, syntax.variables)
