@@ -469,6 +469,33 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// A JSON pointer (RFC 6901) as a chain of borrowed segments, written out only when a
+/// message needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Pointer<'p> {
+    /// The whole document.
+    Root,
+    /// A member of an object.
+    Key(&'p Pointer<'p>, &'p str),
+    /// An element of an array.
+    Index(&'p Pointer<'p>, usize),
+}
+
+impl Pointer<'_> {
+    /// The pointer as text, e.g. `/Statement/0/Action`.
+    pub(crate) fn render(&self) -> String {
+        match self {
+            Pointer::Root => String::new(),
+            Pointer::Key(parent, key) => {
+                let mut out = parent.render();
+                push_pointer(&mut out, key);
+                out
+            }
+            Pointer::Index(parent, i) => format!("{}/{i}", parent.render()),
+        }
+    }
+}
+
 /// Appends one segment of a JSON pointer (RFC 6901 escaping).
 pub(crate) fn push_pointer(pointer: &mut String, segment: &str) {
     pointer.push('/');

@@ -14,7 +14,7 @@ use crate::document::parse_node;
 use crate::document::PolicyDocument;
 use crate::error::{PolicyError, ValidationError};
 use crate::evaluate::{evaluate, EvaluationInput};
-use crate::json::{self, Node, Value};
+use crate::json::{self, Node, Pointer, Value};
 use crate::kind::PolicyKind;
 use crate::request::{Principal, PrincipalKind, Request};
 
@@ -165,7 +165,7 @@ fn run(line: &str, cache: Option<&mut PolicyCache>) -> Result<String, PolicyErro
     let request = parsed
         .request
         .as_ref()
-        .ok_or_else(|| bad(&Ptr::Root, "missing request"))?;
+        .ok_or_else(|| bad(&Pointer::Root, "missing request"))?;
     let decision = evaluate(&input, request);
     Ok(decision_line(&decision, request))
 }
@@ -220,29 +220,7 @@ struct Parsed {
     all_matches: bool,
 }
 
-/// A JSON pointer into the request line, written out only when an error needs it.
-#[derive(Debug, Clone, Copy)]
-enum Ptr<'p> {
-    Root,
-    Key(&'p Ptr<'p>, &'p str),
-    Index(&'p Ptr<'p>, usize),
-}
-
-impl Ptr<'_> {
-    fn render(&self) -> String {
-        match self {
-            Ptr::Root => String::new(),
-            Ptr::Key(parent, key) => {
-                let mut out = parent.render();
-                json::push_pointer(&mut out, key);
-                out
-            }
-            Ptr::Index(parent, i) => format!("{}/{i}", parent.render()),
-        }
-    }
-}
-
-fn bad(pointer: &Ptr<'_>, message: impl Into<String>) -> PolicyError {
+fn bad(pointer: &Pointer<'_>, message: impl Into<String>) -> PolicyError {
     PolicyError::Request {
         pointer: pointer.render(),
         message: message.into(),
@@ -251,7 +229,7 @@ fn bad(pointer: &Ptr<'_>, message: impl Into<String>) -> PolicyError {
 
 fn object<'n, 'a>(
     node: &'n Node<'a>,
-    pointer: &Ptr<'_>,
+    pointer: &Pointer<'_>,
 ) -> Result<&'n [json::Member<'a>], PolicyError> {
     match &node.value {
         Value::Object(m) => Ok(m),
@@ -262,7 +240,7 @@ fn object<'n, 'a>(
     }
 }
 
-fn string<'n>(node: &'n Node<'_>, pointer: &Ptr<'_>) -> Result<&'n str, PolicyError> {
+fn string<'n>(node: &'n Node<'_>, pointer: &Pointer<'_>) -> Result<&'n str, PolicyError> {
     node.value.as_str().ok_or_else(|| {
         bad(
             pointer,
@@ -271,7 +249,7 @@ fn string<'n>(node: &'n Node<'_>, pointer: &Ptr<'_>) -> Result<&'n str, PolicyEr
     })
 }
 
-fn boolean(node: Option<&Node<'_>>, pointer: &Ptr<'_>) -> Result<bool, PolicyError> {
+fn boolean(node: Option<&Node<'_>>, pointer: &Pointer<'_>) -> Result<bool, PolicyError> {
     match node.map(|n| &n.value) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
@@ -282,7 +260,7 @@ fn boolean(node: Option<&Node<'_>>, pointer: &Ptr<'_>) -> Result<bool, PolicyErr
     }
 }
 
-fn array<'n, 'a>(node: &'n Node<'a>, pointer: &Ptr<'_>) -> Result<&'n [Node<'a>], PolicyError> {
+fn array<'n, 'a>(node: &'n Node<'a>, pointer: &Pointer<'_>) -> Result<&'n [Node<'a>], PolicyError> {
     match &node.value {
         Value::Array(items) => Ok(items),
         other => Err(bad(
@@ -292,7 +270,7 @@ fn array<'n, 'a>(node: &'n Node<'a>, pointer: &Ptr<'_>) -> Result<&'n [Node<'a>]
     }
 }
 
-fn scalar_text(node: &Node<'_>, pointer: &Ptr<'_>) -> Result<String, PolicyError> {
+fn scalar_text(node: &Node<'_>, pointer: &Pointer<'_>) -> Result<String, PolicyError> {
     match &node.value {
         Value::String(s) => Ok(s.to_string()),
         Value::Number(n) => Ok((*n).to_owned()),
@@ -307,7 +285,7 @@ fn scalar_text(node: &Node<'_>, pointer: &Ptr<'_>) -> Result<String, PolicyError
     }
 }
 
-fn principal_kind(name: &str, pointer: &Ptr<'_>) -> Result<PrincipalKind, PolicyError> {
+fn principal_kind(name: &str, pointer: &Pointer<'_>) -> Result<PrincipalKind, PolicyError> {
     Ok(match name {
         "root" => PrincipalKind::Root,
         "user" => PrincipalKind::User,
@@ -359,26 +337,26 @@ fn expand<'a>(line: &'a str, node: &Node<'a>, raw_depth: usize) -> Result<Node<'
 }
 
 fn read_principal(node: &Node<'_>, line: &str) -> Result<Principal, PolicyError> {
-    let here = Ptr::Key(&Ptr::Root, "principal");
+    let here = Pointer::Key(&Pointer::Root, "principal");
     let members = object(node, &here)?;
     let arn = match node.value.get("arn") {
-        Some(n) => string(n, &Ptr::Key(&here, "arn"))?.to_owned(),
+        Some(n) => string(n, &Pointer::Key(&here, "arn"))?.to_owned(),
         None => String::new(),
     };
     let kind = match node.value.get("kind") {
         Some(n) => principal_kind(
-            string(n, &Ptr::Key(&here, "kind"))?,
-            &Ptr::Key(&here, "kind"),
+            string(n, &Pointer::Key(&here, "kind"))?,
+            &Pointer::Key(&here, "kind"),
         )?,
         None => kind_from_arn(&arn),
     };
     let account = match node.value.get("account") {
-        Some(n) => string(n, &Ptr::Key(&here, "account"))?.to_owned(),
+        Some(n) => string(n, &Pointer::Key(&here, "account"))?.to_owned(),
         None => arn.split(':').nth(4).unwrap_or_default().to_owned(),
     };
     let mut p = Principal::new(kind, arn, account);
     for m in members {
-        let pointer = Ptr::Key(&here, &m.key);
+        let pointer = Pointer::Key(&here, &m.key);
         match m.key.as_ref() {
             "arn" | "kind" | "account" => {}
             "underlying_arn" => p.underlying_arn = Some(string(&m.value, &pointer)?.to_owned()),
@@ -390,13 +368,13 @@ fn read_principal(node: &Node<'_>, line: &str) -> Result<Principal, PolicyError>
                 let paths = expand(line, &m.value, usize::MAX)?;
                 for (i, n) in array(&paths, &pointer)?.iter().enumerate() {
                     p.org_paths
-                        .push(string(n, &Ptr::Index(&pointer, i))?.to_owned());
+                        .push(string(n, &Pointer::Index(&pointer, i))?.to_owned());
                 }
             }
             "tags" => {
                 let tags = expand(line, &m.value, usize::MAX)?;
                 for t in object(&tags, &pointer)? {
-                    let v = string(&t.value, &Ptr::Key(&pointer, &t.key))?;
+                    let v = string(&t.value, &Pointer::Key(&pointer, &t.key))?;
                     p.tags.push((t.key.to_string(), v.to_owned()));
                 }
             }
@@ -423,7 +401,7 @@ fn role_of_session(arn: &str) -> Option<String> {
 
 fn read_policy(
     node: &Node<'_>,
-    pointer: &Ptr<'_>,
+    pointer: &Pointer<'_>,
     ctx: &mut Ctx<'_>,
     kind: PolicyKind,
     default_id: String,
@@ -444,10 +422,10 @@ fn read_policy(
     let (id, doc, doc_pointer) = match shallow.value.get("document") {
         Some(doc) => {
             let id = match shallow.value.get("id") {
-                Some(n) => string(n, &Ptr::Key(pointer, "id"))?.to_owned(),
+                Some(n) => string(n, &Pointer::Key(pointer, "id"))?.to_owned(),
                 None => default_id.clone(),
             };
-            (id, doc, Ptr::Key(pointer, "document"))
+            (id, doc, Pointer::Key(pointer, "document"))
         }
         None => (default_id.clone(), &shallow, *pointer),
     };
@@ -492,7 +470,7 @@ fn read_policy(
 
 fn read_policy_list(
     node: &Node<'_>,
-    pointer: &Ptr<'_>,
+    pointer: &Pointer<'_>,
     ctx: &mut Ctx<'_>,
     kind: PolicyKind,
     label: &str,
@@ -503,7 +481,7 @@ fn read_policy_list(
     for (i, n) in items.iter().enumerate() {
         out.push(read_policy(
             n,
-            &Ptr::Index(pointer, i),
+            &Pointer::Index(pointer, i),
             ctx,
             kind,
             format!("{label}/{i}"),
@@ -514,7 +492,7 @@ fn read_policy_list(
 
 fn read_levels(
     node: &Node<'_>,
-    pointer: &Ptr<'_>,
+    pointer: &Pointer<'_>,
     ctx: &mut Ctx<'_>,
     kind: PolicyKind,
     label: &str,
@@ -525,7 +503,7 @@ fn read_levels(
     for (i, n) in levels.iter().enumerate() {
         out.push(read_policy_list(
             n,
-            &Ptr::Index(pointer, i),
+            &Pointer::Index(pointer, i),
             ctx,
             kind,
             &format!("{label}/{i}"),
@@ -535,21 +513,21 @@ fn read_levels(
 }
 
 fn read_request(root: &Node<'_>, ctx: &mut Ctx<'_>) -> Result<Parsed, PolicyError> {
-    let members = object(root, &Ptr::Root)?;
+    let members = object(root, &Pointer::Root)?;
     let principal = read_principal(
         root.value
             .get("principal")
-            .ok_or_else(|| bad(&Ptr::Root, "missing `principal`"))?,
+            .ok_or_else(|| bad(&Pointer::Root, "missing `principal`"))?,
         ctx.line,
     )?;
     let action = string(
         root.value
             .get("action")
-            .ok_or_else(|| bad(&Ptr::Root, "missing `action`"))?,
-        &Ptr::Key(&Ptr::Root, "action"),
+            .ok_or_else(|| bad(&Pointer::Root, "missing `action`"))?,
+        &Pointer::Key(&Pointer::Root, "action"),
     )?;
     let resource = match root.value.get("resource") {
-        Some(n) => string(n, &Ptr::Key(&Ptr::Root, "resource"))?,
+        Some(n) => string(n, &Pointer::Key(&Pointer::Root, "resource"))?,
         None => "*",
     };
     let mut request = Request::new(principal, action, resource);
@@ -566,7 +544,7 @@ fn read_request(root: &Node<'_>, ctx: &mut Ctx<'_>) -> Result<Parsed, PolicyErro
         all_matches: false,
     };
     for m in members {
-        let pointer = Ptr::Key(&Ptr::Root, &m.key);
+        let pointer = Pointer::Key(&Pointer::Root, &m.key);
         match m.key.as_ref() {
             "principal" | "action" | "resource" => {}
             "resource_account" => {
@@ -579,13 +557,13 @@ fn read_request(root: &Node<'_>, ctx: &mut Ctx<'_>) -> Result<Parsed, PolicyErro
             "all_matches" => parsed.all_matches = boolean(Some(&m.value), &pointer)?,
             "context" => {
                 for c in object(&m.value, &pointer)? {
-                    let here = Ptr::Key(&pointer, &c.key);
+                    let here = Pointer::Key(&pointer, &c.key);
                     let cv = expand(ctx.line, &c.value, usize::MAX)?;
                     let value = match &cv.value {
                         Value::Array(items) => {
                             let mut list = Vec::with_capacity(items.len());
                             for (i, item) in items.iter().enumerate() {
-                                list.push(scalar_text(item, &Ptr::Index(&here, i))?);
+                                list.push(scalar_text(item, &Pointer::Index(&here, i))?);
                             }
                             ContextValue::Multi(list)
                         }
@@ -596,7 +574,7 @@ fn read_request(root: &Node<'_>, ctx: &mut Ctx<'_>) -> Result<Parsed, PolicyErro
             }
             "policies" => {
                 for p in object(&m.value, &pointer)? {
-                    let here = Ptr::Key(&pointer, &p.key);
+                    let here = Pointer::Key(&pointer, &p.key);
                     match p.key.as_ref() {
                         "identity" => {
                             parsed.identity = read_policy_list(

@@ -12,7 +12,7 @@ use crate::document::{
     PrincipalType, Principals, Statement, Version,
 };
 use crate::error::{ErrorCode, ValidationError, ValidationErrors};
-use crate::json::{self, Member, Node, Value};
+use crate::json::{self, Member, Node, Pointer, Value};
 use crate::kind::{policy_size, PolicyKind};
 use crate::values::parse_date;
 
@@ -34,12 +34,12 @@ struct Problems {
 }
 
 impl Problems {
-    fn add(&mut self, message: &str, detail: String, pointer: &str, offset: usize) {
+    fn add(&mut self, message: &str, detail: String, pointer: &Pointer<'_>, offset: usize) {
         self.found.push((
             ErrorCode::MalformedPolicyDocument,
             message.to_owned(),
             detail,
-            pointer.to_owned(),
+            pointer.render(),
             offset,
         ));
     }
@@ -101,7 +101,7 @@ pub(crate) fn parse_node(
         problems.add(
             SYNTAX,
             "the document is not a policy".to_owned(),
-            "",
+            &Pointer::Root,
             node.start,
         );
     }
@@ -129,11 +129,8 @@ fn finish(text: &str, found: Vec<(ErrorCode, String, String, String, usize)>) ->
     )
 }
 
-fn child(pointer: &str, segment: &str) -> String {
-    let mut p = pointer.to_owned();
-    json::push_pointer(&mut p, segment);
-    p
-}
+/// The pointer to the statement list.
+const STATEMENT: Pointer<'static> = Pointer::Key(&Pointer::Root, "Statement");
 
 fn document(node: &Node<'_>, kind: PolicyKind, problems: &mut Problems) -> Option<PolicyDocument> {
     let Value::Object(members) = &node.value else {
@@ -143,7 +140,7 @@ fn document(node: &Node<'_>, kind: PolicyKind, problems: &mut Problems) -> Optio
                 "the document must be a JSON object, not {}",
                 node.value.type_name()
             ),
-            "",
+            &Pointer::Root,
             node.start,
         );
         return None;
@@ -152,7 +149,7 @@ fn document(node: &Node<'_>, kind: PolicyKind, problems: &mut Problems) -> Optio
     let mut id = None;
     let mut statement_node = None;
     for Member { key, value } in members {
-        let pointer = child("", key);
+        let pointer = Pointer::Key(&Pointer::Root, key);
         match key.as_ref() {
             "Version" => match value.value.as_str() {
                 Some("2012-10-17") => version = Some(Version::V2012_10_17),
@@ -184,13 +181,18 @@ fn document(node: &Node<'_>, kind: PolicyKind, problems: &mut Problems) -> Optio
     }
     let variables = version == Some(Version::V2012_10_17);
     let Some(statement_node) = statement_node else {
-        problems.add(SYNTAX, "missing `Statement`".to_owned(), "", node.start);
+        problems.add(
+            SYNTAX,
+            "missing `Statement`".to_owned(),
+            &Pointer::Root,
+            node.start,
+        );
         return None;
     };
     let statement = match &statement_node.value {
         Value::Object(_) => OneOrMany::One(statement(
             statement_node,
-            "/Statement",
+            &STATEMENT,
             kind,
             variables,
             problems,
@@ -200,15 +202,19 @@ fn document(node: &Node<'_>, kind: PolicyKind, problems: &mut Problems) -> Optio
                 problems.add(
                     SYNTAX,
                     "`Statement` is an empty list".to_owned(),
-                    "/Statement",
+                    &STATEMENT,
                     statement_node.start,
                 );
             }
             let mut list = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                if let Some(s) =
-                    statement(item, &format!("/Statement/{i}"), kind, variables, problems)
-                {
+                if let Some(s) = statement(
+                    item,
+                    &Pointer::Index(&STATEMENT, i),
+                    kind,
+                    variables,
+                    problems,
+                ) {
                     list.push(s);
                 }
             }
@@ -221,7 +227,7 @@ fn document(node: &Node<'_>, kind: PolicyKind, problems: &mut Problems) -> Optio
                     "`Statement` must be an object or a list, not {}",
                     other.type_name()
                 ),
-                "/Statement",
+                &STATEMENT,
                 statement_node.start,
             );
             return None;
@@ -237,7 +243,7 @@ fn document(node: &Node<'_>, kind: PolicyKind, problems: &mut Problems) -> Optio
                     problems.add(
                         DUPLICATE_SID,
                         format!("`Sid` `{sid}` is used twice"),
-                        &format!("/Statement/{i}/Sid"),
+                        &Pointer::Key(&Pointer::Index(&STATEMENT, i), "Sid"),
                         at,
                     );
                 }
@@ -253,7 +259,7 @@ fn document(node: &Node<'_>, kind: PolicyKind, problems: &mut Problems) -> Optio
 
 fn string_list(
     node: &Node<'_>,
-    pointer: &str,
+    pointer: &Pointer<'_>,
     name: &str,
     problems: &mut Problems,
 ) -> Option<OneOrMany<String>> {
@@ -270,7 +276,7 @@ fn string_list(
                             "`{name}` entries must be strings, not {}",
                             item.value.type_name()
                         ),
-                        &format!("{pointer}/{i}"),
+                        &Pointer::Index(pointer, i),
                         item.start,
                     ),
                 }
@@ -300,16 +306,16 @@ fn value_offsets(node: &Node<'_>) -> Vec<usize> {
     }
 }
 
-fn value_pointer(pointer: &str, node: &Node<'_>, i: usize) -> String {
+fn value_pointer<'p>(pointer: &'p Pointer<'p>, node: &Node<'_>, i: usize) -> Pointer<'p> {
     match node.value {
-        Value::Array(_) => format!("{pointer}/{i}"),
-        _ => pointer.to_owned(),
+        Value::Array(_) => Pointer::Index(pointer, i),
+        _ => *pointer,
     }
 }
 
 fn statement<'n, 'a>(
     node: &'n Node<'a>,
-    pointer: &str,
+    pointer: &Pointer<'_>,
     kind: PolicyKind,
     variables: bool,
     problems: &mut Problems,
@@ -334,7 +340,7 @@ fn statement<'n, 'a>(
     let mut condition = None;
     let mut conflicts = Vec::new();
     for Member { key, value } in members {
-        let here = child(pointer, key);
+        let here = Pointer::Key(pointer, key);
         let mut set_pair = |slot: &mut Option<(bool, &'n Node<'a>)>, negated: bool| {
             if slot.is_some_and(|(n, _)| n != negated) {
                 conflicts.push((here.clone(), value.start, key.to_string()));
@@ -413,7 +419,7 @@ fn statement<'n, 'a>(
     let principal = match principal {
         Some((negated, pnode)) => {
             let name = if negated { "NotPrincipal" } else { "Principal" };
-            let here = child(pointer, name);
+            let here = Pointer::Key(pointer, name);
             if !kind.requires_principal() {
                 problems.add(
                     NO_PRINCIPAL,
@@ -454,7 +460,7 @@ fn statement<'n, 'a>(
     let action = match action {
         Some((negated, anode)) => {
             let name = if negated { "NotAction" } else { "Action" };
-            let here = child(pointer, name);
+            let here = Pointer::Key(pointer, name);
             let values = string_list(anode, &here, name, problems);
             if let Some(values) = &values {
                 if values.as_slice().is_empty() {
@@ -488,7 +494,7 @@ fn statement<'n, 'a>(
     let resource = match resource {
         Some((negated, rnode)) => {
             let name = if negated { "NotResource" } else { "Resource" };
-            let here = child(pointer, name);
+            let here = Pointer::Key(pointer, name);
             if kind == PolicyKind::Trust {
                 problems.add(
                     &format!("Has prohibited field {name}"),
@@ -568,7 +574,7 @@ fn is_full_access(s: &Statement) -> bool {
     star(&s.action) && (s.resource.is_none() || star(&s.resource)) && s.condition.is_none()
 }
 
-fn check_action(action: &str, pointer: &str, offset: usize, problems: &mut Problems) {
+fn check_action(action: &str, pointer: &Pointer<'_>, offset: usize, problems: &mut Problems) {
     if action == "*" {
         return;
     }
@@ -606,7 +612,7 @@ fn check_action(action: &str, pointer: &str, offset: usize, problems: &mut Probl
     }
 }
 
-fn check_resource(resource: &str, pointer: &str, offset: usize, problems: &mut Problems) {
+fn check_resource(resource: &str, pointer: &Pointer<'_>, offset: usize, problems: &mut Problems) {
     if resource == "*" {
         return;
     }
@@ -650,7 +656,7 @@ fn check_resource(resource: &str, pointer: &str, offset: usize, problems: &mut P
 
 fn principals(
     node: &Node<'_>,
-    pointer: &str,
+    pointer: &Pointer<'_>,
     kind: PolicyKind,
     problems: &mut Problems,
 ) -> Option<Principals> {
@@ -660,7 +666,7 @@ fn principals(
             let mut out: Vec<(PrincipalType, OneOrMany<String>)> =
                 Vec::with_capacity(members.len());
             for Member { key, value } in members {
-                let here = child(pointer, key);
+                let here = Pointer::Key(pointer, key);
                 let ptype = match key.as_ref() {
                     "AWS" => PrincipalType::Aws,
                     "Service" => PrincipalType::Service,
@@ -782,7 +788,7 @@ fn condition_value(node: &Node<'_>) -> Option<ConditionValue> {
 
 fn conditions(
     node: &Node<'_>,
-    pointer: &str,
+    pointer: &Pointer<'_>,
     variables: bool,
     problems: &mut Problems,
 ) -> Option<Vec<Condition>> {
@@ -804,7 +810,7 @@ fn conditions(
         value: block,
     } in blocks
     {
-        let here = child(pointer, op_name);
+        let here = Pointer::Key(pointer, op_name);
         let Value::Object(entries) = &block.value else {
             problems.add(
                 SYNTAX,
@@ -825,7 +831,7 @@ fn conditions(
         }
         let mut parsed = Vec::with_capacity(entries.len());
         for Member { key, value } in entries {
-            let key_pointer = child(&here, key);
+            let key_pointer = Pointer::Key(&here, key);
             if !key.contains(':') {
                 problems.add(
                     VENDOR,
@@ -846,7 +852,7 @@ fn conditions(
                                     "condition values must be strings, numbers or booleans, not {}",
                                     item.value.type_name()
                                 ),
-                                &format!("{key_pointer}/{i}"),
+                                &Pointer::Index(&key_pointer, i),
                                 item.start,
                             ),
                         }
