@@ -215,7 +215,9 @@ impl Pattern {
 
 /// Whether `text` has no wildcard and no variable under `syntax`.
 fn is_plain(text: &str, syntax: Syntax) -> bool {
-    !(syntax.wildcards && text.contains(['*', '?'])) && !(syntax.variables && text.contains("${"))
+    let wild = syntax.wildcards && text.contains(['*', '?']);
+    let vars = syntax.variables && text.contains("${");
+    !wild && !vars
 }
 
 fn flush(pieces: &mut Vec<Piece>, literal: &mut String, ignore_case: bool) {

@@ -343,7 +343,7 @@ fn statement<'n, 'a>(
         let here = Pointer::Key(pointer, key);
         let mut set_pair = |slot: &mut Option<(bool, &'n Node<'a>)>, negated: bool| {
             if slot.is_some_and(|(n, _)| n != negated) {
-                conflicts.push((here.clone(), value.start, key.to_string()));
+                conflicts.push((here, value.start, key.to_string()));
             }
             *slot = Some((negated, value));
         };
