@@ -5,6 +5,7 @@
 pub mod authenticate;
 pub mod authorize;
 pub mod credentials;
+pub mod identity;
 pub mod principal;
 
 pub use authenticate::{authenticate, DevAuth};

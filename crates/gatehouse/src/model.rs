@@ -2,6 +2,7 @@
 //! entities and credentials, and the naming rules they follow. No IO here.
 
 pub mod arn;
+pub mod aws_managed;
 pub mod ids;
 
 pub use arn::Partition;

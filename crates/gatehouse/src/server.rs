@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use wire::ServiceError;
 
+use crate::auth::identity::PolicyCache;
 use crate::auth::{CredentialCache, DevAuth};
 use crate::config::ServeConfig;
 use crate::model::AccountId;
@@ -31,6 +32,7 @@ struct AppInner {
     store: Store,
     master_key: MasterKey,
     credentials: CredentialCache,
+    policies: PolicyCache,
     signing_keys: sigv4::SigningKeyCache,
     key_usage: KeyUsage,
     config: ServeConfig,
@@ -52,6 +54,7 @@ impl App {
                 store,
                 master_key,
                 credentials: CredentialCache::default(),
+                policies: PolicyCache::default(),
                 signing_keys: sigv4::SigningKeyCache::new(sigv4::DEFAULT_CAPACITY),
                 key_usage: KeyUsage::default(),
                 config,
@@ -74,6 +77,11 @@ impl App {
     /// Cached credentials by access key id.
     pub fn credentials(&self) -> &CredentialCache {
         &self.inner.credentials
+    }
+
+    /// Cached authorization views of principals.
+    pub fn policies(&self) -> &PolicyCache {
+        &self.inner.policies
     }
 
     /// Cached SigV4 signing keys.

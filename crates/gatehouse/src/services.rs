@@ -8,6 +8,7 @@ pub mod sts;
 
 use std::net::IpAddr;
 
+use crate::auth::authorize::Environment;
 use crate::auth::Principal;
 
 /// One of the AWS services behind the endpoint.
@@ -36,6 +37,17 @@ impl Service {
 }
 
 impl RequestContext {
+    /// The facts global condition keys are made of.
+    pub fn environment(&self, app: &crate::server::App) -> Environment<'_> {
+        Environment {
+            source_ip: self.source_ip,
+            region: &self.region,
+            now: time::OffsetDateTime::now_utc(),
+            secure_transport: false,
+            management_account: app.management_account(),
+        }
+    }
+
     /// Notes the operation in the log, with who asked and from where.
     pub fn trace(&self, operation: &str) {
         tracing::debug!(

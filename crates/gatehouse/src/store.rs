@@ -6,8 +6,10 @@
 
 mod access_keys;
 mod accounts;
+mod groups;
 mod meta;
 pub mod migrations;
+mod policies;
 mod postgres;
 mod sqlite;
 mod users;
@@ -20,6 +22,8 @@ use sqlx::{Any, AnyPool, Transaction};
 
 pub use access_keys::{AccessKeyRecord, KeyOwner};
 pub use accounts::AccountRecord;
+pub use groups::GroupRecord;
+pub use policies::{ManagedPolicyRecord, OwnerKind};
 pub use users::UserRecord;
 
 /// Failures of the store. Handlers turn them into an internal error with a request id.
@@ -106,7 +110,17 @@ impl Store {
     /// credentials and the store's own metadata (dev mode's reset).
     pub async fn reset(&self, keep_account: &str) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        tx.exec("DELETE FROM users", &[]).await?;
+        for table in [
+            "group_members",
+            "iam_groups",
+            "policy_attachments",
+            "inline_policies",
+            "policy_versions",
+            "managed_policies",
+            "users",
+        ] {
+            tx.exec(&format!("DELETE FROM {table}"), &[]).await?;
+        }
         tx.exec(
             "DELETE FROM access_keys WHERE NOT (account_id = $1 AND user_key IS NULL)",
             &[keep_account],

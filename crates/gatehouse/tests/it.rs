@@ -12,6 +12,7 @@ mod it {
     pub mod dev_mode;
     pub mod errors;
     pub mod harness;
+    pub mod iam_policies;
     pub mod iam_users;
     pub mod storage;
 }

@@ -1,21 +1,29 @@
-//! Authorization: the decision for one action on one resource by one principal, and
-//! AWS's `AccessDenied` message when the answer is no.
+//! Authorization: the decision for one action on one resource by one principal, made
+//! by the policy engine (`crates/policy`) over the principal's identity view, and AWS's
+//! `AccessDenied` message when the answer is no.
 //!
-//! Today's rules are AWS's for principals without policies: the root user may do
-//! anything in its own account, `sts:GetCallerIdentity` is never denied, and everything
-//! else is implicitly denied because no identity-based policy allows it.
+//! The root user is not governed by identity policies: it may do anything to its own
+//! account's resources. `sts:GetCallerIdentity` is never denied.
 
+use std::net::IpAddr;
+
+use policy::{ContextValue, EvaluationInput};
 use wire::ServiceError;
 
-use super::Principal;
+use super::identity::IdentityView;
+use super::{Principal, PrincipalKind};
+use crate::model::AccountId;
 
-/// What a request wants to do: the IAM action and the resource ARN it acts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a request wants to do: the IAM action, the resource ARN it acts on, and any
+/// request-specific condition keys (such as `aws:RequestTag/…`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Access {
     /// Service-prefixed action, e.g. `iam:CreateUser`.
     pub action: &'static str,
     /// The resource's ARN, or `*` for actions without a resource.
     pub resource: String,
+    /// Extra condition keys for this request.
+    pub context: Vec<(String, ContextValue)>,
 }
 
 impl Access {
@@ -24,51 +32,188 @@ impl Access {
         Self {
             action,
             resource: resource.into(),
+            context: Vec::new(),
         }
     }
+
+    /// Adds `aws:RequestTag/<key>` for each tag and `aws:TagKeys`.
+    pub fn with_request_tags(mut self, tags: &[(String, String)]) -> Self {
+        if tags.is_empty() {
+            return self;
+        }
+        for (key, value) in tags {
+            self.context.push((
+                format!("aws:RequestTag/{key}"),
+                ContextValue::from(value.as_str()),
+            ));
+        }
+        let keys: Vec<String> = tags.iter().map(|(key, _)| key.clone()).collect();
+        self.context
+            .push(("aws:TagKeys".to_owned(), ContextValue::multi(keys)));
+        self
+    }
+}
+
+/// Facts about the request the global condition keys are made of.
+#[derive(Debug, Clone, Copy)]
+pub struct Environment<'a> {
+    /// The caller's address (`aws:SourceIp`).
+    pub source_ip: IpAddr,
+    /// The region of the credential scope (`aws:RequestedRegion`).
+    pub region: &'a str,
+    /// The request time (`aws:CurrentTime`, `aws:EpochTime`).
+    pub now: time::OffsetDateTime,
+    /// Whether the request came over TLS (`aws:SecureTransport`).
+    pub secure_transport: bool,
+    /// The organization's management account (exempt from SCPs).
+    pub management_account: AccountId,
 }
 
 /// Actions AWS allows every authenticated caller, whatever the policies say.
 const ALWAYS_ALLOWED: &[&str] = &["sts:GetCallerIdentity"];
 
 /// Decides `access` for `principal`; `Err` carries AWS's `AccessDenied` error.
-pub fn authorize(principal: &Principal, access: &Access) -> Result<(), ServiceError> {
+pub fn authorize(
+    principal: &Principal,
+    view: &IdentityView,
+    access: &Access,
+    environment: &Environment<'_>,
+) -> Result<(), ServiceError> {
     if ALWAYS_ALLOWED.contains(&access.action) {
         return Ok(());
     }
+    let resource_account = resource_account(&access.resource);
     // The root user may do anything to its own account's resources and to resources
     // that belong to no account (`*`); identity policies do not apply to it.
     if principal.is_root() {
-        match resource_account(&access.resource) {
+        match &resource_account {
             None => return Ok(()),
-            Some(account) if account == principal.account.to_string() => return Ok(()),
+            Some(account) if *account == principal.account.to_string() => return Ok(()),
             Some(_) => {}
         }
     }
-    Err(ServiceError::new(
-        "AccessDenied",
-        403,
-        format!(
-            "User: {} is not authorized to perform: {} on resource: {} because no identity-based policy allows the {} action",
-            principal.arn(),
-            access.action,
-            access.resource,
-            access.action
-        ),
-    ))
+    let request = request(
+        principal,
+        view,
+        access,
+        environment,
+        resource_account.as_deref(),
+    );
+    let input = EvaluationInput {
+        identity: &view.identity,
+        boundary: view.boundary.as_ref(),
+        principal_in_management_account: principal.account == environment.management_account,
+        resource_in_management_account: resource_account.as_deref()
+            == Some(environment.management_account.to_string().as_str()),
+        ..EvaluationInput::default()
+    };
+    let decision = policy::evaluate(&input, &request);
+    match policy::access_denied_message(&decision, &request) {
+        None => Ok(()),
+        Some(message) => Err(ServiceError::new("AccessDenied", 403, message)),
+    }
 }
 
-/// The account field of an ARN (`arn:partition:service:region:account:…`).
+/// The engine's request: principal, action, resource and the global condition keys.
+fn request(
+    principal: &Principal,
+    view: &IdentityView,
+    access: &Access,
+    environment: &Environment<'_>,
+    resource_account: Option<&str>,
+) -> policy::Request {
+    let account = principal.account.to_string();
+    let mut engine_principal = match &principal.kind {
+        PrincipalKind::Root => {
+            policy::Principal::new(policy::PrincipalKind::Root, principal.arn(), account)
+        }
+        PrincipalKind::User { .. } => {
+            policy::Principal::new(policy::PrincipalKind::User, principal.arn(), account)
+        }
+    };
+    engine_principal.user_id = Some(principal.user_id());
+    engine_principal.tags = view.tags.clone();
+    let mut request =
+        policy::Request::new(engine_principal, access.action, access.resource.as_str());
+    if let Some(account) = resource_account {
+        request = request.with_resource_account(account);
+    }
+    let now = environment.now;
+    let iso = now
+        .replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let context = request.context_mut();
+    context.insert("aws:SourceIp", environment.source_ip.to_string());
+    context.insert("aws:RequestedRegion", environment.region);
+    context.insert("aws:CurrentTime", iso);
+    context.insert(
+        "aws:EpochTime",
+        ContextValue::epoch_seconds(now.unix_timestamp()),
+    );
+    context.insert("aws:SecureTransport", environment.secure_transport);
+    context.insert("aws:MultiFactorAuthPresent", false);
+    for (key, value) in &access.context {
+        context.insert(key, value.clone());
+    }
+    request
+}
+
+/// The account field of an ARN (`arn:partition:service:region:account:…`). Resources of
+/// AWS itself (account `aws`, such as AWS managed policies) belong to no account: every
+/// account may read them.
 fn resource_account(arn: &str) -> Option<String> {
     let account = arn.split(':').nth(4)?;
-    (!account.is_empty()).then(|| account.to_owned())
+    (!account.is_empty() && account != "aws").then(|| account.to_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::PrincipalKind;
-    use crate::model::{AccountId, Partition};
+    use crate::model::Partition;
+
+    fn environment() -> Environment<'static> {
+        Environment {
+            source_ip: IpAddr::from([127, 0, 0, 1]),
+            region: "us-east-1",
+            now: time::OffsetDateTime::now_utc(),
+            secure_transport: false,
+            management_account: AccountId::parse("999999999999").unwrap(),
+        }
+    }
+
+    fn check(
+        principal: &Principal,
+        view: &IdentityView,
+        action: &'static str,
+        resource: &str,
+    ) -> Result<(), ServiceError> {
+        authorize(
+            principal,
+            view,
+            &Access::new(action, resource),
+            &environment(),
+        )
+    }
+
+    fn view(documents: &[&str]) -> IdentityView {
+        IdentityView {
+            identity: documents
+                .iter()
+                .enumerate()
+                .map(|(i, doc)| {
+                    policy::CompiledPolicy::parse(
+                        format!("p{i}"),
+                        doc,
+                        policy::PolicyKind::Identity,
+                    )
+                    .unwrap()
+                })
+                .collect(),
+            ..IdentityView::default()
+        }
+    }
 
     fn principal(kind: PrincipalKind) -> Principal {
         Principal {
@@ -90,24 +235,31 @@ mod tests {
     #[test]
     fn root_may_act_in_its_own_account_only() {
         let root = principal(PrincipalKind::Root);
-        assert!(authorize(
+        let none = IdentityView::default();
+        assert!(check(
             &root,
-            &Access::new("iam:CreateUser", "arn:aws:iam::123456789012:user/x")
+            &none,
+            "iam:CreateUser",
+            "arn:aws:iam::123456789012:user/x"
         )
         .is_ok());
-        assert!(authorize(
+        assert!(check(
             &root,
-            &Access::new("iam:CreateUser", "arn:aws:iam::210987654321:user/x")
+            &none,
+            "iam:CreateUser",
+            "arn:aws:iam::210987654321:user/x"
         )
         .is_err());
-        assert!(authorize(&root, &Access::new("sts:GetAccessKeyInfo", "*")).is_ok());
+        assert!(check(&root, &none, "sts:GetAccessKeyInfo", "*").is_ok());
     }
 
     #[test]
     fn users_without_policies_are_implicitly_denied_with_aws_message() {
-        let err = authorize(
+        let err = check(
             &bob(),
-            &Access::new("iam:CreateUser", "arn:aws:iam::123456789012:user/x"),
+            &IdentityView::default(),
+            "iam:CreateUser",
+            "arn:aws:iam::123456789012:user/x",
         )
         .unwrap_err();
         assert_eq!(err.code, "AccessDenied");
@@ -121,6 +273,71 @@ mod tests {
 
     #[test]
     fn get_caller_identity_is_never_denied() {
-        assert!(authorize(&bob(), &Access::new("sts:GetCallerIdentity", "*")).is_ok());
+        assert!(check(
+            &bob(),
+            &IdentityView::default(),
+            "sts:GetCallerIdentity",
+            "*"
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn identity_policies_grant_and_explicit_denies_win() {
+        let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*User","Resource":"*"}]}"#;
+        let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:DeleteUser","Resource":"arn:aws:iam::*:user/${aws:username}"}]}"#;
+        let view = view(&[allow, deny]);
+        assert!(check(
+            &bob(),
+            &view,
+            "iam:CreateUser",
+            "arn:aws:iam::123456789012:user/x"
+        )
+        .is_ok());
+        assert!(check(
+            &bob(),
+            &view,
+            "iam:DeleteUser",
+            "arn:aws:iam::123456789012:user/x"
+        )
+        .is_ok());
+        let err = check(
+            &bob(),
+            &view,
+            "iam:DeleteUser",
+            "arn:aws:iam::123456789012:user/bob",
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .contains("with an explicit deny in an identity-based policy"),
+            "{}",
+            err.message
+        );
+        assert!(check(&bob(), &view, "iam:ListGroups", "*").is_err());
+    }
+
+    #[test]
+    fn request_tags_reach_conditions() {
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateUser","Resource":"*",
+            "Condition":{"StringEquals":{"aws:RequestTag/team":"blue"},"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}]}"#;
+        let view = view(&[doc]);
+        let tagged = |tags: &[(&str, &str)]| {
+            let tags: Vec<(String, String)> = tags
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            Access::new("iam:CreateUser", "arn:aws:iam::123456789012:user/x")
+                .with_request_tags(&tags)
+        };
+        assert!(authorize(&bob(), &view, &tagged(&[("team", "blue")]), &environment()).is_ok());
+        assert!(authorize(&bob(), &view, &tagged(&[("team", "red")]), &environment()).is_err());
+        assert!(authorize(
+            &bob(),
+            &view,
+            &tagged(&[("team", "blue"), ("cost", "1")]),
+            &environment()
+        )
+        .is_err());
     }
 }

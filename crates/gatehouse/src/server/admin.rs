@@ -45,6 +45,7 @@ pub async fn reset(State(app): State<App>) -> Response {
             .into_response();
     }
     app.credentials().clear();
+    app.policies().clear();
     dev.forget_accounts();
     (StatusCode::OK, Json(json!({"status": "ok"}))).into_response()
 }

@@ -1,17 +1,22 @@
-//! IAM: the identities of an account. `call` authorizes then dispatches; the handlers
-//! live in one file per topic.
+//! IAM: the identities of an account. `call` works out the access an operation needs,
+//! has it authorized, then runs the `handle_*` function (one file per topic) inside one
+//! transaction, and marks the account's authorization views stale after a change.
 
 mod access_keys;
+mod documents;
+mod groups;
+mod inline_policies;
 mod pagination;
+mod policies;
 mod users;
 
-use wire::iam::{Operation, Output};
+use wire::iam::*;
 use wire::ServiceError;
 
 use crate::auth::authorize::{authorize, Access};
 use crate::model::arn;
 use crate::server::App;
-use crate::store::Tx;
+use crate::store::{OwnerKind, Tx};
 
 use super::RequestContext;
 
@@ -22,53 +27,366 @@ pub async fn call(
     operation: Operation,
 ) -> Result<Output, ServiceError> {
     context.trace(operation.name());
+    let mutates = !["Get", "List", "Generate", "Simulate"]
+        .iter()
+        .any(|prefix| operation.name().starts_with(prefix));
     let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
-    let access = access(app, &mut tx, context, &operation).await?;
-    for access in &access {
-        authorize(&context.principal, access)?;
+    let needed = access(app, &mut tx, context, &operation).await?;
+    let view = app
+        .policies()
+        .view(&mut tx, &context.principal)
+        .await
+        .map_err(|err| app.internal(err))?;
+    let environment = context.environment(app);
+    for access in &needed {
+        authorize(&context.principal, &view, access, &environment)?;
     }
-    let output = match operation {
-        Operation::CreateUser(input) => users::handle_create_user(app, &mut tx, context, input)
-            .await
-            .map(Output::CreateUser),
-        Operation::GetUser(input) => users::handle_get_user(app, &mut tx, context, input)
-            .await
-            .map(Output::GetUser),
-        Operation::ListUsers(input) => users::handle_list_users(app, &mut tx, context, input)
-            .await
-            .map(Output::ListUsers),
-        Operation::DeleteUser(input) => users::handle_delete_user(app, &mut tx, context, input)
-            .await
-            .map(|()| Output::DeleteUser),
-        Operation::CreateAccessKey(input) => {
-            access_keys::handle_create_access_key(app, &mut tx, context, input)
-                .await
-                .map(Output::CreateAccessKey)
+    let output = dispatch(app, &mut tx, context, operation).await?;
+    tx.commit().await.map_err(|err| app.internal(err))?;
+    if mutates {
+        app.policies().changed(context.principal.account);
+    }
+    Ok(output)
+}
+
+async fn dispatch(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    operation: Operation,
+) -> Result<Output, ServiceError> {
+    let user = OwnerKind::User;
+    let group = OwnerKind::Group;
+    Ok(match operation {
+        Operation::CreateUser(input) => {
+            Output::CreateUser(users::handle_create_user(app, tx, context, input).await?)
         }
-        Operation::ListAccessKeys(input) => {
-            access_keys::handle_list_access_keys(app, &mut tx, context, input)
-                .await
-                .map(Output::ListAccessKeys)
+        Operation::GetUser(input) => {
+            Output::GetUser(users::handle_get_user(app, tx, context, input).await?)
         }
+        Operation::ListUsers(input) => {
+            Output::ListUsers(users::handle_list_users(app, tx, context, input).await?)
+        }
+        Operation::DeleteUser(input) => {
+            users::handle_delete_user(app, tx, context, input).await?;
+            Output::DeleteUser
+        }
+        Operation::PutUserPermissionsBoundary(input) => {
+            users::handle_put_user_permissions_boundary(
+                app,
+                tx,
+                context,
+                &input.user_name,
+                &input.permissions_boundary,
+            )
+            .await?;
+            Output::PutUserPermissionsBoundary
+        }
+        Operation::DeleteUserPermissionsBoundary(input) => {
+            users::handle_delete_user_permissions_boundary(app, tx, context, &input.user_name)
+                .await?;
+            Output::DeleteUserPermissionsBoundary
+        }
+        Operation::CreateAccessKey(input) => Output::CreateAccessKey(
+            access_keys::handle_create_access_key(app, tx, context, input).await?,
+        ),
+        Operation::ListAccessKeys(input) => Output::ListAccessKeys(
+            access_keys::handle_list_access_keys(app, tx, context, input).await?,
+        ),
         Operation::UpdateAccessKey(input) => {
-            access_keys::handle_update_access_key(app, &mut tx, context, input)
-                .await
-                .map(|()| Output::UpdateAccessKey)
+            access_keys::handle_update_access_key(app, tx, context, input).await?;
+            Output::UpdateAccessKey
         }
         Operation::DeleteAccessKey(input) => {
-            access_keys::handle_delete_access_key(app, &mut tx, context, input)
-                .await
-                .map(|()| Output::DeleteAccessKey)
+            access_keys::handle_delete_access_key(app, tx, context, input).await?;
+            Output::DeleteAccessKey
         }
-        Operation::GetAccessKeyLastUsed(input) => {
-            access_keys::handle_get_access_key_last_used(app, &mut tx, context, input)
-                .await
-                .map(Output::GetAccessKeyLastUsed)
+        Operation::GetAccessKeyLastUsed(input) => Output::GetAccessKeyLastUsed(
+            access_keys::handle_get_access_key_last_used(app, tx, context, input).await?,
+        ),
+        Operation::CreatePolicy(input) => {
+            Output::CreatePolicy(policies::handle_create_policy(app, tx, context, input).await?)
         }
-        other => Err(ServiceError::not_implemented(other.name())),
-    }?;
-    tx.commit().await.map_err(|err| app.internal(err))?;
-    Ok(output)
+        Operation::GetPolicy(input) => {
+            Output::GetPolicy(policies::handle_get_policy(app, tx, context, input).await?)
+        }
+        Operation::ListPolicies(input) => {
+            Output::ListPolicies(policies::handle_list_policies(app, tx, context, input).await?)
+        }
+        Operation::DeletePolicy(input) => {
+            policies::handle_delete_policy(app, tx, context, &input.policy_arn).await?;
+            Output::DeletePolicy
+        }
+        Operation::CreatePolicyVersion(input) => Output::CreatePolicyVersion(
+            policies::handle_create_policy_version(app, tx, context, input).await?,
+        ),
+        Operation::GetPolicyVersion(input) => Output::GetPolicyVersion(
+            policies::handle_get_policy_version(app, tx, context, input).await?,
+        ),
+        Operation::ListPolicyVersions(input) => Output::ListPolicyVersions(
+            policies::handle_list_policy_versions(app, tx, context, input).await?,
+        ),
+        Operation::DeletePolicyVersion(input) => {
+            policies::handle_delete_policy_version(
+                app,
+                tx,
+                context,
+                &input.policy_arn,
+                &input.version_id,
+            )
+            .await?;
+            Output::DeletePolicyVersion
+        }
+        Operation::SetDefaultPolicyVersion(input) => {
+            policies::handle_set_default_policy_version(
+                app,
+                tx,
+                context,
+                &input.policy_arn,
+                &input.version_id,
+            )
+            .await?;
+            Output::SetDefaultPolicyVersion
+        }
+        Operation::AttachUserPolicy(input) => {
+            let found = users::find_user(
+                app,
+                tx,
+                &context.principal.account.to_string(),
+                &input.user_name,
+            )
+            .await?;
+            policies::attach(app, tx, context, user, &found.user_name, &input.policy_arn).await?;
+            Output::AttachUserPolicy
+        }
+        Operation::DetachUserPolicy(input) => {
+            let found = users::find_user(
+                app,
+                tx,
+                &context.principal.account.to_string(),
+                &input.user_name,
+            )
+            .await?;
+            policies::detach(app, tx, context, user, &found.user_name, &input.policy_arn).await?;
+            Output::DetachUserPolicy
+        }
+        Operation::ListAttachedUserPolicies(input) => {
+            let found = users::find_user(
+                app,
+                tx,
+                &context.principal.account.to_string(),
+                &input.user_name,
+            )
+            .await?;
+            let attached = policies::attached(
+                app,
+                tx,
+                context,
+                user,
+                &found.user_name,
+                input.path_prefix.as_deref(),
+            )
+            .await?;
+            Output::ListAttachedUserPolicies(ListAttachedUserPoliciesResponse {
+                attached_policies: Some(attached),
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        Operation::AttachGroupPolicy(input) => {
+            let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            policies::attach(
+                app,
+                tx,
+                context,
+                group,
+                &found.group_name,
+                &input.policy_arn,
+            )
+            .await?;
+            Output::AttachGroupPolicy
+        }
+        Operation::DetachGroupPolicy(input) => {
+            let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            policies::detach(
+                app,
+                tx,
+                context,
+                group,
+                &found.group_name,
+                &input.policy_arn,
+            )
+            .await?;
+            Output::DetachGroupPolicy
+        }
+        Operation::ListAttachedGroupPolicies(input) => {
+            let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            let attached = policies::attached(
+                app,
+                tx,
+                context,
+                group,
+                &found.group_name,
+                input.path_prefix.as_deref(),
+            )
+            .await?;
+            Output::ListAttachedGroupPolicies(ListAttachedGroupPoliciesResponse {
+                attached_policies: Some(attached),
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        Operation::PutUserPolicy(input) => {
+            let found = users::find_user(
+                app,
+                tx,
+                &context.principal.account.to_string(),
+                &input.user_name,
+            )
+            .await?;
+            inline_policies::put(
+                app,
+                tx,
+                context,
+                user,
+                &found.user_name,
+                &input.policy_name,
+                &input.policy_document,
+            )
+            .await?;
+            Output::PutUserPolicy
+        }
+        Operation::GetUserPolicy(input) => {
+            let found = users::find_user(
+                app,
+                tx,
+                &context.principal.account.to_string(),
+                &input.user_name,
+            )
+            .await?;
+            let document =
+                inline_policies::get(app, tx, context, user, &found.user_name, &input.policy_name)
+                    .await?;
+            Output::GetUserPolicy(GetUserPolicyResponse {
+                user_name: found.user_name,
+                policy_name: input.policy_name,
+                policy_document: document,
+            })
+        }
+        Operation::ListUserPolicies(input) => {
+            let found = users::find_user(
+                app,
+                tx,
+                &context.principal.account.to_string(),
+                &input.user_name,
+            )
+            .await?;
+            Output::ListUserPolicies(ListUserPoliciesResponse {
+                policy_names: inline_policies::list(app, tx, context, user, &found.user_name)
+                    .await?,
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        Operation::DeleteUserPolicy(input) => {
+            let found = users::find_user(
+                app,
+                tx,
+                &context.principal.account.to_string(),
+                &input.user_name,
+            )
+            .await?;
+            inline_policies::delete(app, tx, context, user, &found.user_name, &input.policy_name)
+                .await?;
+            Output::DeleteUserPolicy
+        }
+        Operation::PutGroupPolicy(input) => {
+            let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            inline_policies::put(
+                app,
+                tx,
+                context,
+                group,
+                &found.group_name,
+                &input.policy_name,
+                &input.policy_document,
+            )
+            .await?;
+            Output::PutGroupPolicy
+        }
+        Operation::GetGroupPolicy(input) => {
+            let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            let document = inline_policies::get(
+                app,
+                tx,
+                context,
+                group,
+                &found.group_name,
+                &input.policy_name,
+            )
+            .await?;
+            Output::GetGroupPolicy(GetGroupPolicyResponse {
+                group_name: found.group_name,
+                policy_name: input.policy_name,
+                policy_document: document,
+            })
+        }
+        Operation::ListGroupPolicies(input) => {
+            let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            Output::ListGroupPolicies(ListGroupPoliciesResponse {
+                policy_names: inline_policies::list(app, tx, context, group, &found.group_name)
+                    .await?,
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        Operation::DeleteGroupPolicy(input) => {
+            let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            inline_policies::delete(
+                app,
+                tx,
+                context,
+                group,
+                &found.group_name,
+                &input.policy_name,
+            )
+            .await?;
+            Output::DeleteGroupPolicy
+        }
+        Operation::CreateGroup(input) => {
+            Output::CreateGroup(groups::handle_create_group(app, tx, context, input).await?)
+        }
+        Operation::GetGroup(input) => {
+            Output::GetGroup(groups::handle_get_group(app, tx, context, input).await?)
+        }
+        Operation::ListGroups(input) => {
+            Output::ListGroups(groups::handle_list_groups(app, tx, context, input).await?)
+        }
+        Operation::DeleteGroup(input) => {
+            groups::handle_delete_group(app, tx, context, &input.group_name).await?;
+            Output::DeleteGroup
+        }
+        Operation::AddUserToGroup(input) => {
+            groups::handle_add_user_to_group(app, tx, context, &input.group_name, &input.user_name)
+                .await?;
+            Output::AddUserToGroup
+        }
+        Operation::RemoveUserFromGroup(input) => {
+            groups::handle_remove_user_from_group(
+                app,
+                tx,
+                context,
+                &input.group_name,
+                &input.user_name,
+            )
+            .await?;
+            Output::RemoveUserFromGroup
+        }
+        Operation::ListGroupsForUser(input) => Output::ListGroupsForUser(
+            groups::handle_list_groups_for_user(app, tx, context, input).await?,
+        ),
+        other => return Err(ServiceError::not_implemented(other.name())),
+    })
 }
 
 /// The actions and resources an operation needs, as AWS's Service Authorization
@@ -80,99 +398,136 @@ async fn access(
     operation: &Operation,
 ) -> Result<Vec<Access>, ServiceError> {
     let principal = &context.principal;
-    let account = principal.account;
-    let partition = principal.partition;
-    // A user resource: named, or the caller when the name is omitted.
-    let user = |name: Option<&str>| -> Option<String> {
-        name.or_else(|| principal.user_name()).map(str::to_owned)
+    let (partition, account) = (principal.partition, principal.account);
+    let caller = || principal.user_name().map(str::to_owned);
+    let star = |action| Access::new(action, "*");
+    let policy = |action, arn: &str| Access::new(action, arn.to_owned());
+    let with_policy_arn = |access: Access, arn: &str| {
+        let mut access = access;
+        access
+            .context
+            .push(("iam:PolicyARN".to_owned(), policy::ContextValue::from(arn)));
+        access
     };
-    let mut needed = Vec::new();
-    match operation {
+    Ok(match operation {
         Operation::CreateUser(input) => {
             let path = input.path.as_deref().unwrap_or("/");
             let resource = arn::iam_entity(partition, account, "user", path, &input.user_name);
-            if input.tags.as_ref().is_some_and(|tags| !tags.is_empty()) {
-                needed.push(Access::new("iam:TagUser", resource.clone()));
+            let tags: Vec<(String, String)> = input
+                .tags
+                .iter()
+                .flatten()
+                .map(|tag| (tag.key.clone(), tag.value.clone()))
+                .collect();
+            let mut create =
+                Access::new("iam:CreateUser", resource.clone()).with_request_tags(&tags);
+            if let Some(boundary) = &input.permissions_boundary {
+                create.context.push((
+                    "iam:PermissionsBoundary".to_owned(),
+                    policy::ContextValue::from(boundary.as_str()),
+                ));
             }
-            needed.insert(0, Access::new("iam:CreateUser", resource));
+            let mut needed = vec![create];
+            if !tags.is_empty() {
+                needed.push(Access::new("iam:TagUser", resource).with_request_tags(&tags));
+            }
+            needed
         }
-        Operation::GetUser(input) => {
-            needed.push(
-                user_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:GetUser",
-                    user(input.user_name.as_deref()),
-                )
-                .await?,
-            );
-        }
-        Operation::ListUsers(_) => {
-            needed.push(Access::new(
-                "iam:ListUsers",
-                format!("arn:{partition}:iam::{account}:user/"),
+        Operation::GetUser(input) => vec![
+            user_access(
+                app,
+                tx,
+                context,
+                "iam:GetUser",
+                input.user_name.clone().or_else(caller),
+            )
+            .await?,
+        ],
+        Operation::ListUsers(_) => vec![star("iam:ListUsers")],
+        Operation::DeleteUser(input) => vec![
+            user_access(
+                app,
+                tx,
+                context,
+                "iam:DeleteUser",
+                Some(input.user_name.clone()),
+            )
+            .await?,
+        ],
+        Operation::PutUserPermissionsBoundary(input) => {
+            let mut access = user_access(
+                app,
+                tx,
+                context,
+                "iam:PutUserPermissionsBoundary",
+                Some(input.user_name.clone()),
+            )
+            .await?;
+            access.context.push((
+                "iam:PermissionsBoundary".to_owned(),
+                policy::ContextValue::from(input.permissions_boundary.as_str()),
             ));
+            vec![access]
         }
-        Operation::DeleteUser(input) => {
-            needed.push(
+        Operation::DeleteUserPermissionsBoundary(input) => {
+            vec![
                 user_access(
                     app,
                     tx,
                     context,
-                    "iam:DeleteUser",
+                    "iam:DeleteUserPermissionsBoundary",
                     Some(input.user_name.clone()),
                 )
                 .await?,
-            );
+            ]
         }
         Operation::CreateAccessKey(input) => {
-            needed.push(
+            vec![
                 user_access(
                     app,
                     tx,
                     context,
                     "iam:CreateAccessKey",
-                    user(input.user_name.as_deref()),
+                    input.user_name.clone().or_else(caller),
                 )
                 .await?,
-            );
+            ]
         }
         Operation::ListAccessKeys(input) => {
-            needed.push(
+            vec![
                 user_access(
                     app,
                     tx,
                     context,
                     "iam:ListAccessKeys",
-                    user(input.user_name.as_deref()),
+                    input.user_name.clone().or_else(caller),
                 )
                 .await?,
-            );
+            ]
         }
         Operation::UpdateAccessKey(input) => {
-            needed.push(
+            vec![
                 user_access(
                     app,
                     tx,
                     context,
                     "iam:UpdateAccessKey",
-                    user(input.user_name.as_deref()),
+                    input.user_name.clone().or_else(caller),
                 )
                 .await?,
-            );
+            ]
         }
         Operation::DeleteAccessKey(input) => {
-            needed.push(
+            vec![
                 user_access(
                     app,
                     tx,
                     context,
                     "iam:DeleteAccessKey",
-                    user(input.user_name.as_deref()),
+                    input.user_name.clone().or_else(caller),
                 )
                 .await?,
-            );
+            ]
         }
         Operation::GetAccessKeyLastUsed(input) => {
             let owner = tx
@@ -184,11 +539,186 @@ async fn access(
                     crate::store::KeyOwner::User(name) => Some(name),
                     crate::store::KeyOwner::Root => None,
                 });
-            needed.push(user_access(app, tx, context, "iam:GetAccessKeyLastUsed", owner).await?);
+            vec![user_access(app, tx, context, "iam:GetAccessKeyLastUsed", owner).await?]
         }
-        _ => {}
-    }
-    Ok(needed)
+        Operation::CreatePolicy(input) => {
+            let path = input.path.as_deref().unwrap_or("/");
+            vec![policy(
+                "iam:CreatePolicy",
+                &policies::policy_arn(context, path, &input.policy_name),
+            )]
+        }
+        Operation::GetPolicy(input) => vec![policy("iam:GetPolicy", &input.policy_arn)],
+        Operation::ListPolicies(_) => vec![star("iam:ListPolicies")],
+        Operation::DeletePolicy(input) => vec![policy("iam:DeletePolicy", &input.policy_arn)],
+        Operation::CreatePolicyVersion(input) => {
+            vec![policy("iam:CreatePolicyVersion", &input.policy_arn)]
+        }
+        Operation::GetPolicyVersion(input) => {
+            vec![policy("iam:GetPolicyVersion", &input.policy_arn)]
+        }
+        Operation::ListPolicyVersions(input) => {
+            vec![policy("iam:ListPolicyVersions", &input.policy_arn)]
+        }
+        Operation::DeletePolicyVersion(input) => {
+            vec![policy("iam:DeletePolicyVersion", &input.policy_arn)]
+        }
+        Operation::SetDefaultPolicyVersion(input) => {
+            vec![policy("iam:SetDefaultPolicyVersion", &input.policy_arn)]
+        }
+        Operation::AttachUserPolicy(input) => vec![with_policy_arn(
+            user_access(
+                app,
+                tx,
+                context,
+                "iam:AttachUserPolicy",
+                Some(input.user_name.clone()),
+            )
+            .await?,
+            &input.policy_arn,
+        )],
+        Operation::DetachUserPolicy(input) => vec![with_policy_arn(
+            user_access(
+                app,
+                tx,
+                context,
+                "iam:DetachUserPolicy",
+                Some(input.user_name.clone()),
+            )
+            .await?,
+            &input.policy_arn,
+        )],
+        Operation::ListAttachedUserPolicies(input) => {
+            vec![
+                user_access(
+                    app,
+                    tx,
+                    context,
+                    "iam:ListAttachedUserPolicies",
+                    Some(input.user_name.clone()),
+                )
+                .await?,
+            ]
+        }
+        Operation::PutUserPolicy(input) => vec![
+            user_access(
+                app,
+                tx,
+                context,
+                "iam:PutUserPolicy",
+                Some(input.user_name.clone()),
+            )
+            .await?,
+        ],
+        Operation::GetUserPolicy(input) => vec![
+            user_access(
+                app,
+                tx,
+                context,
+                "iam:GetUserPolicy",
+                Some(input.user_name.clone()),
+            )
+            .await?,
+        ],
+        Operation::ListUserPolicies(input) => {
+            vec![
+                user_access(
+                    app,
+                    tx,
+                    context,
+                    "iam:ListUserPolicies",
+                    Some(input.user_name.clone()),
+                )
+                .await?,
+            ]
+        }
+        Operation::DeleteUserPolicy(input) => {
+            vec![
+                user_access(
+                    app,
+                    tx,
+                    context,
+                    "iam:DeleteUserPolicy",
+                    Some(input.user_name.clone()),
+                )
+                .await?,
+            ]
+        }
+        Operation::ListGroupsForUser(input) => {
+            vec![
+                user_access(
+                    app,
+                    tx,
+                    context,
+                    "iam:ListGroupsForUser",
+                    Some(input.user_name.clone()),
+                )
+                .await?,
+            ]
+        }
+        Operation::CreateGroup(input) => {
+            let path = input.path.as_deref().unwrap_or("/");
+            vec![Access::new(
+                "iam:CreateGroup",
+                arn::iam_entity(partition, account, "group", path, &input.group_name),
+            )]
+        }
+        Operation::ListGroups(_) => vec![star("iam:ListGroups")],
+        Operation::GetGroup(input) => {
+            vec![group_access(app, tx, context, "iam:GetGroup", &input.group_name).await?]
+        }
+        Operation::DeleteGroup(input) => {
+            vec![group_access(app, tx, context, "iam:DeleteGroup", &input.group_name).await?]
+        }
+        Operation::AddUserToGroup(input) => {
+            vec![group_access(app, tx, context, "iam:AddUserToGroup", &input.group_name).await?]
+        }
+        Operation::RemoveUserFromGroup(input) => {
+            vec![
+                group_access(
+                    app,
+                    tx,
+                    context,
+                    "iam:RemoveUserFromGroup",
+                    &input.group_name,
+                )
+                .await?,
+            ]
+        }
+        Operation::AttachGroupPolicy(input) => vec![with_policy_arn(
+            group_access(app, tx, context, "iam:AttachGroupPolicy", &input.group_name).await?,
+            &input.policy_arn,
+        )],
+        Operation::DetachGroupPolicy(input) => vec![with_policy_arn(
+            group_access(app, tx, context, "iam:DetachGroupPolicy", &input.group_name).await?,
+            &input.policy_arn,
+        )],
+        Operation::ListAttachedGroupPolicies(input) => {
+            vec![
+                group_access(
+                    app,
+                    tx,
+                    context,
+                    "iam:ListAttachedGroupPolicies",
+                    &input.group_name,
+                )
+                .await?,
+            ]
+        }
+        Operation::PutGroupPolicy(input) => {
+            vec![group_access(app, tx, context, "iam:PutGroupPolicy", &input.group_name).await?]
+        }
+        Operation::GetGroupPolicy(input) => {
+            vec![group_access(app, tx, context, "iam:GetGroupPolicy", &input.group_name).await?]
+        }
+        Operation::ListGroupPolicies(input) => {
+            vec![group_access(app, tx, context, "iam:ListGroupPolicies", &input.group_name).await?]
+        }
+        Operation::DeleteGroupPolicy(input) => {
+            vec![group_access(app, tx, context, "iam:DeleteGroupPolicy", &input.group_name).await?]
+        }
+        _ => Vec::new(),
+    })
 }
 
 /// Access to a user resource. The ARN carries the user's path when the user exists;
@@ -214,5 +744,25 @@ async fn user_access(
     Ok(Access::new(
         action,
         arn::iam_entity(partition, account, "user", &path, &name),
+    ))
+}
+
+/// Access to a group resource, with the group's path when it exists.
+async fn group_access(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    action: &'static str,
+    name: &str,
+) -> Result<Access, ServiceError> {
+    let principal = &context.principal;
+    let path = tx
+        .group(&principal.account.to_string(), name)
+        .await
+        .map_err(|err| app.internal(err))?
+        .map_or_else(|| "/".to_owned(), |group| group.path);
+    Ok(Access::new(
+        action,
+        arn::iam_entity(principal.partition, principal.account, "group", &path, name),
     ))
 }

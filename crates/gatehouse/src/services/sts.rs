@@ -20,26 +20,35 @@ pub async fn call(
 ) -> Result<Output, ServiceError> {
     context.trace(operation.name());
     match operation {
-        Operation::GetCallerIdentity(_) => {
-            authorize(
-                &context.principal,
-                &Access::new("sts:GetCallerIdentity", "*"),
-            )?;
-            Ok(Output::GetCallerIdentity(handle_get_caller_identity(
-                context,
-            )))
-        }
+        // AWS never denies GetCallerIdentity, so it needs no policy lookup at all.
+        Operation::GetCallerIdentity(_) => Ok(Output::GetCallerIdentity(
+            handle_get_caller_identity(context),
+        )),
         Operation::GetAccessKeyInfo(input) => {
-            authorize(
-                &context.principal,
-                &Access::new("sts:GetAccessKeyInfo", "*"),
-            )?;
+            check(app, context, Access::new("sts:GetAccessKeyInfo", "*")).await?;
             handle_get_access_key_info(app, input)
                 .await
                 .map(Output::GetAccessKeyInfo)
         }
         other => Err(ServiceError::not_implemented(other.name())),
     }
+}
+
+/// Authorizes one access with the caller's identity view.
+async fn check(app: &App, context: &RequestContext, access: Access) -> Result<(), ServiceError> {
+    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    let view = app
+        .policies()
+        .view(&mut tx, &context.principal)
+        .await
+        .map_err(|err| app.internal(err))?;
+    drop(tx);
+    authorize(
+        &context.principal,
+        &view,
+        &access,
+        &context.environment(app),
+    )
 }
 
 fn handle_get_caller_identity(context: &RequestContext) -> GetCallerIdentityResponse {

@@ -108,6 +108,24 @@ impl Tx {
         rows.iter().map(from_row).collect()
     }
 
+    /// Sets or clears a user's permissions boundary; false when there is no such user.
+    pub async fn set_user_boundary(
+        &mut self,
+        account_id: &str,
+        name: &str,
+        boundary: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE users SET permissions_boundary = $3 WHERE account_id = $1 AND user_key = $2",
+        )
+        .bind(account_id)
+        .bind(user_key(name))
+        .bind(boundary)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// How many users the account has.
     pub async fn count_users(&mut self, account_id: &str) -> Result<usize, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE account_id = $1")

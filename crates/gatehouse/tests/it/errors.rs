@@ -131,13 +131,14 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
     // In the model but not served yet: 501 naming the operation, for both protocols.
     let err = server
         .iam(&root)
-        .create_group()
-        .group_name("g")
+        .create_role()
+        .role_name("r")
+        .assume_role_policy_document("{}")
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("NotImplemented"));
-    assert!(err.message().unwrap().contains("CreateGroup"));
+    assert!(err.message().unwrap().contains("CreateRole"));
     let json = RawRequest {
         service: "organizations",
         target: Some("AWSOrganizationsV20161128.DescribeOrganization"),

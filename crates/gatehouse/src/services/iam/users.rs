@@ -3,14 +3,16 @@
 use std::collections::HashSet;
 
 use wire::iam::{
-    errors, CreateUserRequest, CreateUserResponse, DeleteUserRequest, GetUserRequest,
-    GetUserResponse, ListUsersRequest, ListUsersResponse, Tag, User,
+    errors, AttachedPermissionsBoundary, CreateUserRequest, CreateUserResponse, DeleteUserRequest,
+    GetUserRequest, GetUserResponse, ListUsersRequest, ListUsersResponse,
+    PermissionsBoundaryAttachmentType, Tag, User,
 };
 use wire::ServiceError;
 
+use crate::auth::identity::managed_document;
 use crate::model::{arn, ids, IdPrefix};
 use crate::server::App;
-use crate::store::{from_millis, KeyOwner, StoreError, Tx, UserRecord};
+use crate::store::{from_millis, KeyOwner, OwnerKind, StoreError, Tx, UserRecord};
 
 use super::pagination;
 use super::RequestContext;
@@ -27,10 +29,7 @@ pub(super) async fn handle_create_user(
     let account = context.principal.account.to_string();
     let path = input.path.unwrap_or_else(|| "/".to_owned());
     if let Some(boundary) = &input.permissions_boundary {
-        // No managed policy exists to be a boundary until IAM policies are served.
-        return Err(errors::no_such_entity(format!(
-            "Scope ARN: {boundary} does not exist or is not attachable."
-        )));
+        check_boundary(app, tx, &account, boundary).await?;
     }
     let tags = tags_from_wire(input.tags.unwrap_or_default())?;
     let existing = tx
@@ -48,7 +47,7 @@ pub(super) async fn handle_create_user(
         user_id: ids::unique_id(IdPrefix::User),
         path,
         created_at: crate::store::now_millis(),
-        permissions_boundary: None,
+        permissions_boundary: input.permissions_boundary,
         tags,
     };
     match tx.insert_user(&record).await {
@@ -147,6 +146,37 @@ pub(super) async fn handle_delete_user(
             "Cannot delete entity, must delete access keys first.",
         ));
     }
+    let failed = |err| app.internal(err);
+    if !tx
+        .inline_policies(&account, OwnerKind::User, &record.user_name)
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete policies first.",
+        ));
+    }
+    if !tx
+        .attached_policies(&account, OwnerKind::User, &record.user_name)
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must detach all policies first.",
+        ));
+    }
+    if !tx
+        .groups_of_user(&account, &record.user_name)
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must remove user from all groups first.",
+        ));
+    }
     tx.delete_user(&account, &record.user_name)
         .await
         .map_err(|err| app.internal(err))?;
@@ -168,7 +198,7 @@ pub(super) async fn find_user(
         })
 }
 
-fn user_to_wire(context: &RequestContext, record: &UserRecord) -> User {
+pub(super) fn user_to_wire(context: &RequestContext, record: &UserRecord) -> User {
     let principal = &context.principal;
     User {
         path: record.path.clone(),
@@ -182,6 +212,14 @@ fn user_to_wire(context: &RequestContext, record: &UserRecord) -> User {
             &record.user_name,
         ),
         create_date: from_millis(record.created_at),
+        permissions_boundary: record.permissions_boundary.as_ref().map(|arn| {
+            AttachedPermissionsBoundary {
+                permissions_boundary_type: Some(
+                    PermissionsBoundaryAttachmentType::PermissionsBoundaryPolicy,
+                ),
+                permissions_boundary_arn: Some(arn.clone()),
+            }
+        }),
         tags: (!record.tags.is_empty()).then(|| {
             record
                 .tags
@@ -207,4 +245,54 @@ fn tags_from_wire(tags: Vec<Tag>) -> Result<Vec<(String, String)>, ServiceError>
         }
     }
     Ok(tags.into_iter().map(|tag| (tag.key, tag.value)).collect())
+}
+
+/// A permissions boundary must be an existing managed policy.
+pub(super) async fn check_boundary(
+    app: &App,
+    tx: &mut Tx,
+    account: &str,
+    arn: &str,
+) -> Result<(), ServiceError> {
+    let exists = managed_document(tx, account, arn)
+        .await
+        .map_err(|err| app.internal(err))?
+        .is_some();
+    if exists {
+        Ok(())
+    } else {
+        Err(errors::no_such_entity(format!(
+            "Scope ARN: {arn} does not exist or is not attachable."
+        )))
+    }
+}
+
+pub(super) async fn handle_put_user_permissions_boundary(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    user_name: &str,
+    boundary: &str,
+) -> Result<(), ServiceError> {
+    let account = context.principal.account.to_string();
+    let user = find_user(app, tx, &account, user_name).await?;
+    check_boundary(app, tx, &account, boundary).await?;
+    tx.set_user_boundary(&account, &user.user_name, Some(boundary))
+        .await
+        .map_err(|err| app.internal(err))?;
+    Ok(())
+}
+
+pub(super) async fn handle_delete_user_permissions_boundary(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    user_name: &str,
+) -> Result<(), ServiceError> {
+    let account = context.principal.account.to_string();
+    let user = find_user(app, tx, &account, user_name).await?;
+    tx.set_user_boundary(&account, &user.user_name, None)
+        .await
+        .map_err(|err| app.internal(err))?;
+    Ok(())
 }

@@ -1,0 +1,251 @@
+//! The authorization view of a principal: its identity-based policies (inline and
+//! attached, its own and its groups'), its permissions boundary and its tags, compiled
+//! once and cached. Any IAM change in an account invalidates that account's views at
+//! once on this node; entries also expire after a few seconds, which bounds how stale
+//! another node's view can be.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use policy::{CompiledPolicy, PolicyKind};
+
+use crate::model::{aws_managed, AccountId};
+use crate::store::{OwnerKind, StoreError, Tx};
+
+use super::{Principal, PrincipalKind};
+
+const TTL: Duration = Duration::from_secs(5);
+const MAX_ENTRIES: usize = 100_000;
+
+/// What authorization needs to know about a principal.
+#[derive(Debug, Default)]
+pub struct IdentityView {
+    /// Identity-based policies, compiled.
+    pub identity: Vec<CompiledPolicy>,
+    /// The permissions boundary, if one is set.
+    pub boundary: Option<CompiledPolicy>,
+    /// The principal's tags (`aws:PrincipalTag/…`).
+    pub tags: Vec<(String, String)>,
+}
+
+struct Entry {
+    generation: u64,
+    loaded: Instant,
+    view: Arc<IdentityView>,
+}
+
+/// Cached views by account and principal.
+#[derive(Default)]
+pub struct PolicyCache {
+    views: DashMap<(AccountId, String), Entry>,
+    generations: DashMap<AccountId, AtomicU64>,
+}
+
+impl PolicyCache {
+    /// Marks every view of `account` stale (call after any IAM change there).
+    pub fn changed(&self, account: AccountId) {
+        self.generations
+            .entry(account)
+            .or_default()
+            .fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Forgets everything (after a reset).
+    pub fn clear(&self) {
+        self.views.clear();
+        self.generations.clear();
+    }
+
+    fn generation(&self, account: AccountId) -> u64 {
+        self.generations
+            .get(&account)
+            .map_or(0, |generation| generation.load(Ordering::SeqCst))
+    }
+
+    /// The view of `principal`, from the cache or loaded through `tx`.
+    pub async fn view(
+        &self,
+        tx: &mut Tx,
+        principal: &Principal,
+    ) -> Result<Arc<IdentityView>, StoreError> {
+        let name = match &principal.kind {
+            PrincipalKind::Root => return Ok(Arc::new(IdentityView::default())),
+            PrincipalKind::User { name, .. } => name.to_lowercase(),
+        };
+        let key = (principal.account, name);
+        let generation = self.generation(principal.account);
+        if let Some(entry) = self.views.get(&key) {
+            if entry.generation == generation && entry.loaded.elapsed() < TTL {
+                return Ok(Arc::clone(&entry.view));
+            }
+        }
+        let view = Arc::new(load_user(tx, principal.account, &key.1).await?);
+        if self.views.len() >= MAX_ENTRIES {
+            self.views.clear();
+        }
+        self.views.insert(
+            key,
+            Entry {
+                generation,
+                loaded: Instant::now(),
+                view: Arc::clone(&view),
+            },
+        );
+        Ok(view)
+    }
+}
+
+async fn load_user(
+    tx: &mut Tx,
+    account: AccountId,
+    user: &str,
+) -> Result<IdentityView, StoreError> {
+    let account_id = account.to_string();
+    let Some(record) = tx.user(&account_id, user).await? else {
+        return Ok(IdentityView::default());
+    };
+    let mut identity = Vec::new();
+    collect(
+        tx,
+        &account_id,
+        OwnerKind::User,
+        &record.user_name,
+        &mut identity,
+    )
+    .await?;
+    for group in tx.groups_of_user(&account_id, &record.user_name).await? {
+        collect(
+            tx,
+            &account_id,
+            OwnerKind::Group,
+            &group.group_name,
+            &mut identity,
+        )
+        .await?;
+    }
+    let boundary = match &record.permissions_boundary {
+        Some(arn) => managed_document(tx, &account_id, arn)
+            .await?
+            .and_then(|text| compile(arn, &text, PolicyKind::PermissionsBoundary)),
+        None => None,
+    };
+    Ok(IdentityView {
+        identity,
+        boundary,
+        tags: record.tags,
+    })
+}
+
+/// Adds the inline and attached policies of one identity.
+async fn collect(
+    tx: &mut Tx,
+    account_id: &str,
+    owner: OwnerKind,
+    name: &str,
+    out: &mut Vec<CompiledPolicy>,
+) -> Result<(), StoreError> {
+    let kind = match owner {
+        OwnerKind::User => "user",
+        OwnerKind::Group => "group",
+        OwnerKind::Role => "role",
+    };
+    for (policy_name, document) in tx.inline_policies(account_id, owner, name).await? {
+        let id = format!("{kind}/{name}/{policy_name}");
+        out.extend(compile(&id, &document, PolicyKind::Identity));
+    }
+    for arn in tx.attached_policies(account_id, owner, name).await? {
+        if let Some(document) = managed_document(tx, account_id, &arn).await? {
+            out.extend(compile(&arn, &document, PolicyKind::Identity));
+        }
+    }
+    Ok(())
+}
+
+/// Compiles a stored document. Documents were validated when written; one that no longer
+/// parses grants nothing, which is the safe reading.
+fn compile(id: &str, document: &str, kind: PolicyKind) -> Option<CompiledPolicy> {
+    match CompiledPolicy::parse(id, document, kind) {
+        Ok(policy) => Some(policy),
+        Err(errors) => {
+            tracing::warn!(
+                policy = id,
+                ?errors,
+                "stored policy does not compile; ignored"
+            );
+            None
+        }
+    }
+}
+
+/// The default version's document of a managed policy by ARN: AWS managed, or customer
+/// managed in `account_id`. `None` when no such policy exists there.
+pub async fn managed_document(
+    tx: &mut Tx,
+    account_id: &str,
+    arn: &str,
+) -> Result<Option<String>, StoreError> {
+    if let Some(policy) = aws_managed::by_arn(arn) {
+        return Ok(Some(policy.document.to_owned()));
+    }
+    let Some((account, _path, name)) = parse_policy_arn(arn) else {
+        return Ok(None);
+    };
+    if account != account_id {
+        return Ok(None);
+    }
+    let Some(policy) = tx.managed_policy(account_id, name).await? else {
+        return Ok(None);
+    };
+    let versions = tx.policy_versions(account_id, name).await?;
+    Ok(versions
+        .into_iter()
+        .find(|version| version.version == policy.default_version)
+        .map(|version| version.document))
+}
+
+/// Splits `arn:<partition>:iam::<account>:policy/<path><name>` into account, path and name.
+pub fn parse_policy_arn(arn: &str) -> Option<(&str, String, &str)> {
+    let mut fields = arn.splitn(6, ':');
+    let (prefix, _partition, service, region, account, resource) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    if prefix != "arn" || service != "iam" || !region.is_empty() {
+        return None;
+    }
+    let rest = resource.strip_prefix("policy/")?;
+    let (path, name) = match rest.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_owned(), rest),
+    };
+    (!name.is_empty()).then_some((account, path, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_arns_split_into_account_path_and_name() {
+        assert_eq!(
+            parse_policy_arn("arn:aws:iam::123456789012:policy/team/ops/Deploy"),
+            Some(("123456789012", "/team/ops/".to_owned(), "Deploy"))
+        );
+        assert_eq!(
+            parse_policy_arn("arn:aws:iam::123456789012:policy/Deploy"),
+            Some(("123456789012", "/".to_owned(), "Deploy"))
+        );
+        assert_eq!(
+            parse_policy_arn("arn:aws:iam::123456789012:user/Deploy"),
+            None
+        );
+        assert_eq!(parse_policy_arn("arn:aws:iam::123456789012:policy/"), None);
+        assert_eq!(parse_policy_arn("not an arn"), None);
+    }
+}

@@ -1,0 +1,124 @@
+//! Inline policies of users and groups: put (create or replace), get, list, delete.
+
+use policy::PolicyKind;
+use wire::iam::errors;
+use wire::ServiceError;
+
+use crate::server::App;
+use crate::store::{OwnerKind, Tx};
+
+use super::documents;
+use super::RequestContext;
+
+/// The aggregate size limit of one identity's inline policies.
+fn aggregate_limit(owner: OwnerKind) -> usize {
+    match owner {
+        OwnerKind::User => policy::USER_INLINE_AGGREGATE_MAX_CHARS,
+        OwnerKind::Group => policy::GROUP_INLINE_AGGREGATE_MAX_CHARS,
+        OwnerKind::Role => policy::ROLE_INLINE_AGGREGATE_MAX_CHARS,
+    }
+}
+
+/// Creates or replaces an inline policy on an existing identity.
+pub(super) async fn put(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    owner: OwnerKind,
+    owner_name: &str,
+    policy_name: &str,
+    document: &str,
+) -> Result<(), ServiceError> {
+    documents::validate(document, PolicyKind::Identity)?;
+    let account = context.principal.account.to_string();
+    let existing = tx
+        .inline_policies(&account, owner, owner_name)
+        .await
+        .map_err(|err| app.internal(err))?;
+    let others = existing
+        .iter()
+        .filter(|(name, _)| name != policy_name)
+        .map(|(_, text)| text.as_str());
+    let label = match owner {
+        OwnerKind::User => format!("user {owner_name}"),
+        OwnerKind::Group => format!("group {owner_name}"),
+        OwnerKind::Role => format!("role {owner_name}"),
+    };
+    documents::check_aggregate(
+        others.chain(std::iter::once(document)),
+        aggregate_limit(owner),
+        &label,
+    )?;
+    tx.put_inline_policy(&account, owner, owner_name, policy_name, document)
+        .await
+        .map_err(|err| app.internal(err))
+}
+
+/// One inline policy's document (URL-encoded, as IAM returns it).
+pub(super) async fn get(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    owner: OwnerKind,
+    owner_name: &str,
+    policy_name: &str,
+) -> Result<String, ServiceError> {
+    let account = context.principal.account.to_string();
+    let existing = tx
+        .inline_policies(&account, owner, owner_name)
+        .await
+        .map_err(|err| app.internal(err))?;
+    existing
+        .into_iter()
+        .find(|(name, _)| name == policy_name)
+        .map(|(_, text)| documents::encode(&text))
+        .ok_or_else(|| {
+            errors::no_such_entity(format!(
+                "The {} policy with name {policy_name} cannot be found.",
+                match owner {
+                    OwnerKind::User => "user",
+                    OwnerKind::Group => "group",
+                    OwnerKind::Role => "role",
+                }
+            ))
+        })
+}
+
+/// The names of an identity's inline policies.
+pub(super) async fn list(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    owner: OwnerKind,
+    owner_name: &str,
+) -> Result<Vec<String>, ServiceError> {
+    let account = context.principal.account.to_string();
+    let existing = tx
+        .inline_policies(&account, owner, owner_name)
+        .await
+        .map_err(|err| app.internal(err))?;
+    Ok(existing.into_iter().map(|(name, _)| name).collect())
+}
+
+/// Deletes an inline policy, or `NoSuchEntity`.
+pub(super) async fn delete(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    owner: OwnerKind,
+    owner_name: &str,
+    policy_name: &str,
+) -> Result<(), ServiceError> {
+    let account = context.principal.account.to_string();
+    let deleted = tx
+        .delete_inline_policy(&account, owner, owner_name, policy_name)
+        .await
+        .map_err(|err| app.internal(err))?;
+    if deleted {
+        Ok(())
+    } else {
+        Err(errors::no_such_entity(format!(
+            "The policy with name {policy_name} cannot be found."
+        )))
+    }
+}
