@@ -299,10 +299,10 @@ fn string_list(
 }
 
 /// Where each value of a string list starts, for per-value messages.
-fn value_offsets(node: &Node<'_>) -> Vec<usize> {
+fn value_offset(node: &Node<'_>, i: usize) -> usize {
     match &node.value {
-        Value::Array(items) => items.iter().map(|n| n.start).collect(),
-        _ => vec![node.start],
+        Value::Array(items) => items.get(i).map_or(node.start, |n| n.start),
+        _ => node.start,
     }
 }
 
@@ -471,9 +471,8 @@ fn statement<'n, 'a>(
                         anode.start,
                     );
                 }
-                let offsets = value_offsets(anode);
                 for (i, a) in values.iter().enumerate() {
-                    let at = offsets.get(i).copied().unwrap_or(anode.start);
+                    let at = value_offset(anode, i);
                     check_action(a, &value_pointer(&here, anode, i), at, problems);
                 }
             }
@@ -514,9 +513,8 @@ fn statement<'n, 'a>(
                             rnode.start,
                         );
                     }
-                    let offsets = value_offsets(rnode);
                     for (i, r) in values.iter().enumerate() {
-                        let at = offsets.get(i).copied().unwrap_or(rnode.start);
+                        let at = value_offset(rnode, i);
                         check_resource(r, &value_pointer(&here, rnode, i), at, problems);
                     }
                 }
@@ -686,7 +684,6 @@ fn principals(
                 let Some(values) = string_list(value, &here, key, problems) else {
                     continue;
                 };
-                let offsets = value_offsets(value);
                 for (i, v) in values.iter().enumerate() {
                     let ok = match ptype {
                         PrincipalType::Aws => valid_aws_principal(v),
@@ -698,7 +695,7 @@ fn principals(
                     };
                     let ok = ok && (kind != PolicyKind::ResourceControl || v == "*");
                     if !ok {
-                        let at = offsets.get(i).copied().unwrap_or(value.start);
+                        let at = value_offset(value, i);
                         let label = if ptype == PrincipalType::Service {
                             "SERVICE"
                         } else {
@@ -876,12 +873,11 @@ fn conditions(
                 },
             };
             if operator.is_some_and(|o| o.is_date()) {
-                let offsets = value_offsets(value);
                 for (i, v) in values.iter().enumerate() {
                     let text = v.as_text();
                     let has_variable = variables && text.contains("${");
                     if !has_variable && parse_date(text).is_none() {
-                        let at = offsets.get(i).copied().unwrap_or(value.start);
+                        let at = value_offset(value, i);
                         problems.add(
                             LEGACY,
                             format!("`{text}` is not an ISO 8601 date or epoch seconds"),
