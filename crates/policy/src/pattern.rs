@@ -366,27 +366,27 @@ impl ArnPattern {
         if !text.starts_with("arn:") || is_plain(text, syntax) {
             return ArnPattern::Whole(Pattern::new(text, syntax));
         }
-        let mut fields: Vec<Pattern> = split_fields(text, 6, syntax.variables)
-            .into_iter()
+        let parts = split_fields(text, 6, syntax.variables);
+        // Leading plain fields become one prefix compared as text (never the last field,
+        // which must match the rest of the ARN).
+        let literal = parts
+            .iter()
+            .take_while(|f| is_plain(f, syntax))
+            .count()
+            .min(parts.len().saturating_sub(1));
+        let skip: usize = parts.iter().take(literal).map(|f| f.len() + 1).sum();
+        let fields: Vec<Pattern> = parts
+            .iter()
+            .skip(literal)
             .map(|f| Pattern::new(f, syntax))
             .collect();
         if fields.iter().all(|f| f.as_literal().is_some()) {
             return ArnPattern::Whole(Pattern::new(text, syntax));
         }
-        let literal = fields
-            .iter()
-            .take_while(|f| f.as_literal().is_some())
-            .count()
-            .min(fields.len().saturating_sub(1));
-        let mut prefix = String::new();
-        for f in fields.drain(..literal) {
-            prefix.push_str(f.as_literal().unwrap_or_default());
-            prefix.push(':');
-        }
-        let skip = prefix.len();
-        if let Some(first) = fields.first() {
-            prefix.push_str(first.leading_literal());
-        }
+        let leading = fields.first().map_or("", Pattern::leading_literal);
+        let mut prefix = String::with_capacity(skip + leading.len());
+        prefix.push_str(text.get(..skip).unwrap_or_default());
+        prefix.push_str(leading);
         let has_vars = fields.iter().any(Pattern::has_vars);
         ArnPattern::Fields {
             quick: prefix.into_boxed_str(),
@@ -562,5 +562,46 @@ mod tests {
         );
         check_arn("arn:aws:iam::1:user/a", "arn:aws:iam::1", Ok(false));
         check_arn("*", "anything", Ok(true));
+    }
+
+    /// Reference glob: plain recursion over characters.
+    fn reference(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|i| reference(rest, &t[i..])),
+            Some(('?', rest)) => !t.is_empty() && reference(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && reference(rest, &t[1..]),
+        }
+    }
+
+    /// Reference ARN matching: split both at `:` into at most six fields, the last taking
+    /// the rest, and glob each field.
+    fn reference_arn(p: &str, t: &str) -> bool {
+        let pf: Vec<&str> = p.splitn(6, ':').collect();
+        let tf: Vec<&str> = t.splitn(pf.len(), ':').collect();
+        tf.len() == pf.len()
+            && pf.iter().zip(&tf).all(|(p, t)| {
+                reference(
+                    &p.chars().collect::<Vec<_>>(),
+                    &t.chars().collect::<Vec<_>>(),
+                )
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn glob_agrees_with_reference(p in "[ab*?é]{0,8}", t in "[abé]{0,10}") {
+            let pattern = Pattern::new(&p, PLAIN);
+            let chars: Vec<char> = p.chars().collect();
+            let text: Vec<char> = t.chars().collect();
+            proptest::prop_assert_eq!(pattern.matches(&t, &VARS), reference(&chars, &text));
+        }
+
+        #[test]
+        fn arn_matching_agrees_with_reference(p in "[ab:*?]{0,12}", t in "[ab:]{0,14}") {
+            let (p, t) = (format!("arn:{p}"), format!("arn:{t}"));
+            let pattern = ArnPattern::new(&p, PLAIN);
+            proptest::prop_assert_eq!(pattern.matches(&t, &VARS), reference_arn(&p, &t), "{} vs {}", p, t);
+        }
     }
 }
