@@ -99,6 +99,23 @@ fn bench_decisions(c: &mut Criterion) {
         b.iter(|| black_box(evaluate(black_box(&input), black_box(&request))))
     });
 
+    // The server's per-principal view: the identity policies combined into one index.
+    let view = [CompiledPolicy::combine(
+        "view",
+        PolicyKind::Identity,
+        &identity,
+    )];
+    let input_view = EvaluationInput {
+        identity: &view,
+        boundary: Some(&boundary),
+        scp_levels: &scps,
+        ..Default::default()
+    };
+    assert!(evaluate(&input_view, &request).is_allowed());
+    group.bench_function("typical_combined_view", |b| {
+        b.iter(|| black_box(evaluate(black_box(&input_view), black_box(&request))))
+    });
+
     // The same principal with 1,000 more statements that cannot match the action.
     let mut crowded = identity.clone();
     for n in 0..20 {

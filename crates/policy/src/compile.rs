@@ -46,9 +46,13 @@ struct Inner {
     by_service: Vec<(u64, Vec<u32>)>,
     // INVARIANT: ascending; statements whose actions may match any service.
     any_service: Vec<u32>,
+    /// For a combined policy: the policies it was made of.
+    sources: Vec<CompiledPolicy>,
+    // INVARIANT: empty, or one (source, statement) pair per statement.
+    origins: Vec<(u32, u32)>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct PrincipalSet {
     negated: bool,
     everyone: bool,
@@ -59,7 +63,7 @@ struct PrincipalSet {
     canonical: Vec<Box<str>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct CompiledStatement {
     effect: Effect,
     principal: Option<PrincipalSet>,
@@ -98,30 +102,7 @@ impl CompiledPolicy {
             .iter()
             .map(|s| compile_statement(s, variables))
             .collect();
-        let mut by_service: Vec<(u64, Vec<u32>)> = Vec::new();
-        let mut any_service = Vec::new();
-        for (i, s) in document.statements().iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
-            let services = statement_services(s);
-            match services {
-                None => any_service.push(i),
-                Some(list) => {
-                    for svc in list {
-                        let svc = Key::new(&svc).hash();
-                        match by_service.binary_search_by(|(k, _)| k.cmp(&svc)) {
-                            Ok(pos) => {
-                                if let Some((_, v)) = by_service.get_mut(pos) {
-                                    if v.last() != Some(&i) {
-                                        v.push(i);
-                                    }
-                                }
-                            }
-                            Err(pos) => by_service.insert(pos, (svc, vec![i])),
-                        }
-                    }
-                }
-            }
-        }
+        let (by_service, any_service) = index(document.statements());
         CompiledPolicy(Arc::new(Inner {
             id: id.into(),
             kind,
@@ -129,7 +110,75 @@ impl CompiledPolicy {
             statements,
             by_service,
             any_service,
+            sources: Vec::new(),
+            origins: Vec::new(),
         }))
+    }
+
+    /// One policy holding the statements of `policies`, indexed together: a per-principal
+    /// view that evaluates like the list (one index lookup instead of one per policy).
+    /// Decisions still name the original policies and statements. Its `document()` is the
+    /// statements of all the policies in one synthetic document.
+    pub fn combine(
+        id: impl Into<String>,
+        kind: PolicyKind,
+        policies: &[CompiledPolicy],
+    ) -> CompiledPolicy {
+        let mut statements = Vec::new();
+        let mut originals = Vec::new();
+        let mut origins = Vec::new();
+        let mut sources = Vec::with_capacity(policies.len());
+        for policy in policies {
+            // A combined policy among the inputs contributes its own sources.
+            let parts: Vec<&CompiledPolicy> = if policy.0.sources.is_empty() {
+                vec![policy]
+            } else {
+                policy.0.sources.iter().collect()
+            };
+            for part in parts {
+                let source = u32::try_from(sources.len()).unwrap_or(u32::MAX);
+                sources.push(part.clone());
+                for (si, (compiled, original)) in part
+                    .0
+                    .statements
+                    .iter()
+                    .zip(part.0.document.statements())
+                    .enumerate()
+                {
+                    statements.push(compiled.clone());
+                    originals.push(original.clone());
+                    origins.push((source, u32::try_from(si).unwrap_or(u32::MAX)));
+                }
+            }
+        }
+        let (by_service, any_service) = index(&originals);
+        let document = PolicyDocument {
+            version: Some(crate::document::Version::V2012_10_17),
+            id: None,
+            statement: crate::document::OneOrMany::Many(originals),
+        };
+        CompiledPolicy(Arc::new(Inner {
+            id: id.into(),
+            kind,
+            document,
+            statements,
+            by_service,
+            any_service,
+            sources,
+            origins,
+        }))
+    }
+
+    /// The policy and statement index a statement of this policy came from (itself, unless
+    /// this is a combined policy).
+    pub(crate) fn origin(&self, index: u32) -> (&CompiledPolicy, usize) {
+        match self.0.origins.get(index as usize) {
+            Some(&(source, si)) => match self.0.sources.get(source as usize) {
+                Some(p) => (p, si as usize),
+                None => (self, index as usize),
+            },
+            None => (self, index as usize),
+        }
     }
 
     /// The id given when compiling.
@@ -180,6 +229,34 @@ impl CompiledPolicy {
     pub(crate) fn statement(&self, index: u32) -> Option<&CompiledStatement> {
         self.0.statements.get(index as usize)
     }
+}
+
+/// Indexes statements by the service prefixes of their actions.
+fn index(statements: &[Statement]) -> (Vec<(u64, Vec<u32>)>, Vec<u32>) {
+    let mut by_service: Vec<(u64, Vec<u32>)> = Vec::new();
+    let mut any_service = Vec::new();
+    for (i, s) in statements.iter().enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        match statement_services(s) {
+            None => any_service.push(i),
+            Some(list) => {
+                for svc in list {
+                    let svc = Key::new(&svc).hash();
+                    match by_service.binary_search_by(|(k, _)| k.cmp(&svc)) {
+                        Ok(pos) => {
+                            if let Some((_, v)) = by_service.get_mut(pos) {
+                                if v.last() != Some(&i) {
+                                    v.push(i);
+                                }
+                            }
+                        }
+                        Err(pos) => by_service.insert(pos, (svc, vec![i])),
+                    }
+                }
+            }
+        }
+    }
+    (by_service, any_service)
 }
 
 /// Lower-case service prefixes a statement's actions are limited to, or `None` when it may

@@ -97,13 +97,19 @@ impl<'a> Scanner<'a, '_> {
             let Some(pm) = statement.applies(self.request) else {
                 continue;
             };
-            let hit = Hit { policy, index, pm };
+            // Statements of a combined policy are reported as the originals.
+            let (source, original) = policy.origin(index);
+            let hit = Hit {
+                policy: source,
+                index: u32::try_from(original).unwrap_or(u32::MAX),
+                pm,
+            };
             if let Some(all) = &mut self.all {
                 all.push(MatchedStatement {
                     policy_type: ptype,
-                    policy,
+                    policy: source,
                     level,
-                    index: index as usize,
+                    index: original,
                     effect,
                 });
             }

@@ -3,7 +3,8 @@
 //! - adding an `Allow` statement never turns an allow into a deny;
 //! - an SCP deny binds member accounts and never the management account;
 //! - `NotAction`/`NotResource`/`NotPrincipal` are the complements they claim;
-//! - parse → print → parse gives the same document.
+//! - parse → print → parse gives the same document;
+//! - a combined policy decides like the list it was made of.
 #![expect(
     clippy::indexing_slicing,
     clippy::panic,
@@ -266,6 +267,28 @@ proptest! {
         if before == DecisionEffect::Allow {
             prop_assert_eq!(after, DecisionEffect::Allow);
         }
+    }
+
+    #[test]
+    fn combined_policy_evaluates_like_the_list(s in arb_setup(), all_matches in any::<bool>()) {
+        let c = compile_setup(&s);
+        let combined = [CompiledPolicy::combine("view", PolicyKind::Identity, &c.identity)];
+        let run = |identity: &[CompiledPolicy]| {
+            let input = EvaluationInput {
+                identity,
+                boundary: c.boundary.as_ref(),
+                session: &c.session,
+                scp_levels: &c.scp,
+                principal_in_management_account: s.management,
+                all_matches,
+                ..Default::default()
+            };
+            let d = evaluate(&input, &request(&s));
+            let statements: Vec<(String, usize)> =
+                d.statements.iter().map(|m| (m.policy_id().to_owned(), m.index)).collect();
+            (d.effect, d.policy_type, statements)
+        };
+        prop_assert_eq!(run(&c.identity), run(&combined));
     }
 
     #[test]
