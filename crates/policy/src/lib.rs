@@ -54,7 +54,7 @@ mod pattern;
 mod request;
 mod values;
 
-pub use compile::{CompiledPolicy, PrincipalMatch};
+pub use compile::CompiledPolicy;
 pub use context::{Context, ContextValue};
 pub use decision::{access_denied_message, Decision, DecisionEffect, MatchedStatement, PolicyType};
 pub use document::{

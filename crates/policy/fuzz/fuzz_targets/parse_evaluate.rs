@@ -35,7 +35,10 @@ fuzz_target!(|data: &[u8]| {
             .with_context("aws:SourceIp", "203.0.113.9")
             .with_context("aws:CurrentTime", "2026-01-01T00:00:00Z")
             .with_context("aws:TagKeys", vec!["a".to_owned(), "b".to_owned()]);
-        let policies = [policy.clone()];
+        let policies = [
+            policy.clone(),
+            CompiledPolicy::combine("view", kind, &[policy.clone(), policy.clone()]),
+        ];
         let levels = [vec![policy.clone()]];
         let input = EvaluationInput {
             identity: &policies,
