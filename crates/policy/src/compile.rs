@@ -43,9 +43,7 @@ struct Inner {
     // INVARIANT: sorted by service, each list ascending.
     // Keyed by the hash of the service name only: a collision merely adds candidates,
     // which the action patterns then reject.
-    by_service: Vec<(u64, Vec<u32>)>,
-    // INVARIANT: ascending; statements whose actions may match any service.
-    any_service: Vec<u32>,
+    index: ServiceIndex,
     /// For a combined policy: the policies it was made of.
     sources: Vec<CompiledPolicy>,
     // INVARIANT: empty, or one (source, statement) pair per statement.
@@ -102,14 +100,13 @@ impl CompiledPolicy {
             .iter()
             .map(|s| compile_statement(s, variables))
             .collect();
-        let (by_service, any_service) = index(document.statements());
+        let index = ServiceIndex::new(document.statements());
         CompiledPolicy(Arc::new(Inner {
             id: id.into(),
             kind,
             document,
             statements,
-            by_service,
-            any_service,
+            index,
             sources: Vec::new(),
             origins: Vec::new(),
         }))
@@ -151,7 +148,7 @@ impl CompiledPolicy {
                 }
             }
         }
-        let (by_service, any_service) = index(&originals);
+        let index = ServiceIndex::new(&originals);
         let document = PolicyDocument {
             version: Some(crate::document::Version::V2012_10_17),
             id: None,
@@ -162,8 +159,7 @@ impl CompiledPolicy {
             kind,
             document,
             statements,
-            by_service,
-            any_service,
+            index,
             sources,
             origins,
         }))
@@ -207,22 +203,7 @@ impl CompiledPolicy {
 
     /// The statements that may match an action of `service` (lower-case), ascending.
     pub(crate) fn candidates<'a>(&'a self, service: &Key) -> Candidates<'a> {
-        let specific = match self
-            .0
-            .by_service
-            .binary_search_by(|(k, _)| k.cmp(&service.hash()))
-        {
-            Ok(pos) => self
-                .0
-                .by_service
-                .get(pos)
-                .map_or(&[][..], |(_, v)| v.as_slice()),
-            Err(_) => &[],
-        };
-        Candidates {
-            a: specific,
-            b: &self.0.any_service,
-        }
+        self.0.index.candidates(service.hash())
     }
 
     /// Statement `index`, compiled.
@@ -231,32 +212,90 @@ impl CompiledPolicy {
     }
 }
 
-/// Indexes statements by the service prefixes of their actions.
-fn index(statements: &[Statement]) -> (Vec<(u64, Vec<u32>)>, Vec<u32>) {
-    let mut by_service: Vec<(u64, Vec<u32>)> = Vec::new();
-    let mut any_service = Vec::new();
-    for (i, s) in statements.iter().enumerate() {
-        let i = u32::try_from(i).unwrap_or(u32::MAX);
-        match statement_services(s) {
-            None => any_service.push(i),
-            Some(list) => {
-                for svc in list {
-                    let svc = Key::new(&svc).hash();
-                    match by_service.binary_search_by(|(k, _)| k.cmp(&svc)) {
-                        Ok(pos) => {
-                            if let Some((_, v)) = by_service.get_mut(pos) {
-                                if v.last() != Some(&i) {
-                                    v.push(i);
+/// Statements by the service prefixes of their actions, in two flat arrays so a lookup
+/// touches little memory.
+#[derive(Debug)]
+struct ServiceIndex {
+    // INVARIANT: sorted by hash; (hash, start, len) ranges into `lists`. Keyed by the hash
+    // of the service name only: a collision merely adds candidates, which the action
+    // patterns then reject.
+    keys: Box<[(u64, u32, u32)]>,
+    /// The range in `lists` of statements whose actions may match any service.
+    any: (u32, u32),
+    // INVARIANT: each range ascending.
+    lists: Box<[u32]>,
+}
+
+impl ServiceIndex {
+    fn new(statements: &[Statement]) -> ServiceIndex {
+        let mut by_service: Vec<(u64, Vec<u32>)> = Vec::new();
+        let mut any_service = Vec::new();
+        for (i, s) in statements.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            match statement_services(s) {
+                None => any_service.push(i),
+                Some(list) => {
+                    for svc in list {
+                        let svc = Key::new(&svc).hash();
+                        match by_service.binary_search_by(|(k, _)| k.cmp(&svc)) {
+                            Ok(pos) => {
+                                if let Some((_, v)) = by_service.get_mut(pos) {
+                                    if v.last() != Some(&i) {
+                                        v.push(i);
+                                    }
                                 }
                             }
+                            Err(pos) => by_service.insert(pos, (svc, vec![i])),
                         }
-                        Err(pos) => by_service.insert(pos, (svc, vec![i])),
                     }
                 }
             }
         }
+        let total = any_service.len() + by_service.iter().map(|(_, v)| v.len()).sum::<usize>();
+        let mut lists = Vec::with_capacity(total);
+        let range = |list: &[u32], lists: &mut Vec<u32>| {
+            let start = u32::try_from(lists.len()).unwrap_or(u32::MAX);
+            lists.extend_from_slice(list);
+            (start, u32::try_from(list.len()).unwrap_or(u32::MAX))
+        };
+        let any = range(&any_service, &mut lists);
+        let keys = by_service
+            .iter()
+            .map(|(hash, list)| {
+                let (start, len) = range(list, &mut lists);
+                (*hash, start, len)
+            })
+            .collect();
+        ServiceIndex {
+            keys,
+            any,
+            lists: lists.into_boxed_slice(),
+        }
     }
-    (by_service, any_service)
+
+    fn slice(&self, (start, len): (u32, u32)) -> &[u32] {
+        let start = start as usize;
+        self.lists
+            .get(start..start + len as usize)
+            .unwrap_or_default()
+    }
+
+    fn candidates(&self, service: u64) -> Candidates<'_> {
+        // Most policies name few services: then a linear scan of integers beats a search.
+        let found = if self.keys.len() <= 16 {
+            self.keys.iter().find(|(hash, _, _)| *hash == service)
+        } else {
+            self.keys
+                .binary_search_by(|(hash, _, _)| hash.cmp(&service))
+                .ok()
+                .and_then(|pos| self.keys.get(pos))
+        };
+        let specific = found.map_or(&[][..], |&(_, start, len)| self.slice((start, len)));
+        Candidates {
+            a: specific,
+            b: self.slice(self.any),
+        }
+    }
 }
 
 /// Lower-case service prefixes a statement's actions are limited to, or `None` when it may

@@ -675,3 +675,38 @@ fn api_decisions_and_messages() {
     assert_eq!(d.effect, DecisionEffect::ExplicitDeny);
     assert_eq!(d.statements.len(), 2);
 }
+
+#[test]
+fn index_with_many_services() {
+    let statements: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                r#"{{"Effect":"Allow","Action":["svc{i}:Get*","svc{i}:List*"],"Resource":"*"}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    );
+    let many = [CompiledPolicy::parse("many", &text, PolicyKind::Identity).unwrap()];
+    let input = EvaluationInput {
+        identity: &many,
+        ..Default::default()
+    };
+    let bob = Principal::new(
+        PrincipalKind::User,
+        "arn:aws:iam::123456789012:user/bob",
+        "123456789012",
+    );
+    for i in [0, 17, 39] {
+        let d = evaluate(
+            &input,
+            &Request::new(bob.clone(), format!("SVC{i}:GetThing"), "*"),
+        );
+        assert!(d.is_allowed(), "svc{i}");
+        assert_eq!(d.statements[0].index, i);
+    }
+    let d = evaluate(&input, &Request::new(bob, "svc40:GetThing", "*"));
+    assert_eq!(d.effect, DecisionEffect::ImplicitDeny);
+}
