@@ -179,71 +179,55 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Moves past an array or object without building it.
+    /// Moves past an array or object without building it: one pass over the bytes,
+    /// tracking only strings and brackets.
     fn skip_nested(&mut self) -> Result<Value<'a>, SyntaxError> {
         let bytes = self.bytes;
-        let mut i = self.pos;
         // Open brackets as a bit stack: 1 for `{`, 0 for `[`.
         let mut stack: u64 = 0;
         let mut depth = 0usize;
-        let fail = |reader: &mut Self, at: usize, message| {
-            reader.pos = at;
-            Err(reader.error(message))
-        };
-        // Outside strings only brackets and quotes matter; the rest is skipped in bulk.
-        loop {
-            let rest = bytes.get(i..).unwrap_or_default();
-            let Some(n) = rest
-                .iter()
-                .position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']'))
-            else {
-                break;
-            };
-            i += n;
-            let Some(&b) = bytes.get(i) else { break };
-            match b {
-                b'"' => {
-                    i += 1;
-                    loop {
-                        let rest = bytes.get(i..).unwrap_or_default();
-                        // Strings in policies are short: a plain loop beats a call.
-                        match rest.iter().position(|&c| c == b'"' || c == b'\\') {
-                            Some(n) => {
-                                i += n;
-                                match bytes.get(i) {
-                                    Some(b'"') => break,
-                                    _ => i += 2,
-                                }
-                            }
-                            None => return fail(self, bytes.len(), "unterminated string"),
-                        }
-                    }
-                    i += 1;
+        let mut in_string = false;
+        let mut escaped = false;
+        let mut i = self.pos;
+        while let Some(&c) = bytes.get(i) {
+            i += 1;
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if c == b'\\' {
+                    escaped = true;
+                } else if c == b'"' {
+                    in_string = false;
                 }
+                continue;
+            }
+            match c {
+                b'"' => in_string = true,
                 b'{' | b'[' => {
                     if depth >= MAX_DEPTH {
-                        return fail(self, i, "nesting too deep");
+                        self.pos = i - 1;
+                        return Err(self.error("nesting too deep"));
                     }
-                    stack = (stack << 1) | u64::from(b == b'{');
+                    stack = (stack << 1) | u64::from(c == b'{');
                     depth += 1;
-                    i += 1;
                 }
                 b'}' | b']' => {
-                    if depth == 0 || (stack & 1 == 1) != (b == b'}') {
-                        return fail(self, i, "unbalanced brackets");
+                    if depth == 0 || (stack & 1 == 1) != (c == b'}') {
+                        self.pos = i - 1;
+                        return Err(self.error("unbalanced brackets"));
                     }
                     stack >>= 1;
                     depth -= 1;
-                    i += 1;
                     if depth == 0 {
                         self.pos = i;
                         return Ok(Value::Raw);
                     }
                 }
-                _ => i += 1,
+                _ => {}
             }
         }
-        fail(self, i, "unexpected end of text")
+        self.pos = bytes.len();
+        Err(self.error("unexpected end of text"))
     }
 
     fn object(&mut self, depth: usize) -> Result<Value<'a>, SyntaxError> {
