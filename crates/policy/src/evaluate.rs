@@ -166,10 +166,7 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
     let scp_applies = !input.scp_levels.is_empty()
         && !input.principal_in_management_account
         && !principal.service_linked
-        && !matches!(
-            principal.kind,
-            PrincipalKind::Service | PrincipalKind::Anonymous
-        );
+        && !resource_only;
     let rcp_applies = !input.rcp_levels.is_empty()
         && !input.resource_in_management_account
         && !principal.service_linked
