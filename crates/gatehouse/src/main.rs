@@ -2,6 +2,7 @@
 
 mod auth;
 mod bootstrap;
+mod cli;
 mod config;
 mod model;
 mod secrets;
@@ -27,11 +28,18 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(ServeConfig),
+    /// Evaluate requests or validate documents with the policy engine, offline.
+    #[command(subcommand)]
+    Policy(cli::policy::PolicyCommand),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Policy(command) => {
+            let code = cli::policy::run(command)?;
+            std::process::exit(code);
+        }
         Command::Serve(config) => {
             tracing_subscriber::fmt()
                 .with_env_filter(

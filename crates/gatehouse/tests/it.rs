@@ -14,5 +14,6 @@ mod it {
     pub mod harness;
     pub mod iam_policies;
     pub mod iam_users;
+    pub mod policy_cli;
     pub mod storage;
 }

@@ -1,0 +1,3 @@
+//! Commands besides `serve`: offline tools that need no server.
+
+pub mod policy;
