@@ -1,3 +1,5 @@
+//! Condition operator tables: every family, missing keys, set qualifiers and variables.
+
 use super::*;
 use crate::context::{Context, ContextValue};
 

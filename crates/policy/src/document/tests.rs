@@ -1,3 +1,6 @@
+//! Parsing and validation tables: accepted shapes, IAM messages with their locations,
+//! size limits, duplicate keys and faithful printing.
+
 use super::*;
 use crate::error::ErrorCode;
 

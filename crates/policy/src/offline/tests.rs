@@ -1,3 +1,5 @@
+//! The JSON-lines entry points: decisions, errors with pointers, the cache, reports.
+
 use super::*;
 
 /// Runs `line` through both the plain function and a cached evaluator; both must agree.
