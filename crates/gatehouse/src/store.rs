@@ -11,6 +11,7 @@ mod meta;
 pub mod migrations;
 mod policies;
 mod postgres;
+mod roles;
 mod sqlite;
 mod users;
 
@@ -24,6 +25,7 @@ pub use access_keys::{AccessKeyRecord, KeyOwner};
 pub use accounts::AccountRecord;
 pub use groups::GroupRecord;
 pub use policies::{ManagedPolicyRecord, OwnerKind};
+pub use roles::RoleRecord;
 pub use users::UserRecord;
 
 /// Failures of the store. Handlers turn them into an internal error with a request id.
@@ -117,6 +119,7 @@ impl Store {
             "inline_policies",
             "policy_versions",
             "managed_policies",
+            "iam_roles",
             "users",
         ] {
             tx.exec(&format!("DELETE FROM {table}"), &[]).await?;

@@ -13,6 +13,7 @@ mod it {
     pub mod errors;
     pub mod harness;
     pub mod iam_policies;
+    pub mod iam_roles;
     pub mod iam_users;
     pub mod policy_cli;
     pub mod storage;

@@ -8,6 +8,7 @@ mod groups;
 mod inline_policies;
 mod pagination;
 mod policies;
+mod roles;
 mod users;
 
 use wire::iam::*;
@@ -57,6 +58,7 @@ async fn dispatch(
 ) -> Result<Output, ServiceError> {
     let user = OwnerKind::User;
     let group = OwnerKind::Group;
+    let role = OwnerKind::Role;
     Ok(match operation {
         Operation::CreateUser(input) => {
             Output::CreateUser(users::handle_create_user(app, tx, context, input).await?)
@@ -385,6 +387,169 @@ async fn dispatch(
         Operation::ListGroupsForUser(input) => Output::ListGroupsForUser(
             groups::handle_list_groups_for_user(app, tx, context, input).await?,
         ),
+        Operation::CreateRole(input) => {
+            Output::CreateRole(roles::handle_create_role(app, tx, context, input).await?)
+        }
+        Operation::GetRole(input) => {
+            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            Output::GetRole(GetRoleResponse {
+                role: roles::to_wire(context, &found),
+            })
+        }
+        Operation::ListRoles(input) => {
+            Output::ListRoles(roles::handle_list_roles(app, tx, context, input).await?)
+        }
+        Operation::DeleteRole(input) => {
+            roles::handle_delete_role(app, tx, context, &input.role_name).await?;
+            Output::DeleteRole
+        }
+        Operation::UpdateRole(input) => {
+            roles::update(app, tx, context, &input.role_name, |record| {
+                if let Some(description) = input.description {
+                    record.description = Some(description);
+                }
+                if let Some(seconds) = input.max_session_duration {
+                    record.max_session_duration = i64::from(seconds);
+                }
+                Ok(())
+            })
+            .await?;
+            Output::UpdateRole(UpdateRoleResponse {})
+        }
+        Operation::UpdateRoleDescription(input) => {
+            let updated = roles::update(app, tx, context, &input.role_name, |record| {
+                record.description = Some(input.description);
+                Ok(())
+            })
+            .await?;
+            Output::UpdateRoleDescription(UpdateRoleDescriptionResponse {
+                role: Some(roles::to_wire(context, &updated)),
+            })
+        }
+        Operation::UpdateAssumeRolePolicy(input) => {
+            documents::validate(&input.policy_document, policy::PolicyKind::Trust)?;
+            roles::update(app, tx, context, &input.role_name, |record| {
+                record.trust_policy = input.policy_document;
+                Ok(())
+            })
+            .await?;
+            Output::UpdateAssumeRolePolicy
+        }
+        Operation::PutRolePermissionsBoundary(input) => {
+            users::check_boundary(
+                app,
+                tx,
+                &context.principal.account.to_string(),
+                &input.permissions_boundary,
+            )
+            .await?;
+            roles::update(app, tx, context, &input.role_name, |record| {
+                record.permissions_boundary = Some(input.permissions_boundary);
+                Ok(())
+            })
+            .await?;
+            Output::PutRolePermissionsBoundary
+        }
+        Operation::DeleteRolePermissionsBoundary(input) => {
+            roles::update(app, tx, context, &input.role_name, |record| {
+                record.permissions_boundary = None;
+                Ok(())
+            })
+            .await?;
+            Output::DeleteRolePermissionsBoundary
+        }
+        Operation::TagRole(input) => {
+            roles::update(app, tx, context, &input.role_name, |record| {
+                roles::merge_tags(&mut record.tags, input.tags)
+            })
+            .await?;
+            Output::TagRole
+        }
+        Operation::UntagRole(input) => {
+            roles::update(app, tx, context, &input.role_name, |record| {
+                record
+                    .tags
+                    .retain(|(key, _)| !input.tag_keys.iter().any(|k| k.eq_ignore_ascii_case(key)));
+                Ok(())
+            })
+            .await?;
+            Output::UntagRole
+        }
+        Operation::ListRoleTags(input) => {
+            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            Output::ListRoleTags(ListRoleTagsResponse {
+                tags: roles::tags_to_wire(&found.tags),
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        Operation::AttachRolePolicy(input) => {
+            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            policies::attach(app, tx, context, role, &found.role_name, &input.policy_arn).await?;
+            Output::AttachRolePolicy
+        }
+        Operation::DetachRolePolicy(input) => {
+            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            policies::detach(app, tx, context, role, &found.role_name, &input.policy_arn).await?;
+            Output::DetachRolePolicy
+        }
+        Operation::ListAttachedRolePolicies(input) => {
+            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let attached = policies::attached(
+                app,
+                tx,
+                context,
+                role,
+                &found.role_name,
+                input.path_prefix.as_deref(),
+            )
+            .await?;
+            Output::ListAttachedRolePolicies(ListAttachedRolePoliciesResponse {
+                attached_policies: Some(attached),
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        Operation::PutRolePolicy(input) => {
+            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            inline_policies::put(
+                app,
+                tx,
+                context,
+                role,
+                &found.role_name,
+                &input.policy_name,
+                &input.policy_document,
+            )
+            .await?;
+            Output::PutRolePolicy
+        }
+        Operation::GetRolePolicy(input) => {
+            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let document =
+                inline_policies::get(app, tx, context, role, &found.role_name, &input.policy_name)
+                    .await?;
+            Output::GetRolePolicy(GetRolePolicyResponse {
+                role_name: found.role_name,
+                policy_name: input.policy_name,
+                policy_document: document,
+            })
+        }
+        Operation::ListRolePolicies(input) => {
+            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            Output::ListRolePolicies(ListRolePoliciesResponse {
+                policy_names: inline_policies::list(app, tx, context, role, &found.role_name)
+                    .await?,
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        Operation::DeleteRolePolicy(input) => {
+            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            inline_policies::delete(app, tx, context, role, &found.role_name, &input.policy_name)
+                .await?;
+            Output::DeleteRolePolicy
+        }
         other => return Err(ServiceError::not_implemented(other.name())),
     })
 }
@@ -717,6 +882,146 @@ async fn access(
         Operation::DeleteGroupPolicy(input) => {
             vec![group_access(app, tx, context, "iam:DeleteGroupPolicy", &input.group_name).await?]
         }
+        Operation::CreateRole(input) => {
+            let path = input.path.as_deref().unwrap_or("/");
+            let resource = arn::iam_entity(partition, account, "role", path, &input.role_name);
+            let tags: Vec<(String, String)> = input
+                .tags
+                .iter()
+                .flatten()
+                .map(|tag| (tag.key.clone(), tag.value.clone()))
+                .collect();
+            let mut create =
+                Access::new("iam:CreateRole", resource.clone()).with_request_tags(&tags);
+            if let Some(boundary) = &input.permissions_boundary {
+                create.context.push((
+                    "iam:PermissionsBoundary".to_owned(),
+                    policy::ContextValue::from(boundary.as_str()),
+                ));
+            }
+            let mut needed = vec![create];
+            if !tags.is_empty() {
+                needed.push(Access::new("iam:TagRole", resource).with_request_tags(&tags));
+            }
+            needed
+        }
+        Operation::ListRoles(_) => vec![star("iam:ListRoles")],
+        Operation::GetRole(input) => {
+            vec![role_access(app, tx, context, "iam:GetRole", &input.role_name).await?]
+        }
+        Operation::DeleteRole(input) => {
+            vec![role_access(app, tx, context, "iam:DeleteRole", &input.role_name).await?]
+        }
+        Operation::UpdateRole(input) => {
+            vec![role_access(app, tx, context, "iam:UpdateRole", &input.role_name).await?]
+        }
+        Operation::UpdateRoleDescription(input) => {
+            vec![
+                role_access(
+                    app,
+                    tx,
+                    context,
+                    "iam:UpdateRoleDescription",
+                    &input.role_name,
+                )
+                .await?,
+            ]
+        }
+        Operation::UpdateAssumeRolePolicy(input) => {
+            vec![
+                role_access(
+                    app,
+                    tx,
+                    context,
+                    "iam:UpdateAssumeRolePolicy",
+                    &input.role_name,
+                )
+                .await?,
+            ]
+        }
+        Operation::PutRolePermissionsBoundary(input) => {
+            let mut access = role_access(
+                app,
+                tx,
+                context,
+                "iam:PutRolePermissionsBoundary",
+                &input.role_name,
+            )
+            .await?;
+            access.context.push((
+                "iam:PermissionsBoundary".to_owned(),
+                policy::ContextValue::from(input.permissions_boundary.as_str()),
+            ));
+            vec![access]
+        }
+        Operation::DeleteRolePermissionsBoundary(input) => {
+            vec![
+                role_access(
+                    app,
+                    tx,
+                    context,
+                    "iam:DeleteRolePermissionsBoundary",
+                    &input.role_name,
+                )
+                .await?,
+            ]
+        }
+        Operation::TagRole(input) => {
+            let tags: Vec<(String, String)> = input
+                .tags
+                .iter()
+                .map(|tag| (tag.key.clone(), tag.value.clone()))
+                .collect();
+            vec![
+                role_access(app, tx, context, "iam:TagRole", &input.role_name)
+                    .await?
+                    .with_request_tags(&tags),
+            ]
+        }
+        Operation::UntagRole(input) => {
+            let mut access =
+                role_access(app, tx, context, "iam:UntagRole", &input.role_name).await?;
+            access.context.push((
+                "aws:TagKeys".to_owned(),
+                policy::ContextValue::multi(input.tag_keys.clone()),
+            ));
+            vec![access]
+        }
+        Operation::ListRoleTags(input) => {
+            vec![role_access(app, tx, context, "iam:ListRoleTags", &input.role_name).await?]
+        }
+        Operation::AttachRolePolicy(input) => vec![with_policy_arn(
+            role_access(app, tx, context, "iam:AttachRolePolicy", &input.role_name).await?,
+            &input.policy_arn,
+        )],
+        Operation::DetachRolePolicy(input) => vec![with_policy_arn(
+            role_access(app, tx, context, "iam:DetachRolePolicy", &input.role_name).await?,
+            &input.policy_arn,
+        )],
+        Operation::ListAttachedRolePolicies(input) => {
+            vec![
+                role_access(
+                    app,
+                    tx,
+                    context,
+                    "iam:ListAttachedRolePolicies",
+                    &input.role_name,
+                )
+                .await?,
+            ]
+        }
+        Operation::PutRolePolicy(input) => {
+            vec![role_access(app, tx, context, "iam:PutRolePolicy", &input.role_name).await?]
+        }
+        Operation::GetRolePolicy(input) => {
+            vec![role_access(app, tx, context, "iam:GetRolePolicy", &input.role_name).await?]
+        }
+        Operation::ListRolePolicies(input) => {
+            vec![role_access(app, tx, context, "iam:ListRolePolicies", &input.role_name).await?]
+        }
+        Operation::DeleteRolePolicy(input) => {
+            vec![role_access(app, tx, context, "iam:DeleteRolePolicy", &input.role_name).await?]
+        }
         _ => Vec::new(),
     })
 }
@@ -764,5 +1069,25 @@ async fn group_access(
     Ok(Access::new(
         action,
         arn::iam_entity(principal.partition, principal.account, "group", &path, name),
+    ))
+}
+
+/// Access to a role resource, with the role's path when it exists.
+async fn role_access(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    action: &'static str,
+    name: &str,
+) -> Result<Access, ServiceError> {
+    let principal = &context.principal;
+    let path = tx
+        .role(&principal.account.to_string(), name)
+        .await
+        .map_err(|err| app.internal(err))?
+        .map_or_else(|| "/".to_owned(), |role| role.path);
+    Ok(Access::new(
+        action,
+        arn::iam_entity(principal.partition, principal.account, "role", &path, name),
     ))
 }

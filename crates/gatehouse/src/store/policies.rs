@@ -14,7 +14,6 @@ pub enum OwnerKind {
     /// An IAM group.
     Group,
     /// An IAM role.
-    #[expect(dead_code, reason = "roles arrive with the next IAM increment")]
     Role,
 }
 

@@ -96,4 +96,21 @@ CREATE TABLE group_members (
 );
 CREATE INDEX group_members_by_user ON group_members(account_id, user_key);
 "#,
+    // 3: IAM roles.
+    r#"
+CREATE TABLE iam_roles (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    role_key     TEXT NOT NULL,
+    role_name    TEXT NOT NULL,
+    role_id      TEXT NOT NULL UNIQUE,
+    path         TEXT NOT NULL,
+    trust_policy TEXT NOT NULL,
+    description  TEXT,
+    max_session_duration BIGINT NOT NULL,
+    permissions_boundary TEXT,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, role_key)
+);
+"#,
 ];

@@ -131,14 +131,13 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
     // In the model but not served yet: 501 naming the operation, for both protocols.
     let err = server
         .iam(&root)
-        .create_role()
-        .role_name("r")
-        .assume_role_policy_document("{}")
+        .create_instance_profile()
+        .instance_profile_name("p")
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("NotImplemented"));
-    assert!(err.message().unwrap().contains("CreateRole"));
+    assert!(err.message().unwrap().contains("CreateInstanceProfile"));
     let json = RawRequest {
         service: "organizations",
         target: Some("AWSOrganizationsV20161128.DescribeOrganization"),
