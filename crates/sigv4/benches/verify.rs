@@ -1,5 +1,6 @@
 //! Cost of verifying a typical STS `GetCallerIdentity` POST: parse + verify with a signing
-//! key already derived, the same with the cache lookup, and key derivation for comparison.
+//! key already derived, the same with the cache lookup, the whole sequence the server runs
+//! (parse, scope and time check, cache lookup, verify), and key derivation for comparison.
 #![expect(
     clippy::expect_used,
     reason = "a benchmark fails by panicking on bad setup"
@@ -9,8 +10,8 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use sigv4::{
-    canonical_request, derive_signing_key, parse, payload_hash, string_to_sign, verify, Request,
-    SigningKeyCache, VerifyOptions,
+    canonical_request, check_scope_and_time, derive_signing_key, parse, payload_hash,
+    string_to_sign, verify, Request, SigningKeyCache, VerifyOptions,
 };
 use time::macros::datetime;
 
@@ -87,6 +88,19 @@ fn bench(c: &mut Criterion) {
                 let key = cache.get_or_derive(&auth.access_key_id, &auth.scope, SECRET);
                 verify(req, &auth, &key, &opts).expect("verify");
             })
+        });
+        // What the gatehouse server does per request, with the secret already looked up.
+        c.bench_function("server sequence: parse, check, cache, verify", |b| {
+            b.iter(|| {
+                let auth = parse(black_box(req)).expect("parse");
+                check_scope_and_time(&auth, &opts).expect("scope and time");
+                let key = cache.get_or_derive(&auth.access_key_id, &auth.scope, SECRET);
+                verify(req, &auth, &key, &opts).expect("verify");
+            })
+        });
+        c.bench_function("cache lookup only", |b| {
+            let auth = parse(req).expect("parse");
+            b.iter(|| cache.get_or_derive(black_box(&auth.access_key_id), &auth.scope, SECRET))
         });
         let parsed = parse(req).expect("parse");
         c.bench_function("verify only (parsed, key in hand)", |b| {

@@ -1,12 +1,18 @@
 //! What a request claims: the parsed `Authorization` header or presigned query
 //! parameters. Parsing checks form only; nothing here knows a secret or the clock.
+//!
+//! The result borrows from the request: a well-formed header-auth request parses without
+//! allocating.
 
 mod header;
 mod presigned;
 
+use std::borrow::Cow;
+
 use time::OffsetDateTime;
 
 use crate::error::Error;
+use crate::percent::hex_value;
 use crate::request::Request;
 use crate::scope::CredentialScope;
 
@@ -31,22 +37,46 @@ pub enum AuthLocation {
 }
 
 /// The authentication a request claims, parsed but not yet verified.
+///
+/// Text fields borrow from the [`Request`] when they need no decoding; see
+/// [`ParsedAuth::into_owned`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParsedAuth {
+pub struct ParsedAuth<'a> {
     /// The access key id from the credential.
-    pub access_key_id: String,
+    pub access_key_id: Cow<'a, str>,
     /// The credential scope.
-    pub scope: CredentialScope,
-    /// The signed header names, lower-cased, in the order the client listed them.
-    pub signed_headers: Vec<String>,
+    pub scope: CredentialScope<'a>,
+    /// The signed header names, lower-cased, `;`-separated, in the order the client
+    /// listed them (none empty; `host` among them). See [`ParsedAuth::signed_header_names`].
+    pub signed_headers: Cow<'a, str>,
     /// The signature the client sent.
     pub signature: [u8; 32],
     /// The request time (`X-Amz-Date`, or the `Date` header for header auth).
     pub timestamp: OffsetDateTime,
     /// `X-Amz-Security-Token`, for temporary credentials.
-    pub session_token: Option<String>,
+    pub session_token: Option<Cow<'a, str>>,
     /// Header or presigned query.
     pub location: AuthLocation,
+}
+
+impl ParsedAuth<'_> {
+    /// The signed header names, lower-cased, in the order the client listed them.
+    pub fn signed_header_names(&self) -> impl Iterator<Item = &str> {
+        self.signed_headers.split(';')
+    }
+
+    /// The same authentication, owning its text (to keep it past the request).
+    pub fn into_owned(self) -> ParsedAuth<'static> {
+        ParsedAuth {
+            access_key_id: Cow::Owned(self.access_key_id.into_owned()),
+            scope: self.scope.into_owned(),
+            signed_headers: Cow::Owned(self.signed_headers.into_owned()),
+            signature: self.signature,
+            timestamp: self.timestamp,
+            session_token: self.session_token.map(|t| Cow::Owned(t.into_owned())),
+            location: self.location,
+        }
+    }
 }
 
 /// Parses the SigV4 authentication of `req`.
@@ -54,7 +84,7 @@ pub struct ParsedAuth {
 /// Fails with [`Error::MissingAuthentication`] when the request carries neither an
 /// `Authorization` header nor presigned `X-Amz-*` parameters, and rejects requests that
 /// carry both.
-pub fn parse(req: &Request) -> Result<ParsedAuth, Error> {
+pub fn parse<'a>(req: &Request<'a>) -> Result<ParsedAuth<'a>, Error> {
     let mut authorization = req.header_values("authorization");
     let first = authorization.next();
     let presigned = presigned::is_presigned(req);
@@ -75,26 +105,82 @@ pub fn parse(req: &Request) -> Result<ParsedAuth, Error> {
     }
 }
 
-/// Splits `a;b;c` into lower-cased names; `host` must be among them.
-pub(crate) fn parse_signed_headers(list: &str) -> Result<Vec<String>, Error> {
-    let names: Vec<String> = list.split(';').map(str::to_ascii_lowercase).collect();
-    if names.iter().any(String::is_empty) {
+/// Checks `a;b;c` and lower-cases it (borrowing when it already is); no name may be
+/// empty and `host` must be among them.
+pub(crate) fn parse_signed_headers(list: Cow<'_, str>) -> Result<Cow<'_, str>, Error> {
+    // `;` is ASCII, so splitting bytes splits the text.
+    let (mut any_empty, mut has_host) = (false, false);
+    for name in list.as_bytes().split(|b| *b == b';') {
+        any_empty |= name.is_empty();
+        has_host |= crate::scan::eq_ignore_ascii_case(name, b"host");
+    }
+    // A fold, not `any`: no early exit, so it runs a word at a time.
+    let any_upper = list
+        .bytes()
+        .fold(false, |acc, b| acc | b.is_ascii_uppercase());
+    if any_empty {
         return Err(Error::IncompleteSignature(format!(
             "SignedHeaders must be a non-empty semicolon-separated list of header names, got `{list}`"
         )));
     }
-    if !names.iter().any(|n| n == "host") {
+    if !has_host {
         return Err(Error::HostNotSigned);
     }
-    Ok(names)
+    Ok(if any_upper {
+        Cow::Owned(list.to_ascii_lowercase())
+    } else {
+        list
+    })
 }
 
 /// Decodes a 64-digit hex signature; anything else can never match.
 pub(crate) fn parse_signature(hex_text: &str) -> Result<[u8; 32], Error> {
+    let digits = hex_text.as_bytes();
+    if digits.len() != 64 {
+        return Err(Error::SignatureDoesNotMatch);
+    }
+    // Branch-free: any invalid digit sets a high bit in `invalid`.
+    let digit = |b: u8| {
+        HEX_DIGITS
+            .get(usize::from(b))
+            .copied()
+            .unwrap_or(INVALID_DIGIT)
+    };
     let mut out = [0u8; 32];
-    hex::decode_to_slice(hex_text, &mut out).map_err(|_| Error::SignatureDoesNotMatch)?;
+    let mut invalid = 0u8;
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let (hi, lo) = match pair {
+            [hi, lo] => (digit(*hi), digit(*lo)),
+            _ => (INVALID_DIGIT, INVALID_DIGIT),
+        };
+        invalid |= hi | lo;
+        *byte = (hi << 4) | (lo & 0x0f);
+    }
+    if invalid & 0xf0 != 0 {
+        return Err(Error::SignatureDoesNotMatch);
+    }
     Ok(out)
 }
+
+/// What [`HEX_DIGITS`] holds for a byte that is not a hex digit.
+const INVALID_DIGIT: u8 = 0xff;
+
+/// The value of each byte as a hex digit, either case.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: a bad index fails the build, never a request"
+)]
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [INVALID_DIGIT; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(value) = hex_value(b as u8) {
+            table[b] = value;
+        }
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -102,22 +188,19 @@ mod tests {
 
     #[test]
     fn signed_headers_need_host() {
+        fn check(list: &str) -> Result<Cow<'_, str>, Error> {
+            parse_signed_headers(Cow::Borrowed(list))
+        }
         assert_eq!(
-            parse_signed_headers("Host;X-Amz-Date"),
+            check("Host;X-Amz-Date").map(|list| list.split(';').map(str::to_owned).collect()),
             Ok(vec!["host".to_owned(), "x-amz-date".to_owned()])
         );
-        assert_eq!(
-            parse_signed_headers("x-amz-date"),
-            Err(Error::HostNotSigned)
-        );
+        assert_eq!(check("x-amz-date"), Err(Error::HostNotSigned));
         assert!(matches!(
-            parse_signed_headers("host;;x"),
+            check("host;;x"),
             Err(Error::IncompleteSignature(_))
         ));
-        assert!(matches!(
-            parse_signed_headers(""),
-            Err(Error::IncompleteSignature(_))
-        ));
+        assert!(matches!(check(""), Err(Error::IncompleteSignature(_))));
     }
 
     #[test]

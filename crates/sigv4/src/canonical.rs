@@ -1,8 +1,8 @@
 //! The canonical request: method, canonical path, canonical query, canonical headers,
 //! signed header list and payload hash, exactly as AWS specifies for SigV4.
 //!
-//! Everything is written through a [`Sink`]; verification writes into a reused buffer
-//! and hashes it in one call.
+//! Everything is written through a [`Sink`]; verification writes straight into a
+//! streaming SHA-256, so the text is never kept.
 
 mod headers;
 mod path;

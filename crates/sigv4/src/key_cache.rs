@@ -1,16 +1,18 @@
 //! A bounded, thread-safe cache of derived signing keys, so a hot path does no key
 //! derivation.
 //!
-//! Entries are found by a SHA-256 fingerprint of (access key id, scope, secret): a
-//! rotated or changed secret misses the cache instead of verifying against a stale key,
-//! and the map holds no secret in the clear. When full, the least recently used sixteenth
-//! of the entries goes.
+//! Entries are found by (access key id, scope, 128-bit keyed hash of the secret), the
+//! first two compared exactly: a rotated or changed secret misses the cache instead of
+//! verifying against a stale key, and the map holds no secret in the clear. Both hashes are std's SipHash under a key drawn at random for each cache, so a
+//! lookup costs a few dozen nanoseconds, not a SHA-256. When full, the least recently used
+//! sixteenth of the entries goes.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::scope::CredentialScope;
 use crate::signing::{derive_signing_key, SigningKey};
@@ -19,13 +21,47 @@ use crate::signing::{derive_signing_key, SigningKey};
 pub const DEFAULT_CAPACITY: usize = 4096;
 
 struct Entry {
+    access_key_id: Box<str>,
+    scope: CredentialScope<'static>,
+    /// [`SigningKeyCache::secret_tag`] of the secret `key` was derived from.
+    secret_tag: [u64; 2],
     key: Arc<SigningKey>,
     last_used: AtomicU64,
 }
 
-/// Derived signing keys, keyed by access key id, scope and a fingerprint of the secret.
+impl Entry {
+    fn is_for(&self, access_key_id: &str, scope: &CredentialScope<'_>) -> bool {
+        *self.access_key_id == *access_key_id && self.scope == *scope
+    }
+}
+
+/// Map keys are already keyed SipHash values: hashing them again would only cost time.
+#[derive(Default)]
+struct SlotHasher(u64);
+
+impl Hasher for SlotHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Slots = HashMap<u64, Entry, BuildHasherDefault<SlotHasher>>;
+
+/// Derived signing keys, keyed by access key id, scope and a keyed hash of the secret.
 pub struct SigningKeyCache {
-    entries: RwLock<HashMap<[u8; 32], Entry>>,
+    entries: RwLock<Slots>,
+    /// The random key of both hashes.
+    hash_key: RandomState,
     capacity: usize,
     clock: AtomicU64,
 }
@@ -45,38 +81,19 @@ impl Default for SigningKeyCache {
     }
 }
 
-/// SHA-256 over length-prefixed fields, so no two different inputs share a fingerprint.
-fn fingerprint(access_key_id: &str, scope: &CredentialScope, secret: &[u8]) -> [u8; 32] {
-    let mut hash = Sha256::new();
-    hash.update(b"sigv4-key-cache\0");
-    for field in [
-        access_key_id.as_bytes(),
-        scope.date.as_bytes(),
-        scope.region.as_bytes(),
-        scope.service.as_bytes(),
-        secret,
-    ] {
-        // Lengths past u32 do not occur; saturating keeps the encoding total anyway.
-        let len = u32::try_from(field.len()).unwrap_or(u32::MAX);
-        hash.update(len.to_le_bytes());
-        hash.update(field);
-    }
-    hash.finalize().into()
-}
-
 /// Removes the `count` least recently used entries: in a batch, so a full cache under a
 /// stream of new keys pays for the scan once per `count` insertions.
-fn evict_oldest(entries: &mut HashMap<[u8; 32], Entry>, count: usize) {
-    let mut ages: Vec<(u64, [u8; 32])> = entries
+fn evict_oldest(entries: &mut Slots, count: usize) {
+    let mut ages: Vec<(u64, u64)> = entries
         .iter()
-        .map(|(id, e)| (e.last_used.load(Ordering::Relaxed), *id))
+        .map(|(slot, e)| (e.last_used.load(Ordering::Relaxed), *slot))
         .collect();
     if ages.len() > count {
         ages.select_nth_unstable(count);
         ages.truncate(count);
     }
-    for (_, id) in ages {
-        entries.remove(&id);
+    for (_, slot) in ages {
+        entries.remove(&slot);
     }
 }
 
@@ -84,10 +101,31 @@ impl SigningKeyCache {
     /// A cache holding at most `capacity` keys (at least one).
     pub fn new(capacity: usize) -> Self {
         SigningKeyCache {
-            entries: RwLock::new(HashMap::new()),
+            entries: RwLock::new(Slots::default()),
+            hash_key: RandomState::new(),
             capacity: capacity.max(1),
             clock: AtomicU64::new(0),
         }
+    }
+
+    /// Where the key for this access key id, scope and secret tag lives. `str`'s `Hash`
+    /// ends each field with a marker, so fields cannot run together.
+    fn slot(&self, access_key_id: &str, scope: &CredentialScope<'_>, tag: &[u64; 2]) -> u64 {
+        let mut hasher = self.hash_key.build_hasher();
+        access_key_id.hash(&mut hasher);
+        scope.hash(&mut hasher);
+        tag.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// 128 bits of keyed hash of `secret`: two SipHash outputs over distinct inputs.
+    fn secret_tag(&self, secret: &[u8]) -> [u64; 2] {
+        [0u8, 1].map(|domain| {
+            let mut hasher = self.hash_key.build_hasher();
+            hasher.write_u8(domain);
+            hasher.write(secret);
+            hasher.finish()
+        })
     }
 
     /// The signing key for this access key, scope and secret: cached, or derived and
@@ -95,14 +133,18 @@ impl SigningKeyCache {
     pub fn get_or_derive(
         &self,
         access_key_id: &str,
-        scope: &CredentialScope,
+        scope: &CredentialScope<'_>,
         secret_access_key: &[u8],
     ) -> Arc<SigningKey> {
-        let id = fingerprint(access_key_id, scope, secret_access_key);
+        let tag = self.secret_tag(secret_access_key);
+        let slot = self.slot(access_key_id, scope, &tag);
+        let fresh = |entry: &Entry| {
+            entry.is_for(access_key_id, scope) && bool::from(entry.secret_tag.ct_eq(&tag))
+        };
         let now = self.clock.fetch_add(1, Ordering::Relaxed);
         {
             let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(entry) = entries.get(&id) {
+            if let Some(entry) = entries.get(&slot).filter(|e| fresh(e)) {
                 entry.last_used.store(now, Ordering::Relaxed);
                 return Arc::clone(&entry.key);
             }
@@ -114,15 +156,20 @@ impl SigningKeyCache {
             &scope.service,
         ));
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(entry) = entries.get(&id) {
+        if let Some(entry) = entries.get(&slot).filter(|e| fresh(e)) {
             return Arc::clone(&entry.key);
         }
-        if entries.len() >= self.capacity {
+        // An entry for another key id, scope or secret with the same slot hash (a 2^-64
+        // chance) is replaced, not counted against the capacity.
+        if !entries.contains_key(&slot) && entries.len() >= self.capacity {
             evict_oldest(&mut entries, (self.capacity / 16).max(1));
         }
         entries.insert(
-            id,
+            slot,
             Entry {
+                access_key_id: access_key_id.into(),
+                scope: scope.clone().into_owned(),
+                secret_tag: tag,
                 key: Arc::clone(&key),
                 last_used: AtomicU64::new(now),
             },
@@ -156,7 +203,7 @@ impl SigningKeyCache {
 mod tests {
     use super::*;
 
-    fn scope(date: &str) -> CredentialScope {
+    fn scope(date: &str) -> CredentialScope<'_> {
         CredentialScope {
             date: date.into(),
             region: "us-east-1".into(),
@@ -223,9 +270,14 @@ mod tests {
 
     #[test]
     fn fingerprint_fields_do_not_run_together() {
-        assert_ne!(
-            fingerprint("AB", &scope("20150830"), b"C"),
-            fingerprint("A", &scope("20150830"), b"BC")
+        let cache = SigningKeyCache::new(8);
+        let ab = cache.get_or_derive("AB", &scope("20150830"), b"C");
+        let a = cache.get_or_derive("A", &scope("20150830"), b"BC");
+        assert!(!Arc::ptr_eq(&ab, &a));
+        assert_eq!(
+            a.sign(b"x"),
+            derive_signing_key(b"BC", "20150830", "us-east-1", "iam").sign(b"x")
         );
+        assert_eq!(cache.len(), 2);
     }
 }

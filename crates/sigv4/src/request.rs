@@ -26,7 +26,20 @@ impl<'a> Request<'a> {
     pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
         self.headers
             .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .filter(move |(n, _)| same_name(n, name))
+            .map(|(_, v)| *v)
+    }
+
+    /// [`Request::header_values`] for a name given as bytes.
+    pub(crate) fn header_values_bytes<'s>(
+        &'s self,
+        name: &'s [u8],
+    ) -> impl Iterator<Item = &'a [u8]> + 's {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| {
+                n.len() == name.len() && crate::scan::eq_ignore_ascii_case(n.as_bytes(), name)
+            })
             .map(|(_, v)| *v)
     }
 
@@ -62,4 +75,19 @@ pub(crate) fn text(bytes: &[u8]) -> Cow<'_, str> {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
     }
+}
+
+/// `bytes` as text without surrounding whitespace, borrowed when it is UTF-8.
+pub(crate) fn trimmed_text(bytes: &[u8]) -> Cow<'_, str> {
+    match text(bytes) {
+        Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
+        Cow::Owned(text) => Cow::Owned(text.trim().to_owned()),
+    }
+}
+
+/// Whether header names `a` and `b` are equal, ignoring ASCII case. Most names differ in
+/// length, so that is checked first, inline.
+#[inline]
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && crate::scan::eq_ignore_ascii_case(a.as_bytes(), b.as_bytes())
 }

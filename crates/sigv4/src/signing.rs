@@ -6,15 +6,14 @@
 //! does, in constant time.
 
 use hmac::{Hmac, Mac};
-use sha2::digest::generic_array::GenericArray;
-use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
+use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::auth::{ParsedAuth, ALGORITHM};
 use crate::canonical::Sink;
 use crate::scope::{CredentialScope, TERMINATOR};
-use crate::timestamp::{amz_date_bytes, format_amz_date};
+use crate::sha256::{compress_block, Sha256Stream, IV};
+use crate::timestamp::format_amz_date;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -47,64 +46,15 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
-/// SHA-256's initial state.
-const SHA256_IV: [u32; 8] = [
-    0x6a09_e667,
-    0xbb67_ae85,
-    0x3c6e_f372,
-    0xa54f_f53a,
-    0x510e_527f,
-    0x9b05_688c,
-    0x1f83_d9ab,
-    0x5be0_cd19,
-];
-
 /// The SHA-256 state after one block of `key` XOR `pad` (HMAC's ipad or opad).
 fn padded_key_state(key: &[u8; 32], pad: u8) -> [u32; 8] {
     let mut block = Zeroizing::new([pad; 64]);
     for (b, k) in block.iter_mut().zip(key) {
         *b ^= k;
     }
-    let mut state = SHA256_IV;
+    let mut state = IV;
     compress_block(&mut state, &*block);
     state
-}
-
-/// One SHA-256 compression of a 64-byte `block` (callers pass `chunks_exact(64)` pieces).
-fn compress_block(state: &mut [u32; 8], block: &[u8]) {
-    // Borrowed in place: `clone_from_slice` would copy byte by byte.
-    sha2::compress256(state, std::slice::from_ref(GenericArray::from_slice(block)));
-}
-
-/// Finishes SHA-256 over `message`, starting from `state` that has absorbed exactly one
-/// 64-byte block.
-fn finish_sha256(mut state: [u32; 8], message: &[u8]) -> [u8; 32] {
-    let mut blocks = message.chunks_exact(64);
-    for block in &mut blocks {
-        compress_block(&mut state, block);
-    }
-    let rest = blocks.remainder();
-    let bit_len = (64 + message.len() as u64).wrapping_mul(8);
-    // Padding: 0x80, zeros, then the 64-bit length, in one block or two.
-    let tail_len = if rest.len() < 56 { 64 } else { 128 };
-    let mut tail = [0u8; 128];
-    if let Some(head) = tail.get_mut(..rest.len()) {
-        head.copy_from_slice(rest);
-    }
-    if let Some(marker) = tail.get_mut(rest.len()) {
-        *marker = 0x80;
-    }
-    if let Some(length) = tail.get_mut(tail_len - 8..tail_len) {
-        length.copy_from_slice(&bit_len.to_be_bytes());
-    }
-    for block in tail.get(..tail_len).unwrap_or_default().chunks_exact(64) {
-        compress_block(&mut state, block);
-    }
-    let mut out = [0u8; 32];
-    for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
-        bytes.copy_from_slice(&word.to_be_bytes());
-    }
-    out
 }
 
 /// An HMAC-SHA256 instance keyed with `key`.
@@ -134,23 +84,35 @@ impl SigningKey {
 
     /// HMAC-SHA256 of `data` under this key: the signature when `data` is a string to sign.
     pub fn sign(&self, data: &[u8]) -> [u8; 32] {
-        let inner = finish_sha256(self.inner, data);
-        finish_sha256(self.outer, &inner)
+        let mut inner = self.inner_stream();
+        inner.put(data);
+        self.finish_mac(inner)
     }
 
-    /// The signature over the string to sign for `auth` and a canonical request hash,
-    /// without building the string.
-    ///
-    /// `scratch` is a reusable buffer, so the hot path does not allocate.
+    /// The HMAC's inner hash, ready for the message.
+    fn inner_stream(&self) -> Sha256Stream {
+        Sha256Stream::resume(self.inner, 64)
+    }
+
+    /// Finishes an HMAC whose message went into `inner` (from [`Self::inner_stream`]).
+    fn finish_mac(&self, inner: Sha256Stream) -> [u8; 32] {
+        let mut outer = Sha256Stream::resume(self.outer, 64);
+        outer.put(&inner.finish());
+        outer.finish()
+    }
+
+    /// The signature over the string to sign for the request time `stamp`
+    /// (`yyyymmddThhmmssZ`), `scope` and a canonical request hash, written straight into
+    /// the HMAC without building the string.
     pub(crate) fn sign_request(
         &self,
-        auth: &ParsedAuth,
+        stamp: &[u8; 16],
+        scope: &CredentialScope,
         canonical_hash: &[u8; 32],
-        scratch: &mut Vec<u8>,
     ) -> [u8; 32] {
-        scratch.clear();
-        write_string_to_sign(scratch, auth.timestamp, &auth.scope, canonical_hash);
-        self.sign(scratch)
+        let mut inner = self.inner_stream();
+        write_string_to_sign(&mut inner, stamp, scope, canonical_hash);
+        self.finish_mac(inner)
     }
 }
 
@@ -176,19 +138,14 @@ pub fn derive_signing_key(
 /// Writes `AWS4-HMAC-SHA256\n<timestamp>\n<scope>\n<hex hash>`.
 fn write_string_to_sign<S: Sink>(
     sink: &mut S,
-    timestamp: OffsetDateTime,
+    stamp: &[u8],
     scope: &CredentialScope,
     canonical_hash: &[u8; 32],
 ) {
-    let mut hex_hash = [0u8; 64];
-    // INVARIANT: 64 bytes hold the hex of 32, so encoding cannot fail.
-    let _ = hex::encode_to_slice(canonical_hash, &mut hex_hash);
+    let hex_hash = hex_lower(canonical_hash);
     sink.put(ALGORITHM.as_bytes());
     sink.put(b"\n");
-    match amz_date_bytes(timestamp) {
-        Some(bytes) => sink.put(&bytes),
-        None => sink.put(format_amz_date(timestamp).as_bytes()),
-    }
+    sink.put(stamp);
     sink.put(b"\n");
     for part in [&scope.date, &scope.region, &scope.service] {
         sink.put(part.as_bytes());
@@ -199,11 +156,41 @@ fn write_string_to_sign<S: Sink>(
     sink.put(&hex_hash);
 }
 
+/// Lower-case hex of a SHA-256 digest.
+pub(crate) fn hex_lower(digest: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
+        let [hi, lo] = HEX_PAIRS
+            .get(usize::from(*byte))
+            .copied()
+            .unwrap_or_default();
+        pair.copy_from_slice(&[hi, lo]);
+    }
+    out
+}
+
+/// The two lower-case hex digits of each byte.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: a bad index fails the build, never a request"
+)]
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = [DIGITS[b >> 4], DIGITS[b & 0x0f]];
+        b += 1;
+    }
+    table
+};
+
 /// The string to sign for `auth` over the text of a canonical request.
 pub fn string_to_sign(auth: &ParsedAuth, canonical_request: &[u8]) -> String {
-    let hash: [u8; 32] = Sha256::digest(canonical_request).into();
+    let hash = Sha256Stream::digest(canonical_request);
     let mut out = Vec::with_capacity(128);
-    write_string_to_sign(&mut out, auth.timestamp, &auth.scope, &hash);
+    let stamp = format_amz_date(auth.timestamp);
+    write_string_to_sign(&mut out, stamp.as_bytes(), &auth.scope, &hash);
     String::from_utf8_lossy(&out).into_owned()
 }
 

@@ -90,16 +90,24 @@ pub(crate) fn parse_http_date(text: &str) -> Option<OffsetDateTime> {
 
 /// `yyyymmddThhmmssZ` in UTC, without allocating; `None` for years outside `0..=9999`.
 pub(crate) fn amz_date_bytes(at: OffsetDateTime) -> Option<[u8; 16]> {
-    let at = at.checked_to_offset(UtcOffset::UTC)?;
-    let year = u16::try_from(at.year()).ok().filter(|y| *y <= 9999)?;
+    // Parsed timestamps are already UTC; converting only when needed saves the work.
+    let at = if at.offset() == UtcOffset::UTC {
+        at
+    } else {
+        at.checked_to_offset(UtcOffset::UTC)?
+    };
+    // One calendar computation for year, month and day together.
+    let (year, month, day) = at.to_calendar_date();
+    let (hour, minute, second) = at.to_hms();
+    let year = u16::try_from(year).ok().filter(|y| *y <= 9999)?;
     let two = |n: u8| [b'0' + n / 10 % 10, b'0' + n % 10];
     let [y1, y2] = two(u8::try_from(year / 100).ok()?);
     let [y3, y4] = two(u8::try_from(year % 100).ok()?);
-    let [mo1, mo2] = two(u8::from(at.month()));
-    let [d1, d2] = two(at.day());
-    let [h1, h2] = two(at.hour());
-    let [mi1, mi2] = two(at.minute());
-    let [s1, s2] = two(at.second());
+    let [mo1, mo2] = two(u8::from(month));
+    let [d1, d2] = two(day);
+    let [h1, h2] = two(hour);
+    let [mi1, mi2] = two(minute);
+    let [s1, s2] = two(second);
     Some([
         y1, y2, y3, y4, mo1, mo2, d1, d2, b'T', h1, h2, mi1, mi2, s1, s2, b'Z',
     ])

@@ -1,15 +1,15 @@
 //! Verification of a parsed request: credential scope, time window, payload hash and a
 //! constant-time comparison of the signature.
 
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::{Duration, OffsetDateTime};
 
 use crate::auth::{AuthLocation, ParsedAuth};
-use crate::canonical::{write_prefix, PathStyle};
+use crate::canonical::{write_prefix, PathStyle, Sink};
 use crate::error::Error;
 use crate::request::Request;
-use crate::signing::SigningKey;
+use crate::sha256::Sha256Stream;
+use crate::signing::{hex_lower, SigningKey};
 use crate::timestamp::{amz_date_bytes, format_amz_date};
 
 /// AWS's clock-skew allowance for signed requests.
@@ -69,28 +69,24 @@ pub fn verify(
     key: &SigningKey,
     opts: &VerifyOptions,
 ) -> Result<(), Error> {
-    check_scope_and_time(auth, opts)?;
+    let stamp = checked_stamp(auth, opts)?;
     let payload = payload_hashes(req, auth)?;
 
     let token_variants: &[bool] = match auth.location {
         AuthLocation::Query { .. } if opts.allow_unsigned_token_param => &[false, true],
         _ => &[false],
     };
-    // The canonical request is built in one buffer and hashed in one call: many small
-    // hash updates cost more than the copy.
-    let mut canonical = Vec::with_capacity(512);
-    let mut scratch = Vec::with_capacity(160);
     let mut matched = subtle::Choice::from(0);
     for &omit_token in token_variants {
-        canonical.clear();
-        write_prefix(&mut canonical, req, auth, opts.path_style, omit_token);
-        let prefix_len = canonical.len();
+        // The canonical request is hashed as it is written; the payload hash candidates
+        // share everything before them.
+        let mut prefix = Sha256Stream::new();
+        write_prefix(&mut prefix, req, auth, opts.path_style, omit_token);
         for candidate in payload.candidates() {
-            canonical.truncate(prefix_len);
-            canonical.extend_from_slice(candidate);
-            let canonical_hash: [u8; 32] = Sha256::digest(&canonical).into();
-            let signature = key.sign_request(auth, &canonical_hash, &mut scratch);
-            matched |= signature.ct_eq(&auth.signature);
+            let mut canonical = prefix.clone();
+            canonical.put(candidate);
+            let signature = key.sign_request(&stamp, &auth.scope, &canonical.finish());
+            matched |= words(&signature).ct_eq(&words(&auth.signature));
         }
     }
     if bool::from(matched) {
@@ -98,6 +94,17 @@ pub fn verify(
     } else {
         Err(Error::SignatureDoesNotMatch)
     }
+}
+
+/// A signature as four words, so the constant-time comparison takes four steps, not 32.
+fn words(signature: &[u8; 32]) -> [u64; 4] {
+    let mut out = [0u64; 4];
+    for (word, bytes) in out.iter_mut().zip(signature.chunks_exact(8)) {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(bytes);
+        *word = u64::from_le_bytes(chunk);
+    }
+    out
 }
 
 /// The payload hash [`verify`] tries first: what a canonical request built for display
@@ -113,22 +120,29 @@ pub fn payload_hash(req: &Request, auth: &ParsedAuth) -> Result<String, Error> {
 /// A server can call this before looking up a secret or deriving a key, so requests
 /// that can never verify cost neither; `verify` repeats it.
 pub fn check_scope_and_time(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<(), Error> {
-    check_scope(auth, opts)?;
-    check_time(auth, opts)
+    checked_stamp(auth, opts).map(drop)
 }
 
-fn check_scope(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<(), Error> {
-    let date_matches = amz_date_bytes(auth.timestamp)
-        .is_some_and(|stamp| stamp.get(..8) == Some(auth.scope.date.as_bytes()));
-    if !date_matches {
+/// [`check_scope_and_time`], returning the request time as `yyyymmddThhmmssZ`.
+fn checked_stamp(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<[u8; 16], Error> {
+    let stamp = check_scope(auth, opts)?;
+    check_time(auth, opts)?;
+    Ok(stamp)
+}
+
+/// Checks the scope; returns the request time as `yyyymmddThhmmssZ`.
+fn check_scope(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<[u8; 16], Error> {
+    let stamp = amz_date_bytes(auth.timestamp)
+        .filter(|stamp| stamp.get(..8) == Some(auth.scope.date.as_bytes()));
+    let Some(stamp) = stamp else {
         let request_timestamp = format_amz_date(auth.timestamp);
         let request_date = request_timestamp.get(..8).unwrap_or_default();
         return Err(Error::CredentialDateMismatch {
-            scope_date: auth.scope.date.clone(),
+            scope_date: auth.scope.date.to_string(),
             request_date: request_date.to_owned(),
             request_timestamp,
         });
-    }
+    };
     if let Some(expected) = opts.expected_service {
         if auth.scope.service != expected {
             return Err(Error::InvalidService {
@@ -137,14 +151,17 @@ fn check_scope(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<(), Error> {
         }
     }
     if let Some(allowed) = opts.allowed_regions {
-        if !allowed.contains(&auth.scope.region) {
-            return Err(Error::InvalidRegion(auth.scope.region.clone()));
+        if !allowed.iter().any(|region| *region == auth.scope.region) {
+            return Err(Error::InvalidRegion(auth.scope.region.to_string()));
         }
     }
-    Ok(())
+    Ok(stamp)
 }
 
 fn check_time(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<(), Error> {
+    if clearly_in_time(auth, opts) {
+        return Ok(());
+    }
     let skew_minutes = opts.max_skew.whole_minutes();
     if let Some(latest) = opts.now.checked_add(opts.max_skew) {
         if auth.timestamp > latest {
@@ -183,6 +200,22 @@ fn check_time(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether the request time passes [`check_time`], decided in integer nanoseconds (no
+/// calendar arithmetic). `false` only sends the caller to the exact checks, which also
+/// handle the ends of the representable range.
+fn clearly_in_time(auth: &ParsedAuth, opts: &VerifyOptions) -> bool {
+    let at = auth.timestamp.unix_timestamp_nanos();
+    let now = opts.now.unix_timestamp_nanos();
+    let skew = opts.max_skew.whole_nanoseconds();
+    let not_too_early = match auth.location {
+        AuthLocation::Header => at >= now - skew,
+        AuthLocation::Query { expires_secs } => {
+            now <= at + i128::from(expires_secs) * 1_000_000_000
+        }
+    };
+    at <= now + skew && not_too_early
+}
+
 /// The payload hash(es) a request may have been signed with.
 struct PayloadHashes<'a> {
     first: PayloadHash<'a>,
@@ -219,7 +252,7 @@ fn payload_hashes<'a>(req: &Request<'a>, auth: &ParsedAuth) -> Result<PayloadHas
             if sent != UNSIGNED_PAYLOAD.as_bytes() {
                 let mut claimed = [0u8; 32];
                 hex::decode_to_slice(sent, &mut claimed).map_err(|_| invalid())?;
-                let actual: [u8; 32] = Sha256::digest(req.body).into();
+                let actual = Sha256Stream::digest(req.body);
                 if claimed != actual {
                     return Err(Error::PayloadHashMismatch);
                 }
@@ -230,9 +263,7 @@ fn payload_hashes<'a>(req: &Request<'a>, auth: &ParsedAuth) -> Result<PayloadHas
             })
         }
         Ok(None) => {
-            let mut hex = [0u8; 64];
-            // INVARIANT: 64 bytes hold the hex of 32, so encoding cannot fail.
-            let _ = hex::encode_to_slice(Sha256::digest(req.body), &mut hex);
+            let hex = hex_lower(&Sha256Stream::digest(req.body));
             Ok(PayloadHashes {
                 first: PayloadHash::Computed(hex),
                 also_unsigned: matches!(auth.location, AuthLocation::Query { .. }),
@@ -245,6 +276,7 @@ fn payload_hashes<'a>(req: &Request<'a>, auth: &ParsedAuth) -> Result<PayloadHas
 mod tests {
     use super::*;
     use crate::{canonical_request, derive_signing_key, parse, string_to_sign};
+    use sha2::{Digest, Sha256};
     use time::macros::datetime;
 
     const SECRET: &[u8] = b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";

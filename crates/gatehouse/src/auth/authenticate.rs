@@ -82,10 +82,10 @@ fn invalid_token() -> ServiceError {
 pub async fn authenticate(
     app: &App,
     request: &sigv4::Request<'_>,
-    parsed: sigv4::ParsedAuth,
+    parsed: sigv4::ParsedAuth<'_>,
     service: &str,
 ) -> Result<Authenticated, ServiceError> {
-    let region = parsed.scope.region.clone();
+    let region = parsed.scope.region.to_string();
     let partition = Partition::for_region(&region);
 
     if let Some(dev) = app.dev() {
@@ -128,7 +128,7 @@ pub async fn authenticate(
             account: credential.account,
             partition,
             kind: credential.kind.clone(),
-            access_key_id: parsed.access_key_id,
+            access_key_id: parsed.access_key_id.to_string(),
         },
         region,
     })

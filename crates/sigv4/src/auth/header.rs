@@ -7,24 +7,45 @@ use time::OffsetDateTime;
 
 use super::{parse_signature, parse_signed_headers, AuthLocation, ParsedAuth, ALGORITHM};
 use crate::error::Error;
-use crate::request::{text, Request};
+use crate::request::{text, trimmed_text, Request};
+use crate::scan;
 use crate::scope::parse_credential;
 use crate::timestamp::{parse_amz_date, parse_http_date};
 
 /// Parses header authentication; `value` is the one `Authorization` header.
-pub(super) fn parse(req: &Request, value: &[u8]) -> Result<ParsedAuth, Error> {
-    let full = text(value);
+pub(super) fn parse<'a>(req: &Request<'a>, value: &'a [u8]) -> Result<ParsedAuth<'a>, Error> {
+    match std::str::from_utf8(value) {
+        Ok(full) => parse_text(req, full, Cow::Borrowed),
+        Err(_) => {
+            let full = String::from_utf8_lossy(value);
+            parse_text(req, &full, |part| Cow::Owned(part.to_owned()))
+        }
+    }
+}
+
+/// Parses the header text `full`; `keep` turns a piece of it into a field of the result
+/// (borrowed when `full` is the request's own text).
+fn parse_text<'a, 's>(
+    req: &Request<'a>,
+    full: &'s str,
+    keep: impl Fn(&'s str) -> Cow<'a, str>,
+) -> Result<ParsedAuth<'a>, Error> {
     let full = full.trim();
-    let (algorithm, rest) = full
-        .split_once(|c: char| c.is_ascii_whitespace())
-        .unwrap_or((full, ""));
+    // Byte-wise scans: every delimiter here is ASCII, so each cut is a char boundary.
+    let (algorithm, rest) = match full.bytes().position(|b| b.is_ascii_whitespace()) {
+        Some(at) => (
+            full.get(..at).unwrap_or_default(),
+            full.get(at + 1..).unwrap_or_default(),
+        ),
+        None => (full, ""),
+    };
 
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
     if algorithm == ALGORITHM {
         for token in tokens(rest) {
-            let Some((key, val)) = token.split_once('=') else {
+            let Some((key, val)) = split_at_byte(token, b'=') else {
                 return Err(Error::IncompleteSignature(format!(
                     "'{token}' not a valid key=value pair (missing equal-sign) in Authorization header: '{full}'."
                 )));
@@ -52,9 +73,9 @@ pub(super) fn parse(req: &Request, value: &[u8]) -> Result<ParsedAuth, Error> {
             ("SignedHeaders", signed_headers.is_none()),
         ] {
             if missing {
-                message.push_str(&format!(
-                    "Authorization header requires '{name}' parameter. "
-                ));
+                message.push_str("Authorization header requires '");
+                message.push_str(name);
+                message.push_str("' parameter. ");
             }
         }
         if timestamp.is_none() {
@@ -67,8 +88,8 @@ pub(super) fn parse(req: &Request, value: &[u8]) -> Result<ParsedAuth, Error> {
         return Err(Error::IncompleteSignature(message));
     };
 
-    let (access_key_id, scope) = parse_credential(credential)?;
-    let signed_headers = parse_signed_headers(signed_headers)?;
+    let (access_key_id, scope) = parse_credential(keep(credential))?;
+    let signed_headers = parse_signed_headers(keep(signed_headers))?;
     let signature = parse_signature(signature)?;
     let session_token = session_token(req)?;
     Ok(ParsedAuth {
@@ -82,9 +103,44 @@ pub(super) fn parse(req: &Request, value: &[u8]) -> Result<ParsedAuth, Error> {
     })
 }
 
+/// Whether `b` ends a token: a comma or ASCII whitespace.
+fn is_separator(b: &u8) -> bool {
+    *b == b',' || b.is_ascii_whitespace()
+}
+
 /// The non-empty pieces of `text` between commas and ASCII whitespace.
 fn tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split(',').flat_map(str::split_ascii_whitespace)
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.as_bytes().iter().position(|b| !is_separator(b))?;
+        let tail = rest.get(start..)?;
+        let len = token_len(tail.as_bytes());
+        let (token, after) = (tail.get(..len)?, tail.get(len..)?);
+        rest = after;
+        Some(token)
+    })
+}
+
+/// The length of the token `tail` starts with.
+fn token_len(tail: &[u8]) -> usize {
+    let mut from = 0;
+    loop {
+        // The word-wise scan also stops at control bytes, which do not end a token.
+        let Some(at) = tail.get(from..).and_then(scan::position_comma_or_space) else {
+            return tail.len();
+        };
+        let at = from + at;
+        if tail.get(at).is_some_and(is_separator) {
+            return at;
+        }
+        from = at + 1;
+    }
+}
+
+/// `text` split around the first `delimiter`, an ASCII byte.
+fn split_at_byte(text: &str, delimiter: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == delimiter)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
 /// The request time: `X-Amz-Date` when present, else `Date`; `None` when neither is sent.
@@ -116,9 +172,9 @@ fn joined(req: &Request, name: &str) -> String {
         .join(",")
 }
 
-fn session_token(req: &Request) -> Result<Option<String>, Error> {
+fn session_token<'a>(req: &Request<'a>) -> Result<Option<Cow<'a, str>>, Error> {
     match req.single_header("x-amz-security-token") {
-        Ok(value) => Ok(value.map(|v| text(v).trim().to_owned())),
+        Ok(value) => Ok(value.map(trimmed_text)),
         Err(()) => Err(Error::IncompleteSignature(
             "X-Amz-Security-Token must be sent only once".to_owned(),
         )),
@@ -144,7 +200,7 @@ mod tests {
         assert_eq!(crate::auth::parse(&req), expected);
     }
 
-    fn incomplete(message: &str) -> Result<ParsedAuth, Error> {
+    fn incomplete(message: &str) -> Result<ParsedAuth<'static>, Error> {
         Err(Error::IncompleteSignature(message.to_owned()))
     }
 
@@ -167,7 +223,7 @@ mod tests {
                     region: "us-east-1".into(),
                     service: "iam".into(),
                 },
-                signed_headers: vec!["host".into(), "x-amz-date".into()],
+                signed_headers: "host;x-amz-date".into(),
                 signature: parse_signature(SIG).unwrap(),
                 timestamp: datetime!(2015-08-30 12:36:00 UTC),
                 session_token: Some("token".into()),

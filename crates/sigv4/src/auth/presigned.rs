@@ -10,7 +10,7 @@ use super::{
 };
 use crate::error::Error;
 use crate::percent::decode;
-use crate::request::Request;
+use crate::request::{trimmed_text, Request};
 use crate::scope::parse_credential;
 use crate::timestamp::parse_amz_date;
 
@@ -46,9 +46,9 @@ pub(super) fn is_presigned(req: &Request) -> bool {
 }
 
 /// Parses presigned-query authentication.
-pub(super) fn parse(req: &Request) -> Result<ParsedAuth, Error> {
+pub(super) fn parse<'a>(req: &Request<'a>) -> Result<ParsedAuth<'a>, Error> {
     // Slots for REQUIRED, then the token.
-    let mut values: [Option<String>; 7] = Default::default();
+    let mut values: [Option<Cow<'a, str>>; 7] = Default::default();
     let names = REQUIRED.iter().chain([TOKEN_PARAM].iter());
     for (raw_key, raw_value) in req.raw_query_pairs() {
         let key = decode(raw_key, true);
@@ -64,10 +64,10 @@ pub(super) fn parse(req: &Request) -> Result<ParsedAuth, Error> {
                 "query-string parameter `{name}` must be sent only once"
             )));
         }
-        *slot = Some(lossy(decode(raw_value, true)));
+        *slot = Some(decoded_text(raw_value));
     }
+    let present = values.each_ref().map(Option::is_some);
     let [algorithm, credential, signature, date, signed_headers, expires, token] = values;
-
     let (
         Some(algorithm),
         Some(credential),
@@ -76,25 +76,18 @@ pub(super) fn parse(req: &Request) -> Result<ParsedAuth, Error> {
         Some(signed_headers),
         Some(expires),
     ) = (
-        &algorithm,
-        &credential,
-        &signature,
-        &date,
-        &signed_headers,
-        &expires,
+        algorithm,
+        credential,
+        signature,
+        date,
+        signed_headers,
+        expires,
     )
     else {
         let missing: Vec<String> = REQUIRED
             .iter()
-            .zip([
-                &algorithm,
-                &credential,
-                &signature,
-                &date,
-                &signed_headers,
-                &expires,
-            ])
-            .filter(|(_, value)| value.is_none())
+            .zip(present)
+            .filter(|(_, present)| !present)
             .map(|(name, _)| format!("'{name}'"))
             .collect();
         return Err(Error::IncompleteSignature(format!(
@@ -104,17 +97,17 @@ pub(super) fn parse(req: &Request) -> Result<ParsedAuth, Error> {
     };
 
     if algorithm != ALGORITHM {
-        return Err(Error::UnsupportedAlgorithm(algorithm.clone()));
+        return Err(Error::UnsupportedAlgorithm(algorithm.into_owned()));
     }
-    let timestamp = parse_amz_date(date).ok_or_else(|| Error::MalformedDate(date.clone()))?;
-    let expires_secs = parse_expires(expires)?;
+    let timestamp = parse_amz_date(&date).ok_or_else(|| Error::MalformedDate(date.into_owned()))?;
+    let expires_secs = parse_expires(&expires)?;
     let (access_key_id, scope) = parse_credential(credential)?;
     let signed_headers = parse_signed_headers(signed_headers)?;
-    let signature = parse_signature(signature)?;
+    let signature = parse_signature(&signature)?;
     let session_token = match token {
         Some(token) => Some(token),
         None => match req.single_header("x-amz-security-token") {
-            Ok(value) => value.map(|v| String::from_utf8_lossy(v).trim().to_owned()),
+            Ok(value) => value.map(trimmed_text),
             Err(()) => {
                 return Err(Error::IncompleteSignature(
                     "X-Amz-Security-Token must be sent only once".to_owned(),
@@ -133,8 +126,16 @@ pub(super) fn parse(req: &Request) -> Result<ParsedAuth, Error> {
     })
 }
 
-fn lossy(bytes: Cow<'_, [u8]>) -> String {
-    String::from_utf8_lossy(&bytes).into_owned()
+/// A query component percent-decoded as text (invalid UTF-8 as U+FFFD), borrowed when it
+/// holds no escapes.
+fn decoded_text(raw: &str) -> Cow<'_, str> {
+    match decode(raw, true) {
+        Cow::Borrowed(_) => Cow::Borrowed(raw),
+        Cow::Owned(bytes) => Cow::Owned(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned()),
+        ),
+    }
 }
 
 fn parse_expires(text: &str) -> Result<u64, Error> {
@@ -161,7 +162,7 @@ mod tests {
 
     const SIG: &str = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
 
-    fn parse_query(query: &str) -> Result<ParsedAuth, Error> {
+    fn parse_query(query: &str) -> Result<ParsedAuth<'static>, Error> {
         crate::auth::parse(&Request {
             method: "GET",
             path: "/",
@@ -169,6 +170,7 @@ mod tests {
             headers: &[("host", b"sts.amazonaws.com")],
             body: b"",
         })
+        .map(ParsedAuth::into_owned)
     }
 
     fn query_with(extra: &str) -> String {

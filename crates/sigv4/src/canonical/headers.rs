@@ -3,6 +3,7 @@
 
 use super::Sink;
 use crate::request::Request;
+use crate::scan::has_space_run;
 
 /// Writes `value` with surrounding spaces and tabs removed and runs of spaces collapsed.
 fn write_value<S: Sink>(sink: &mut S, value: &[u8]) {
@@ -20,15 +21,6 @@ fn write_value<S: Sink>(sink: &mut S, value: &[u8]) {
     }
 }
 
-/// Whether `value` holds two spaces in a row.
-fn has_space_run(value: &[u8]) -> bool {
-    match std::str::from_utf8(value) {
-        // The common case, and `str::contains` searches fast.
-        Ok(text) => text.contains("  "),
-        Err(_) => value.windows(2).any(|pair| pair == b"  "),
-    }
-}
-
 /// `value` without leading and trailing spaces and tabs (HTTP's optional whitespace).
 fn trim_ows(value: &[u8]) -> &[u8] {
     let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
@@ -41,12 +33,13 @@ fn trim_ows(value: &[u8]) -> &[u8] {
 }
 
 /// Writes the canonical header lines, the empty line after them, the signed header list
-/// and its newline.
-pub(super) fn write<S: Sink>(sink: &mut S, req: &Request, signed: &[String]) {
-    for name in signed {
-        sink.put(name.as_bytes());
+/// and its newline. `signed` is the lower-cased, `;`-separated list of names.
+pub(super) fn write<S: Sink>(sink: &mut S, req: &Request, signed: &str) {
+    // `;` is ASCII, so splitting bytes splits the text.
+    for name in signed.as_bytes().split(|b| *b == b';') {
+        sink.put(name);
         sink.put(b":");
-        for (i, value) in req.header_values(name).enumerate() {
+        for (i, value) in req.header_values_bytes(name).enumerate() {
             if i > 0 {
                 sink.put(b",");
             }
@@ -55,12 +48,7 @@ pub(super) fn write<S: Sink>(sink: &mut S, req: &Request, signed: &[String]) {
         sink.put(b"\n");
     }
     sink.put(b"\n");
-    for (i, name) in signed.iter().enumerate() {
-        if i > 0 {
-            sink.put(b";");
-        }
-        sink.put(name.as_bytes());
-    }
+    sink.put(signed.as_bytes());
     sink.put(b"\n");
 }
 
@@ -76,9 +64,8 @@ mod tests {
             headers,
             body: b"",
         };
-        let signed: Vec<String> = signed.iter().map(|s| s.to_string()).collect();
         let mut out = Vec::new();
-        write(&mut out, &req, &signed);
+        write(&mut out, &req, &signed.join(";"));
         assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 

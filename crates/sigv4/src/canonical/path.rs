@@ -27,12 +27,22 @@ pub(super) fn write<S: Sink>(sink: &mut S, raw: &str, style: PathStyle) {
 /// Whether `raw` is already its own canonical form, the common case.
 fn is_canonical(raw: &str) -> bool {
     let bytes = raw.as_bytes();
-    bytes.first() == Some(&b'/')
-        && bytes.iter().all(|&b| b == b'/' || is_unreserved(b))
-        && !raw.contains("//")
-        && raw
-            .split('/')
-            .all(|segment| segment != "." && segment != "..")
+    if bytes.first() != Some(&b'/') {
+        return false;
+    }
+    // One pass: after each `/`, the segment must not be empty (`//`), `.` or `..`.
+    let mut segments = bytes.split(|&b| b == b'/').skip(1).peekable();
+    while let Some(segment) = segments.next() {
+        let last = segments.peek().is_none();
+        if (segment.is_empty() && !last)
+            || segment == b"."
+            || segment == b".."
+            || !segment.iter().all(|&b| is_unreserved(b))
+        {
+            return false;
+        }
+    }
+    true
 }
 
 fn write_normalized<S: Sink>(sink: &mut S, raw: &str) {
@@ -117,6 +127,34 @@ mod tests {
             ("/%2E%2E/x", "/%252E%252E/x"),
         ] {
             check(raw, PathStyle::Normalized, expected);
+        }
+    }
+
+    /// The one-pass check agrees with its definition.
+    #[test]
+    fn canonical_check_agrees_with_definition() {
+        fn reference(raw: &str) -> bool {
+            let bytes = raw.as_bytes();
+            bytes.first() == Some(&b'/')
+                && bytes.iter().all(|&b| b == b'/' || is_unreserved(b))
+                && !raw.contains("//")
+                && raw
+                    .split('/')
+                    .all(|segment| segment != "." && segment != "..")
+        }
+        let pieces = ["/", ".", "a", "%"];
+        let mut strings = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+                .collect();
+            strings.extend(longer);
+            strings.sort();
+            strings.dedup();
+        }
+        for raw in &strings {
+            assert_eq!(is_canonical(raw), reference(raw), "{raw:?}");
         }
     }
 
