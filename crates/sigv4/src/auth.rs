@@ -12,8 +12,8 @@ use std::borrow::Cow;
 use time::OffsetDateTime;
 
 use crate::error::Error;
-use crate::percent::hex_value;
 use crate::request::Request;
+use crate::scan;
 use crate::scope::CredentialScope;
 
 pub(crate) use presigned::{SIGNATURE_PARAM, TOKEN_PARAM};
@@ -112,7 +112,7 @@ pub(crate) fn parse_signed_headers(list: Cow<'_, str>) -> Result<Cow<'_, str>, E
     let (mut any_empty, mut has_host) = (false, false);
     for name in list.as_bytes().split(|b| *b == b';') {
         any_empty |= name.is_empty();
-        has_host |= crate::scan::eq_ignore_ascii_case(name, b"host");
+        has_host |= scan::eq_ignore_ascii_case(name, b"host");
     }
     // A fold, not `any`: no early exit, so it runs a word at a time.
     let any_upper = list
@@ -135,52 +135,13 @@ pub(crate) fn parse_signed_headers(list: Cow<'_, str>) -> Result<Cow<'_, str>, E
 
 /// Decodes a 64-digit hex signature; anything else can never match.
 pub(crate) fn parse_signature(hex_text: &str) -> Result<[u8; 32], Error> {
-    let digits = hex_text.as_bytes();
-    if digits.len() != 64 {
-        return Err(Error::SignatureDoesNotMatch);
-    }
-    // Branch-free: any invalid digit sets a high bit in `invalid`.
-    let digit = |b: u8| {
-        HEX_DIGITS
-            .get(usize::from(b))
-            .copied()
-            .unwrap_or(INVALID_DIGIT)
-    };
     let mut out = [0u8; 32];
-    let mut invalid = 0u8;
-    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-        let (hi, lo) = match pair {
-            [hi, lo] => (digit(*hi), digit(*lo)),
-            _ => (INVALID_DIGIT, INVALID_DIGIT),
-        };
-        invalid |= hi | lo;
-        *byte = (hi << 4) | (lo & 0x0f);
+    if scan::decode_hex(hex_text.as_bytes(), &mut out) {
+        Ok(out)
+    } else {
+        Err(Error::SignatureDoesNotMatch)
     }
-    if invalid & 0xf0 != 0 {
-        return Err(Error::SignatureDoesNotMatch);
-    }
-    Ok(out)
 }
-
-/// What [`HEX_DIGITS`] holds for a byte that is not a hex digit.
-const INVALID_DIGIT: u8 = 0xff;
-
-/// The value of each byte as a hex digit, either case.
-#[expect(
-    clippy::indexing_slicing,
-    reason = "evaluated at compile time: a bad index fails the build, never a request"
-)]
-const HEX_DIGITS: [u8; 256] = {
-    let mut table = [INVALID_DIGIT; 256];
-    let mut b = 0;
-    while b < 256 {
-        if let Some(value) = hex_value(b as u8) {
-            table[b] = value;
-        }
-        b += 1;
-    }
-    table
-};
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,12 @@
 //! A bounded, thread-safe cache of derived signing keys, so a hot path does no key
 //! derivation.
 //!
-//! Entries are found by (access key id, scope, 128-bit keyed hash of the secret), the
-//! first two compared exactly: a rotated or changed secret misses the cache instead of
-//! verifying against a stale key, and the map holds no secret in the clear. Both hashes are std's SipHash under a key drawn at random for each cache, so a
-//! lookup costs a few dozen nanoseconds, not a SHA-256. When full, the least recently used
-//! sixteenth of the entries goes.
+//! Entries are found by a keyed hash of (access key id, scope, secret) and checked
+//! against the key id and scope, compared exactly, and a second keyed hash of the secret
+//! (in constant time): a rotated or changed secret misses the cache instead of verifying
+//! against a stale key, and the map holds no secret in the clear. Both hashes are std's
+//! SipHash under a key drawn at random for each cache, so a lookup costs two short hashes,
+//! not a SHA-256. When full, the least recently used sixteenth of the entries goes.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
@@ -23,8 +24,9 @@ pub const DEFAULT_CAPACITY: usize = 4096;
 struct Entry {
     access_key_id: Box<str>,
     scope: CredentialScope<'static>,
-    /// [`SigningKeyCache::secret_tag`] of the secret `key` was derived from.
-    secret_tag: [u64; 2],
+    /// The tag from [`SigningKeyCache::slot_and_tag`] of the secret `key` was derived
+    /// from.
+    secret_tag: u64,
     key: Arc<SigningKey>,
     last_used: AtomicU64,
 }
@@ -108,24 +110,25 @@ impl SigningKeyCache {
         }
     }
 
-    /// Where the key for this access key id, scope and secret tag lives. `str`'s `Hash`
-    /// ends each field with a marker, so fields cannot run together.
-    fn slot(&self, access_key_id: &str, scope: &CredentialScope<'_>, tag: &[u64; 2]) -> u64 {
-        let mut hasher = self.hash_key.build_hasher();
-        access_key_id.hash(&mut hasher);
-        scope.hash(&mut hasher);
-        tag.hash(&mut hasher);
-        hasher.finish()
-    }
-
-    /// 128 bits of keyed hash of `secret`: two SipHash outputs over distinct inputs.
-    fn secret_tag(&self, secret: &[u8]) -> [u64; 2] {
-        [0u8, 1].map(|domain| {
-            let mut hasher = self.hash_key.build_hasher();
-            hasher.write_u8(domain);
-            hasher.write(secret);
-            hasher.finish()
-        })
+    /// Where the key for this access key id, scope and secret lives, and a tag of the
+    /// secret alone: two SipHash outputs over distinct inputs (a leading 0 or 1), so 128
+    /// bits depend on the secret. `str`'s `Hash` ends each field with a marker, so fields
+    /// cannot run together.
+    fn slot_and_tag(
+        &self,
+        access_key_id: &str,
+        scope: &CredentialScope<'_>,
+        secret: &[u8],
+    ) -> (u64, u64) {
+        let mut slot = self.hash_key.build_hasher();
+        slot.write_u8(0);
+        access_key_id.hash(&mut slot);
+        scope.hash(&mut slot);
+        secret.hash(&mut slot);
+        let mut tag = self.hash_key.build_hasher();
+        tag.write_u8(1);
+        secret.hash(&mut tag);
+        (slot.finish(), tag.finish())
     }
 
     /// The signing key for this access key, scope and secret: cached, or derived and
@@ -136,8 +139,7 @@ impl SigningKeyCache {
         scope: &CredentialScope<'_>,
         secret_access_key: &[u8],
     ) -> Arc<SigningKey> {
-        let tag = self.secret_tag(secret_access_key);
-        let slot = self.slot(access_key_id, scope, &tag);
+        let (slot, tag) = self.slot_and_tag(access_key_id, scope, secret_access_key);
         let fresh = |entry: &Entry| {
             entry.is_for(access_key_id, scope) && bool::from(entry.secret_tag.ct_eq(&tag))
         };

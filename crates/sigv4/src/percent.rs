@@ -40,7 +40,7 @@ pub(crate) fn encode(bytes: &[u8]) -> Cow<'_, [u8]> {
 }
 
 /// The value of a hex digit, either case.
-pub(crate) const fn hex_value(byte: u8) -> Option<u8> {
+pub(crate) fn hex_value(byte: u8) -> Option<u8> {
     match byte {
         b'0'..=b'9' => Some(byte - b'0'),
         b'a'..=b'f' => Some(byte - b'a' + 10),

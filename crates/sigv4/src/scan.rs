@@ -47,6 +47,52 @@ pub(crate) fn eq_ignore_ascii_case(a: &[u8], b: &[u8]) -> bool {
             .eq_ignore_ascii_case(words_b.remainder())
 }
 
+/// High bits set exactly for the bytes of `w` in `lo..=hi` (both below 0x80).
+fn bytes_in_range(w: u64, lo: u8, hi: u8) -> u64 {
+    let low7 = w & LOWS;
+    // Adding `0x80 - lo` carries into the high bit from `lo` up; `0x7f - hi` past `hi`.
+    let from_lo = low7.wrapping_add(ONES.wrapping_mul(u64::from(0x80 - lo)));
+    let past_hi = low7.wrapping_add(ONES.wrapping_mul(u64::from(0x7f - hi)));
+    from_lo & !past_hi & !w & HIGHS
+}
+
+/// Decodes `digits` (hex, either case; twice as long as `out`) into `out`, eight digits
+/// per step. `false`, with `out` unspecified, when a digit is not hex or the lengths do
+/// not match.
+pub(crate) fn decode_hex(digits: &[u8], out: &mut [u8]) -> bool {
+    if digits.len() != 2 * out.len() {
+        return false;
+    }
+    let mut words = digits.chunks_exact(8);
+    let mut outs = out.chunks_exact_mut(4);
+    let mut valid = true;
+    for (chunk, dest) in (&mut words).zip(&mut outs) {
+        let w = word(chunk);
+        let decimal = bytes_in_range(w, b'0', b'9');
+        let letter = bytes_in_range(w | ONES.wrapping_mul(0x20), b'a', b'f');
+        valid &= (decimal | letter) == HIGHS;
+        // A digit's value is its low nibble, plus 9 for a letter.
+        let nibbles = (w & ONES.wrapping_mul(0x0f)) + (letter >> 7) * 9;
+        // Byte 2i becomes nibble 2i shifted up, joined with nibble 2i + 1.
+        let pairs = (nibbles << 4) | (nibbles >> 8);
+        let [b0, _, b2, _, b4, _, b6, _] = pairs.to_le_bytes();
+        dest.copy_from_slice(&[b0, b2, b4, b6]);
+    }
+    for (pair, dest) in words.remainder().chunks_exact(2).zip(outs.into_remainder()) {
+        match pair {
+            [hi, lo] => match (
+                crate::percent::hex_value(*hi),
+                crate::percent::hex_value(*lo),
+            ) {
+                (Some(hi), Some(lo)) => *dest = (hi << 4) | lo,
+                _ => valid = false,
+            },
+            _ => valid = false,
+        }
+    }
+    valid
+}
+
 /// The first eight bytes of `chunk` (which has at least eight) as a little-endian word.
 fn word(chunk: &[u8]) -> u64 {
     let mut bytes = [0u8; 8];
@@ -120,6 +166,29 @@ pub(crate) fn has_space_run(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_decoding_agrees_with_the_hex_crate() {
+        for len in [0, 2, 8, 10, 16, 64] {
+            for at in 0..len {
+                for value in 0..=255u8 {
+                    let mut digits =
+                        b"0123456789abcdefABCDEF0123456789aBcDeF0123456789abcdef0123456789"[..len]
+                            .to_vec();
+                    digits[at] = value;
+                    let mut out = vec![0u8; len / 2];
+                    let mut expected = vec![0u8; len / 2];
+                    let reference = hex::decode_to_slice(&digits, &mut expected).is_ok();
+                    assert_eq!(decode_hex(&digits, &mut out), reference, "{digits:?}");
+                    if reference {
+                        assert_eq!(out, expected, "{digits:?}");
+                    }
+                }
+            }
+        }
+        assert!(!decode_hex(b"abc", &mut [0u8; 1]));
+        assert!(!decode_hex(b"ab", &mut [0u8; 2]));
+    }
 
     #[test]
     fn case_insensitive_equality_agrees_with_std() {
