@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod credentials;
 pub mod identity;
 pub mod principal;
+pub mod session;
 
 pub use authenticate::{authenticate, DevAuth};
 pub use credentials::CredentialCache;

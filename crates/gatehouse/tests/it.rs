@@ -17,4 +17,5 @@ mod it {
     pub mod iam_users;
     pub mod policy_cli;
     pub mod storage;
+    pub mod sts_sessions;
 }

@@ -10,6 +10,7 @@ use crate::model::{AccountId, Partition};
 use crate::server::App;
 use crate::store::AccountRecord;
 
+use super::session::{Session, TokenError};
 use super::{Principal, PrincipalKind};
 
 /// The caller and where the request says it was sent.
@@ -100,6 +101,37 @@ pub async fn authenticate(
     options.expected_service = Some(service);
     options.allowed_regions = app.config().allowed_regions.as_deref();
     sigv4::check_scope_and_time(&parsed, &options).map_err(sigv4_error)?;
+
+    if let Some(token) = parsed.session_token.as_deref() {
+        let now = options.now.unix_timestamp();
+        let session =
+            Session::open(app.master_key(), token, &parsed.access_key_id, now).map_err(|err| {
+                match err {
+                    TokenError::Invalid => invalid_token(),
+                    TokenError::Expired => ServiceError::new(
+                        "ExpiredToken",
+                        403,
+                        "The security token included in the request is expired",
+                    ),
+                }
+            })?;
+        let key = app.signing_keys().get_or_derive(
+            &parsed.access_key_id,
+            &parsed.scope,
+            session.secret.as_bytes(),
+        );
+        sigv4::verify(request, &parsed, &key, &options).map_err(sigv4_error)?;
+        let account = AccountId::parse(&session.account).ok_or_else(invalid_token)?;
+        return Ok(Authenticated {
+            principal: Principal {
+                account,
+                partition,
+                kind: PrincipalKind::AssumedRole(Box::new(session)),
+                access_key_id: parsed.access_key_id.to_string(),
+            },
+            region,
+        });
+    }
 
     let credential = app
         .credentials()

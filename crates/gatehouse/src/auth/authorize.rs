@@ -92,6 +92,30 @@ pub fn authorize(
             Some(_) => {}
         }
     }
+    evaluate(principal, view, access, environment, None)
+}
+
+/// Decides `access` with a resource-based policy in play (a role's trust policy for
+/// `sts:AssumeRole`): same-account grants to the principal itself suffice, cross-account
+/// requests need both sides. The root user gets no exemption here.
+pub fn authorize_with_resource_policy(
+    principal: &Principal,
+    view: &IdentityView,
+    access: &Access,
+    environment: &Environment<'_>,
+    resource_policy: &policy::CompiledPolicy,
+) -> Result<(), ServiceError> {
+    evaluate(principal, view, access, environment, Some(resource_policy))
+}
+
+fn evaluate(
+    principal: &Principal,
+    view: &IdentityView,
+    access: &Access,
+    environment: &Environment<'_>,
+    resource_policy: Option<&policy::CompiledPolicy>,
+) -> Result<(), ServiceError> {
+    let resource_account = resource_account(&access.resource);
     let request = request(
         principal,
         view,
@@ -99,9 +123,12 @@ pub fn authorize(
         environment,
         resource_account.as_deref(),
     );
+    let session = session_policies(principal);
     let input = EvaluationInput {
         identity: &view.identity,
         boundary: view.boundary.as_ref(),
+        session: &session,
+        resource: resource_policy,
         principal_in_management_account: principal.account == environment.management_account,
         resource_in_management_account: resource_account.as_deref()
             == Some(environment.management_account.to_string().as_str()),
@@ -112,6 +139,40 @@ pub fn authorize(
         None => Ok(()),
         Some(message) => Err(ServiceError::new("AccessDenied", 403, message)),
     }
+}
+
+/// The session policies a role session carries (validated when the session was made; one
+/// that no longer compiles grants nothing, which only narrows the session further).
+fn session_policies(principal: &Principal) -> Vec<policy::CompiledPolicy> {
+    let PrincipalKind::AssumedRole(session) = &principal.kind else {
+        return Vec::new();
+    };
+    let compiled: Vec<policy::CompiledPolicy> = session
+        .policies
+        .iter()
+        .enumerate()
+        .filter_map(|(index, text)| {
+            policy::CompiledPolicy::parse(
+                format!("session/{index}"),
+                text,
+                policy::PolicyKind::Session,
+            )
+            .ok()
+        })
+        .collect();
+    if compiled.len() < session.policies.len() {
+        // Keep the session narrowed to nothing rather than widened.
+        return vec![policy::CompiledPolicy::parse(
+            "session/none",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"sts:GetCallerIdentity","Resource":"*"}]}"#,
+            policy::PolicyKind::Session,
+        )
+        .ok()]
+        .into_iter()
+        .flatten()
+        .collect();
+    }
+    compiled
 }
 
 /// The engine's request: principal, action, resource and the global condition keys.
@@ -130,9 +191,27 @@ fn request(
         PrincipalKind::User { .. } => {
             policy::Principal::new(policy::PrincipalKind::User, principal.arn(), account)
         }
+        PrincipalKind::AssumedRole(_) => {
+            let mut session = policy::Principal::new(
+                policy::PrincipalKind::AssumedRole,
+                principal.arn(),
+                account,
+            );
+            session.underlying_arn = principal.role_arn();
+            session
+        }
     };
     engine_principal.user_id = Some(principal.user_id());
     engine_principal.tags = view.tags.clone();
+    if let PrincipalKind::AssumedRole(session) = &principal.kind {
+        // Session tags override the role's tags of the same key.
+        for (key, value) in &session.tags {
+            engine_principal
+                .tags
+                .retain(|(existing, _)| !existing.eq_ignore_ascii_case(key));
+            engine_principal.tags.push((key.clone(), value.clone()));
+        }
+    }
     let mut request =
         policy::Request::new(engine_principal, access.action, access.resource.as_str());
     if let Some(account) = resource_account {
@@ -154,6 +233,17 @@ fn request(
     );
     context.insert("aws:SecureTransport", environment.secure_transport);
     context.insert("aws:MultiFactorAuthPresent", false);
+    if let PrincipalKind::AssumedRole(session) = &principal.kind {
+        if let Ok(issued) = time::OffsetDateTime::from_unix_timestamp(session.issued) {
+            let issued = issued
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            context.insert("aws:TokenIssueTime", issued);
+        }
+        if let Some(source) = &session.source_identity {
+            context.insert("aws:SourceIdentity", source.as_str());
+        }
+    }
     for (key, value) in &access.context {
         context.insert(key, value.clone());
     }

@@ -70,18 +70,28 @@ impl PolicyCache {
         tx: &mut Tx,
         principal: &Principal,
     ) -> Result<Arc<IdentityView>, StoreError> {
-        let name = match &principal.kind {
+        let (owner, name) = match &principal.kind {
             PrincipalKind::Root => return Ok(Arc::new(IdentityView::default())),
-            PrincipalKind::User { name, .. } => name.to_lowercase(),
+            PrincipalKind::User { name, .. } => (OwnerKind::User, name.to_lowercase()),
+            PrincipalKind::AssumedRole(session) => {
+                (OwnerKind::Role, session.role_name.to_lowercase())
+            }
         };
-        let key = (principal.account, name);
+        let label = match owner {
+            OwnerKind::Role => "role/",
+            _ => "user/",
+        };
+        let key = (principal.account, format!("{label}{name}"));
         let generation = self.generation(principal.account);
         if let Some(entry) = self.views.get(&key) {
             if entry.generation == generation && entry.loaded.elapsed() < TTL {
                 return Ok(Arc::clone(&entry.view));
             }
         }
-        let view = Arc::new(load_user(tx, principal.account, &key.1).await?);
+        let view = match owner {
+            OwnerKind::Role => Arc::new(load_role(tx, principal.account, &name).await?),
+            _ => Arc::new(load_user(tx, principal.account, &name).await?),
+        };
         if self.views.len() >= MAX_ENTRIES {
             self.views.clear();
         }
@@ -125,6 +135,38 @@ async fn load_user(
         )
         .await?;
     }
+    let boundary = match &record.permissions_boundary {
+        Some(arn) => managed_document(tx, &account_id, arn)
+            .await?
+            .and_then(|text| compile(arn, &text, PolicyKind::PermissionsBoundary)),
+        None => None,
+    };
+    Ok(IdentityView {
+        identity,
+        boundary,
+        tags: record.tags,
+    })
+}
+
+async fn load_role(
+    tx: &mut Tx,
+    account: AccountId,
+    role: &str,
+) -> Result<IdentityView, StoreError> {
+    let account_id = account.to_string();
+    let Some(record) = tx.role(&account_id, role).await? else {
+        // A session of a deleted role is allowed nothing.
+        return Ok(IdentityView::default());
+    };
+    let mut identity = Vec::new();
+    collect(
+        tx,
+        &account_id,
+        OwnerKind::Role,
+        &record.role_name,
+        &mut identity,
+    )
+    .await?;
     let boundary = match &record.permissions_boundary {
         Some(arn) => managed_document(tx, &account_id, arn)
             .await?

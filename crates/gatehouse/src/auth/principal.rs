@@ -2,6 +2,8 @@
 
 use crate::model::{arn, AccountId, Partition};
 
+use super::session::Session;
+
 /// What kind of identity made the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrincipalKind {
@@ -16,6 +18,8 @@ pub enum PrincipalKind {
         /// Path, e.g. `/`.
         path: String,
     },
+    /// A session of an IAM role, from STS (`ASIA…` keys with a session token).
+    AssumedRole(Box<Session>),
 }
 
 /// An authenticated caller, as every later stage sees it.
@@ -39,6 +43,24 @@ impl Principal {
             PrincipalKind::User { name, path, .. } => {
                 arn::iam_entity(self.partition, self.account, "user", path, name)
             }
+            PrincipalKind::AssumedRole(session) => format!(
+                "arn:{}:sts::{}:assumed-role/{}/{}",
+                self.partition, self.account, session.role_name, session.session_name
+            ),
+        }
+    }
+
+    /// The IAM role behind a role session.
+    pub fn role_arn(&self) -> Option<String> {
+        match &self.kind {
+            PrincipalKind::AssumedRole(session) => Some(arn::iam_entity(
+                self.partition,
+                self.account,
+                "role",
+                &session.role_path,
+                &session.role_name,
+            )),
+            _ => None,
         }
     }
 
@@ -47,6 +69,9 @@ impl Principal {
         match &self.kind {
             PrincipalKind::Root => self.account.to_string(),
             PrincipalKind::User { id, .. } => id.clone(),
+            PrincipalKind::AssumedRole(session) => {
+                format!("{}:{}", session.role_id, session.session_name)
+            }
         }
     }
 
@@ -59,7 +84,7 @@ impl Principal {
     pub fn user_name(&self) -> Option<&str> {
         match &self.kind {
             PrincipalKind::User { name, .. } => Some(name),
-            PrincipalKind::Root => None,
+            PrincipalKind::Root | PrincipalKind::AssumedRole(_) => None,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! STS: who am I (`GetCallerIdentity`) and whose key is this (`GetAccessKeyInfo`).
-//! Temporary credentials come with the STS issue.
+//! `AssumeRole` (in `sts/assume_role.rs`) hands out sealed role sessions.
+
+mod assume_role;
 
 use wire::sts::{
     GetAccessKeyInfoRequest, GetAccessKeyInfoResponse, GetCallerIdentityResponse, Operation, Output,
@@ -24,6 +26,9 @@ pub async fn call(
         Operation::GetCallerIdentity(_) => Ok(Output::GetCallerIdentity(
             handle_get_caller_identity(context),
         )),
+        Operation::AssumeRole(input) => assume_role::handle_assume_role(app, context, input)
+            .await
+            .map(Output::AssumeRole),
         Operation::GetAccessKeyInfo(input) => {
             check(app, context, Access::new("sts:GetAccessKeyInfo", "*")).await?;
             handle_get_access_key_info(app, input)

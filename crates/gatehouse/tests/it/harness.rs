@@ -133,6 +133,42 @@ impl Server {
         aws_sdk_sts::Client::from_conf(config)
     }
 
+    /// An IAM client signing with temporary credentials.
+    pub fn iam_with_token(&self, keys: &Keys, token: &str) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(Credentials::new(
+                &keys.id,
+                &keys.secret,
+                Some(token.to_owned()),
+                None,
+                "session",
+            ))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
+    /// An STS client signing with temporary credentials.
+    pub fn sts_with_token(&self, keys: &Keys, token: &str) -> aws_sdk_sts::Client {
+        let config = aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(Credentials::new(
+                &keys.id,
+                &keys.secret,
+                Some(token.to_owned()),
+                None,
+                "session",
+            ))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+
     /// Stops the server and returns everything it logged.
     pub fn stop(mut self) -> String {
         let _ = self.child.kill();

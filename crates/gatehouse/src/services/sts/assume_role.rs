@@ -1,0 +1,235 @@
+//! `AssumeRole`: the only door between accounts. The role's trust policy is evaluated with
+//! the caller as principal (and, across accounts, the caller's own policies must allow
+//! `sts:AssumeRole` too); the session is sealed into its token.
+
+use policy::{CompiledPolicy, ContextValue, PolicyKind};
+use wire::sts::{errors, AssumeRoleRequest, AssumeRoleResponse, AssumedRoleUser, Credentials};
+use wire::ServiceError;
+
+use crate::auth::authorize::{authorize_with_resource_policy, Access};
+use crate::auth::identity::managed_document;
+use crate::auth::session::Session;
+use crate::auth::PrincipalKind;
+use crate::model::{ids, AccessKeyId, AccountId};
+use crate::server::App;
+use crate::services::RequestContext;
+
+/// Default session length, seconds.
+const DEFAULT_DURATION: i64 = 3600;
+/// Shortest session STS grants, seconds.
+const MIN_DURATION: i64 = 900;
+/// Longest session when a role session assumes a role (role chaining), seconds.
+const CHAINED_MAX: i64 = 3600;
+
+/// Splits `arn:<partition>:iam::<account>:role/<path><name>`.
+fn parse_role_arn(text: &str) -> Option<(AccountId, String, &str)> {
+    let mut fields = text.splitn(6, ':');
+    let (prefix, _partition, service, region, account, resource) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    if prefix != "arn" || service != "iam" || !region.is_empty() {
+        return None;
+    }
+    let rest = resource.strip_prefix("role/")?;
+    let (path, name) = match rest.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_owned(), rest),
+    };
+    Some((AccountId::parse(account)?, path, name))
+}
+
+fn denied(context: &RequestContext, role_arn: &str) -> ServiceError {
+    ServiceError::new(
+        "AccessDenied",
+        403,
+        format!(
+            "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            context.principal.arn()
+        ),
+    )
+}
+
+pub(super) async fn handle_assume_role(
+    app: &App,
+    context: &RequestContext,
+    input: AssumeRoleRequest,
+) -> Result<AssumeRoleResponse, ServiceError> {
+    let caller = &context.principal;
+    if caller.is_root() {
+        return Err(ServiceError::new(
+            "AccessDenied",
+            403,
+            "Roles may not be assumed by root accounts.",
+        ));
+    }
+    let (account, path, name) = parse_role_arn(&input.role_arn)
+        .filter(|(_, _, name)| !name.is_empty())
+        .ok_or_else(|| ServiceError::validation(format!("{} is invalid", input.role_arn)))?;
+
+    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    let role = tx
+        .role(&account.to_string(), name)
+        .await
+        .map_err(|err| app.internal(err))?
+        .filter(|role| role.path == path)
+        // A missing role looks like a refusal: existence is not disclosed across accounts.
+        .ok_or_else(|| denied(context, &input.role_arn))?;
+    let view = app
+        .policies()
+        .view(&mut tx, caller)
+        .await
+        .map_err(|err| app.internal(err))?;
+
+    // Session policies: inline and managed, validated now, enforced on every request.
+    let mut policies = Vec::new();
+    if let Some(text) = &input.policy {
+        if policy::policy_size(text, PolicyKind::Session) > policy::SESSION_POLICY_MAX_CHARS {
+            return Err(errors::packed_policy_too_large(
+                "Packed policy consumes more than 100% of the allotted space.",
+            ));
+        }
+        policy::PolicyDocument::parse(text, PolicyKind::Session)
+            .map_err(|problems| errors::malformed_policy_document(problems.to_string()))?;
+        policies.push(text.clone());
+    }
+    for descriptor in input.policy_arns.iter().flatten() {
+        let Some(policy_arn) = &descriptor.arn else {
+            continue;
+        };
+        let document = managed_document(&mut tx, &account.to_string(), policy_arn)
+            .await
+            .map_err(|err| app.internal(err))?
+            .ok_or_else(|| {
+                ServiceError::validation(format!(
+                    "Policy {policy_arn} does not exist or is not attachable."
+                ))
+            })?;
+        policies.push(document);
+    }
+    drop(tx);
+
+    let trust = CompiledPolicy::parse(
+        input.role_arn.clone(),
+        &role.trust_policy,
+        PolicyKind::Trust,
+    )
+    .map_err(|_| denied(context, &input.role_arn))?;
+    let mut access = Access::new("sts:AssumeRole", input.role_arn.clone());
+    access.context.push((
+        "sts:RoleSessionName".to_owned(),
+        ContextValue::from(input.role_session_name.as_str()),
+    ));
+    if let Some(external_id) = &input.external_id {
+        access.context.push((
+            "sts:ExternalId".to_owned(),
+            ContextValue::from(external_id.as_str()),
+        ));
+    }
+    if let Some(source) = &input.source_identity {
+        access.context.push((
+            "sts:SourceIdentity".to_owned(),
+            ContextValue::from(source.as_str()),
+        ));
+    }
+    let environment = context.environment(app);
+    authorize_with_resource_policy(caller, &view, &access, &environment, &trust)?;
+    let tags: Vec<(String, String)> = input
+        .tags
+        .iter()
+        .flatten()
+        .map(|tag| (tag.key.clone(), tag.value.clone()))
+        .collect();
+    if !tags.is_empty() {
+        let tag_access =
+            Access::new("sts:TagSession", input.role_arn.clone()).with_request_tags(&tags);
+        authorize_with_resource_policy(caller, &view, &tag_access, &environment, &trust)?;
+    }
+
+    let chained = matches!(caller.kind, PrincipalKind::AssumedRole(_));
+    let limit = if chained {
+        CHAINED_MAX.min(role.max_session_duration)
+    } else {
+        role.max_session_duration
+    };
+    let duration = input.duration_seconds.map_or(DEFAULT_DURATION, i64::from);
+    if duration > limit {
+        return Err(ServiceError::validation(if chained {
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.".to_owned()
+        } else {
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+                .to_owned()
+        }));
+    }
+    let duration = duration.max(MIN_DURATION);
+
+    let now = time::OffsetDateTime::now_utc();
+    let key_id = AccessKeyId::generate(account, true);
+    let session = Session {
+        access_key_id: key_id.to_string(),
+        secret: ids::secret_access_key(),
+        account: account.to_string(),
+        role_name: role.role_name.clone(),
+        role_id: role.role_id.clone(),
+        role_path: role.path.clone(),
+        session_name: input.role_session_name.clone(),
+        issued: now.unix_timestamp(),
+        expires: now.unix_timestamp() + duration,
+        policies,
+        tags,
+        source_identity: input.source_identity.clone(),
+        chained,
+    };
+    let token = session.seal(app.master_key());
+    let packed = input.policy.as_deref().map(|text| {
+        policy::policy_size(text, PolicyKind::Session) * 100 / policy::SESSION_POLICY_MAX_CHARS
+    });
+    Ok(AssumeRoleResponse {
+        credentials: Some(Credentials {
+            access_key_id: session.access_key_id.clone(),
+            secret_access_key: session.secret.clone(),
+            session_token: token,
+            expiration: now + time::Duration::seconds(duration),
+        }),
+        assumed_role_user: Some(AssumedRoleUser {
+            assumed_role_id: format!("{}:{}", role.role_id, input.role_session_name),
+            arn: format!(
+                "arn:{}:sts::{account}:assumed-role/{}/{}",
+                caller.partition, role.role_name, input.role_session_name
+            ),
+        }),
+        packed_policy_size: packed.map(|size| i32::try_from(size).unwrap_or(i32::MAX)),
+        source_identity: input.source_identity,
+    })
+}
+
+/// The role ARN of a session's role, for tests and messages.
+#[cfg(test)]
+fn role_arn(account: AccountId, path: &str, name: &str) -> String {
+    crate::model::arn::iam_entity(crate::model::Partition::AWS, account, "role", path, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns_parse_with_paths() {
+        let account = AccountId::parse("123456789012").unwrap();
+        let text = role_arn(account, "/ci/", "Deployer");
+        assert_eq!(
+            parse_role_arn(&text),
+            Some((account, "/ci/".to_owned(), "Deployer"))
+        );
+        assert_eq!(
+            parse_role_arn("arn:aws:iam::123456789012:role/Dev"),
+            Some((account, "/".to_owned(), "Dev"))
+        );
+        assert_eq!(parse_role_arn("arn:aws:iam::123456789012:user/Dev"), None);
+        assert_eq!(parse_role_arn("arn:aws:iam::12345:role/Dev"), None);
+    }
+}
