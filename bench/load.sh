@@ -11,15 +11,16 @@ CONNECTIONS=${CONNECTIONS:-64}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
 cargo build --release --quiet --bin gatehouse --example trivial_server
+target=${CARGO_TARGET_DIR:-target}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 start=$(date +%s%N)
-./target/release/gatehouse serve --data-dir "$work/data" --listen 127.0.0.1:4581 >"$work/gatehouse.out" 2>"$work/gatehouse.err" &
+"$target/release/gatehouse" serve --data-dir "$work/data" --listen 127.0.0.1:4581 >"$work/gatehouse.out" 2>"$work/gatehouse.err" &
 until curl -sf http://127.0.0.1:4581/health/live >/dev/null; do sleep 0.005; done
 ready=$(date +%s%N)
 echo "gatehouse: first answered request $(( (ready - start) / 1000000 )) ms after start (first start, incl. bootstrap)"
-./target/release/examples/trivial_server 127.0.0.1:4591 >/dev/null &
+"$target/release/examples/trivial_server" 127.0.0.1:4591 >/dev/null &
 until curl -sf http://127.0.0.1:4591/ >/dev/null; do sleep 0.005; done
 
 # Sign one request with botocore and turn it into a wrk script.

@@ -21,6 +21,20 @@ read -r key_id secret < <(aws iam create-access-key --user-name deployer \
 arn=$(AWS_ACCESS_KEY_ID=$key_id AWS_SECRET_ACCESS_KEY=$secret aws sts get-caller-identity --query Arn --output text)
 [[ "$arn" == "arn:aws:iam::$account:user/ci/deployer" ]] || fail "user identity: $arn"
 
+# A role profile in ~/.aws/config: the CLI itself assumes the role through Gatehouse.
+aws iam create-role --role-name SmokeRole --assume-role-policy-document \
+  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::$account:user/ci/deployer\"},\"Action\":\"sts:AssumeRole\"}]}" >/dev/null
+aws iam attach-role-policy --role-name SmokeRole --policy-arn arn:aws:iam::aws:policy/IAMReadOnlyAccess
+profiles=$(mktemp -d)
+printf '[deployer]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$key_id" "$secret" >"$profiles/credentials"
+printf '[profile assumed]\nrole_arn = arn:aws:iam::%s:role/SmokeRole\nsource_profile = deployer\nregion = us-east-1\n' "$account" >"$profiles/config"
+role_arn=$(AWS_CONFIG_FILE="$profiles/config" AWS_SHARED_CREDENTIALS_FILE="$profiles/credentials" \
+  AWS_ENDPOINT_URL="$GATEHOUSE_ENDPOINT" command aws --profile assumed sts get-caller-identity --query Arn --output text)
+[[ "$role_arn" == "arn:aws:sts::$account:assumed-role/SmokeRole/"* ]] || fail "role profile identity: $role_arn"
+rm -rf "$profiles"
+aws iam detach-role-policy --role-name SmokeRole --policy-arn arn:aws:iam::aws:policy/IAMReadOnlyAccess
+aws iam delete-role --role-name SmokeRole
+
 if out=$(AWS_ACCESS_KEY_ID=$key_id AWS_SECRET_ACCESS_KEY=$secret aws iam create-user --user-name intruder 2>&1); then
   fail "deployer could create a user"
 fi
