@@ -1026,8 +1026,8 @@ async fn access(
     })
 }
 
-/// Access to a user resource. The ARN carries the user's path when the user exists;
-/// `None` (the root user acting on itself) is the account's root ARN.
+/// Access to a user resource; `None` (the root user acting on itself) is the account's
+/// root ARN.
 async fn user_access(
     app: &App,
     tx: &mut Tx,
@@ -1035,24 +1035,18 @@ async fn user_access(
     action: &'static str,
     name: Option<String>,
 ) -> Result<Access, ServiceError> {
-    let principal = &context.principal;
-    let account = principal.account;
-    let partition = principal.partition;
-    let Some(name) = name else {
-        return Ok(Access::new(action, arn::root(partition, account)));
-    };
-    let path = tx
-        .user(&account.to_string(), &name)
-        .await
-        .map_err(|err| app.internal(err))?
-        .map_or_else(|| "/".to_owned(), |user| user.path);
-    Ok(Access::new(
-        action,
-        arn::iam_entity(partition, account, "user", &path, &name),
-    ))
+    match name {
+        Some(name) => entity_access(app, tx, context, OwnerKind::User, action, &name).await,
+        None => {
+            let principal = &context.principal;
+            Ok(Access::new(
+                action,
+                arn::root(principal.partition, principal.account),
+            ))
+        }
+    }
 }
 
-/// Access to a group resource, with the group's path when it exists.
 async fn group_access(
     app: &App,
     tx: &mut Tx,
@@ -1060,19 +1054,9 @@ async fn group_access(
     action: &'static str,
     name: &str,
 ) -> Result<Access, ServiceError> {
-    let principal = &context.principal;
-    let path = tx
-        .group(&principal.account.to_string(), name)
-        .await
-        .map_err(|err| app.internal(err))?
-        .map_or_else(|| "/".to_owned(), |group| group.path);
-    Ok(Access::new(
-        action,
-        arn::iam_entity(principal.partition, principal.account, "group", &path, name),
-    ))
+    entity_access(app, tx, context, OwnerKind::Group, action, name).await
 }
 
-/// Access to a role resource, with the role's path when it exists.
 async fn role_access(
     app: &App,
     tx: &mut Tx,
@@ -1080,14 +1064,48 @@ async fn role_access(
     action: &'static str,
     name: &str,
 ) -> Result<Access, ServiceError> {
+    entity_access(app, tx, context, OwnerKind::Role, action, name).await
+}
+
+/// Access to a user, group or role. The ARN carries the entity's path when it exists
+/// (`/` otherwise, as AWS authorizes requests about entities that do not exist).
+async fn entity_access(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    kind: OwnerKind,
+    action: &'static str,
+    name: &str,
+) -> Result<Access, ServiceError> {
     let principal = &context.principal;
-    let path = tx
-        .role(&principal.account.to_string(), name)
-        .await
-        .map_err(|err| app.internal(err))?
-        .map_or_else(|| "/".to_owned(), |role| role.path);
+    let account = principal.account.to_string();
+    let fail = |err| app.internal(err);
+    let (label, path) = match kind {
+        OwnerKind::User => (
+            "user",
+            tx.user(&account, name)
+                .await
+                .map_err(fail)?
+                .map(|user| user.path),
+        ),
+        OwnerKind::Group => (
+            "group",
+            tx.group(&account, name)
+                .await
+                .map_err(fail)?
+                .map(|group| group.path),
+        ),
+        OwnerKind::Role => (
+            "role",
+            tx.role(&account, name)
+                .await
+                .map_err(fail)?
+                .map(|role| role.path),
+        ),
+    };
+    let path = path.unwrap_or_else(|| "/".to_owned());
     Ok(Access::new(
         action,
-        arn::iam_entity(principal.partition, principal.account, "role", &path, name),
+        arn::iam_entity(principal.partition, principal.account, label, &path, name),
     ))
 }
