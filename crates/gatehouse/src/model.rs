@@ -3,6 +3,7 @@
 
 pub mod arn;
 pub mod ids;
+pub mod organizations;
 
 pub use arn::Partition;
 pub use ids::{AccessKeyId, AccountId, IdPrefix};

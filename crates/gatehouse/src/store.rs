@@ -8,7 +8,9 @@ mod access_keys;
 mod accounts;
 mod meta;
 pub mod migrations;
+mod organizations;
 mod postgres;
+mod quotas;
 mod sqlite;
 mod users;
 
@@ -20,6 +22,11 @@ use sqlx::{Any, AnyPool, Transaction};
 
 pub use access_keys::{AccessKeyRecord, KeyOwner};
 pub use accounts::AccountRecord;
+pub use organizations::{
+    CreateAccountRequestRecord, HandshakeRecord, MemberRecord, OrgPolicyRecord, OrganizationRecord,
+    UnitRecord,
+};
+pub use quotas::QuotaRequestRecord;
 pub use users::UserRecord;
 
 /// Failures of the store. Handlers turn them into an internal error with a request id.
@@ -106,6 +113,21 @@ impl Store {
     /// credentials and the store's own metadata (dev mode's reset).
     pub async fn reset(&self, keep_account: &str) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
+        for table in [
+            "org_handshakes",
+            "org_tags",
+            "org_policy_attachments",
+            "org_policy_types",
+            "org_policies",
+            "org_create_account_requests",
+            "org_accounts",
+            "org_units",
+            "organizations",
+            "quota_requests",
+            "quota_values",
+        ] {
+            tx.exec(&format!("DELETE FROM {table}"), &[]).await?;
+        }
         tx.exec("DELETE FROM users", &[]).await?;
         tx.exec(
             "DELETE FROM access_keys WHERE NOT (account_id = $1 AND user_key IS NULL)",

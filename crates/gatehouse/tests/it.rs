@@ -13,5 +13,7 @@ mod it {
     pub mod errors;
     pub mod harness;
     pub mod iam_users;
+    pub mod organizations;
+    pub mod quotas;
     pub mod storage;
 }
