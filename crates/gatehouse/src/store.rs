@@ -114,6 +114,8 @@ impl Store {
     pub async fn reset(&self, keep_account: &str) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         for table in [
+            "org_delegated_admins",
+            "org_service_access",
             "org_handshakes",
             "org_tags",
             "org_policy_attachments",

@@ -8,6 +8,7 @@ mod handshakes;
 mod organization;
 mod pagination;
 mod policies;
+mod service_access;
 mod tags;
 mod units;
 
@@ -258,6 +259,37 @@ async fn dispatch(
                 .await
                 .map(Output::ListHandshakesForOrganization)
         }
+        Op::EnableAWSServiceAccess(input) => service_access::handle_enable(scope, tx, input)
+            .await
+            .map(|()| Output::EnableAWSServiceAccess),
+        Op::DisableAWSServiceAccess(input) => service_access::handle_disable(scope, tx, input)
+            .await
+            .map(|()| Output::DisableAWSServiceAccess),
+        Op::ListAWSServiceAccessForOrganization(input) => {
+            service_access::handle_list_access(scope, tx, input)
+                .await
+                .map(Output::ListAWSServiceAccessForOrganization)
+        }
+        Op::RegisterDelegatedAdministrator(input) => {
+            service_access::handle_register(scope, tx, input)
+                .await
+                .map(|()| Output::RegisterDelegatedAdministrator)
+        }
+        Op::DeregisterDelegatedAdministrator(input) => {
+            service_access::handle_deregister(scope, tx, input)
+                .await
+                .map(|()| Output::DeregisterDelegatedAdministrator)
+        }
+        Op::ListDelegatedAdministrators(input) => {
+            service_access::handle_list_admins(scope, tx, input)
+                .await
+                .map(Output::ListDelegatedAdministrators)
+        }
+        Op::ListDelegatedServicesForAccount(input) => {
+            service_access::handle_list_services(scope, tx, input)
+                .await
+                .map(Output::ListDelegatedServicesForAccount)
+        }
         Op::TagResource(input) => tags::handle_tag_resource(scope, tx, input)
             .await
             .map(|()| Output::TagResource),
@@ -356,6 +388,9 @@ async fn access(
         Operation::DescribeAccount(input) => vec![target(&input.account_id)],
         Operation::CloseAccount(input) => vec![target(&input.account_id)],
         Operation::RemoveAccountFromOrganization(input) => vec![target(&input.account_id)],
+        Operation::RegisterDelegatedAdministrator(input) => vec![target(&input.account_id)],
+        Operation::DeregisterDelegatedAdministrator(input) => vec![target(&input.account_id)],
+        Operation::ListDelegatedServicesForAccount(input) => vec![target(&input.account_id)],
         Operation::MoveAccount(input) => vec![
             target(&input.account_id),
             target(&input.source_parent_id),
@@ -413,7 +448,16 @@ fn action(operation: &Operation) -> &'static str {
         Op::DescribeOrganization => "organizations:DescribeOrganization",
         Op::DescribeOrganizationalUnit(_) => "organizations:DescribeOrganizationalUnit",
         Op::DescribePolicy(_) => "organizations:DescribePolicy",
+        Op::DeregisterDelegatedAdministrator(_) => "organizations:DeregisterDelegatedAdministrator",
         Op::DetachPolicy(_) => "organizations:DetachPolicy",
+        Op::DisableAWSServiceAccess(_) => "organizations:DisableAWSServiceAccess",
+        Op::EnableAWSServiceAccess(_) => "organizations:EnableAWSServiceAccess",
+        Op::ListAWSServiceAccessForOrganization(_) => {
+            "organizations:ListAWSServiceAccessForOrganization"
+        }
+        Op::ListDelegatedAdministrators(_) => "organizations:ListDelegatedAdministrators",
+        Op::ListDelegatedServicesForAccount(_) => "organizations:ListDelegatedServicesForAccount",
+        Op::RegisterDelegatedAdministrator(_) => "organizations:RegisterDelegatedAdministrator",
         Op::DisablePolicyType(_) => "organizations:DisablePolicyType",
         Op::EnablePolicyType(_) => "organizations:EnablePolicyType",
         Op::InviteAccountToOrganization(_) => "organizations:InviteAccountToOrganization",

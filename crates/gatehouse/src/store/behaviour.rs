@@ -432,6 +432,24 @@ async fn organizations_suite(store: Store) {
         .unwrap();
     assert_eq!(tx.org_tags(&org.org_id, member).await.unwrap().len(), 1);
 
+    // Trusted access and delegated administrators; removal of a member ends its
+    // registrations.
+    tx.enable_service_access(&org.org_id, "guardduty.amazonaws.com", 7)
+        .await
+        .unwrap();
+    tx.enable_service_access(&org.org_id, "guardduty.amazonaws.com", 8)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.service_access(&org.org_id).await.unwrap(),
+        [("guardduty.amazonaws.com".to_owned(), 7)]
+    );
+    tx.register_delegated_admin(&org.org_id, member, "guardduty.amazonaws.com", 9)
+        .await
+        .unwrap();
+    assert_eq!(tx.delegated_admins(&org.org_id).await.unwrap().len(), 1);
+    assert!(tx.delegated_admins("o-other").await.unwrap().is_empty());
+
     // Moving and removing members; removal takes their tags along.
     tx.move_member(&org.org_id, member, "r-aaaa").await.unwrap();
     assert_eq!(
@@ -441,6 +459,11 @@ async fn organizations_suite(store: Store) {
     tx.delete_member(&org.org_id, member).await.unwrap();
     assert!(tx.member(&org.org_id, member).await.unwrap().is_none());
     assert!(tx.org_tags(&org.org_id, member).await.unwrap().is_empty());
+    assert!(tx.delegated_admins(&org.org_id).await.unwrap().is_empty());
+    tx.disable_service_access(&org.org_id, "guardduty.amazonaws.com")
+        .await
+        .unwrap();
+    assert!(tx.service_access(&org.org_id).await.unwrap().is_empty());
     tx.set_account_status(member, "SUSPENDED").await.unwrap();
     assert_eq!(
         tx.account(member).await.unwrap().unwrap().status,

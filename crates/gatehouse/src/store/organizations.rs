@@ -6,6 +6,7 @@
 
 mod handshakes;
 mod policies;
+mod service_access;
 
 use sqlx::any::AnyRow;
 
@@ -231,6 +232,8 @@ impl Tx {
     /// requests, policies, attachments, tags). Accounts themselves stay.
     pub async fn delete_organization(&mut self, org_id: &str) -> Result<(), StoreError> {
         for table in [
+            "org_delegated_admins",
+            "org_service_access",
             "org_handshakes",
             "org_tags",
             "org_policy_attachments",
@@ -418,6 +421,11 @@ impl Tx {
         account_id: &str,
     ) -> Result<(), StoreError> {
         self.delete_target_rows(org_id, account_id).await?;
+        self.exec(
+            "DELETE FROM org_delegated_admins WHERE org_id = $1 AND account_id = $2",
+            &[org_id, account_id],
+        )
+        .await?;
         self.exec(
             "DELETE FROM org_accounts WHERE org_id = $1 AND account_id = $2",
             &[org_id, account_id],

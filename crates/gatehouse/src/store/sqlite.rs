@@ -154,6 +154,19 @@ CREATE TABLE org_handshakes (
 );
 CREATE INDEX org_handshakes_by_org ON org_handshakes(org_id);
 CREATE INDEX org_handshakes_by_target ON org_handshakes(target_value);
+CREATE TABLE org_service_access (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    service_principal TEXT NOT NULL,
+    enabled_at    INTEGER NOT NULL,
+    PRIMARY KEY (org_id, service_principal)
+);
+CREATE TABLE org_delegated_admins (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    account_id    TEXT NOT NULL,
+    service_principal TEXT NOT NULL,
+    registered_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, account_id, service_principal)
+);
 CREATE TABLE quota_values (
     account_id    TEXT NOT NULL REFERENCES accounts(account_id),
     service_code  TEXT NOT NULL,

@@ -1021,3 +1021,95 @@ async fn invitations_are_accepted_declined_and_canceled() {
     let accounts = orgs.list_accounts().send().await.unwrap();
     assert_eq!(accounts.accounts().len(), 2);
 }
+
+#[tokio::test]
+async fn trusted_access_and_delegated_administrators() {
+    let server = Server::start(&[]);
+    let root = server.root_keys();
+    let orgs = server.organizations(&root);
+    orgs.create_organization().send().await.unwrap();
+    let member = create_account(&orgs, "security", "security@example.com")
+        .await
+        .account_id()
+        .unwrap()
+        .to_owned();
+    let principal = "guardduty.amazonaws.com";
+    let err = orgs
+        .register_delegated_administrator()
+        .account_id(&member)
+        .service_principal(principal)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ConstraintViolationException"));
+    orgs.enable_aws_service_access()
+        .service_principal(principal)
+        .send()
+        .await
+        .unwrap();
+    let enabled = orgs
+        .list_aws_service_access_for_organization()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enabled.enabled_service_principals().len(), 1);
+    assert_eq!(
+        enabled.enabled_service_principals()[0].service_principal(),
+        Some(principal)
+    );
+    orgs.register_delegated_administrator()
+        .account_id(&member)
+        .service_principal(principal)
+        .send()
+        .await
+        .unwrap();
+    let err = orgs
+        .register_delegated_administrator()
+        .account_id(&member)
+        .service_principal(principal)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccountAlreadyRegisteredException"));
+    let admins = orgs.list_delegated_administrators().send().await.unwrap();
+    assert_eq!(admins.delegated_administrators().len(), 1);
+    assert_eq!(
+        admins.delegated_administrators()[0].id(),
+        Some(member.as_str())
+    );
+    let services = orgs
+        .list_delegated_services_for_account()
+        .account_id(&member)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        services.delegated_services()[0].service_principal(),
+        Some(principal)
+    );
+    orgs.deregister_delegated_administrator()
+        .account_id(&member)
+        .service_principal(principal)
+        .send()
+        .await
+        .unwrap();
+    let err = orgs
+        .list_delegated_services_for_account()
+        .account_id(&member)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccountNotRegisteredException"));
+    orgs.disable_aws_service_access()
+        .service_principal(principal)
+        .send()
+        .await
+        .unwrap();
+    assert!(orgs
+        .list_aws_service_access_for_organization()
+        .send()
+        .await
+        .unwrap()
+        .enabled_service_principals()
+        .is_empty());
+}
