@@ -50,6 +50,16 @@ pub struct ServeConfig {
     #[arg(long, env = "GATEHOUSE_DEV")]
     pub dev: bool,
 
+    /// How many accounts an organization may hold until a Service Quotas increase
+    /// (`organizations` quota `L-29A0C5DF`) raises it; the management account counts.
+    #[arg(long, env = "GATEHOUSE_DEFAULT_ACCOUNT_QUOTA", default_value_t = 10)]
+    pub default_account_quota: u32,
+
+    /// Quota increase requests up to this value are approved at once; larger ones (and
+    /// all of them when unset) stay `PENDING` until `gatehouse quota approve|deny`.
+    #[arg(long, env = "GATEHOUSE_QUOTA_AUTO_APPROVE_MAX")]
+    pub quota_auto_approve_max: Option<u32>,
+
     /// Dev mode's default account id.
     #[arg(long, env = "GATEHOUSE_DEV_ACCOUNT_ID", default_value = "000000000000", value_parser = parse_account_id)]
     pub dev_account_id: AccountId,

@@ -31,6 +31,36 @@ enum Command {
     /// Evaluate requests or validate documents with the policy engine, offline.
     #[command(subcommand)]
     Policy(cli::policy::PolicyCommand),
+    /// Decide Service Quotas increase requests that wait for the operator.
+    Quota(QuotaCommand),
+}
+
+/// `gatehouse quota approve|deny <request-id>`.
+#[derive(Debug, clap::Args)]
+struct QuotaCommand {
+    #[command(subcommand)]
+    decision: QuotaDecision,
+}
+
+#[derive(Debug, Subcommand)]
+enum QuotaDecision {
+    /// Apply the requested value.
+    Approve(QuotaTarget),
+    /// Refuse the request.
+    Deny(QuotaTarget),
+}
+
+/// Which request, in which store.
+#[derive(Debug, clap::Args)]
+struct QuotaTarget {
+    /// The request id, as `RequestServiceQuotaIncrease` returned it.
+    request_id: String,
+    /// The server's data directory.
+    #[arg(long, env = "GATEHOUSE_DATA_DIR", default_value = "gatehouse-data")]
+    data_dir: std::path::PathBuf,
+    /// Database URL, when not the data directory's SQLite file.
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL")]
+    database: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -54,7 +84,39 @@ fn main() -> anyhow::Result<()> {
                 .context("starting the runtime")?
                 .block_on(serve(config))
         }
+        Command::Quota(command) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the runtime")?
+            .block_on(decide_quota(command)),
     }
+}
+
+async fn decide_quota(command: QuotaCommand) -> anyhow::Result<()> {
+    let (decision, target) = match command.decision {
+        QuotaDecision::Approve(target) => (services::quotas::Decision::Approve, target),
+        QuotaDecision::Deny(target) => (services::quotas::Decision::Deny, target),
+    };
+    let url = target.database.unwrap_or_else(|| {
+        format!(
+            "sqlite://{}",
+            target.data_dir.join("gatehouse.db").display()
+        )
+    });
+    let store = store::Store::open(&url)
+        .await
+        .context("opening the database")?;
+    let record = services::quotas::decide(&store, &target.request_id, decision).await?;
+    println!(
+        "quota request {} of account {}: {} {} {} -> {}",
+        record.request_id,
+        record.account_id,
+        record.service_code,
+        record.quota_code,
+        record.desired_value,
+        record.status
+    );
+    Ok(())
 }
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 pub mod arn;
 pub mod aws_managed;
 pub mod ids;
+pub mod organizations;
 
 pub use arn::Partition;
 pub use ids::{AccessKeyId, AccountId, IdPrefix};

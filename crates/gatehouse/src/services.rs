@@ -4,6 +4,8 @@
 //! check permissions themselves.
 
 pub mod iam;
+pub mod organizations;
+pub mod quotas;
 pub mod sts;
 
 use std::net::IpAddr;

@@ -9,8 +9,10 @@ mod accounts;
 mod groups;
 mod meta;
 pub mod migrations;
+mod organizations;
 mod policies;
 mod postgres;
+mod quotas;
 mod roles;
 mod sqlite;
 mod users;
@@ -24,7 +26,12 @@ use sqlx::{Any, AnyPool, Transaction};
 pub use access_keys::{AccessKeyRecord, KeyOwner};
 pub use accounts::AccountRecord;
 pub use groups::GroupRecord;
+pub use organizations::{
+    CreateAccountRequestRecord, HandshakeRecord, MemberRecord, OrgPolicyRecord, OrganizationRecord,
+    UnitRecord,
+};
 pub use policies::{ManagedPolicyRecord, OwnerKind};
+pub use quotas::QuotaRequestRecord;
 pub use roles::RoleRecord;
 pub use users::UserRecord;
 
@@ -120,6 +127,19 @@ impl Store {
             "policy_versions",
             "managed_policies",
             "iam_roles",
+            "org_delegated_admins",
+            "org_service_access",
+            "org_handshakes",
+            "org_tags",
+            "org_policy_attachments",
+            "org_policy_types",
+            "org_policies",
+            "org_create_account_requests",
+            "org_accounts",
+            "org_units",
+            "organizations",
+            "quota_requests",
+            "quota_values",
             "users",
         ] {
             tx.exec(&format!("DELETE FROM {table}"), &[]).await?;

@@ -128,11 +128,13 @@ async fn run(
             operation,
         } => {
             let operation = wire::organizations::Operation::from_json(&operation, body)?;
-            Err(ServiceError::not_implemented(operation.name()))
+            let output = services::organizations::call(app, &context, operation).await?;
+            Ok(json_response(output.to_json(), request_id))
         }
         Route::Json { operation, .. } => {
             let operation = wire::service_quotas::Operation::from_json(&operation, body)?;
-            Err(ServiceError::not_implemented(operation.name()))
+            let output = services::quotas::call(app, &context, operation).await?;
+            Ok(json_response(output.to_json(), request_id))
         }
     }
 }
@@ -236,6 +238,18 @@ fn unknown_operation(target: &str) -> ServiceError {
 fn xml_response(body: String, request_id: &str) -> Response {
     with_request_id(
         (StatusCode::OK, [(header::CONTENT_TYPE, "text/xml")], body).into_response(),
+        request_id,
+    )
+}
+
+fn json_response(body: Vec<u8>, request_id: &str) -> Response {
+    with_request_id(
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/x-amz-json-1.1")],
+            body,
+        )
+            .into_response(),
         request_id,
     )
 }

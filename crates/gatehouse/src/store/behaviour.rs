@@ -182,13 +182,386 @@ async fn suite(store: Store) {
     );
 }
 
+/// Organizations and quotas: the OU tree, memberships, policies and attachments, the
+/// SCP path of an account, tags, quota values and requests; all scoped by organization
+/// or account.
+async fn organizations_suite(store: Store) {
+    let (mgmt, member, other) = ("444444444444", "555555555555", "666666666666");
+    let mut tx = store.begin().await.unwrap();
+    for id in [mgmt, member, other] {
+        tx.insert_account(&account(id)).await.unwrap();
+    }
+    let org = OrganizationRecord {
+        org_id: "o-aaaaaaaaaa".into(),
+        management_account_id: mgmt.into(),
+        feature_set: "ALL".into(),
+        root_id: "r-aaaa".into(),
+        created_at: 1_700_000_000_000,
+    };
+    tx.insert_organization(&org).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.organization_of_account(mgmt).await.unwrap(),
+        Some(org.clone())
+    );
+    assert_eq!(tx.organization_of_account(member).await.unwrap(), None);
+    let unit = |id: &str, parent: &str, name: &str, depth: i64| UnitRecord {
+        org_id: org.org_id.clone(),
+        unit_id: id.into(),
+        parent_id: Some(parent.into()),
+        name: name.into(),
+        depth,
+        created_at: 1_700_000_000_000 + depth,
+    };
+    tx.insert_unit(&unit("ou-aaaa-11111111", "r-aaaa", "Eng", 1))
+        .await
+        .unwrap();
+    tx.insert_unit(&unit("ou-aaaa-22222222", "ou-aaaa-11111111", "Web", 2))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // Sibling names are unique without case; the same name elsewhere is fine.
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_unit(&unit("ou-aaaa-33333333", "r-aaaa", "ENG", 1))
+            .await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_unit(&unit("ou-aaaa-33333333", "ou-aaaa-11111111", "eng", 2))
+        .await
+        .unwrap();
+    tx.insert_member(&MemberRecord {
+        org_id: org.org_id.clone(),
+        account_id: member.into(),
+        parent_id: "ou-aaaa-22222222".into(),
+        joined_method: "CREATED".into(),
+        joined_at: 1_700_000_000_001,
+        access_role_name: Some("OrganizationAccountAccessRole".into()),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.units(&org.org_id).await.unwrap().len(), 4);
+    assert_eq!(
+        tx.child_units(&org.org_id, "ou-aaaa-11111111")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(tx
+        .unit("o-other", "ou-aaaa-11111111")
+        .await
+        .unwrap()
+        .is_none());
+    let (found, found_account) = tx.member(&org.org_id, member).await.unwrap().unwrap();
+    assert_eq!(
+        found.access_role_name.as_deref(),
+        Some("OrganizationAccountAccessRole")
+    );
+    assert_eq!(found_account.email, format!("{member}@example.com"));
+    assert_eq!(tx.members(&org.org_id, None).await.unwrap().len(), 2);
+    assert_eq!(
+        tx.members(&org.org_id, Some("r-aaaa")).await.unwrap()[0]
+            .0
+            .account_id,
+        mgmt
+    );
+    assert_eq!(
+        tx.account_by_email(&format!("{member}@EXAMPLE.com"))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(member)
+    );
+
+    // Policies: one name per type, attachments once per target.
+    let policy = |id: &str, kind: &str, name: &str, content: &str| OrgPolicyRecord {
+        org_id: org.org_id.clone(),
+        policy_id: id.into(),
+        policy_type: kind.into(),
+        name: name.into(),
+        description: String::new(),
+        content: content.into(),
+        aws_managed: id == "p-FullAWSAccess",
+        created_at: 1_700_000_000_000,
+    };
+    let scp = "SERVICE_CONTROL_POLICY";
+    tx.insert_org_policy(&policy("p-FullAWSAccess", scp, "FullAWSAccess", "full"))
+        .await
+        .unwrap();
+    tx.insert_org_policy(&policy("p-11111111", scp, "deny-s3", "deny"))
+        .await
+        .unwrap();
+    tx.insert_org_policy(&policy(
+        "p-22222222",
+        "RESOURCE_CONTROL_POLICY",
+        "deny-s3",
+        "rcp",
+    ))
+    .await
+    .unwrap();
+    tx.insert_org_policy(&policy("p-33333333", scp, "ou-only", "ou"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_org_policy(&policy("p-44444444", scp, "deny-s3", "x"))
+            .await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.org_policy(&org.org_id, "p-FullAWSAccess")
+            .await
+            .unwrap()
+            .unwrap()
+            .aws_managed
+    );
+    assert_eq!(
+        tx.org_policies(&org.org_id, scp).await.unwrap()[0].policy_id,
+        "p-FullAWSAccess"
+    );
+    tx.enable_policy_type(&org.org_id, scp).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.enable_policy_type(&org.org_id, scp).await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    for target in ["r-aaaa", "ou-aaaa-11111111", "ou-aaaa-22222222", member] {
+        tx.attach_org_policy(&org.org_id, "p-FullAWSAccess", target, scp)
+            .await
+            .unwrap();
+    }
+    tx.attach_org_policy(&org.org_id, "p-11111111", member, scp)
+        .await
+        .unwrap();
+    tx.attach_org_policy(&org.org_id, "p-33333333", "ou-aaaa-22222222", scp)
+        .await
+        .unwrap();
+    tx.attach_org_policy(
+        &org.org_id,
+        "p-22222222",
+        "r-aaaa",
+        "RESOURCE_CONTROL_POLICY",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    // The path of the member: root -> Eng -> Web -> account; RCPs are not enabled.
+    let levels = tx.policy_levels(member).await.unwrap().unwrap();
+    let ids: Vec<_> = levels.iter().map(|l| l.target_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["r-aaaa", "ou-aaaa-11111111", "ou-aaaa-22222222", member]
+    );
+    assert_eq!(levels[0].scps, ["full"]);
+    assert!(levels[0].rcps.is_empty());
+    assert_eq!(levels[2].scps, ["full", "ou"]);
+    assert_eq!(levels[3].scps, ["full", "deny"]);
+    assert_eq!(tx.policy_levels(mgmt).await.unwrap(), None);
+    assert_eq!(tx.policy_levels(other).await.unwrap(), None);
+    tx.enable_policy_type(&org.org_id, "RESOURCE_CONTROL_POLICY")
+        .await
+        .unwrap();
+    let levels = tx.policy_levels(member).await.unwrap().unwrap();
+    assert_eq!(levels[0].rcps, ["rcp"]);
+    assert_eq!(
+        tx.targets_of_policy(&org.org_id, "p-FullAWSAccess")
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    assert!(tx
+        .detach_org_policy(&org.org_id, "p-11111111", member)
+        .await
+        .unwrap());
+    assert!(!tx
+        .detach_org_policy(&org.org_id, "p-11111111", member)
+        .await
+        .unwrap());
+    // Disabling a type detaches its policies.
+    assert!(tx.disable_policy_type(&org.org_id, scp).await.unwrap());
+    assert!(tx
+        .policies_of_target(&org.org_id, "r-aaaa", Some(scp))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        tx.policies_of_target(&org.org_id, "r-aaaa", None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Tags: upserted by key.
+    tx.put_org_tags(
+        &org.org_id,
+        member,
+        &[("team".into(), "a".into()), ("env".into(), "prod".into())],
+    )
+    .await
+    .unwrap();
+    tx.put_org_tags(&org.org_id, member, &[("team".into(), "b".into())])
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.org_tags(&org.org_id, member).await.unwrap(),
+        [
+            ("env".to_owned(), "prod".to_owned()),
+            ("team".to_owned(), "b".to_owned())
+        ]
+    );
+    tx.remove_org_tags(&org.org_id, member, &["env".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(tx.org_tags(&org.org_id, member).await.unwrap().len(), 1);
+
+    // Trusted access and delegated administrators; removal of a member ends its
+    // registrations.
+    tx.enable_service_access(&org.org_id, "guardduty.amazonaws.com", 7)
+        .await
+        .unwrap();
+    tx.enable_service_access(&org.org_id, "guardduty.amazonaws.com", 8)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.service_access(&org.org_id).await.unwrap(),
+        [("guardduty.amazonaws.com".to_owned(), 7)]
+    );
+    tx.register_delegated_admin(&org.org_id, member, "guardduty.amazonaws.com", 9)
+        .await
+        .unwrap();
+    assert_eq!(tx.delegated_admins(&org.org_id).await.unwrap().len(), 1);
+    assert!(tx.delegated_admins("o-other").await.unwrap().is_empty());
+
+    // Moving and removing members; removal takes their tags along.
+    tx.move_member(&org.org_id, member, "r-aaaa").await.unwrap();
+    assert_eq!(
+        tx.members(&org.org_id, Some("r-aaaa")).await.unwrap().len(),
+        2
+    );
+    tx.delete_member(&org.org_id, member).await.unwrap();
+    assert!(tx.member(&org.org_id, member).await.unwrap().is_none());
+    assert!(tx.org_tags(&org.org_id, member).await.unwrap().is_empty());
+    assert!(tx.delegated_admins(&org.org_id).await.unwrap().is_empty());
+    tx.disable_service_access(&org.org_id, "guardduty.amazonaws.com")
+        .await
+        .unwrap();
+    assert!(tx.service_access(&org.org_id).await.unwrap().is_empty());
+    tx.set_account_status(member, "SUSPENDED").await.unwrap();
+    assert_eq!(
+        tx.account(member).await.unwrap().unwrap().status,
+        "SUSPENDED"
+    );
+
+    // CreateAccount requests.
+    let request = CreateAccountRequestRecord {
+        org_id: org.org_id.clone(),
+        request_id: "car-1".into(),
+        account_name: "x".into(),
+        state: "FAILED".into(),
+        failure_reason: Some("EMAIL_ALREADY_EXISTS".into()),
+        account_id: None,
+        requested_at: 1,
+        completed_at: Some(2),
+    };
+    tx.insert_create_account_request(&request).await.unwrap();
+    assert_eq!(
+        tx.create_account_request(&org.org_id, "car-1")
+            .await
+            .unwrap(),
+        Some(request.clone())
+    );
+    assert!(tx
+        .create_account_request("o-other", "car-1")
+        .await
+        .unwrap()
+        .is_none());
+
+    // Quotas: values per account, requests scoped by account.
+    assert_eq!(
+        tx.quota_value(mgmt, "organizations", "L-29A0C5DF")
+            .await
+            .unwrap(),
+        None
+    );
+    tx.set_quota_value(mgmt, "organizations", "L-29A0C5DF", 12.0)
+        .await
+        .unwrap();
+    tx.set_quota_value(mgmt, "organizations", "L-29A0C5DF", 15.0)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.quota_value(mgmt, "organizations", "L-29A0C5DF")
+            .await
+            .unwrap(),
+        Some(15.0)
+    );
+    assert_eq!(
+        tx.quota_value(other, "organizations", "L-29A0C5DF")
+            .await
+            .unwrap(),
+        None
+    );
+    let quota_request = QuotaRequestRecord {
+        request_id: "req1".into(),
+        account_id: mgmt.into(),
+        service_code: "organizations".into(),
+        quota_code: "L-29A0C5DF".into(),
+        desired_value: 20.0,
+        status: "PENDING".into(),
+        requester: format!("arn:aws:iam::{mgmt}:root"),
+        created_at: 5,
+        updated_at: 5,
+    };
+    tx.insert_quota_request(&quota_request).await.unwrap();
+    tx.set_quota_request_status(mgmt, "req1", "APPROVED", 9)
+        .await
+        .unwrap();
+    let stored = tx.quota_request(mgmt, "req1").await.unwrap().unwrap();
+    assert_eq!((stored.status.as_str(), stored.updated_at), ("APPROVED", 9));
+    assert!(tx.quota_request(other, "req1").await.unwrap().is_none());
+    assert!(tx.quota_request_by_id("req1").await.unwrap().is_some());
+    assert_eq!(tx.quota_requests(mgmt).await.unwrap().len(), 1);
+    tx.commit().await.unwrap();
+
+    // Deleting the organization leaves the accounts; reset wipes the rest.
+    let mut tx = store.begin().await.unwrap();
+    tx.delete_organization(&org.org_id).await.unwrap();
+    assert_eq!(tx.organization_of_account(mgmt).await.unwrap(), None);
+    assert!(tx.account(mgmt).await.unwrap().is_some());
+    tx.insert_organization(&org).await.unwrap();
+    tx.commit().await.unwrap();
+    store.reset("111111111111").await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.organization_of_account(mgmt).await.unwrap(), None);
+    assert!(tx.quota_requests(mgmt).await.unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn sqlite_backend_behaves() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("state.db").display());
     let store = Store::open(&url).await.unwrap();
     assert_eq!(store.backend(), Backend::Sqlite);
-    suite(store).await;
+    suite(store.clone()).await;
+    organizations_suite(store).await;
     // Reopening runs no migration twice.
     Store::open(&url).await.unwrap();
 }
@@ -200,7 +573,8 @@ async fn postgres_backend_behaves() {
     };
     let store = Store::open(&url).await.unwrap();
     assert_eq!(store.backend(), Backend::Postgres);
-    suite(store).await;
+    suite(store.clone()).await;
+    organizations_suite(store).await;
 }
 
 /// Creates an empty database on the server named by `GATEHOUSE_TEST_POSTGRES_URL` and

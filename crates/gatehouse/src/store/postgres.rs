@@ -113,4 +113,122 @@ CREATE TABLE iam_roles (
     PRIMARY KEY (account_id, role_key)
 );
 "#,
+    // 4: Organizations and Service Quotas.
+    r#"
+CREATE TABLE organizations (
+    org_id        TEXT PRIMARY KEY,
+    management_account_id TEXT NOT NULL UNIQUE REFERENCES accounts(account_id),
+    feature_set   TEXT NOT NULL,
+    root_id       TEXT NOT NULL UNIQUE,
+    created_at    BIGINT NOT NULL
+);
+CREATE TABLE org_units (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    unit_id       TEXT NOT NULL,
+    parent_id     TEXT,
+    name          TEXT NOT NULL,
+    name_key      TEXT NOT NULL,
+    depth         BIGINT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    PRIMARY KEY (org_id, unit_id)
+);
+CREATE UNIQUE INDEX org_units_by_name ON org_units(org_id, parent_id, name_key);
+CREATE TABLE org_accounts (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    account_id    TEXT NOT NULL UNIQUE REFERENCES accounts(account_id),
+    parent_id     TEXT NOT NULL,
+    joined_method TEXT NOT NULL,
+    joined_at     BIGINT NOT NULL,
+    access_role_name TEXT,
+    PRIMARY KEY (org_id, account_id)
+);
+CREATE INDEX org_accounts_by_parent ON org_accounts(org_id, parent_id);
+CREATE TABLE org_create_account_requests (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    request_id    TEXT NOT NULL,
+    account_name  TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    failure_reason TEXT,
+    account_id    TEXT,
+    requested_at  BIGINT NOT NULL,
+    completed_at  BIGINT,
+    PRIMARY KEY (org_id, request_id)
+);
+CREATE TABLE org_policies (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    policy_id     TEXT NOT NULL,
+    policy_type   TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    description   TEXT NOT NULL,
+    content       TEXT NOT NULL,
+    aws_managed   BIGINT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    PRIMARY KEY (org_id, policy_id)
+);
+CREATE UNIQUE INDEX org_policies_by_name ON org_policies(org_id, policy_type, name);
+CREATE TABLE org_policy_types (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    policy_type   TEXT NOT NULL,
+    PRIMARY KEY (org_id, policy_type)
+);
+CREATE TABLE org_policy_attachments (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    policy_id     TEXT NOT NULL,
+    target_id     TEXT NOT NULL,
+    policy_type   TEXT NOT NULL,
+    PRIMARY KEY (org_id, policy_id, target_id)
+);
+CREATE INDEX org_policy_attachments_by_target ON org_policy_attachments(org_id, target_id);
+CREATE TABLE org_tags (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    resource_id   TEXT NOT NULL,
+    tag_key       TEXT NOT NULL,
+    tag_value     TEXT NOT NULL,
+    PRIMARY KEY (org_id, resource_id, tag_key)
+);
+CREATE TABLE org_handshakes (
+    handshake_id  TEXT PRIMARY KEY,
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    target_type   TEXT NOT NULL,
+    target_value  TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    notes         TEXT,
+    requested_at  BIGINT NOT NULL,
+    expires_at    BIGINT NOT NULL
+);
+CREATE INDEX org_handshakes_by_org ON org_handshakes(org_id);
+CREATE INDEX org_handshakes_by_target ON org_handshakes(target_value);
+CREATE TABLE org_service_access (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    service_principal TEXT NOT NULL,
+    enabled_at    BIGINT NOT NULL,
+    PRIMARY KEY (org_id, service_principal)
+);
+CREATE TABLE org_delegated_admins (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    account_id    TEXT NOT NULL,
+    service_principal TEXT NOT NULL,
+    registered_at BIGINT NOT NULL,
+    PRIMARY KEY (org_id, account_id, service_principal)
+);
+CREATE TABLE quota_values (
+    account_id    TEXT NOT NULL REFERENCES accounts(account_id),
+    service_code  TEXT NOT NULL,
+    quota_code    TEXT NOT NULL,
+    value         DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (account_id, service_code, quota_code)
+);
+CREATE TABLE quota_requests (
+    request_id    TEXT PRIMARY KEY,
+    account_id    TEXT NOT NULL REFERENCES accounts(account_id),
+    service_code  TEXT NOT NULL,
+    quota_code    TEXT NOT NULL,
+    desired_value DOUBLE PRECISION NOT NULL,
+    status        TEXT NOT NULL,
+    requester     TEXT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL
+);
+CREATE INDEX quota_requests_by_account ON quota_requests(account_id, created_at);
+"#,
 ];

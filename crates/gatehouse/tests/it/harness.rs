@@ -169,6 +169,30 @@ impl Server {
         aws_sdk_sts::Client::from_conf(config)
     }
 
+    /// An Organizations client signing with `keys`.
+    pub fn organizations(&self, keys: &Keys) -> aws_sdk_organizations::Client {
+        let config = aws_sdk_organizations::Config::builder()
+            .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
+            .region(aws_sdk_organizations::config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(credentials(keys))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_organizations::Client::from_conf(config)
+    }
+
+    /// A Service Quotas client signing with `keys`.
+    pub fn quotas(&self, keys: &Keys) -> aws_sdk_servicequotas::Client {
+        let config = aws_sdk_servicequotas::Config::builder()
+            .behavior_version(aws_sdk_servicequotas::config::BehaviorVersion::latest())
+            .region(aws_sdk_servicequotas::config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(credentials(keys))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_servicequotas::Client::from_conf(config)
+    }
+
     /// Stops the server and returns everything it logged.
     pub fn stop(mut self) -> String {
         let _ = self.child.kill();

@@ -1,0 +1,447 @@
+//! Handshakes: an organization invites an existing account (by id or by its root user's
+//! email); the invited account accepts or declines, the management account may cancel.
+//! Accepting makes the account a member (`INVITED`) under the root.
+
+use wire::organizations::{
+    errors, AcceptHandshakeRequest, AcceptHandshakeResponse, ActionType, CancelHandshakeRequest,
+    CancelHandshakeResponse, DeclineHandshakeRequest, DeclineHandshakeResponse,
+    DescribeHandshakeRequest, DescribeHandshakeResponse, Handshake, HandshakeParty,
+    HandshakePartyType, HandshakeResource, HandshakeResourceType, HandshakeState,
+    InviteAccountToOrganizationRequest, InviteAccountToOrganizationResponse,
+    ListHandshakesForAccountRequest, ListHandshakesForAccountResponse,
+    ListHandshakesForOrganizationRequest, ListHandshakesForOrganizationResponse,
+};
+use wire::ServiceError;
+
+use crate::model::organizations as ids;
+use crate::server::App;
+use crate::services::RequestContext;
+use crate::store::{
+    from_millis, now_millis, HandshakeRecord, MemberRecord, OrganizationRecord, Tx,
+};
+
+use super::{invalid_input, organization, pagination, policies, OrgScope};
+
+/// How long an invitation stays open, as in AWS.
+const EXPIRY_MILLIS: i64 = 15 * 24 * 60 * 60 * 1000;
+
+pub(super) async fn handle_invite(
+    scope: &OrgScope<'_>,
+    tx: &mut Tx,
+    input: InviteAccountToOrganizationRequest,
+) -> Result<InviteAccountToOrganizationResponse, ServiceError> {
+    let target = input.target;
+    let (target_type, invited) = match target.type_ {
+        HandshakePartyType::Account => {
+            let found = tx
+                .account(&target.id)
+                .await
+                .map_err(|err| scope.internal(err))?;
+            if found.is_none() {
+                return Err(errors::account_not_found_exception(
+                    "You specified an account that doesn't exist.",
+                ));
+            }
+            ("ACCOUNT", Some(target.id.clone()))
+        }
+        HandshakePartyType::Email => {
+            let found = tx
+                .account_by_email(&target.id)
+                .await
+                .map_err(|err| scope.internal(err))?;
+            ("EMAIL", found)
+        }
+        HandshakePartyType::Organization | HandshakePartyType::Unknown(_) => {
+            return Err(invalid_input(
+                "INVALID_PARTY_TYPE_TARGET",
+                "You specified the wrong type for the target party.",
+            ))
+        }
+    };
+    if let Some(account) = &invited {
+        let member_of = tx
+            .organization_of_account(account)
+            .await
+            .map_err(|err| scope.internal(err))?;
+        if member_of.is_some() {
+            return Err(constraint(
+                "ALREADY_IN_AN_ORGANIZATION",
+                "The account is already a member of an organization.",
+            ));
+        }
+    }
+    let handshakes = tx
+        .handshakes_of_org(scope.org_id())
+        .await
+        .map_err(|err| scope.internal(err))?;
+    let open: Vec<&HandshakeRecord> = handshakes.iter().filter(|h| h.state == "OPEN").collect();
+    if open
+        .iter()
+        .any(|h| h.target_value.eq_ignore_ascii_case(&target.id))
+    {
+        return Err(errors::duplicate_handshake_exception(
+            "A handshake with the same action and target already exists.",
+        ));
+    }
+    let members = tx
+        .members(scope.org_id(), None)
+        .await
+        .map_err(|err| scope.internal(err))?;
+    // Open invitations count against the account quota, as in AWS.
+    if members.len() + open.len() >= organization::account_limit(scope, tx).await? {
+        return Err(constraint(
+            "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
+            "You have reached the maximum number of accounts allowed in your organization.",
+        ));
+    }
+    let now = now_millis();
+    let record = HandshakeRecord {
+        handshake_id: ids::handshake_id(),
+        org_id: scope.org_id().to_owned(),
+        target_type: target_type.to_owned(),
+        target_value: target.id,
+        state: "OPEN".to_owned(),
+        notes: input.notes,
+        requested_at: now,
+        expires_at: now + EXPIRY_MILLIS,
+    };
+    tx.insert_handshake(&record)
+        .await
+        .map_err(|err| scope.internal(err))?;
+    Ok(InviteAccountToOrganizationResponse {
+        handshake: Some(handshake_to_wire(scope.app, tx, scope.context, scope.org, &record).await?),
+    })
+}
+
+pub(super) async fn handle_accept(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    caller_org: Option<&OrganizationRecord>,
+    input: AcceptHandshakeRequest,
+) -> Result<AcceptHandshakeResponse, ServiceError> {
+    let (record, org) = find_as_target(app, tx, context, &input.handshake_id).await?;
+    transition(&record, "ACCEPTED")?;
+    if caller_org.is_some() {
+        return Err(constraint(
+            "ALREADY_IN_AN_ORGANIZATION",
+            "The account is already a member of an organization.",
+        ));
+    }
+    let scope = OrgScope {
+        app,
+        context,
+        org: &org,
+    };
+    let members = tx
+        .members(&org.org_id, None)
+        .await
+        .map_err(|err| app.internal(err))?;
+    if members.len() >= organization::account_limit(&scope, tx).await? {
+        return Err(constraint(
+            "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
+            "You have reached the maximum number of accounts allowed in your organization.",
+        ));
+    }
+    let account = context.principal.account.to_string();
+    tx.insert_member(&MemberRecord {
+        org_id: org.org_id.clone(),
+        account_id: account.clone(),
+        parent_id: org.root_id.clone(),
+        joined_method: "INVITED".to_owned(),
+        joined_at: now_millis(),
+        access_role_name: None,
+    })
+    .await
+    .map_err(|err| app.internal(err))?;
+    policies::attach_defaults(&scope, tx, &account).await?;
+    tx.set_handshake_state(&record.handshake_id, "ACCEPTED")
+        .await
+        .map_err(|err| app.internal(err))?;
+    let record = HandshakeRecord {
+        state: "ACCEPTED".to_owned(),
+        ..record
+    };
+    Ok(AcceptHandshakeResponse {
+        handshake: Some(handshake_to_wire(app, tx, context, &org, &record).await?),
+    })
+}
+
+pub(super) async fn handle_decline(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    input: DeclineHandshakeRequest,
+) -> Result<DeclineHandshakeResponse, ServiceError> {
+    let (record, org) = find_as_target(app, tx, context, &input.handshake_id).await?;
+    transition(&record, "DECLINED")?;
+    tx.set_handshake_state(&record.handshake_id, "DECLINED")
+        .await
+        .map_err(|err| app.internal(err))?;
+    let record = HandshakeRecord {
+        state: "DECLINED".to_owned(),
+        ..record
+    };
+    Ok(DeclineHandshakeResponse {
+        handshake: Some(handshake_to_wire(app, tx, context, &org, &record).await?),
+    })
+}
+
+pub(super) async fn handle_cancel(
+    scope: &OrgScope<'_>,
+    tx: &mut Tx,
+    input: CancelHandshakeRequest,
+) -> Result<CancelHandshakeResponse, ServiceError> {
+    let record = tx
+        .handshake(&input.handshake_id)
+        .await
+        .map_err(|err| scope.internal(err))?
+        .filter(|record| record.org_id == scope.org_id())
+        .ok_or_else(not_found)?;
+    transition(&record, "CANCELED")?;
+    tx.set_handshake_state(&record.handshake_id, "CANCELED")
+        .await
+        .map_err(|err| scope.internal(err))?;
+    let record = HandshakeRecord {
+        state: "CANCELED".to_owned(),
+        ..record
+    };
+    Ok(CancelHandshakeResponse {
+        handshake: Some(handshake_to_wire(scope.app, tx, scope.context, scope.org, &record).await?),
+    })
+}
+
+pub(super) async fn handle_describe(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    caller_org: Option<&OrganizationRecord>,
+    input: DescribeHandshakeRequest,
+) -> Result<DescribeHandshakeResponse, ServiceError> {
+    let account = context.principal.account.to_string();
+    let record = tx
+        .handshake(&input.handshake_id)
+        .await
+        .map_err(|err| app.internal(err))?
+        .ok_or_else(not_found)?;
+    let is_sender = caller_org
+        .is_some_and(|org| org.org_id == record.org_id && org.management_account_id == account);
+    if !is_sender && !is_target(app, tx, &account, &record).await? {
+        return Err(not_found());
+    }
+    let org = tx
+        .organization(&record.org_id)
+        .await
+        .map_err(|err| app.internal(err))?
+        .ok_or_else(not_found)?;
+    Ok(DescribeHandshakeResponse {
+        handshake: Some(handshake_to_wire(app, tx, context, &org, &record).await?),
+    })
+}
+
+pub(super) async fn handle_list_for_account(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    input: ListHandshakesForAccountRequest,
+) -> Result<ListHandshakesForAccountResponse, ServiceError> {
+    let account = context.principal.account.to_string();
+    let email = tx
+        .account(&account)
+        .await
+        .map_err(|err| app.internal(err))?
+        .map(|record| record.email)
+        .unwrap_or_default();
+    let records = if invites_wanted(input.filter.as_ref()) {
+        tx.handshakes_for_account(&account, &email)
+            .await
+            .map_err(|err| app.internal(err))?
+    } else {
+        Vec::new()
+    };
+    let (page, next_token) =
+        pagination::page(records, input.next_token.as_deref(), input.max_results)?;
+    let mut handshakes = Vec::with_capacity(page.len());
+    for record in page {
+        if let Some(org) = tx
+            .organization(&record.org_id)
+            .await
+            .map_err(|err| app.internal(err))?
+        {
+            handshakes.push(handshake_to_wire(app, tx, context, &org, &record).await?);
+        }
+    }
+    Ok(ListHandshakesForAccountResponse {
+        handshakes: Some(handshakes),
+        next_token,
+    })
+}
+
+pub(super) async fn handle_list_for_organization(
+    scope: &OrgScope<'_>,
+    tx: &mut Tx,
+    input: ListHandshakesForOrganizationRequest,
+) -> Result<ListHandshakesForOrganizationResponse, ServiceError> {
+    let records = if invites_wanted(input.filter.as_ref()) {
+        tx.handshakes_of_org(scope.org_id())
+            .await
+            .map_err(|err| scope.internal(err))?
+    } else {
+        Vec::new()
+    };
+    let (page, next_token) =
+        pagination::page(records, input.next_token.as_deref(), input.max_results)?;
+    let mut handshakes = Vec::with_capacity(page.len());
+    for record in page {
+        handshakes.push(handshake_to_wire(scope.app, tx, scope.context, scope.org, &record).await?);
+    }
+    Ok(ListHandshakesForOrganizationResponse {
+        handshakes: Some(handshakes),
+        next_token,
+    })
+}
+
+/// Only invitations exist in Gatehouse; other action filters select nothing.
+fn invites_wanted(filter: Option<&wire::organizations::HandshakeFilter>) -> bool {
+    filter
+        .and_then(|filter| filter.action_type.as_ref())
+        .is_none_or(|action| *action == ActionType::Invite)
+}
+
+/// The handshake addressed to the caller's account, with its organization.
+async fn find_as_target(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    handshake_id: &str,
+) -> Result<(HandshakeRecord, OrganizationRecord), ServiceError> {
+    let account = context.principal.account.to_string();
+    let record = tx
+        .handshake(handshake_id)
+        .await
+        .map_err(|err| app.internal(err))?
+        .ok_or_else(not_found)?;
+    if !is_target(app, tx, &account, &record).await? {
+        return Err(not_found());
+    }
+    let org = tx
+        .organization(&record.org_id)
+        .await
+        .map_err(|err| app.internal(err))?
+        .ok_or_else(not_found)?;
+    Ok((record, org))
+}
+
+async fn is_target(
+    app: &App,
+    tx: &mut Tx,
+    account: &str,
+    record: &HandshakeRecord,
+) -> Result<bool, ServiceError> {
+    if record.target_type == "ACCOUNT" {
+        return Ok(record.target_value == account);
+    }
+    let email = tx
+        .account(account)
+        .await
+        .map_err(|err| app.internal(err))?
+        .map(|record| record.email)
+        .unwrap_or_default();
+    Ok(record.target_value.eq_ignore_ascii_case(&email))
+}
+
+/// Checks that an open handshake may move to `state`.
+fn transition(record: &HandshakeRecord, state: &str) -> Result<(), ServiceError> {
+    if record.state == state {
+        return Err(errors::handshake_already_in_state_exception(
+            "The specified handshake is already in the requested state.",
+        ));
+    }
+    if record.state != "OPEN" || record.expires_at < now_millis() {
+        return Err(errors::invalid_handshake_transition_exception(
+            "You can't perform the operation on the handshake in its current state.",
+        ));
+    }
+    Ok(())
+}
+
+fn not_found() -> ServiceError {
+    errors::handshake_not_found_exception(
+        "We can't find a handshake with the HandshakeId that you specified.",
+    )
+}
+
+fn constraint(reason: &'static str, message: &str) -> ServiceError {
+    errors::handshake_constraint_violation_exception(message).with_member("Reason", reason)
+}
+
+async fn handshake_to_wire(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    org: &OrganizationRecord,
+    record: &HandshakeRecord,
+) -> Result<Handshake, ServiceError> {
+    let management = tx
+        .account(&org.management_account_id)
+        .await
+        .map_err(|err| app.internal(err))?;
+    let (email, name) = management
+        .map(|account| (account.email, account.name))
+        .unwrap_or_default();
+    let leaf = |type_: HandshakeResourceType, value: String| HandshakeResource {
+        value: Some(value),
+        type_: Some(type_),
+        resources: None,
+    };
+    let target_party = if record.target_type == "EMAIL" {
+        HandshakePartyType::Email
+    } else {
+        HandshakePartyType::Account
+    };
+    let target_resource = if record.target_type == "EMAIL" {
+        HandshakeResourceType::Email
+    } else {
+        HandshakeResourceType::Account
+    };
+    let mut resources = vec![
+        HandshakeResource {
+            value: Some(org.org_id.clone()),
+            type_: Some(HandshakeResourceType::Organization),
+            resources: Some(vec![
+                leaf(HandshakeResourceType::MasterEmail, email),
+                leaf(HandshakeResourceType::MasterName, name),
+                leaf(
+                    HandshakeResourceType::OrganizationFeatureSet,
+                    org.feature_set.clone(),
+                ),
+            ]),
+        },
+        leaf(target_resource, record.target_value.clone()),
+    ];
+    if let Some(notes) = &record.notes {
+        resources.push(leaf(HandshakeResourceType::Notes, notes.clone()));
+    }
+    Ok(Handshake {
+        id: Some(record.handshake_id.clone()),
+        arn: Some(format!(
+            "arn:{}:organizations::{}:handshake/{}/invite/{}",
+            context.principal.partition, org.management_account_id, org.org_id, record.handshake_id
+        )),
+        parties: Some(vec![
+            HandshakeParty {
+                id: org.org_id.clone(),
+                type_: HandshakePartyType::Organization,
+            },
+            HandshakeParty {
+                id: record.target_value.clone(),
+                type_: target_party,
+            },
+        ]),
+        state: Some(HandshakeState::from(record.state.as_str())),
+        requested_timestamp: Some(from_millis(record.requested_at)),
+        expiration_timestamp: Some(from_millis(record.expires_at)),
+        action: Some(ActionType::Invite),
+        resources: Some(resources),
+    })
+}
