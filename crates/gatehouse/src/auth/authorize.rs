@@ -85,7 +85,9 @@ pub fn authorize(
     let resource_account = resource_account(&access.resource);
     // The root user may do anything to its own account's resources and to resources
     // that belong to no account (`*`); identity policies do not apply to it.
-    if principal.is_root() {
+    // Service control policies still bind the root user of a member account: then the
+    // engine decides (it allows the root user implicitly, within the SCPs).
+    if principal.is_root() && view.scp_levels.is_empty() {
         match &resource_account {
             None => return Ok(()),
             Some(account) if *account == principal.account.to_string() => return Ok(()),
@@ -129,6 +131,14 @@ fn evaluate(
         boundary: view.boundary.as_ref(),
         session: &session,
         resource: resource_policy,
+        scp_levels: &view.scp_levels,
+        // RCPs govern resources in the principal's account; other accounts' resources are
+        // not served yet by any Gatehouse resource policy.
+        rcp_levels: if resource_account.as_deref() == Some(principal.account.to_string().as_str()) {
+            &view.rcp_levels
+        } else {
+            &[]
+        },
         principal_in_management_account: principal.account == environment.management_account,
         resource_in_management_account: resource_account.as_deref()
             == Some(environment.management_account.to_string().as_str()),

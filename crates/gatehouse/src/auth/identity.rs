@@ -28,6 +28,12 @@ pub struct IdentityView {
     pub boundary: Option<CompiledPolicy>,
     /// The principal's tags (`aws:PrincipalTag/…`).
     pub tags: Vec<(String, String)>,
+    /// Service control policies of the principal's account, one list per level of its OU
+    /// path (root first); empty outside an organization, for the management account, or
+    /// when SCPs are not enabled.
+    pub scp_levels: Vec<Vec<CompiledPolicy>>,
+    /// Resource control policies of the principal's account, likewise.
+    pub rcp_levels: Vec<Vec<CompiledPolicy>>,
 }
 
 struct Entry {
@@ -71,14 +77,15 @@ impl PolicyCache {
         principal: &Principal,
     ) -> Result<Arc<IdentityView>, StoreError> {
         let (owner, name) = match &principal.kind {
-            PrincipalKind::Root => return Ok(Arc::new(IdentityView::default())),
+            PrincipalKind::Root => (OwnerKind::User, String::new()),
             PrincipalKind::User { name, .. } => (OwnerKind::User, name.to_lowercase()),
             PrincipalKind::AssumedRole(session) => {
                 (OwnerKind::Role, session.role_name.to_lowercase())
             }
         };
-        let label = match owner {
-            OwnerKind::Role => "role/",
+        let label = match (&principal.kind, owner) {
+            (PrincipalKind::Root, _) => "root",
+            (_, OwnerKind::Role) => "role/",
             _ => "user/",
         };
         let key = (principal.account, format!("{label}{name}"));
@@ -88,10 +95,15 @@ impl PolicyCache {
                 return Ok(Arc::clone(&entry.view));
             }
         }
-        let view = match owner {
-            OwnerKind::Role => Arc::new(load_role(tx, principal.account, &name).await?),
-            _ => Arc::new(load_user(tx, principal.account, &name).await?),
+        let mut view = match (&principal.kind, owner) {
+            (PrincipalKind::Root, _) => IdentityView::default(),
+            (_, OwnerKind::Role) => load_role(tx, principal.account, &name).await?,
+            _ => load_user(tx, principal.account, &name).await?,
         };
+        let (scps, rcps) = organization_levels(tx, principal.account).await?;
+        view.scp_levels = scps;
+        view.rcp_levels = rcps;
+        let view = Arc::new(view);
         if self.views.len() >= MAX_ENTRIES {
             self.views.clear();
         }
@@ -145,6 +157,7 @@ async fn load_user(
         identity,
         boundary,
         tags: record.tags,
+        ..IdentityView::default()
     })
 }
 
@@ -177,7 +190,40 @@ async fn load_role(
         identity,
         boundary,
         tags: record.tags,
+        ..IdentityView::default()
     })
+}
+
+/// The SCP and RCP levels governing an account, compiled. A policy type contributes no
+/// levels at all when it is not enabled (its levels would all be empty, and an empty
+/// level allows nothing).
+async fn organization_levels(
+    tx: &mut Tx,
+    account: AccountId,
+) -> Result<(Vec<Vec<CompiledPolicy>>, Vec<Vec<CompiledPolicy>>), StoreError> {
+    let Some(levels) = tx.policy_levels(&account.to_string()).await? else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let compile_level = |texts: &[String], target: &str, kind: PolicyKind| -> Vec<CompiledPolicy> {
+        texts
+            .iter()
+            .enumerate()
+            .filter_map(|(index, text)| compile(&format!("{target}/{index}"), text, kind))
+            .collect()
+    };
+    let scps: Vec<Vec<CompiledPolicy>> = levels
+        .iter()
+        .map(|level| compile_level(&level.scps, &level.target_id, PolicyKind::ServiceControl))
+        .collect();
+    let rcps: Vec<Vec<CompiledPolicy>> = levels
+        .iter()
+        .map(|level| compile_level(&level.rcps, &level.target_id, PolicyKind::ResourceControl))
+        .collect();
+    let enabled = |levels: &[Vec<CompiledPolicy>]| levels.iter().any(|level| !level.is_empty());
+    Ok((
+        if enabled(&scps) { scps } else { Vec::new() },
+        if enabled(&rcps) { rcps } else { Vec::new() },
+    ))
 }
 
 /// Adds the inline and attached policies of one identity.

@@ -103,6 +103,8 @@ pub async fn call(
         }
     }?;
     tx.commit().await.map_err(|err| app.internal(err))?;
+    // Organizations changes can change any member account's SCPs: drop every cached view.
+    app.policies().clear();
     Ok(output)
 }
 

@@ -1195,3 +1195,98 @@ async fn organization_account_access_role_administers_new_accounts() {
         .unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
 }
+
+#[tokio::test]
+async fn service_control_policies_bind_member_accounts_even_their_root() {
+    let server = Server::start(&["--dev"]);
+    let management = server.root_keys();
+    let orgs = server.organizations(&management);
+    orgs.create_organization().send().await.unwrap();
+    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    orgs.enable_policy_type()
+        .root_id(&root_id)
+        .policy_type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let production = create_account(&orgs, "production", "prod@example.com").await;
+    let production = production.account_id().unwrap().to_owned();
+    let prod_root = server.iam(&member_root(&production));
+
+    // FullAWSAccess alone: the member's root may act.
+    prod_root
+        .create_user()
+        .user_name("before")
+        .send()
+        .await
+        .unwrap();
+
+    let guard = orgs
+        .create_policy()
+        .name("NoNewUsers")
+        .description("production guardrail")
+        .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .content(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["iam:CreateUser","organizations:LeaveOrganization"],"Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let policy_id = guard
+        .policy()
+        .unwrap()
+        .policy_summary()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    orgs.attach_policy()
+        .policy_id(&policy_id)
+        .target_id(&production)
+        .send()
+        .await
+        .unwrap();
+
+    let err = prod_root
+        .create_user()
+        .user_name("after")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_iam::error::ProvideErrorMetadata::code(&err),
+        Some("AccessDenied")
+    );
+    let message = aws_sdk_iam::error::ProvideErrorMetadata::message(&err)
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("explicit deny in a service control policy"),
+        "{message}"
+    );
+    prod_root.list_users().send().await.unwrap();
+
+    // The management account is exempt from SCPs.
+    server
+        .iam(&management)
+        .create_user()
+        .user_name("still-fine")
+        .send()
+        .await
+        .unwrap();
+
+    // Detaching the guardrail lifts the deny at once.
+    orgs.detach_policy()
+        .policy_id(&policy_id)
+        .target_id(&production)
+        .send()
+        .await
+        .unwrap();
+    prod_root
+        .create_user()
+        .user_name("after")
+        .send()
+        .await
+        .unwrap();
+}

@@ -342,10 +342,6 @@ impl Tx {
     /// step of its OU path, root first and the account last. `None` when the account
     /// belongs to no organization or is its management account (which SCPs and RCPs
     /// never restrict). A policy type that is not enabled contributes no documents.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "read by the policy engine once it is wired in")
-    )]
     pub async fn policy_levels(
         &mut self,
         account_id: &str,
