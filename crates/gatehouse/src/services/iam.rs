@@ -554,476 +554,271 @@ async fn dispatch(
     })
 }
 
-/// The actions and resources an operation needs, as AWS's Service Authorization
-/// Reference lists them. Unimplemented operations need nothing: they are refused anyway.
+/// What an operation acts on, before entity paths are looked up.
+enum Target {
+    /// No resource (`*`).
+    Star,
+    /// A resource whose ARN is known from the input.
+    Arn(String),
+    /// A user; `None` is the caller itself (the root ARN for the root user).
+    User(Option<String>),
+    /// A group by name.
+    Group(String),
+    /// A role by name.
+    Role(String),
+    /// The user owning an access key of the caller's account.
+    KeyOwner(String),
+}
+
+/// One action an operation needs, on one target, with request-specific condition keys.
+struct Need {
+    action: &'static str,
+    target: Target,
+    tags: Vec<(String, String)>,
+    context: Vec<(String, policy::ContextValue)>,
+}
+
+impl Need {
+    fn new(action: &'static str, target: Target) -> Self {
+        Self {
+            action,
+            target,
+            tags: Vec::new(),
+            context: Vec::new(),
+        }
+    }
+
+    fn with(mut self, key: &str, value: policy::ContextValue) -> Self {
+        self.context.push((key.to_owned(), value));
+        self
+    }
+
+    fn tagged(mut self, tags: &[(String, String)]) -> Self {
+        self.tags = tags.to_vec();
+        self
+    }
+}
+
+fn tag_pairs(tags: Option<&Vec<Tag>>) -> Vec<(String, String)> {
+    tags.into_iter()
+        .flatten()
+        .map(|tag| (tag.key.clone(), tag.value.clone()))
+        .collect()
+}
+
+/// Creating an entity: the create action on its future ARN, the tag action when tags are
+/// given, and the boundary as `iam:PermissionsBoundary`.
+fn creation(
+    context: &RequestContext,
+    (kind, create, tag): (&str, &'static str, &'static str),
+    (path, name): (Option<&str>, &str),
+    tags: Vec<(String, String)>,
+    boundary: Option<&str>,
+) -> Vec<Need> {
+    let principal = &context.principal;
+    let resource = arn::iam_entity(
+        principal.partition,
+        principal.account,
+        kind,
+        path.unwrap_or("/"),
+        name,
+    );
+    let mut first = Need::new(create, Target::Arn(resource.clone())).tagged(&tags);
+    if let Some(boundary) = boundary {
+        first = first.with(
+            "iam:PermissionsBoundary",
+            policy::ContextValue::from(boundary),
+        );
+    }
+    let mut needs = vec![first];
+    if !tags.is_empty() {
+        needs.push(Need::new(tag, Target::Arn(resource)).tagged(&tags));
+    }
+    needs
+}
+
+/// The actions and targets an operation needs, as AWS's Service Authorization Reference
+/// lists them. Unimplemented operations need nothing: they are refused anyway.
+fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
+    let caller = context.principal.user_name().map(str::to_owned);
+    let me = |name: &Option<String>| Target::User(name.clone().or_else(|| caller.clone()));
+    let user = |name: &str| Target::User(Some(name.to_owned()));
+    let group = |name: &str| Target::Group(name.to_owned());
+    let role = |name: &str| Target::Role(name.to_owned());
+    let arn = |text: &str| Target::Arn(text.to_owned());
+    let policy_arn = |text: &str| policy::ContextValue::from(text);
+    let one = |action, target| vec![Need::new(action, target)];
+    use Operation as Op;
+    match operation {
+        Op::CreateUser(i) => creation(
+            context,
+            ("user", "iam:CreateUser", "iam:TagUser"),
+            (i.path.as_deref(), &i.user_name),
+            tag_pairs(i.tags.as_ref()),
+            i.permissions_boundary.as_deref(),
+        ),
+        Op::GetUser(i) => one("iam:GetUser", me(&i.user_name)),
+        Op::ListUsers(_) => one("iam:ListUsers", Target::Star),
+        Op::DeleteUser(i) => one("iam:DeleteUser", user(&i.user_name)),
+        Op::PutUserPermissionsBoundary(i) => {
+            vec![
+                Need::new("iam:PutUserPermissionsBoundary", user(&i.user_name)).with(
+                    "iam:PermissionsBoundary",
+                    policy_arn(&i.permissions_boundary),
+                ),
+            ]
+        }
+        Op::DeleteUserPermissionsBoundary(i) => {
+            one("iam:DeleteUserPermissionsBoundary", user(&i.user_name))
+        }
+        Op::CreateAccessKey(i) => one("iam:CreateAccessKey", me(&i.user_name)),
+        Op::ListAccessKeys(i) => one("iam:ListAccessKeys", me(&i.user_name)),
+        Op::UpdateAccessKey(i) => one("iam:UpdateAccessKey", me(&i.user_name)),
+        Op::DeleteAccessKey(i) => one("iam:DeleteAccessKey", me(&i.user_name)),
+        Op::GetAccessKeyLastUsed(i) => one(
+            "iam:GetAccessKeyLastUsed",
+            Target::KeyOwner(i.access_key_id.clone()),
+        ),
+        Op::CreatePolicy(i) => one(
+            "iam:CreatePolicy",
+            arn(&policies::policy_arn(
+                context,
+                i.path.as_deref().unwrap_or("/"),
+                &i.policy_name,
+            )),
+        ),
+        Op::GetPolicy(i) => one("iam:GetPolicy", arn(&i.policy_arn)),
+        Op::ListPolicies(_) => one("iam:ListPolicies", Target::Star),
+        Op::DeletePolicy(i) => one("iam:DeletePolicy", arn(&i.policy_arn)),
+        Op::CreatePolicyVersion(i) => one("iam:CreatePolicyVersion", arn(&i.policy_arn)),
+        Op::GetPolicyVersion(i) => one("iam:GetPolicyVersion", arn(&i.policy_arn)),
+        Op::ListPolicyVersions(i) => one("iam:ListPolicyVersions", arn(&i.policy_arn)),
+        Op::DeletePolicyVersion(i) => one("iam:DeletePolicyVersion", arn(&i.policy_arn)),
+        Op::SetDefaultPolicyVersion(i) => one("iam:SetDefaultPolicyVersion", arn(&i.policy_arn)),
+        Op::AttachUserPolicy(i) => vec![Need::new("iam:AttachUserPolicy", user(&i.user_name))
+            .with("iam:PolicyARN", policy_arn(&i.policy_arn))],
+        Op::DetachUserPolicy(i) => vec![Need::new("iam:DetachUserPolicy", user(&i.user_name))
+            .with("iam:PolicyARN", policy_arn(&i.policy_arn))],
+        Op::ListAttachedUserPolicies(i) => one("iam:ListAttachedUserPolicies", user(&i.user_name)),
+        Op::PutUserPolicy(i) => one("iam:PutUserPolicy", user(&i.user_name)),
+        Op::GetUserPolicy(i) => one("iam:GetUserPolicy", user(&i.user_name)),
+        Op::ListUserPolicies(i) => one("iam:ListUserPolicies", user(&i.user_name)),
+        Op::DeleteUserPolicy(i) => one("iam:DeleteUserPolicy", user(&i.user_name)),
+        Op::ListGroupsForUser(i) => one("iam:ListGroupsForUser", user(&i.user_name)),
+        Op::CreateGroup(i) => {
+            let principal = &context.principal;
+            let path = i.path.as_deref().unwrap_or("/");
+            one(
+                "iam:CreateGroup",
+                arn(&crate::model::arn::iam_entity(
+                    principal.partition,
+                    principal.account,
+                    "group",
+                    path,
+                    &i.group_name,
+                )),
+            )
+        }
+        Op::ListGroups(_) => one("iam:ListGroups", Target::Star),
+        Op::GetGroup(i) => one("iam:GetGroup", group(&i.group_name)),
+        Op::DeleteGroup(i) => one("iam:DeleteGroup", group(&i.group_name)),
+        Op::AddUserToGroup(i) => one("iam:AddUserToGroup", group(&i.group_name)),
+        Op::RemoveUserFromGroup(i) => one("iam:RemoveUserFromGroup", group(&i.group_name)),
+        Op::AttachGroupPolicy(i) => vec![Need::new("iam:AttachGroupPolicy", group(&i.group_name))
+            .with("iam:PolicyARN", policy_arn(&i.policy_arn))],
+        Op::DetachGroupPolicy(i) => vec![Need::new("iam:DetachGroupPolicy", group(&i.group_name))
+            .with("iam:PolicyARN", policy_arn(&i.policy_arn))],
+        Op::ListAttachedGroupPolicies(i) => {
+            one("iam:ListAttachedGroupPolicies", group(&i.group_name))
+        }
+        Op::PutGroupPolicy(i) => one("iam:PutGroupPolicy", group(&i.group_name)),
+        Op::GetGroupPolicy(i) => one("iam:GetGroupPolicy", group(&i.group_name)),
+        Op::ListGroupPolicies(i) => one("iam:ListGroupPolicies", group(&i.group_name)),
+        Op::DeleteGroupPolicy(i) => one("iam:DeleteGroupPolicy", group(&i.group_name)),
+        Op::CreateRole(i) => creation(
+            context,
+            ("role", "iam:CreateRole", "iam:TagRole"),
+            (i.path.as_deref(), &i.role_name),
+            tag_pairs(i.tags.as_ref()),
+            i.permissions_boundary.as_deref(),
+        ),
+        Op::ListRoles(_) => one("iam:ListRoles", Target::Star),
+        Op::GetRole(i) => one("iam:GetRole", role(&i.role_name)),
+        Op::DeleteRole(i) => one("iam:DeleteRole", role(&i.role_name)),
+        Op::UpdateRole(i) => one("iam:UpdateRole", role(&i.role_name)),
+        Op::UpdateRoleDescription(i) => one("iam:UpdateRoleDescription", role(&i.role_name)),
+        Op::UpdateAssumeRolePolicy(i) => one("iam:UpdateAssumeRolePolicy", role(&i.role_name)),
+        Op::PutRolePermissionsBoundary(i) => {
+            vec![
+                Need::new("iam:PutRolePermissionsBoundary", role(&i.role_name)).with(
+                    "iam:PermissionsBoundary",
+                    policy_arn(&i.permissions_boundary),
+                ),
+            ]
+        }
+        Op::DeleteRolePermissionsBoundary(i) => {
+            one("iam:DeleteRolePermissionsBoundary", role(&i.role_name))
+        }
+        Op::TagRole(i) => {
+            vec![Need::new("iam:TagRole", role(&i.role_name)).tagged(&tag_pairs(Some(&i.tags)))]
+        }
+        Op::UntagRole(i) => vec![Need::new("iam:UntagRole", role(&i.role_name)).with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListRoleTags(i) => one("iam:ListRoleTags", role(&i.role_name)),
+        Op::AttachRolePolicy(i) => vec![Need::new("iam:AttachRolePolicy", role(&i.role_name))
+            .with("iam:PolicyARN", policy_arn(&i.policy_arn))],
+        Op::DetachRolePolicy(i) => vec![Need::new("iam:DetachRolePolicy", role(&i.role_name))
+            .with("iam:PolicyARN", policy_arn(&i.policy_arn))],
+        Op::ListAttachedRolePolicies(i) => one("iam:ListAttachedRolePolicies", role(&i.role_name)),
+        Op::PutRolePolicy(i) => one("iam:PutRolePolicy", role(&i.role_name)),
+        Op::GetRolePolicy(i) => one("iam:GetRolePolicy", role(&i.role_name)),
+        Op::ListRolePolicies(i) => one("iam:ListRolePolicies", role(&i.role_name)),
+        Op::DeleteRolePolicy(i) => one("iam:DeleteRolePolicy", role(&i.role_name)),
+        _ => Vec::new(),
+    }
+}
+
+/// The accesses an operation needs, with each target's ARN resolved (entity paths are
+/// read from the store, inside the request's transaction).
 async fn access(
     app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     operation: &Operation,
 ) -> Result<Vec<Access>, ServiceError> {
-    let principal = &context.principal;
-    let (partition, account) = (principal.partition, principal.account);
-    let caller = || principal.user_name().map(str::to_owned);
-    let star = |action| Access::new(action, "*");
-    let policy = |action, arn: &str| Access::new(action, arn.to_owned());
-    let with_policy_arn = |access: Access, arn: &str| {
-        let mut access = access;
-        access
-            .context
-            .push(("iam:PolicyARN".to_owned(), policy::ContextValue::from(arn)));
-        access
-    };
-    Ok(match operation {
-        Operation::CreateUser(input) => {
-            let path = input.path.as_deref().unwrap_or("/");
-            let resource = arn::iam_entity(partition, account, "user", path, &input.user_name);
-            let tags: Vec<(String, String)> = input
-                .tags
-                .iter()
-                .flatten()
-                .map(|tag| (tag.key.clone(), tag.value.clone()))
-                .collect();
-            let mut create =
-                Access::new("iam:CreateUser", resource.clone()).with_request_tags(&tags);
-            if let Some(boundary) = &input.permissions_boundary {
-                create.context.push((
-                    "iam:PermissionsBoundary".to_owned(),
-                    policy::ContextValue::from(boundary.as_str()),
-                ));
+    let mut resolved = Vec::new();
+    for need in needs(context, operation) {
+        let mut access = match need.target {
+            Target::Star => Access::new(need.action, "*"),
+            Target::Arn(arn) => Access::new(need.action, arn),
+            Target::User(name) => user_access(app, tx, context, need.action, name).await?,
+            Target::Group(name) => {
+                entity_access(app, tx, context, OwnerKind::Group, need.action, &name).await?
             }
-            let mut needed = vec![create];
-            if !tags.is_empty() {
-                needed.push(Access::new("iam:TagUser", resource).with_request_tags(&tags));
+            Target::Role(name) => {
+                entity_access(app, tx, context, OwnerKind::Role, need.action, &name).await?
             }
-            needed
-        }
-        Operation::GetUser(input) => vec![
-            user_access(
-                app,
-                tx,
-                context,
-                "iam:GetUser",
-                input.user_name.clone().or_else(caller),
-            )
-            .await?,
-        ],
-        Operation::ListUsers(_) => vec![star("iam:ListUsers")],
-        Operation::DeleteUser(input) => vec![
-            user_access(
-                app,
-                tx,
-                context,
-                "iam:DeleteUser",
-                Some(input.user_name.clone()),
-            )
-            .await?,
-        ],
-        Operation::PutUserPermissionsBoundary(input) => {
-            let mut access = user_access(
-                app,
-                tx,
-                context,
-                "iam:PutUserPermissionsBoundary",
-                Some(input.user_name.clone()),
-            )
-            .await?;
-            access.context.push((
-                "iam:PermissionsBoundary".to_owned(),
-                policy::ContextValue::from(input.permissions_boundary.as_str()),
-            ));
-            vec![access]
-        }
-        Operation::DeleteUserPermissionsBoundary(input) => {
-            vec![
-                user_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:DeleteUserPermissionsBoundary",
-                    Some(input.user_name.clone()),
-                )
-                .await?,
-            ]
-        }
-        Operation::CreateAccessKey(input) => {
-            vec![
-                user_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:CreateAccessKey",
-                    input.user_name.clone().or_else(caller),
-                )
-                .await?,
-            ]
-        }
-        Operation::ListAccessKeys(input) => {
-            vec![
-                user_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:ListAccessKeys",
-                    input.user_name.clone().or_else(caller),
-                )
-                .await?,
-            ]
-        }
-        Operation::UpdateAccessKey(input) => {
-            vec![
-                user_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:UpdateAccessKey",
-                    input.user_name.clone().or_else(caller),
-                )
-                .await?,
-            ]
-        }
-        Operation::DeleteAccessKey(input) => {
-            vec![
-                user_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:DeleteAccessKey",
-                    input.user_name.clone().or_else(caller),
-                )
-                .await?,
-            ]
-        }
-        Operation::GetAccessKeyLastUsed(input) => {
-            let owner = tx
-                .access_key_by_id(&input.access_key_id)
-                .await
-                .map_err(|err| app.internal(err))?
-                .filter(|key| key.account_id == account.to_string())
-                .and_then(|key| match key.owner {
-                    crate::store::KeyOwner::User(name) => Some(name),
-                    crate::store::KeyOwner::Root => None,
-                });
-            vec![user_access(app, tx, context, "iam:GetAccessKeyLastUsed", owner).await?]
-        }
-        Operation::CreatePolicy(input) => {
-            let path = input.path.as_deref().unwrap_or("/");
-            vec![policy(
-                "iam:CreatePolicy",
-                &policies::policy_arn(context, path, &input.policy_name),
-            )]
-        }
-        Operation::GetPolicy(input) => vec![policy("iam:GetPolicy", &input.policy_arn)],
-        Operation::ListPolicies(_) => vec![star("iam:ListPolicies")],
-        Operation::DeletePolicy(input) => vec![policy("iam:DeletePolicy", &input.policy_arn)],
-        Operation::CreatePolicyVersion(input) => {
-            vec![policy("iam:CreatePolicyVersion", &input.policy_arn)]
-        }
-        Operation::GetPolicyVersion(input) => {
-            vec![policy("iam:GetPolicyVersion", &input.policy_arn)]
-        }
-        Operation::ListPolicyVersions(input) => {
-            vec![policy("iam:ListPolicyVersions", &input.policy_arn)]
-        }
-        Operation::DeletePolicyVersion(input) => {
-            vec![policy("iam:DeletePolicyVersion", &input.policy_arn)]
-        }
-        Operation::SetDefaultPolicyVersion(input) => {
-            vec![policy("iam:SetDefaultPolicyVersion", &input.policy_arn)]
-        }
-        Operation::AttachUserPolicy(input) => vec![with_policy_arn(
-            user_access(
-                app,
-                tx,
-                context,
-                "iam:AttachUserPolicy",
-                Some(input.user_name.clone()),
-            )
-            .await?,
-            &input.policy_arn,
-        )],
-        Operation::DetachUserPolicy(input) => vec![with_policy_arn(
-            user_access(
-                app,
-                tx,
-                context,
-                "iam:DetachUserPolicy",
-                Some(input.user_name.clone()),
-            )
-            .await?,
-            &input.policy_arn,
-        )],
-        Operation::ListAttachedUserPolicies(input) => {
-            vec![
-                user_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:ListAttachedUserPolicies",
-                    Some(input.user_name.clone()),
-                )
-                .await?,
-            ]
-        }
-        Operation::PutUserPolicy(input) => vec![
-            user_access(
-                app,
-                tx,
-                context,
-                "iam:PutUserPolicy",
-                Some(input.user_name.clone()),
-            )
-            .await?,
-        ],
-        Operation::GetUserPolicy(input) => vec![
-            user_access(
-                app,
-                tx,
-                context,
-                "iam:GetUserPolicy",
-                Some(input.user_name.clone()),
-            )
-            .await?,
-        ],
-        Operation::ListUserPolicies(input) => {
-            vec![
-                user_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:ListUserPolicies",
-                    Some(input.user_name.clone()),
-                )
-                .await?,
-            ]
-        }
-        Operation::DeleteUserPolicy(input) => {
-            vec![
-                user_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:DeleteUserPolicy",
-                    Some(input.user_name.clone()),
-                )
-                .await?,
-            ]
-        }
-        Operation::ListGroupsForUser(input) => {
-            vec![
-                user_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:ListGroupsForUser",
-                    Some(input.user_name.clone()),
-                )
-                .await?,
-            ]
-        }
-        Operation::CreateGroup(input) => {
-            let path = input.path.as_deref().unwrap_or("/");
-            vec![Access::new(
-                "iam:CreateGroup",
-                arn::iam_entity(partition, account, "group", path, &input.group_name),
-            )]
-        }
-        Operation::ListGroups(_) => vec![star("iam:ListGroups")],
-        Operation::GetGroup(input) => {
-            vec![group_access(app, tx, context, "iam:GetGroup", &input.group_name).await?]
-        }
-        Operation::DeleteGroup(input) => {
-            vec![group_access(app, tx, context, "iam:DeleteGroup", &input.group_name).await?]
-        }
-        Operation::AddUserToGroup(input) => {
-            vec![group_access(app, tx, context, "iam:AddUserToGroup", &input.group_name).await?]
-        }
-        Operation::RemoveUserFromGroup(input) => {
-            vec![
-                group_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:RemoveUserFromGroup",
-                    &input.group_name,
-                )
-                .await?,
-            ]
-        }
-        Operation::AttachGroupPolicy(input) => vec![with_policy_arn(
-            group_access(app, tx, context, "iam:AttachGroupPolicy", &input.group_name).await?,
-            &input.policy_arn,
-        )],
-        Operation::DetachGroupPolicy(input) => vec![with_policy_arn(
-            group_access(app, tx, context, "iam:DetachGroupPolicy", &input.group_name).await?,
-            &input.policy_arn,
-        )],
-        Operation::ListAttachedGroupPolicies(input) => {
-            vec![
-                group_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:ListAttachedGroupPolicies",
-                    &input.group_name,
-                )
-                .await?,
-            ]
-        }
-        Operation::PutGroupPolicy(input) => {
-            vec![group_access(app, tx, context, "iam:PutGroupPolicy", &input.group_name).await?]
-        }
-        Operation::GetGroupPolicy(input) => {
-            vec![group_access(app, tx, context, "iam:GetGroupPolicy", &input.group_name).await?]
-        }
-        Operation::ListGroupPolicies(input) => {
-            vec![group_access(app, tx, context, "iam:ListGroupPolicies", &input.group_name).await?]
-        }
-        Operation::DeleteGroupPolicy(input) => {
-            vec![group_access(app, tx, context, "iam:DeleteGroupPolicy", &input.group_name).await?]
-        }
-        Operation::CreateRole(input) => {
-            let path = input.path.as_deref().unwrap_or("/");
-            let resource = arn::iam_entity(partition, account, "role", path, &input.role_name);
-            let tags: Vec<(String, String)> = input
-                .tags
-                .iter()
-                .flatten()
-                .map(|tag| (tag.key.clone(), tag.value.clone()))
-                .collect();
-            let mut create =
-                Access::new("iam:CreateRole", resource.clone()).with_request_tags(&tags);
-            if let Some(boundary) = &input.permissions_boundary {
-                create.context.push((
-                    "iam:PermissionsBoundary".to_owned(),
-                    policy::ContextValue::from(boundary.as_str()),
-                ));
+            Target::KeyOwner(key_id) => {
+                let account = context.principal.account.to_string();
+                let owner = tx
+                    .access_key_by_id(&key_id)
+                    .await
+                    .map_err(|err| app.internal(err))?
+                    .filter(|key| key.account_id == account)
+                    .and_then(|key| match key.owner {
+                        crate::store::KeyOwner::User(name) => Some(name),
+                        crate::store::KeyOwner::Root => None,
+                    });
+                user_access(app, tx, context, need.action, owner).await?
             }
-            let mut needed = vec![create];
-            if !tags.is_empty() {
-                needed.push(Access::new("iam:TagRole", resource).with_request_tags(&tags));
-            }
-            needed
         }
-        Operation::ListRoles(_) => vec![star("iam:ListRoles")],
-        Operation::GetRole(input) => {
-            vec![role_access(app, tx, context, "iam:GetRole", &input.role_name).await?]
-        }
-        Operation::DeleteRole(input) => {
-            vec![role_access(app, tx, context, "iam:DeleteRole", &input.role_name).await?]
-        }
-        Operation::UpdateRole(input) => {
-            vec![role_access(app, tx, context, "iam:UpdateRole", &input.role_name).await?]
-        }
-        Operation::UpdateRoleDescription(input) => {
-            vec![
-                role_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:UpdateRoleDescription",
-                    &input.role_name,
-                )
-                .await?,
-            ]
-        }
-        Operation::UpdateAssumeRolePolicy(input) => {
-            vec![
-                role_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:UpdateAssumeRolePolicy",
-                    &input.role_name,
-                )
-                .await?,
-            ]
-        }
-        Operation::PutRolePermissionsBoundary(input) => {
-            let mut access = role_access(
-                app,
-                tx,
-                context,
-                "iam:PutRolePermissionsBoundary",
-                &input.role_name,
-            )
-            .await?;
-            access.context.push((
-                "iam:PermissionsBoundary".to_owned(),
-                policy::ContextValue::from(input.permissions_boundary.as_str()),
-            ));
-            vec![access]
-        }
-        Operation::DeleteRolePermissionsBoundary(input) => {
-            vec![
-                role_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:DeleteRolePermissionsBoundary",
-                    &input.role_name,
-                )
-                .await?,
-            ]
-        }
-        Operation::TagRole(input) => {
-            let tags: Vec<(String, String)> = input
-                .tags
-                .iter()
-                .map(|tag| (tag.key.clone(), tag.value.clone()))
-                .collect();
-            vec![
-                role_access(app, tx, context, "iam:TagRole", &input.role_name)
-                    .await?
-                    .with_request_tags(&tags),
-            ]
-        }
-        Operation::UntagRole(input) => {
-            let mut access =
-                role_access(app, tx, context, "iam:UntagRole", &input.role_name).await?;
-            access.context.push((
-                "aws:TagKeys".to_owned(),
-                policy::ContextValue::multi(input.tag_keys.clone()),
-            ));
-            vec![access]
-        }
-        Operation::ListRoleTags(input) => {
-            vec![role_access(app, tx, context, "iam:ListRoleTags", &input.role_name).await?]
-        }
-        Operation::AttachRolePolicy(input) => vec![with_policy_arn(
-            role_access(app, tx, context, "iam:AttachRolePolicy", &input.role_name).await?,
-            &input.policy_arn,
-        )],
-        Operation::DetachRolePolicy(input) => vec![with_policy_arn(
-            role_access(app, tx, context, "iam:DetachRolePolicy", &input.role_name).await?,
-            &input.policy_arn,
-        )],
-        Operation::ListAttachedRolePolicies(input) => {
-            vec![
-                role_access(
-                    app,
-                    tx,
-                    context,
-                    "iam:ListAttachedRolePolicies",
-                    &input.role_name,
-                )
-                .await?,
-            ]
-        }
-        Operation::PutRolePolicy(input) => {
-            vec![role_access(app, tx, context, "iam:PutRolePolicy", &input.role_name).await?]
-        }
-        Operation::GetRolePolicy(input) => {
-            vec![role_access(app, tx, context, "iam:GetRolePolicy", &input.role_name).await?]
-        }
-        Operation::ListRolePolicies(input) => {
-            vec![role_access(app, tx, context, "iam:ListRolePolicies", &input.role_name).await?]
-        }
-        Operation::DeleteRolePolicy(input) => {
-            vec![role_access(app, tx, context, "iam:DeleteRolePolicy", &input.role_name).await?]
-        }
-        _ => Vec::new(),
-    })
+        .with_request_tags(&need.tags);
+        access.context.extend(need.context);
+        resolved.push(access);
+    }
+    Ok(resolved)
 }
 
 /// Access to a user resource; `None` (the root user acting on itself) is the account's
@@ -1045,26 +840,6 @@ async fn user_access(
             ))
         }
     }
-}
-
-async fn group_access(
-    app: &App,
-    tx: &mut Tx,
-    context: &RequestContext,
-    action: &'static str,
-    name: &str,
-) -> Result<Access, ServiceError> {
-    entity_access(app, tx, context, OwnerKind::Group, action, name).await
-}
-
-async fn role_access(
-    app: &App,
-    tx: &mut Tx,
-    context: &RequestContext,
-    action: &'static str,
-    name: &str,
-) -> Result<Access, ServiceError> {
-    entity_access(app, tx, context, OwnerKind::Role, action, name).await
 }
 
 /// Access to a user, group or role. The ARN carries the entity's path when it exists
