@@ -46,12 +46,15 @@ with open(sys.argv[2], "w") as out:
               'end\n')
 PY
 # The replayed request must really be accepted.
-curl -sf -X POST http://127.0.0.1:4581/ $(python3 - "$work/request.lua" <<'PY'
-import re, sys, shlex
-for name, value in re.findall(r'wrk.headers\["(.*?)"\] = "(.*?)"', open(sys.argv[1]).read()):
-    print(shlex.quote("-H"), shlex.quote(f"{name}: {value}"), end=" ")
+python3 - "$work/request.lua" <<'PY' || { echo "signed request refused" >&2; exit 1; }
+import re, sys, urllib.request
+script = open(sys.argv[1]).read()
+headers = dict(re.findall(r'wrk.headers\["(.*?)"\] = "(.*?)"', script))
+body = re.search(r'wrk.body = "(.*?)"', script).group(1).encode()
+request = urllib.request.Request("http://127.0.0.1:4581/", data=body, headers=headers, method="POST")
+answer = urllib.request.urlopen(request).read().decode()
+sys.exit(0 if "GetCallerIdentityResult" in answer else 1)
 PY
-) --data "Action=GetCallerIdentity&Version=2011-06-15" | grep -q GetCallerIdentityResult || { echo "signed request refused" >&2; exit 1; }
 
 run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$work/request.lua" "$1" | grep RESULT; }
 read -r _ g_rps g_p99 g_err < <(run http://127.0.0.1:4581/)
