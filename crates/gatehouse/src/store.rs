@@ -201,6 +201,12 @@ where
         .map_err(|error| StoreError::Corrupt(format!("column `{name}`: {error}")))
 }
 
+/// The case-insensitive key of an IAM name: users, groups, roles and policies are
+/// unique per account regardless of case, and keep the case they were created with.
+pub(crate) fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
 /// Milliseconds since the Unix epoch, the unit of every stored timestamp.
 pub fn now_millis() -> i64 {
     let now = time::OffsetDateTime::now_utc();

@@ -295,24 +295,7 @@ pub async fn managed_document(
 
 /// Splits `arn:<partition>:iam::<account>:policy/<path><name>` into account, path and name.
 pub fn parse_policy_arn(arn: &str) -> Option<(&str, String, &str)> {
-    let mut fields = arn.splitn(6, ':');
-    let (prefix, _partition, service, region, account, resource) = (
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-    );
-    if prefix != "arn" || service != "iam" || !region.is_empty() {
-        return None;
-    }
-    let rest = resource.strip_prefix("policy/")?;
-    let (path, name) = match rest.rsplit_once('/') {
-        Some((path, name)) => (format!("/{path}/"), name),
-        None => ("/".to_owned(), rest),
-    };
-    (!name.is_empty()).then_some((account, path, name))
+    crate::model::arn::parse_iam_resource(arn, "policy")
 }
 
 #[cfg(test)]

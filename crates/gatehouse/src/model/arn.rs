@@ -48,6 +48,29 @@ pub fn iam_entity(
     format!("arn:{partition}:iam::{account}:{kind}/{path}{name}")
 }
 
+/// Splits an IAM resource ARN `arn:<partition>:iam::<account>:<kind>/<path><name>` into
+/// account, path (`/` or `/a/b/`) and name; `None` for anything else or an empty name.
+pub fn parse_iam_resource<'a>(arn: &'a str, kind: &str) -> Option<(&'a str, String, &'a str)> {
+    let mut fields = arn.splitn(6, ':');
+    let (prefix, _partition, service, region, account, resource) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    if prefix != "arn" || service != "iam" || !region.is_empty() {
+        return None;
+    }
+    let rest = resource.strip_prefix(kind)?.strip_prefix('/')?;
+    let (path, name) = match rest.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_owned(), rest),
+    };
+    (!name.is_empty()).then_some((account, path, name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ mod inline_policies;
 mod pagination;
 mod policies;
 mod roles;
+mod tags;
 mod users;
 
 use wire::iam::*;
@@ -460,7 +461,7 @@ async fn dispatch(
         }
         Operation::TagRole(input) => {
             roles::update(app, tx, context, &input.role_name, |record| {
-                roles::merge_tags(&mut record.tags, input.tags)
+                tags::merge_tags(&mut record.tags, input.tags)
             })
             .await?;
             Output::TagRole
@@ -478,7 +479,7 @@ async fn dispatch(
         Operation::ListRoleTags(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
             Output::ListRoleTags(ListRoleTagsResponse {
-                tags: roles::tags_to_wire(&found.tags),
+                tags: tags::tags_to_wire(&found.tags),
                 is_truncated: Some(false),
                 marker: None,
             })

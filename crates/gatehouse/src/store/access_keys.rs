@@ -3,8 +3,7 @@
 
 use sqlx::any::AnyRow;
 
-use super::users::user_key;
-use super::{column, map_error, StoreError, Tx};
+use super::{column, map_error, name_key, StoreError, Tx};
 
 /// Whose key it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +63,7 @@ impl Tx {
     pub async fn insert_access_key(&mut self, key: &AccessKeyRecord) -> Result<(), StoreError> {
         let owner = match &key.owner {
             KeyOwner::Root => None,
-            KeyOwner::User(name) => Some(user_key(name)),
+            KeyOwner::User(name) => Some(name_key(name)),
         };
         sqlx::query(
             "INSERT INTO access_keys (access_key_id, account_id, user_key, secret_sealed, status, created_at) \
@@ -120,7 +119,7 @@ impl Tx {
                 );
                 sqlx::query(&sql)
                     .bind(account_id)
-                    .bind(user_key(name))
+                    .bind(name_key(name))
                     .fetch_all(self.conn())
                     .await?
             }

@@ -2,7 +2,7 @@
 
 use sqlx::any::AnyRow;
 
-use super::{column, map_error, StoreError, Tx};
+use super::{column, map_error, name_key, StoreError, Tx};
 
 /// A group as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +31,6 @@ fn from_row(row: &AnyRow) -> Result<GroupRecord, StoreError> {
     })
 }
 
-fn key(name: &str) -> String {
-    name.to_lowercase()
-}
-
 impl Tx {
     /// Inserts a group; [`StoreError::Duplicate`] when the name exists in any case.
     pub async fn insert_group(&mut self, group: &GroupRecord) -> Result<(), StoreError> {
@@ -42,7 +38,7 @@ impl Tx {
             "INSERT INTO iam_groups (account_id, group_key, group_name, group_id, path, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&group.account_id)
-        .bind(key(&group.group_name))
+        .bind(name_key(&group.group_name))
         .bind(&group.group_name)
         .bind(&group.group_id)
         .bind(&group.path)
@@ -63,7 +59,7 @@ impl Tx {
             format!("SELECT {COLUMNS} FROM iam_groups WHERE account_id = $1 AND group_key = $2");
         let row = sqlx::query(&sql)
             .bind(account_id)
-            .bind(key(name))
+            .bind(name_key(name))
             .fetch_optional(self.conn())
             .await?;
         row.as_ref().map(from_row).transpose()
@@ -93,7 +89,7 @@ impl Tx {
 
     /// Deletes a group (its memberships must be gone); false when absent.
     pub async fn delete_group(&mut self, account_id: &str, name: &str) -> Result<bool, StoreError> {
-        let group = key(name);
+        let group = name_key(name);
         let touched = self
             .exec(
                 "DELETE FROM iam_groups WHERE account_id = $1 AND group_key = $2",
@@ -110,7 +106,7 @@ impl Tx {
         group: &str,
         user: &str,
     ) -> Result<(), StoreError> {
-        let (group, user) = (key(group), key(user));
+        let (group, user) = (name_key(group), name_key(user));
         self.exec(
             "DELETE FROM group_members WHERE account_id = $1 AND group_key = $2 AND user_key = $3",
             &[account_id, &group, &user],
@@ -131,7 +127,7 @@ impl Tx {
         group: &str,
         user: &str,
     ) -> Result<bool, StoreError> {
-        let (group, user) = (key(group), key(user));
+        let (group, user) = (name_key(group), name_key(user));
         let touched = self
             .exec(
                 "DELETE FROM group_members WHERE account_id = $1 AND group_key = $2 AND user_key = $3",
@@ -153,7 +149,7 @@ impl Tx {
              WHERE m.account_id = $1 AND m.user_key = $2 ORDER BY g.group_key",
         )
         .bind(account_id)
-        .bind(key(user))
+        .bind(name_key(user))
         .fetch_all(self.conn())
         .await?;
         rows.iter().map(from_row).collect()
@@ -167,7 +163,7 @@ impl Tx {
     ) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT user_key FROM group_members WHERE account_id = $1 AND group_key = $2 ORDER BY user_key")
             .bind(account_id)
-            .bind(key(group))
+            .bind(name_key(group))
             .fetch_all(self.conn())
             .await?;
         rows.iter().map(|row| column(row, "user_key")).collect()

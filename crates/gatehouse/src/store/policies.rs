@@ -4,7 +4,7 @@
 
 use sqlx::any::AnyRow;
 
-use super::{column, map_error, StoreError, Tx};
+use super::{column, map_error, name_key, StoreError, Tx};
 
 /// Which kind of identity owns an inline policy or an attachment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,11 +92,6 @@ fn version_from_row(row: &AnyRow) -> Result<PolicyVersionRecord, StoreError> {
     })
 }
 
-/// The case-insensitive key of a name.
-fn key(name: &str) -> String {
-    name.to_lowercase()
-}
-
 impl Tx {
     /// Inserts a managed policy and its first version (`v1`, default).
     pub async fn insert_managed_policy(
@@ -111,7 +106,7 @@ impl Tx {
              default_version, next_version, created_at, updated_at, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&policy.account_id)
-        .bind(key(&policy.policy_name))
+        .bind(name_key(&policy.policy_name))
         .bind(&policy.policy_name)
         .bind(&policy.policy_id)
         .bind(&policy.path)
@@ -147,7 +142,7 @@ impl Tx {
             "INSERT INTO policy_versions (account_id, policy_key, version, document, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(account_id)
-        .bind(key(policy_name))
+        .bind(name_key(policy_name))
         .bind(version)
         .bind(document)
         .bind(created_at)
@@ -171,7 +166,7 @@ impl Tx {
              WHERE account_id = $1 AND policy_key = $2",
         )
         .bind(account_id)
-        .bind(key(policy_name))
+        .bind(name_key(policy_name))
         .bind(default_version)
         .bind(next_version)
         .bind(updated_at)
@@ -189,7 +184,7 @@ impl Tx {
         let sql = format!("SELECT {POLICY_COLUMNS} FROM managed_policies WHERE account_id = $1 AND policy_key = $2");
         let row = sqlx::query(&sql)
             .bind(account_id)
-            .bind(key(policy_name))
+            .bind(name_key(policy_name))
             .fetch_optional(self.conn())
             .await?;
         row.as_ref().map(policy_from_row).transpose()
@@ -223,7 +218,7 @@ impl Tx {
         account_id: &str,
         policy_name: &str,
     ) -> Result<bool, StoreError> {
-        let name = key(policy_name);
+        let name = name_key(policy_name);
         self.exec(
             "DELETE FROM policy_versions WHERE account_id = $1 AND policy_key = $2",
             &[account_id, &name],
@@ -248,7 +243,7 @@ impl Tx {
             "SELECT version, document, created_at FROM policy_versions WHERE account_id = $1 AND policy_key = $2 ORDER BY version",
         )
         .bind(account_id)
-        .bind(key(policy_name))
+        .bind(name_key(policy_name))
         .fetch_all(self.conn())
         .await?;
         rows.iter().map(version_from_row).collect()
@@ -263,7 +258,7 @@ impl Tx {
     ) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM policy_versions WHERE account_id = $1 AND policy_key = $2 AND version = $3")
             .bind(account_id)
-            .bind(key(policy_name))
+            .bind(name_key(policy_name))
             .bind(version)
             .execute(self.conn())
             .await?;
@@ -279,7 +274,7 @@ impl Tx {
         policy_name: &str,
         document: &str,
     ) -> Result<(), StoreError> {
-        let owner_key = key(owner_name);
+        let owner_key = name_key(owner_name);
         self.exec(
             "DELETE FROM inline_policies WHERE account_id = $1 AND owner_kind = $2 AND owner_key = $3 AND policy_name = $4",
             &[account_id, owner.as_str(), &owner_key, policy_name],
@@ -306,7 +301,7 @@ impl Tx {
         )
         .bind(account_id)
         .bind(owner.as_str())
-        .bind(key(owner_name))
+        .bind(name_key(owner_name))
         .fetch_all(self.conn())
         .await?;
         rows.iter()
@@ -322,7 +317,7 @@ impl Tx {
         owner_name: &str,
         policy_name: &str,
     ) -> Result<bool, StoreError> {
-        let owner_key = key(owner_name);
+        let owner_key = name_key(owner_name);
         let touched = self
             .exec(
                 "DELETE FROM inline_policies WHERE account_id = $1 AND owner_kind = $2 AND owner_key = $3 AND policy_name = $4",
@@ -340,7 +335,7 @@ impl Tx {
         owner_name: &str,
         policy_arn: &str,
     ) -> Result<(), StoreError> {
-        let owner_key = key(owner_name);
+        let owner_key = name_key(owner_name);
         self.exec(
             "DELETE FROM policy_attachments WHERE account_id = $1 AND owner_kind = $2 AND owner_key = $3 AND policy_arn = $4",
             &[account_id, owner.as_str(), &owner_key, policy_arn],
@@ -362,7 +357,7 @@ impl Tx {
         owner_name: &str,
         policy_arn: &str,
     ) -> Result<bool, StoreError> {
-        let owner_key = key(owner_name);
+        let owner_key = name_key(owner_name);
         let touched = self
             .exec(
                 "DELETE FROM policy_attachments WHERE account_id = $1 AND owner_kind = $2 AND owner_key = $3 AND policy_arn = $4",
@@ -384,7 +379,7 @@ impl Tx {
         )
         .bind(account_id)
         .bind(owner.as_str())
-        .bind(key(owner_name))
+        .bind(name_key(owner_name))
         .fetch_all(self.conn())
         .await?;
         rows.iter().map(|row| column(row, "policy_arn")).collect()

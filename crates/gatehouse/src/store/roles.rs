@@ -3,7 +3,7 @@
 
 use sqlx::any::AnyRow;
 
-use super::{column, map_error, StoreError, Tx};
+use super::{column, map_error, name_key, StoreError, Tx};
 
 /// A role as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,10 +51,6 @@ fn from_row(row: &AnyRow) -> Result<RoleRecord, StoreError> {
     })
 }
 
-fn key(name: &str) -> String {
-    name.to_lowercase()
-}
-
 impl Tx {
     /// Inserts a role; [`StoreError::Duplicate`] when the name exists in any case.
     pub async fn insert_role(&mut self, role: &RoleRecord) -> Result<(), StoreError> {
@@ -65,7 +61,7 @@ impl Tx {
              max_session_duration, permissions_boundary, tags, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&role.account_id)
-        .bind(key(&role.role_name))
+        .bind(name_key(&role.role_name))
         .bind(&role.role_name)
         .bind(&role.role_id)
         .bind(&role.path)
@@ -91,7 +87,7 @@ impl Tx {
              permissions_boundary = $6, tags = $7 WHERE account_id = $1 AND role_key = $2",
         )
         .bind(&role.account_id)
-        .bind(key(&role.role_name))
+        .bind(name_key(&role.role_name))
         .bind(&role.trust_policy)
         .bind(&role.description)
         .bind(role.max_session_duration)
@@ -112,7 +108,7 @@ impl Tx {
             format!("SELECT {COLUMNS} FROM iam_roles WHERE account_id = $1 AND role_key = $2");
         let row = sqlx::query(&sql)
             .bind(account_id)
-            .bind(key(name))
+            .bind(name_key(name))
             .fetch_optional(self.conn())
             .await?;
         row.as_ref().map(from_row).transpose()
@@ -142,7 +138,7 @@ impl Tx {
 
     /// Deletes a role; false when absent.
     pub async fn delete_role(&mut self, account_id: &str, name: &str) -> Result<bool, StoreError> {
-        let role = key(name);
+        let role = name_key(name);
         let touched = self
             .exec(
                 "DELETE FROM iam_roles WHERE account_id = $1 AND role_key = $2",

@@ -3,7 +3,7 @@
 
 use sqlx::any::AnyRow;
 
-use super::{column, map_error, StoreError, Tx};
+use super::{column, map_error, name_key, StoreError, Tx};
 
 /// A user as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,11 +42,6 @@ fn from_row(row: &AnyRow) -> Result<UserRecord, StoreError> {
     })
 }
 
-/// The case-insensitive key of a user name.
-pub fn user_key(name: &str) -> String {
-    name.to_lowercase()
-}
-
 impl Tx {
     /// Inserts a user; [`StoreError::Duplicate`] when the name (in any case) exists.
     pub async fn insert_user(&mut self, user: &UserRecord) -> Result<(), StoreError> {
@@ -57,7 +52,7 @@ impl Tx {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&user.account_id)
-        .bind(user_key(&user.user_name))
+        .bind(name_key(&user.user_name))
         .bind(&user.user_name)
         .bind(&user.user_id)
         .bind(&user.path)
@@ -79,7 +74,7 @@ impl Tx {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE account_id = $1 AND user_key = $2");
         let row = sqlx::query(&sql)
             .bind(account_id)
-            .bind(user_key(name))
+            .bind(name_key(name))
             .fetch_optional(self.conn())
             .await?;
         row.as_ref().map(from_row).transpose()
@@ -119,7 +114,7 @@ impl Tx {
             "UPDATE users SET permissions_boundary = $3 WHERE account_id = $1 AND user_key = $2",
         )
         .bind(account_id)
-        .bind(user_key(name))
+        .bind(name_key(name))
         .bind(boundary)
         .execute(self.conn())
         .await?;
@@ -138,7 +133,7 @@ impl Tx {
 
     /// Deletes a user; false when there was none.
     pub async fn delete_user(&mut self, account_id: &str, name: &str) -> Result<bool, StoreError> {
-        let key = user_key(name);
+        let key = name_key(name);
         let touched = self
             .exec(
                 "DELETE FROM users WHERE account_id = $1 AND user_key = $2",

@@ -1,12 +1,10 @@
 //! IAM roles: create, read, list, update, delete, tags and permissions boundaries. Their
 //! policies go through `policies.rs` and `inline_policies.rs` like users' and groups'.
 
-use std::collections::HashSet;
-
 use policy::PolicyKind;
 use wire::iam::{
     errors, AttachedPermissionsBoundary, CreateRoleRequest, CreateRoleResponse, ListRolesRequest,
-    ListRolesResponse, PermissionsBoundaryAttachmentType, Role, Tag,
+    ListRolesResponse, PermissionsBoundaryAttachmentType, Role,
 };
 use wire::ServiceError;
 
@@ -15,6 +13,7 @@ use crate::server::App;
 use crate::store::{from_millis, OwnerKind, RoleRecord, StoreError, Tx};
 
 use super::policies::entity_arn;
+use super::tags::{merge_tags, tags_to_wire};
 use super::users::check_boundary;
 use super::{documents, pagination, RequestContext};
 
@@ -22,8 +21,6 @@ use super::{documents, pagination, RequestContext};
 const DEFAULT_MAX_SESSION: i64 = 3600;
 /// AWS's quota of roles per account.
 const ROLES_PER_ACCOUNT: i64 = 1000;
-/// AWS's quota of tags per entity.
-const TAGS_PER_ENTITY: usize = 50;
 
 /// The role of that name in the caller's account, or `NoSuchEntity`.
 pub(super) async fn find_role(
@@ -63,45 +60,6 @@ pub(super) fn to_wire(context: &RequestContext, record: &RoleRecord) -> Role {
         tags: (!record.tags.is_empty()).then(|| tags_to_wire(&record.tags)),
         role_last_used: None,
     }
-}
-
-pub(super) fn tags_to_wire(tags: &[(String, String)]) -> Vec<Tag> {
-    tags.iter()
-        .map(|(key, value)| Tag {
-            key: key.clone(),
-            value: value.clone(),
-        })
-        .collect()
-}
-
-/// Merges new tags into existing ones (a key's value is replaced), enforcing IAM's rules.
-pub(super) fn merge_tags(
-    existing: &mut Vec<(String, String)>,
-    new: Vec<Tag>,
-) -> Result<(), ServiceError> {
-    let mut seen = HashSet::new();
-    for tag in &new {
-        if !seen.insert(tag.key.to_lowercase()) {
-            return Err(errors::invalid_input(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            ));
-        }
-    }
-    for tag in new {
-        match existing
-            .iter_mut()
-            .find(|(key, _)| key.eq_ignore_ascii_case(&tag.key))
-        {
-            Some(slot) => slot.1 = tag.value,
-            None => existing.push((tag.key, tag.value)),
-        }
-    }
-    if existing.len() > TAGS_PER_ENTITY {
-        return Err(errors::limit_exceeded(format!(
-            "The number of tags has reached the maximum limit of {TAGS_PER_ENTITY}."
-        )));
-    }
-    Ok(())
 }
 
 pub(super) async fn handle_create_role(

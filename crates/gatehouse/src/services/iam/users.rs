@@ -1,11 +1,9 @@
 //! IAM users: create, read, list, delete.
 
-use std::collections::HashSet;
-
 use wire::iam::{
     errors, AttachedPermissionsBoundary, CreateUserRequest, CreateUserResponse, DeleteUserRequest,
     GetUserRequest, GetUserResponse, ListUsersRequest, ListUsersResponse,
-    PermissionsBoundaryAttachmentType, Tag, User,
+    PermissionsBoundaryAttachmentType, User,
 };
 use wire::ServiceError;
 
@@ -15,6 +13,7 @@ use crate::server::App;
 use crate::store::{from_millis, KeyOwner, OwnerKind, StoreError, Tx, UserRecord};
 
 use super::pagination;
+use super::tags::{merge_tags, tags_to_wire};
 use super::RequestContext;
 
 /// AWS's default quota of users per account.
@@ -31,7 +30,8 @@ pub(super) async fn handle_create_user(
     if let Some(boundary) = &input.permissions_boundary {
         check_boundary(app, tx, &account, boundary).await?;
     }
-    let tags = tags_from_wire(input.tags.unwrap_or_default())?;
+    let mut tags = Vec::new();
+    merge_tags(&mut tags, input.tags.unwrap_or_default())?;
     let existing = tx
         .count_users(&account)
         .await
@@ -220,31 +220,9 @@ pub(super) fn user_to_wire(context: &RequestContext, record: &UserRecord) -> Use
                 permissions_boundary_arn: Some(arn.clone()),
             }
         }),
-        tags: (!record.tags.is_empty()).then(|| {
-            record
-                .tags
-                .iter()
-                .map(|(key, value)| Tag {
-                    key: key.clone(),
-                    value: value.clone(),
-                })
-                .collect()
-        }),
+        tags: (!record.tags.is_empty()).then(|| tags_to_wire(&record.tags)),
         ..User::default()
     }
-}
-
-/// Tags as stored, refusing duplicate keys (compared without case, as IAM does).
-fn tags_from_wire(tags: Vec<Tag>) -> Result<Vec<(String, String)>, ServiceError> {
-    let mut seen = HashSet::new();
-    for tag in &tags {
-        if !seen.insert(tag.key.to_lowercase()) {
-            return Err(errors::invalid_input(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            ));
-        }
-    }
-    Ok(tags.into_iter().map(|tag| (tag.key, tag.value)).collect())
 }
 
 /// A permissions boundary must be an existing managed policy.

@@ -23,23 +23,7 @@ const CHAINED_MAX: i64 = 3600;
 
 /// Splits `arn:<partition>:iam::<account>:role/<path><name>`.
 fn parse_role_arn(text: &str) -> Option<(AccountId, String, &str)> {
-    let mut fields = text.splitn(6, ':');
-    let (prefix, _partition, service, region, account, resource) = (
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-    );
-    if prefix != "arn" || service != "iam" || !region.is_empty() {
-        return None;
-    }
-    let rest = resource.strip_prefix("role/")?;
-    let (path, name) = match rest.rsplit_once('/') {
-        Some((path, name)) => (format!("/{path}/"), name),
-        None => ("/".to_owned(), rest),
-    };
+    let (account, path, name) = crate::model::arn::parse_iam_resource(text, "role")?;
     Some((AccountId::parse(account)?, path, name))
 }
 
@@ -68,7 +52,6 @@ pub(super) async fn handle_assume_role(
         ));
     }
     let (account, path, name) = parse_role_arn(&input.role_arn)
-        .filter(|(_, _, name)| !name.is_empty())
         .ok_or_else(|| ServiceError::validation(format!("{} is invalid", input.role_arn)))?;
 
     let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
