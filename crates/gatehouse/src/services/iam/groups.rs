@@ -127,18 +127,13 @@ pub(super) async fn handle_list_groups(
     let limit = pagination::page_size(input.max_items);
     let after = pagination::decode_marker(input.marker.as_deref())?;
     let prefix = input.path_prefix.as_deref().unwrap_or("/");
-    let mut page = tx
+    let rows = tx
         .list_groups(&account, prefix, after.as_deref(), limit + 1)
         .await
         .map_err(|err| app.internal(err))?;
-    let truncated = i64::try_from(page.len()).unwrap_or(i64::MAX) > limit;
-    page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let marker = truncated
-        .then(|| {
-            page.last()
-                .map(|group| pagination::encode_marker(&group.group_name.to_lowercase()))
-        })
-        .flatten();
+    let (page, truncated, marker) = pagination::split(rows, limit, |group| {
+        crate::store::name_key(&group.group_name)
+    });
     Ok(ListGroupsResponse {
         groups: page.iter().map(|group| to_wire(context, group)).collect(),
         is_truncated: Some(truncated),

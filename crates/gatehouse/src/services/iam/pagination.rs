@@ -29,3 +29,20 @@ pub fn decode_marker(marker: Option<&str>) -> Result<Option<String>, ServiceErro
 pub fn encode_marker(last_key: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last_key)
 }
+
+/// Cuts a page from rows fetched with one row beyond `limit` (which tells whether more
+/// follow): the page, whether it is truncated, and the marker to continue from.
+pub fn split<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    sort_key: impl Fn(&T) -> String,
+) -> (Vec<T>, bool, Option<String>) {
+    let truncated = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let marker = if truncated {
+        rows.last().map(|row| encode_marker(&sort_key(row)))
+    } else {
+        None
+    };
+    (rows, truncated, marker)
+}

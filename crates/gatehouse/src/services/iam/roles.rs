@@ -120,18 +120,12 @@ pub(super) async fn handle_list_roles(
     let limit = pagination::page_size(input.max_items);
     let after = pagination::decode_marker(input.marker.as_deref())?;
     let prefix = input.path_prefix.as_deref().unwrap_or("/");
-    let mut page = tx
+    let rows = tx
         .list_roles(&account, prefix, after.as_deref(), limit + 1)
         .await
         .map_err(|err| app.internal(err))?;
-    let truncated = i64::try_from(page.len()).unwrap_or(i64::MAX) > limit;
-    page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let marker = truncated
-        .then(|| {
-            page.last()
-                .map(|role| pagination::encode_marker(&role.role_name.to_lowercase()))
-        })
-        .flatten();
+    let (page, truncated, marker) =
+        pagination::split(rows, limit, |role| crate::store::name_key(&role.role_name));
     Ok(ListRolesResponse {
         roles: page.iter().map(|role| to_wire(context, role)).collect(),
         is_truncated: Some(truncated),

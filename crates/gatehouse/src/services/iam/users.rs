@@ -107,18 +107,12 @@ pub(super) async fn handle_list_users(
     let limit = pagination::page_size(input.max_items);
     let after = pagination::decode_marker(input.marker.as_deref())?;
     let prefix = input.path_prefix.as_deref().unwrap_or("/");
-    let mut page = tx
+    let rows = tx
         .list_users(&account, prefix, after.as_deref(), limit + 1)
         .await
         .map_err(|err| app.internal(err))?;
-    let truncated = i64::try_from(page.len()).unwrap_or(i64::MAX) > limit;
-    page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let marker = if truncated {
-        page.last()
-            .map(|user| pagination::encode_marker(&user.user_name.to_lowercase()))
-    } else {
-        None
-    };
+    let (page, truncated, marker) =
+        pagination::split(rows, limit, |user| crate::store::name_key(&user.user_name));
     Ok(ListUsersResponse {
         users: page
             .iter()
