@@ -15,9 +15,11 @@ mod it {
     pub mod iam_policies;
     pub mod iam_roles;
     pub mod iam_users;
+    pub mod org_conditions;
     pub mod organizations;
     pub mod policy_cli;
     pub mod quotas;
     pub mod storage;
     pub mod sts_sessions;
+    pub mod sts_tokens;
 }

@@ -122,12 +122,16 @@ pub async fn authenticate(
         );
         sigv4::verify(request, &parsed, &key, &options).map_err(sigv4_error)?;
         let account = AccountId::parse(&session.account).ok_or_else(invalid_token)?;
+        if !account_active(app, account).await? {
+            return Err(invalid_token());
+        }
         return Ok(Authenticated {
             principal: Principal {
                 account,
                 partition,
-                kind: PrincipalKind::AssumedRole(Box::new(session)),
+                kind: session.holder.clone(),
                 access_key_id: parsed.access_key_id.to_string(),
+                session: Some(Box::new(session)),
             },
             region,
         });
@@ -144,7 +148,7 @@ pub async fn authenticate(
         }
         return Err(invalid_token());
     };
-    if !credential.active {
+    if !credential.active || !account_active(app, credential.account).await? {
         return Err(invalid_token());
     }
     let key = app.signing_keys().get_or_derive(
@@ -161,9 +165,18 @@ pub async fn authenticate(
             partition,
             kind: credential.kind.clone(),
             access_key_id: parsed.access_key_id.to_string(),
+            session: None,
         },
         region,
     })
+}
+
+/// False for a closed (`SUSPENDED`) account: none of its credentials authenticate.
+async fn account_active(app: &App, account: AccountId) -> Result<bool, ServiceError> {
+    app.credentials()
+        .account_active(app.store(), account)
+        .await
+        .map_err(|err| app.internal(err))
 }
 
 /// Dev mode: the root of the account a 12-digit key id names, or of the default account.
@@ -179,12 +192,16 @@ async fn dev_root(
         ensure_account(app, account).await?;
         dev.known_accounts.insert(account);
     }
+    if !account_active(app, account).await? {
+        return Err(invalid_token());
+    }
     Ok(Authenticated {
         principal: Principal {
             account,
             partition,
             kind: PrincipalKind::Root,
             access_key_id: access_key_id.to_owned(),
+            session: None,
         },
         region,
     })

@@ -82,6 +82,7 @@ pub fn authorize(
     if ALWAYS_ALLOWED.contains(&access.action) {
         return Ok(());
     }
+    session_restriction(principal, access)?;
     let resource_account = resource_account(&access.resource);
     // The root user may do anything to its own account's resources and to resources
     // that belong to no account (`*`); identity policies do not apply to it.
@@ -107,7 +108,46 @@ pub fn authorize_with_resource_policy(
     environment: &Environment<'_>,
     resource_policy: &policy::CompiledPolicy,
 ) -> Result<(), ServiceError> {
+    session_restriction(principal, access)?;
     evaluate(principal, view, access, environment, Some(resource_policy))
+}
+
+/// What credentials from `GetSessionToken` and `GetFederationToken` may never do,
+/// whatever the policies say: federated users call no IAM or STS operation; user sessions
+/// call IAM only after proving an MFA code, and STS only to assume roles.
+fn session_restriction(principal: &Principal, access: &Access) -> Result<(), ServiceError> {
+    let Some(session) = &principal.session else {
+        return Ok(());
+    };
+    let service = access.action.split(':').next().unwrap_or_default();
+    let refusal = if session.is_federated() {
+        matches!(service, "iam" | "sts").then_some(
+            "federated users may not call IAM or STS operations other than GetCallerIdentity",
+        )
+    } else if session.is_user_session() {
+        if service == "iam" && session.mfa_at.is_none() {
+            Some("credentials from GetSessionToken may call IAM operations only when MFA authentication information was included in the request for them")
+        } else if service == "sts" && access.action != "sts:AssumeRole" {
+            Some("credentials from GetSessionToken may call no STS operation other than AssumeRole and GetCallerIdentity")
+        } else {
+            None
+        }
+    } else {
+        None
+    };
+    match refusal {
+        None => Ok(()),
+        Some(reason) => Err(ServiceError::new(
+            "AccessDenied",
+            403,
+            format!(
+                "User: {} is not authorized to perform: {} on resource: {}: {reason}",
+                principal.arn(),
+                access.action,
+                access.resource
+            ),
+        )),
+    }
 }
 
 fn evaluate(
@@ -154,9 +194,18 @@ fn evaluate(
 /// The session policies a role session carries (validated when the session was made; one
 /// that no longer compiles grants nothing, which only narrows the session further).
 fn session_policies(principal: &Principal) -> Vec<policy::CompiledPolicy> {
-    let PrincipalKind::AssumedRole(session) = &principal.kind else {
+    let Some(session) = &principal.session else {
         return Vec::new();
     };
+    // Sessions from GetSessionToken carry no session policy; federated users and role
+    // sessions without one are bound by their identity's policies alone… except that a
+    // federated user with no session policy has no permissions at all.
+    if session.policies.is_empty() {
+        if session.is_federated() {
+            return deny_everything();
+        }
+        return Vec::new();
+    }
     let compiled: Vec<policy::CompiledPolicy> = session
         .policies
         .iter()
@@ -172,17 +221,21 @@ fn session_policies(principal: &Principal) -> Vec<policy::CompiledPolicy> {
         .collect();
     if compiled.len() < session.policies.len() {
         // Keep the session narrowed to nothing rather than widened.
-        return vec![policy::CompiledPolicy::parse(
-            "session/none",
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"sts:GetCallerIdentity","Resource":"*"}]}"#,
-            policy::PolicyKind::Session,
-        )
-        .ok()]
-        .into_iter()
-        .flatten()
-        .collect();
+        return deny_everything();
     }
     compiled
+}
+
+/// A session policy set that allows nothing.
+fn deny_everything() -> Vec<policy::CompiledPolicy> {
+    policy::CompiledPolicy::parse(
+        "session/none",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"sts:GetCallerIdentity","Resource":"*"}]}"#,
+        policy::PolicyKind::Session,
+    )
+    .ok()
+    .into_iter()
+    .collect()
 }
 
 /// The engine's request: principal, action, resource and the global condition keys.
@@ -201,7 +254,7 @@ fn request(
         PrincipalKind::User { .. } => {
             policy::Principal::new(policy::PrincipalKind::User, principal.arn(), account)
         }
-        PrincipalKind::AssumedRole(_) => {
+        PrincipalKind::AssumedRole { .. } => {
             let mut session = policy::Principal::new(
                 policy::PrincipalKind::AssumedRole,
                 principal.arn(),
@@ -210,10 +263,26 @@ fn request(
             session.underlying_arn = principal.role_arn();
             session
         }
+        PrincipalKind::FederatedUser { .. } => {
+            let mut federated = policy::Principal::new(
+                policy::PrincipalKind::FederatedUser,
+                principal.arn(),
+                account,
+            );
+            federated.underlying_arn = principal.federating_arn();
+            federated
+        }
     };
     engine_principal.user_id = Some(principal.user_id());
     engine_principal.tags = view.tags.clone();
-    if let PrincipalKind::AssumedRole(session) = &principal.kind {
+    if let Some(membership) = &view.organization {
+        engine_principal.org_id = Some(membership.org_id.clone());
+        engine_principal.org_paths = vec![membership.path.clone()];
+    }
+    engine_principal.service_linked = principal
+        .role_path()
+        .is_some_and(|path| path.starts_with(SERVICE_ROLE_PATH));
+    if let Some(session) = &principal.session {
         // Session tags override the role's tags of the same key.
         for (key, value) in &session.tags {
             engine_principal
@@ -242,8 +311,16 @@ fn request(
         ContextValue::epoch_seconds(now.unix_timestamp()),
     );
     context.insert("aws:SecureTransport", environment.secure_transport);
-    context.insert("aws:MultiFactorAuthPresent", false);
-    if let PrincipalKind::AssumedRole(session) = &principal.kind {
+    // Long-term keys carry no MFA facts at all (AWS leaves both keys out); sessions say
+    // whether their holder proved a code, and how long ago.
+    if let Some(session) = &principal.session {
+        context.insert("aws:MultiFactorAuthPresent", session.mfa_at.is_some());
+        if let Some(at) = session.mfa_at {
+            context.insert(
+                "aws:MultiFactorAuthAge",
+                ContextValue::from((now.unix_timestamp() - at).max(0)),
+            );
+        }
         if let Ok(issued) = time::OffsetDateTime::from_unix_timestamp(session.issued) {
             let issued = issued
                 .format(&time::format_description::well_known::Rfc3339)
@@ -254,11 +331,25 @@ fn request(
             context.insert("aws:SourceIdentity", source.as_str());
         }
     }
+    // The organization of a resource in the caller's own account is the caller's; other
+    // accounts' resources get theirs from the operation (`Access::context`).
+    if let (Some(membership), Some(account)) = (&view.organization, resource_account) {
+        if account == principal.account.to_string() {
+            context.insert("aws:ResourceOrgID", membership.org_id.as_str());
+            context.insert(
+                "aws:ResourceOrgPaths",
+                ContextValue::multi(vec![membership.path.clone()]),
+            );
+        }
+    }
     for (key, value) in &access.context {
         context.insert(key, value.clone());
     }
     request
 }
+
+/// Service-linked roles live under this path; they are exempt from SCPs and RCPs.
+const SERVICE_ROLE_PATH: &str = "/aws-service-role/";
 
 /// The account field of an ARN (`arn:partition:service:region:account:…`). Resources of
 /// AWS itself (account `aws`, such as AWS managed policies) belong to no account: every
@@ -321,6 +412,7 @@ mod tests {
             partition: Partition::AWS,
             kind,
             access_key_id: "AKIAEXAMPLE".into(),
+            session: None,
         }
     }
 

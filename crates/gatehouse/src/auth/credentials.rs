@@ -40,6 +40,7 @@ struct Entry {
 #[derive(Default)]
 pub struct CredentialCache {
     entries: DashMap<String, Entry>,
+    accounts: DashMap<AccountId, (bool, Instant)>,
 }
 
 impl CredentialCache {
@@ -77,6 +78,32 @@ impl CredentialCache {
     /// Forgets everything (after a reset).
     pub fn clear(&self) {
         self.entries.clear();
+        self.accounts.clear();
+    }
+
+    /// Whether `account` may act at all: false once it is closed (`SUSPENDED`) or gone.
+    /// Cached like credentials, so sessions still authenticate without a read per request.
+    pub async fn account_active(
+        &self,
+        store: &Store,
+        account: AccountId,
+    ) -> Result<bool, StoreError> {
+        if let Some(entry) = self.accounts.get(&account) {
+            if entry.1.elapsed() < TTL {
+                return Ok(entry.0);
+            }
+        }
+        let mut tx = store.begin().await?;
+        let active = tx
+            .account(&account.to_string())
+            .await?
+            .is_some_and(|found| found.status == "ACTIVE");
+        drop(tx);
+        if self.accounts.len() >= MAX_ENTRIES {
+            self.accounts.clear();
+        }
+        self.accounts.insert(account, (active, Instant::now()));
+        Ok(active)
     }
 }
 

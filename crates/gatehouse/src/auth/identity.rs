@@ -18,6 +18,10 @@ use super::{Principal, PrincipalKind};
 
 const TTL: Duration = Duration::from_secs(5);
 const MAX_ENTRIES: usize = 100_000;
+/// What the root user may do in its own account, as a policy: the bound of a federated
+/// user the root user made (its session policies narrow it).
+const ROOT_POWERS: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// What authorization needs to know about a principal.
 #[derive(Debug, Default)]
@@ -34,6 +38,28 @@ pub struct IdentityView {
     pub scp_levels: Vec<Vec<CompiledPolicy>>,
     /// Resource control policies of the principal's account, likewise.
     pub rcp_levels: Vec<Vec<CompiledPolicy>>,
+    /// The organization of the principal's account and the account's path in it
+    /// (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`); `None` outside an organization.
+    pub organization: Option<OrgMembership>,
+}
+
+/// An account's organization, as condition keys name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgMembership {
+    /// `o-…`.
+    pub org_id: String,
+    /// `o-…/r-…/ou-…/`.
+    pub path: String,
+}
+
+impl OrgMembership {
+    /// The membership of `account`, read from the store.
+    pub async fn of(tx: &mut Tx, account: &str) -> Result<Option<Self>, StoreError> {
+        Ok(tx.org_position(account).await?.map(|position| Self {
+            path: position.path(),
+            org_id: position.org_id,
+        }))
+    }
 }
 
 struct Entry {
@@ -76,17 +102,16 @@ impl PolicyCache {
         tx: &mut Tx,
         principal: &Principal,
     ) -> Result<Arc<IdentityView>, StoreError> {
-        let (owner, name) = match &principal.kind {
-            PrincipalKind::Root => (OwnerKind::User, String::new()),
-            PrincipalKind::User { name, .. } => (OwnerKind::User, name.to_lowercase()),
-            PrincipalKind::AssumedRole(session) => {
-                (OwnerKind::Role, session.role_name.to_lowercase())
-            }
-        };
-        let label = match (&principal.kind, owner) {
-            (PrincipalKind::Root, _) => "root",
-            (_, OwnerKind::Role) => "role/",
-            _ => "user/",
+        // Whose policies apply: a federated user acts within its IAM user's (or, when the
+        // root user federated, within everything the root user may do).
+        let (label, name) = match &principal.kind {
+            PrincipalKind::Root => ("root", String::new()),
+            PrincipalKind::User { name, .. } => ("user/", name.to_lowercase()),
+            PrincipalKind::AssumedRole { role_name, .. } => ("role/", role_name.to_lowercase()),
+            PrincipalKind::FederatedUser {
+                user: Some(user), ..
+            } => ("user/", user.name.to_lowercase()),
+            PrincipalKind::FederatedUser { user: None, .. } => ("federated-root", String::new()),
         };
         let key = (principal.account, format!("{label}{name}"));
         let generation = self.generation(principal.account);
@@ -95,14 +120,21 @@ impl PolicyCache {
                 return Ok(Arc::clone(&entry.view));
             }
         }
-        let mut view = match (&principal.kind, owner) {
-            (PrincipalKind::Root, _) => IdentityView::default(),
-            (_, OwnerKind::Role) => load_role(tx, principal.account, &name).await?,
+        let mut view = match label {
+            "root" => IdentityView::default(),
+            "federated-root" => IdentityView {
+                identity: compile("root", ROOT_POWERS, PolicyKind::Identity)
+                    .into_iter()
+                    .collect(),
+                ..IdentityView::default()
+            },
+            "role/" => load_role(tx, principal.account, &name).await?,
             _ => load_user(tx, principal.account, &name).await?,
         };
         let (scps, rcps) = organization_levels(tx, principal.account).await?;
         view.scp_levels = scps;
         view.rcp_levels = rcps;
+        view.organization = OrgMembership::of(tx, &principal.account.to_string()).await?;
         let view = Arc::new(view);
         if self.views.len() >= MAX_ENTRIES {
             self.views.clear();

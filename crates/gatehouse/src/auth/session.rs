@@ -1,35 +1,34 @@
 //! STS session credentials. The session token is the session itself, sealed (AES-256-GCM
 //! under the master key): any node verifies a request signed with session credentials
 //! without reading the database. Tampering fails the seal; expiry is checked on use.
+//!
+//! A session is held by a role (`AssumeRole`), by the IAM user or root user that asked for
+//! it (`GetSessionToken`), or by a federated user (`GetFederationToken`).
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::PrincipalKind;
 use crate::secrets::MasterKey;
 
 /// Prefix of every token Gatehouse issues (and its format version).
-const TOKEN_PREFIX: &str = "GHS1";
+const TOKEN_PREFIX: &str = "GHS2";
 /// Associated data binding sealed sessions to their purpose.
-const SEAL_CONTEXT: &[u8] = b"gatehouse sts session v1";
+const SEAL_CONTEXT: &[u8] = b"gatehouse sts session v2";
 
-/// A role session as sealed into its token.
+/// A session as sealed into its token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     /// The temporary access key id (`ASIA…`) the session belongs to.
     pub access_key_id: String,
     /// The temporary secret access key.
     pub secret: String,
-    /// The account of the role.
+    /// The account of the session's holder.
     pub account: String,
-    /// The role's name, id (`AROA…`) and path.
-    pub role_name: String,
-    /// `AROA…`.
-    pub role_id: String,
-    /// The role's path.
-    pub role_path: String,
-    /// `RoleSessionName`.
-    pub session_name: String,
+    /// Who acts with the session: an assumed role, a user, the root user or a federated
+    /// user.
+    pub holder: PrincipalKind,
     /// Issue time, Unix seconds (`aws:TokenIssueTime`).
     pub issued: i64,
     /// Expiry, Unix seconds.
@@ -38,10 +37,32 @@ pub struct Session {
     pub policies: Vec<String>,
     /// Session tags.
     pub tags: Vec<(String, String)>,
+    /// Keys of the session tags that pass on to sessions this one assumes.
+    #[serde(default)]
+    pub transitive_tag_keys: Vec<String>,
     /// `SourceIdentity`, if set.
     pub source_identity: Option<String>,
     /// True when a role session assumed this role (role chaining: at most one hour).
     pub chained: bool,
+    /// When the holder proved an MFA code for this session (Unix seconds), if it did
+    /// (`aws:MultiFactorAuthPresent`, `aws:MultiFactorAuthAge`).
+    #[serde(default)]
+    pub mfa_at: Option<i64>,
+}
+
+impl Session {
+    /// True for a session from `GetFederationToken`.
+    pub fn is_federated(&self) -> bool {
+        matches!(self.holder, PrincipalKind::FederatedUser { .. })
+    }
+
+    /// True for a session from `GetSessionToken` (held by a user or the root user).
+    pub fn is_user_session(&self) -> bool {
+        matches!(
+            self.holder,
+            PrincipalKind::User { .. } | PrincipalKind::Root
+        )
+    }
 }
 
 /// Why a token was refused.
@@ -107,16 +128,20 @@ mod tests {
             access_key_id: "ASIAEXAMPLE".into(),
             secret: "secret".into(),
             account: "123456789012".into(),
-            role_name: "Dev".into(),
-            role_id: "AROAEXAMPLE".into(),
-            role_path: "/".into(),
-            session_name: "alice".into(),
+            holder: PrincipalKind::AssumedRole {
+                role_name: "Dev".into(),
+                role_id: "AROAEXAMPLE".into(),
+                role_path: "/".into(),
+                session_name: "alice".into(),
+            },
             issued: 1_000,
             expires: 2_000,
             policies: vec![],
             tags: vec![],
+            transitive_tag_keys: vec![],
             source_identity: None,
             chained: false,
+            mfa_at: None,
         }
     }
 

@@ -52,6 +52,9 @@ pub async fn call(
             Some(org)
         }
     };
+    let read_only = ["Describe", "List"]
+        .iter()
+        .any(|prefix| operation.name().starts_with(prefix));
     let needed = access(app, &mut tx, context, org.as_ref(), &operation).await?;
     let view = app
         .policies()
@@ -103,8 +106,13 @@ pub async fn call(
         }
     }?;
     tx.commit().await.map_err(|err| app.internal(err))?;
-    // Organizations changes can change any member account's SCPs: drop every cached view.
-    app.policies().clear();
+    if !read_only {
+        // Organizations changes can change any member account's SCPs and organization
+        // keys: drop every cached view. Account status changes (CloseAccount) decide
+        // whether keys authenticate at all: drop cached credentials too.
+        app.policies().clear();
+        app.credentials().clear();
+    }
     Ok(output)
 }
 

@@ -1,7 +1,11 @@
 //! STS: who am I (`GetCallerIdentity`) and whose key is this (`GetAccessKeyInfo`).
-//! `AssumeRole` (in `sts/assume_role.rs`) hands out sealed role sessions.
+//! `AssumeRole` (in `sts/assume_role.rs`) hands out sealed role sessions;
+//! `GetSessionToken` and `GetFederationToken` (in `sts/tokens.rs`) sessions of the caller
+//! itself and of federated users; `sts/mfa.rs` checks MFA codes.
 
 mod assume_role;
+mod mfa;
+mod tokens;
 
 use wire::sts::{
     GetAccessKeyInfoRequest, GetAccessKeyInfoResponse, GetCallerIdentityResponse, Operation, Output,
@@ -29,6 +33,14 @@ pub async fn call(
         Operation::AssumeRole(input) => assume_role::handle_assume_role(app, context, input)
             .await
             .map(Output::AssumeRole),
+        Operation::GetSessionToken(input) => tokens::handle_get_session_token(app, context, input)
+            .await
+            .map(Output::GetSessionToken),
+        Operation::GetFederationToken(input) => {
+            tokens::handle_get_federation_token(app, context, input)
+                .await
+                .map(Output::GetFederationToken)
+        }
         Operation::GetAccessKeyInfo(input) => {
             check(app, context, Access::new("sts:GetAccessKeyInfo", "*")).await?;
             handle_get_access_key_info(app, input)
@@ -54,6 +66,54 @@ async fn check(app: &App, context: &RequestContext, access: Access) -> Result<()
         &access,
         &context.environment(app),
     )
+}
+
+/// Session policies of a request (`Policy`, then the documents of `PolicyArns`, read
+/// from `account`), validated now; enforced on every request the session makes.
+async fn session_policies(
+    app: &App,
+    tx: &mut crate::store::Tx,
+    account: &str,
+    inline: Option<&str>,
+    arns: Option<&[wire::sts::PolicyDescriptorType]>,
+) -> Result<Vec<String>, ServiceError> {
+    let mut policies = Vec::new();
+    if let Some(text) = inline {
+        if policy::policy_size(text, policy::PolicyKind::Session) > policy::SESSION_POLICY_MAX_CHARS
+        {
+            return Err(wire::sts::errors::packed_policy_too_large(
+                "Packed policy consumes more than 100% of the allotted space.",
+            ));
+        }
+        policy::PolicyDocument::parse(text, policy::PolicyKind::Session).map_err(|problems| {
+            wire::sts::errors::malformed_policy_document(problems.to_string())
+        })?;
+        policies.push(text.to_owned());
+    }
+    for descriptor in arns.unwrap_or_default() {
+        let Some(policy_arn) = &descriptor.arn else {
+            continue;
+        };
+        let document = crate::auth::identity::managed_document(tx, account, policy_arn)
+            .await
+            .map_err(|err| app.internal(err))?
+            .ok_or_else(|| {
+                ServiceError::validation(format!(
+                    "Policy {policy_arn} does not exist or is not attachable."
+                ))
+            })?;
+        policies.push(document);
+    }
+    Ok(policies)
+}
+
+/// `PackedPolicySize`: the share of the allowed size the inline session policy uses.
+fn packed_size(inline: Option<&str>) -> Option<i32> {
+    inline.map(|text| {
+        let percent = policy::policy_size(text, policy::PolicyKind::Session) * 100
+            / policy::SESSION_POLICY_MAX_CHARS;
+        i32::try_from(percent).unwrap_or(i32::MAX)
+    })
 }
 
 fn handle_get_caller_identity(context: &RequestContext) -> GetCallerIdentityResponse {

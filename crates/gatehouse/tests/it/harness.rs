@@ -181,6 +181,28 @@ impl Server {
         aws_sdk_organizations::Client::from_conf(config)
     }
 
+    /// An Organizations client signing with temporary credentials.
+    pub fn organizations_with_token(
+        &self,
+        keys: &Keys,
+        token: &str,
+    ) -> aws_sdk_organizations::Client {
+        let config = aws_sdk_organizations::Config::builder()
+            .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
+            .region(aws_sdk_organizations::config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(Credentials::new(
+                &keys.id,
+                &keys.secret,
+                Some(token.to_owned()),
+                None,
+                "session",
+            ))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_organizations::Client::from_conf(config)
+    }
+
     /// A Service Quotas client signing with `keys`.
     pub fn quotas(&self, keys: &Keys) -> aws_sdk_servicequotas::Client {
         let config = aws_sdk_servicequotas::Config::builder()

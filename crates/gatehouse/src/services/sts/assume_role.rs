@@ -3,16 +3,18 @@
 //! `sts:AssumeRole` too); the session is sealed into its token.
 
 use policy::{CompiledPolicy, ContextValue, PolicyKind};
-use wire::sts::{errors, AssumeRoleRequest, AssumeRoleResponse, AssumedRoleUser, Credentials};
+use wire::sts::{AssumeRoleRequest, AssumeRoleResponse, AssumedRoleUser, Credentials};
 use wire::ServiceError;
 
 use crate::auth::authorize::{authorize_with_resource_policy, Access};
-use crate::auth::identity::managed_document;
+use crate::auth::identity::OrgMembership;
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId};
 use crate::server::App;
 use crate::services::RequestContext;
+
+use super::{mfa, packed_size, session_policies};
 
 /// Default session length, seconds.
 const DEFAULT_DURATION: i64 = 3600;
@@ -69,31 +71,35 @@ pub(super) async fn handle_assume_role(
         .map_err(|err| app.internal(err))?;
 
     // Session policies: inline and managed, validated now, enforced on every request.
-    let mut policies = Vec::new();
-    if let Some(text) = &input.policy {
-        if policy::policy_size(text, PolicyKind::Session) > policy::SESSION_POLICY_MAX_CHARS {
-            return Err(errors::packed_policy_too_large(
-                "Packed policy consumes more than 100% of the allotted space.",
-            ));
-        }
-        policy::PolicyDocument::parse(text, PolicyKind::Session)
-            .map_err(|problems| errors::malformed_policy_document(problems.to_string()))?;
-        policies.push(text.clone());
-    }
-    for descriptor in input.policy_arns.iter().flatten() {
-        let Some(policy_arn) = &descriptor.arn else {
-            continue;
-        };
-        let document = managed_document(&mut tx, &account.to_string(), policy_arn)
+    let policies = session_policies(
+        app,
+        &mut tx,
+        &account.to_string(),
+        input.policy.as_deref(),
+        input.policy_arns.as_deref(),
+    )
+    .await?;
+    // The role's organization, for `aws:ResourceOrgID` when crossing accounts.
+    let role_org = if account == caller.account {
+        None
+    } else {
+        OrgMembership::of(&mut tx, &account.to_string())
             .await
             .map_err(|err| app.internal(err))?
-            .ok_or_else(|| {
-                ServiceError::validation(format!(
-                    "Policy {policy_arn} does not exist or is not attachable."
-                ))
-            })?;
-        policies.push(document);
-    }
+    };
+    // An MFA code proved now, or the proof the caller's own session carries.
+    let mfa_at = match mfa::prove(
+        app,
+        &mut tx,
+        caller,
+        input.serial_number.as_deref(),
+        input.token_code.as_deref(),
+    )
+    .await?
+    {
+        Some(at) => Some(at),
+        None => caller.mfa_at(),
+    };
     drop(tx);
 
     let trust = CompiledPolicy::parse(
@@ -119,21 +125,49 @@ pub(super) async fn handle_assume_role(
             ContextValue::from(source.as_str()),
         ));
     }
+    if let Some(at) = mfa_at {
+        let age = time::OffsetDateTime::now_utc().unix_timestamp() - at;
+        access.context.push((
+            "aws:MultiFactorAuthPresent".to_owned(),
+            ContextValue::from(true),
+        ));
+        access.context.push((
+            "aws:MultiFactorAuthAge".to_owned(),
+            ContextValue::from(age.max(0)),
+        ));
+    }
+    if let Some(org) = role_org {
+        access.context.push((
+            "aws:ResourceOrgID".to_owned(),
+            ContextValue::from(org.org_id.as_str()),
+        ));
+        access.context.push((
+            "aws:ResourceOrgPaths".to_owned(),
+            ContextValue::multi(vec![org.path]),
+        ));
+    }
     let environment = context.environment(app);
     authorize_with_resource_policy(caller, &view, &access, &environment, &trust)?;
-    let tags: Vec<(String, String)> = input
+    let (tags, transitive_tag_keys) = session_tags(caller, &input)?;
+    let requested: Vec<(String, String)> = input
         .tags
         .iter()
         .flatten()
         .map(|tag| (tag.key.clone(), tag.value.clone()))
         .collect();
-    if !tags.is_empty() {
-        let tag_access =
-            Access::new("sts:TagSession", input.role_arn.clone()).with_request_tags(&tags);
+    if !requested.is_empty() {
+        let mut tag_access =
+            Access::new("sts:TagSession", input.role_arn.clone()).with_request_tags(&requested);
+        if let Some(keys) = &input.transitive_tag_keys {
+            tag_access.context.push((
+                "sts:TransitiveTagKeys".to_owned(),
+                ContextValue::multi(keys.clone()),
+            ));
+        }
         authorize_with_resource_policy(caller, &view, &tag_access, &environment, &trust)?;
     }
 
-    let chained = matches!(caller.kind, PrincipalKind::AssumedRole(_));
+    let chained = matches!(caller.kind, PrincipalKind::AssumedRole { .. });
     let limit = if chained {
         CHAINED_MAX.min(role.max_session_duration)
     } else {
@@ -156,21 +190,28 @@ pub(super) async fn handle_assume_role(
         access_key_id: key_id.to_string(),
         secret: ids::secret_access_key(),
         account: account.to_string(),
-        role_name: role.role_name.clone(),
-        role_id: role.role_id.clone(),
-        role_path: role.path.clone(),
-        session_name: input.role_session_name.clone(),
+        holder: PrincipalKind::AssumedRole {
+            role_name: role.role_name.clone(),
+            role_id: role.role_id.clone(),
+            role_path: role.path.clone(),
+            session_name: input.role_session_name.clone(),
+        },
         issued: now.unix_timestamp(),
         expires: now.unix_timestamp() + duration,
         policies,
         tags,
-        source_identity: input.source_identity.clone(),
+        transitive_tag_keys,
+        source_identity: input.source_identity.clone().or_else(|| {
+            caller
+                .session
+                .as_ref()
+                .and_then(|s| s.source_identity.clone())
+        }),
         chained,
+        mfa_at,
     };
     let token = session.seal(app.master_key());
-    let packed = input.policy.as_deref().map(|text| {
-        policy::policy_size(text, PolicyKind::Session) * 100 / policy::SESSION_POLICY_MAX_CHARS
-    });
+    let packed = packed_size(input.policy.as_deref());
     Ok(AssumeRoleResponse {
         credentials: Some(Credentials {
             access_key_id: session.access_key_id.clone(),
@@ -185,9 +226,65 @@ pub(super) async fn handle_assume_role(
                 caller.partition, role.role_name, input.role_session_name
             ),
         }),
-        packed_policy_size: packed.map(|size| i32::try_from(size).unwrap_or(i32::MAX)),
+        packed_policy_size: packed,
         source_identity: input.source_identity,
     })
+}
+
+/// The session's tags: those passed on by the caller's session as transitive, then the
+/// request's own; and the keys that stay transitive. A request may not redefine an
+/// inherited transitive tag, and may mark as transitive only tags it passes.
+#[allow(clippy::type_complexity)]
+fn session_tags(
+    caller: &crate::auth::Principal,
+    input: &AssumeRoleRequest,
+) -> Result<(Vec<(String, String)>, Vec<String>), ServiceError> {
+    let mut tags = Vec::new();
+    let mut transitive = Vec::new();
+    if let Some(session) = &caller.session {
+        for (key, value) in &session.tags {
+            if session
+                .transitive_tag_keys
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(key))
+            {
+                tags.push((key.clone(), value.clone()));
+                transitive.push(key.clone());
+            }
+        }
+    }
+    let inherited = tags.len();
+    for tag in input.tags.iter().flatten() {
+        if tags
+            .iter()
+            .any(|(key, _)| key.eq_ignore_ascii_case(&tag.key))
+        {
+            return Err(ServiceError::validation(format!(
+                "the tag key `{}` is set more than once, or redefines a transitive tag of the calling session",
+                tag.key
+            )));
+        }
+        tags.push((tag.key.clone(), tag.value.clone()));
+    }
+    for key in input.transitive_tag_keys.iter().flatten() {
+        let passed = tags
+            .get(inherited..)
+            .unwrap_or_default()
+            .iter()
+            .any(|(tag, _)| tag.eq_ignore_ascii_case(key));
+        if !passed {
+            return Err(ServiceError::validation(format!(
+                "the transitive tag key `{key}` is not among the session tags of the request"
+            )));
+        }
+        if !transitive
+            .iter()
+            .any(|k: &String| k.eq_ignore_ascii_case(key))
+        {
+            transitive.push(key.clone());
+        }
+    }
+    Ok((tags, transitive))
 }
 
 /// The role ARN of a session's role, for tests and messages.

@@ -338,6 +338,39 @@ impl Tx {
         Ok(())
     }
 
+    /// Where an account stands in its organization: the organization and the units from
+    /// the root down to the account's parent. `None` outside any organization.
+    pub async fn org_position(
+        &mut self,
+        account_id: &str,
+    ) -> Result<Option<OrgPosition>, StoreError> {
+        let Some(org) = self.organization_of_account(account_id).await? else {
+            return Ok(None);
+        };
+        let Some((member, _)) = self.member(&org.org_id, account_id).await? else {
+            return Ok(None);
+        };
+        // Walk up from the account's parent to the root (depth is at most 5).
+        let mut units = Vec::new();
+        let mut next = Some(member.parent_id);
+        while let Some(unit_id) = next {
+            let unit = self.unit(&org.org_id, &unit_id).await?;
+            units.push(unit_id);
+            next = unit.and_then(|unit| unit.parent_id);
+            if units.len() > 16 {
+                return Err(StoreError::Corrupt(
+                    "organization tree has a cycle".to_owned(),
+                ));
+            }
+        }
+        units.reverse();
+        Ok(Some(OrgPosition {
+            is_management: org.management_account_id == account_id,
+            org_id: org.org_id,
+            units,
+        }))
+    }
+
     /// The service and resource control policies governing an account, one level per
     /// step of its OU path, root first and the account last. `None` when the account
     /// belongs to no organization or is its management account (which SCPs and RCPs
@@ -346,37 +379,21 @@ impl Tx {
         &mut self,
         account_id: &str,
     ) -> Result<Option<Vec<PolicyLevel>>, StoreError> {
-        let Some(org) = self.organization_of_account(account_id).await? else {
+        let Some(position) = self.org_position(account_id).await? else {
             return Ok(None);
         };
-        if org.management_account_id == account_id {
+        if position.is_management {
             return Ok(None);
         }
-        let Some((member, _)) = self.member(&org.org_id, account_id).await? else {
-            return Ok(None);
-        };
-        let enabled = self.enabled_policy_types(&org.org_id).await?;
+        let org_id = position.org_id;
+        let enabled = self.enabled_policy_types(&org_id).await?;
         let scp_on = enabled.iter().any(|t| t == "SERVICE_CONTROL_POLICY");
         let rcp_on = enabled.iter().any(|t| t == "RESOURCE_CONTROL_POLICY");
-        // Walk up from the account's parent to the root (depth is at most 5).
-        let mut path = vec![account_id.to_owned()];
-        let mut next = Some(member.parent_id);
-        while let Some(unit_id) = next {
-            let unit = self.unit(&org.org_id, &unit_id).await?;
-            path.push(unit_id);
-            next = unit.and_then(|unit| unit.parent_id);
-            if path.len() > 16 {
-                return Err(StoreError::Corrupt(
-                    "organization tree has a cycle".to_owned(),
-                ));
-            }
-        }
-        path.reverse();
+        let mut path = position.units;
+        path.push(account_id.to_owned());
         let mut levels = Vec::with_capacity(path.len());
         for target_id in path {
-            let attached = self
-                .policies_of_target(&org.org_id, &target_id, None)
-                .await?;
+            let attached = self.policies_of_target(&org_id, &target_id, None).await?;
             let of = |kind: &str, on: bool| -> Vec<String> {
                 if !on {
                     return Vec::new();
@@ -394,5 +411,28 @@ impl Tx {
             });
         }
         Ok(Some(levels))
+    }
+}
+
+/// An account's place in its organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgPosition {
+    /// `o-…`.
+    pub org_id: String,
+    /// Unit ids from the root (`r-…`) down to the account's parent.
+    pub units: Vec<String>,
+    /// True for the organization's management account.
+    pub is_management: bool,
+}
+
+impl OrgPosition {
+    /// The account's path as `aws:PrincipalOrgPaths` writes it: `o-…/r-…/ou-…/`.
+    pub fn path(&self) -> String {
+        let mut path = format!("{}/", self.org_id);
+        for unit in &self.units {
+            path.push_str(unit);
+            path.push('/');
+        }
+        path
     }
 }
