@@ -72,3 +72,36 @@ fn aws_cli_organizations_script_passes() {
     );
     assert!(stdout.contains("organizations: ok"), "{stdout}");
 }
+
+#[test]
+fn aws_cli_builds_and_checks_the_recommended_account_structure() {
+    if Command::new("aws").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: AWS CLI walkthrough test (the `aws` command is not installed)");
+        return;
+    }
+    let server = Server::start(&["--dev", "--default-account-quota", "4"]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cli/walkthrough.sh");
+    let output = Command::new("bash")
+        .arg(script)
+        .env("GATEHOUSE_ENDPOINT", &server.endpoint)
+        .env("GATEHOUSE_BIN", env!("CARGO_BIN_EXE_gatehouse"))
+        .env("GATEHOUSE_DATA_DIR", &server.data_dir)
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            server.data_dir.join("root-credentials"),
+        )
+        .env_remove("GATEHOUSE_DATABASE_URL")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "walkthrough.sh failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(stdout.contains("walkthrough: ok"), "{stdout}");
+}
