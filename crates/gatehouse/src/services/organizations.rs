@@ -4,6 +4,7 @@
 //! to the handlers, grouped by topic in one file each. One store transaction per call.
 
 mod accounts;
+mod effective;
 mod handshakes;
 mod organization;
 mod pagination;
@@ -307,6 +308,11 @@ async fn dispatch(
                 .await
                 .map(Output::ListDelegatedServicesForAccount)
         }
+        Op::DescribeEffectivePolicy(input) => {
+            effective::handle_describe_effective_policy(scope, tx, input)
+                .await
+                .map(Output::DescribeEffectivePolicy)
+        }
         Op::TagResource(input) => tags::handle_tag_resource(scope, tx, input)
             .await
             .map(|()| Output::TagResource),
@@ -337,7 +343,9 @@ fn needs(operation: &Operation) -> Needs {
         | Operation::DeclineHandshake(_)
         | Operation::DescribeHandshake(_)
         | Operation::ListHandshakesForAccount(_) => Needs::Nothing,
-        Operation::DescribeOrganization | Operation::LeaveOrganization => Needs::Organization,
+        Operation::DescribeOrganization
+        | Operation::LeaveOrganization
+        | Operation::DescribeEffectivePolicy(_) => Needs::Organization,
         _ => Needs::Management,
     }
 }
@@ -424,6 +432,12 @@ async fn access(
         Operation::ListChildren(input) => vec![target(&input.parent_id)],
         Operation::ListParents(input) => vec![target(&input.child_id)],
         Operation::ListPoliciesForTarget(input) => vec![target(&input.target_id)],
+        // An account asking about itself acts on its own account ('*', as for
+        // DescribeOrganization): the account's ARN belongs to the management account.
+        Operation::DescribeEffectivePolicy(input) => match input.target_id.as_deref() {
+            Some(id) if id != context.principal.account.to_string() => vec![target(id)],
+            _ => vec!["*".to_owned()],
+        },
         Operation::EnablePolicyType(input) => vec![target(&input.root_id)],
         Operation::DisablePolicyType(input) => vec![target(&input.root_id)],
         Operation::DescribePolicy(_)
@@ -461,6 +475,7 @@ fn action(operation: &Operation) -> &'static str {
         Op::DeletePolicy(_) => "organizations:DeletePolicy",
         Op::DescribeAccount(_) => "organizations:DescribeAccount",
         Op::DescribeCreateAccountStatus(_) => "organizations:DescribeCreateAccountStatus",
+        Op::DescribeEffectivePolicy(_) => "organizations:DescribeEffectivePolicy",
         Op::DescribeHandshake(_) => "organizations:DescribeHandshake",
         Op::DescribeOrganization => "organizations:DescribeOrganization",
         Op::DescribeOrganizationalUnit(_) => "organizations:DescribeOrganizationalUnit",

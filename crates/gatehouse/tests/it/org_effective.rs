@@ -1,0 +1,174 @@
+//! `DescribeEffectivePolicy` through the AWS SDK for Rust: tag policies inherited down the
+//! OU path with AWS's operators, asked by the management account and by the member.
+
+use aws_sdk_organizations::error::ProvideErrorMetadata;
+use aws_sdk_organizations::types::{EffectivePolicyType, PolicyType};
+
+use super::harness::{Keys, Server};
+
+#[tokio::test]
+async fn effective_tag_policies_merge_down_the_ou_path() {
+    let server = Server::start(&["--dev"]);
+    let management = server.root_keys();
+    let orgs = server.organizations(&management);
+    orgs.create_organization().send().await.unwrap();
+    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let ou = orgs
+        .create_organizational_unit()
+        .parent_id(&root_id)
+        .name("eng")
+        .send()
+        .await
+        .unwrap();
+    let ou = ou.organizational_unit().unwrap().id().unwrap().to_owned();
+    let started = orgs
+        .create_account()
+        .account_name("development")
+        .email("dev@example.com")
+        .send()
+        .await
+        .unwrap();
+    let status = orgs
+        .describe_create_account_status()
+        .create_account_request_id(started.create_account_status().unwrap().id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let member = status
+        .create_account_status()
+        .unwrap()
+        .account_id()
+        .unwrap()
+        .to_owned();
+    orgs.move_account()
+        .account_id(&member)
+        .source_parent_id(&root_id)
+        .destination_parent_id(&ou)
+        .send()
+        .await
+        .unwrap();
+
+    let describe = |target: Option<&str>| {
+        orgs.describe_effective_policy()
+            .policy_type(EffectivePolicyType::TagPolicy)
+            .set_target_id(target.map(str::to_owned))
+            .send()
+    };
+    // Not enabled yet: no effective policy.
+    let err = describe(Some(&member)).await.unwrap_err();
+    assert_eq!(err.code(), Some("EffectivePolicyNotFoundException"));
+
+    orgs.enable_policy_type()
+        .root_id(&root_id)
+        .policy_type(PolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap();
+    let create = |name: &str, content: &str| {
+        orgs.create_policy()
+            .name(name)
+            .description("")
+            .r#type(PolicyType::TagPolicy)
+            .content(content)
+            .send()
+    };
+    let base = create(
+        "costcenter",
+        r#"{"tags":{"costcenter":{"tag_key":{"@@assign":"CostCenter","@@operators_allowed_for_child_policies":["@@none"]},"tag_value":{"@@assign":["100","200"]}}}}"#,
+    )
+    .await
+    .unwrap();
+    let eng = create(
+        "eng",
+        r#"{"tags":{"costcenter":{"tag_key":{"@@assign":"costcenter"},"tag_value":{"@@append":["300"]}}}}"#,
+    )
+    .await
+    .unwrap();
+    let id = |created: &aws_sdk_organizations::operation::create_policy::CreatePolicyOutput| {
+        created
+            .policy()
+            .unwrap()
+            .policy_summary()
+            .unwrap()
+            .id()
+            .unwrap()
+            .to_owned()
+    };
+    orgs.attach_policy()
+        .policy_id(id(&base))
+        .target_id(&root_id)
+        .send()
+        .await
+        .unwrap();
+    orgs.attach_policy()
+        .policy_id(id(&eng))
+        .target_id(&ou)
+        .send()
+        .await
+        .unwrap();
+
+    let expected = serde_json::json!({"tags":{"costcenter":{"tag_key":"CostCenter","tag_value":["100","200","300"]}}});
+    let found = describe(Some(&member)).await.unwrap();
+    let effective = found.effective_policy().unwrap();
+    assert_eq!(effective.target_id(), Some(member.as_str()));
+    let content: serde_json::Value =
+        serde_json::from_str(effective.policy_content().unwrap()).unwrap();
+    assert_eq!(content, expected);
+
+    // The management account sits at the root: only the root's policy applies to it.
+    let own = describe(None).await.unwrap();
+    let content: serde_json::Value =
+        serde_json::from_str(own.effective_policy().unwrap().policy_content().unwrap()).unwrap();
+    assert_eq!(
+        content,
+        serde_json::json!({"tags":{"costcenter":{"tag_key":"CostCenter","tag_value":["100","200"]}}})
+    );
+
+    // The member may ask about itself, not about others.
+    let member_orgs = server.organizations(&Keys {
+        id: member.clone(),
+        secret: "dev-mode".to_owned(),
+    });
+    let mine = member_orgs
+        .describe_effective_policy()
+        .policy_type(EffectivePolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap();
+    let content: serde_json::Value =
+        serde_json::from_str(mine.effective_policy().unwrap().policy_content().unwrap()).unwrap();
+    assert_eq!(content, expected);
+    let management_id = server
+        .sts(&management)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap();
+    let err = member_orgs
+        .describe_effective_policy()
+        .policy_type(EffectivePolicyType::TagPolicy)
+        .target_id(&management_id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+
+    // Roots and OUs are not targets; unknown accounts are not found; other types have none.
+    let err = describe(Some(&ou)).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidInputException"));
+    let err = describe(Some("123456789012")).await.unwrap_err();
+    assert_eq!(err.code(), Some("TargetNotFoundException"));
+    let err = orgs
+        .describe_effective_policy()
+        .policy_type(EffectivePolicyType::BackupPolicy)
+        .target_id(&member)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("EffectivePolicyNotFoundException"));
+}
