@@ -4,6 +4,7 @@
 //! to the handlers, grouped by topic in one file each. One store transaction per call.
 
 mod accounts;
+mod all_features;
 mod effective;
 mod handshakes;
 mod organization;
@@ -308,6 +309,9 @@ async fn dispatch(
                 .await
                 .map(Output::ListDelegatedServicesForAccount)
         }
+        Op::EnableAllFeatures(_) => all_features::handle_enable_all_features(scope, tx)
+            .await
+            .map(Output::EnableAllFeatures),
         Op::DescribeEffectivePolicy(input) => {
             effective::handle_describe_effective_policy(scope, tx, input)
                 .await
@@ -484,6 +488,7 @@ fn action(operation: &Operation) -> &'static str {
         Op::DetachPolicy(_) => "organizations:DetachPolicy",
         Op::DisableAWSServiceAccess(_) => "organizations:DisableAWSServiceAccess",
         Op::EnableAWSServiceAccess(_) => "organizations:EnableAWSServiceAccess",
+        Op::EnableAllFeatures(_) => "organizations:EnableAllFeatures",
         Op::ListAWSServiceAccessForOrganization(_) => {
             "organizations:ListAWSServiceAccessForOrganization"
         }

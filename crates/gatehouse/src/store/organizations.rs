@@ -446,6 +446,20 @@ impl Tx {
             .transpose()
     }
 
+    /// Sets an organization's feature set (`ALL` after the all-features migration).
+    pub async fn set_feature_set(
+        &mut self,
+        org_id: &str,
+        feature_set: &str,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            "UPDATE organizations SET feature_set = $2 WHERE org_id = $1",
+            &[org_id, feature_set],
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// Sets an account's status (`ACTIVE`, `SUSPENDED`).
     pub async fn set_account_status(
         &mut self,

@@ -262,4 +262,8 @@ CREATE TABLE quota_requests (
 );
 CREATE INDEX quota_requests_by_account ON quota_requests(account_id, created_at);
 "#,
+    // 5: handshakes of every action (invitations, and the all-features migration).
+    r#"
+ALTER TABLE org_handshakes ADD COLUMN action TEXT NOT NULL DEFAULT 'INVITE';
+"#,
 ];

@@ -140,7 +140,7 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
     assert!(err.message().unwrap().contains("CreateInstanceProfile"));
     let json = RawRequest {
         service: "organizations",
-        target: Some("AWSOrganizationsV20161128.EnableAllFeatures"),
+        target: Some("AWSOrganizationsV20161128.DescribeResourcePolicy"),
         body: b"{}".to_vec(),
         keys: Some(&root),
         time: SystemTime::now(),
@@ -148,7 +148,7 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
     let (status, text) = json.send(&server.endpoint).await;
     assert_eq!(status, 501, "{text}");
     assert!(
-        text.contains("\"__type\":\"NotImplemented\"") && text.contains("EnableAllFeatures"),
+        text.contains("\"__type\":\"NotImplemented\"") && text.contains("DescribeResourcePolicy"),
         "{text}"
     );
 

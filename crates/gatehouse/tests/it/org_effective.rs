@@ -172,3 +172,136 @@ async fn effective_tag_policies_merge_down_the_ou_path() {
         .unwrap_err();
     assert_eq!(err.code(), Some("EffectivePolicyNotFoundException"));
 }
+
+#[tokio::test]
+async fn consolidated_billing_moves_to_all_features_through_handshakes() {
+    use aws_sdk_organizations::types::{
+        ActionType, HandshakeFilter, HandshakeParty, HandshakePartyType, HandshakeState,
+        OrganizationFeatureSet,
+    };
+    let server = Server::start(&["--dev"]);
+    let management = server.root_keys();
+    let orgs = server.organizations(&management);
+    orgs.create_organization()
+        .feature_set(OrganizationFeatureSet::ConsolidatedBilling)
+        .send()
+        .await
+        .unwrap();
+    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let started = orgs
+        .create_account()
+        .account_name("member")
+        .email("member@example.com")
+        .send()
+        .await
+        .unwrap();
+    let status = orgs
+        .describe_create_account_status()
+        .create_account_request_id(started.create_account_status().unwrap().id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let member = status
+        .create_account_status()
+        .unwrap()
+        .account_id()
+        .unwrap()
+        .to_owned();
+    // Policies need all features.
+    let err = orgs
+        .enable_policy_type()
+        .root_id(&root_id)
+        .policy_type(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.code().is_some_and(|code| code != "InternalFailure"),
+        "{err:?}"
+    );
+
+    let enabled = orgs.enable_all_features().send().await.unwrap();
+    let enable = enabled.handshake().unwrap();
+    assert_eq!(enable.action(), Some(&ActionType::EnableAllFeatures));
+    assert_eq!(enable.state(), Some(&HandshakeState::Open));
+    let enable_id = enable.id().unwrap().to_owned();
+    assert!(enable.arn().unwrap().contains("/enable_all_features/"));
+    let err = orgs.enable_all_features().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("HandshakeConstraintViolationException"));
+    // No invitations while migrating.
+    let err = orgs
+        .invite_account_to_organization()
+        .target(
+            HandshakeParty::builder()
+                .id("123456789012")
+                .r#type(HandshakePartyType::Account)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("HandshakeConstraintViolationException"));
+    // The management account cannot finish before every member approved.
+    let err = orgs
+        .accept_handshake()
+        .handshake_id(&enable_id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidHandshakeTransitionException"));
+
+    let member_orgs = server.organizations(&Keys {
+        id: member.clone(),
+        secret: "dev-mode".to_owned(),
+    });
+    let listed = member_orgs
+        .list_handshakes_for_account()
+        .filter(
+            HandshakeFilter::builder()
+                .action_type(ActionType::ApproveAllFeatures)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.handshakes().len(), 1);
+    let approval = listed.handshakes()[0].id().unwrap().to_owned();
+    let accepted = member_orgs
+        .accept_handshake()
+        .handshake_id(&approval)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        accepted.handshake().unwrap().state(),
+        Some(&HandshakeState::Accepted)
+    );
+
+    let done = orgs
+        .accept_handshake()
+        .handshake_id(&enable_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        done.handshake().unwrap().state(),
+        Some(&HandshakeState::Accepted)
+    );
+    let org = orgs.describe_organization().send().await.unwrap();
+    assert_eq!(
+        org.organization().unwrap().feature_set(),
+        Some(&OrganizationFeatureSet::All)
+    );
+    orgs.enable_policy_type()
+        .root_id(&root_id)
+        .policy_type(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let err = orgs.enable_all_features().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("HandshakeConstraintViolationException"));
+}

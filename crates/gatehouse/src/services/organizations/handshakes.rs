@@ -1,6 +1,7 @@
 //! Handshakes: an organization invites an existing account (by id or by its root user's
 //! email); the invited account accepts or declines, the management account may cancel.
-//! Accepting makes the account a member (`INVITED`) under the root.
+//! Accepting makes the account a member (`INVITED`) under the root. The all-features
+//! migration's handshakes (`all_features.rs`) share the life cycle and the listings.
 
 use wire::organizations::{
     errors, AcceptHandshakeRequest, AcceptHandshakeResponse, ActionType, CancelHandshakeRequest,
@@ -20,7 +21,7 @@ use crate::store::{
     from_millis, now_millis, HandshakeRecord, MemberRecord, OrganizationRecord, Tx,
 };
 
-use super::{invalid_input, organization, pagination, policies, OrgScope};
+use super::{all_features, invalid_input, organization, pagination, policies, OrgScope};
 
 /// How long an invitation stays open, as in AWS.
 const EXPIRY_MILLIS: i64 = 15 * 24 * 60 * 60 * 1000;
@@ -30,6 +31,19 @@ pub(super) async fn handle_invite(
     tx: &mut Tx,
     input: InviteAccountToOrganizationRequest,
 ) -> Result<InviteAccountToOrganizationResponse, ServiceError> {
+    let handshakes = tx
+        .handshakes_of_org(scope.org_id())
+        .await
+        .map_err(|err| scope.internal(err))?;
+    if handshakes
+        .iter()
+        .any(|h| h.state == "OPEN" && h.action == ENABLE_ALL_FEATURES)
+    {
+        return Err(constraint(
+            "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES",
+            "You can't invite an account while the organization is migrating to all features.",
+        ));
+    }
     let target = input.target;
     let (target_type, invited) = match target.type_ {
         HandshakePartyType::Account => {
@@ -70,11 +84,10 @@ pub(super) async fn handle_invite(
             ));
         }
     }
-    let handshakes = tx
-        .handshakes_of_org(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
-    let open: Vec<&HandshakeRecord> = handshakes.iter().filter(|h| h.state == "OPEN").collect();
+    let open: Vec<&HandshakeRecord> = handshakes
+        .iter()
+        .filter(|h| h.state == "OPEN" && h.action == INVITE)
+        .collect();
     if open
         .iter()
         .any(|h| h.target_value.eq_ignore_ascii_case(&target.id))
@@ -98,6 +111,7 @@ pub(super) async fn handle_invite(
     let record = HandshakeRecord {
         handshake_id: ids::handshake_id(),
         org_id: scope.org_id().to_owned(),
+        action: INVITE.to_owned(),
         target_type: target_type.to_owned(),
         target_value: target.id,
         state: "OPEN".to_owned(),
@@ -122,6 +136,12 @@ pub(super) async fn handle_accept(
 ) -> Result<AcceptHandshakeResponse, ServiceError> {
     let (record, org) = find_as_target(app, tx, context, &input.handshake_id).await?;
     transition(&record, "ACCEPTED")?;
+    if record.action != INVITE {
+        let record = all_features::accept(app, tx, &org, record).await?;
+        return Ok(AcceptHandshakeResponse {
+            handshake: Some(handshake_to_wire(app, tx, context, &org, &record).await?),
+        });
+    }
     if caller_org.is_some() {
         return Err(constraint(
             "ALREADY_IN_AN_ORGANIZATION",
@@ -202,6 +222,9 @@ pub(super) async fn handle_cancel(
     tx.set_handshake_state(&record.handshake_id, "CANCELED")
         .await
         .map_err(|err| scope.internal(err))?;
+    if record.action == ENABLE_ALL_FEATURES {
+        all_features::cancel_approvals(scope, tx).await?;
+    }
     let record = HandshakeRecord {
         state: "CANCELED".to_owned(),
         ..record
@@ -252,13 +275,13 @@ pub(super) async fn handle_list_for_account(
         .map_err(|err| app.internal(err))?
         .map(|record| record.email)
         .unwrap_or_default();
-    let records = if invites_wanted(input.filter.as_ref()) {
-        tx.handshakes_for_account(&account, &email)
-            .await
-            .map_err(|err| app.internal(err))?
-    } else {
-        Vec::new()
-    };
+    let records: Vec<HandshakeRecord> = tx
+        .handshakes_for_account(&account, &email)
+        .await
+        .map_err(|err| app.internal(err))?
+        .into_iter()
+        .filter(|record| wanted(input.filter.as_ref(), record))
+        .collect();
     let (page, next_token) =
         pagination::page(records, input.next_token.as_deref(), input.max_results)?;
     let mut handshakes = Vec::with_capacity(page.len());
@@ -282,13 +305,13 @@ pub(super) async fn handle_list_for_organization(
     tx: &mut Tx,
     input: ListHandshakesForOrganizationRequest,
 ) -> Result<ListHandshakesForOrganizationResponse, ServiceError> {
-    let records = if invites_wanted(input.filter.as_ref()) {
-        tx.handshakes_of_org(scope.org_id())
-            .await
-            .map_err(|err| scope.internal(err))?
-    } else {
-        Vec::new()
-    };
+    let records: Vec<HandshakeRecord> = tx
+        .handshakes_of_org(scope.org_id())
+        .await
+        .map_err(|err| scope.internal(err))?
+        .into_iter()
+        .filter(|record| wanted(input.filter.as_ref(), record))
+        .collect();
     let (page, next_token) =
         pagination::page(records, input.next_token.as_deref(), input.max_results)?;
     let mut handshakes = Vec::with_capacity(page.len());
@@ -301,11 +324,20 @@ pub(super) async fn handle_list_for_organization(
     })
 }
 
-/// Only invitations exist in Gatehouse; other action filters select nothing.
-fn invites_wanted(filter: Option<&wire::organizations::HandshakeFilter>) -> bool {
+/// The action names of handshakes as stored (and as `ActionType` writes them).
+pub(super) const INVITE: &str = "INVITE";
+pub(super) const ENABLE_ALL_FEATURES: &str = "ENABLE_ALL_FEATURES";
+pub(super) const APPROVE_ALL_FEATURES: &str = "APPROVE_ALL_FEATURES";
+
+/// Whether a listing's filter selects a handshake (by action type).
+fn wanted(filter: Option<&wire::organizations::HandshakeFilter>, record: &HandshakeRecord) -> bool {
+    let Some(filter) = filter else {
+        return true;
+    };
     filter
-        .and_then(|filter| filter.action_type.as_ref())
-        .is_none_or(|action| *action == ActionType::Invite)
+        .action_type
+        .as_ref()
+        .is_none_or(|action| action.as_str() == record.action)
 }
 
 /// The handshake addressed to the caller's account, with its organization.
@@ -371,11 +403,11 @@ fn not_found() -> ServiceError {
     )
 }
 
-fn constraint(reason: &'static str, message: &str) -> ServiceError {
+pub(super) fn constraint(reason: &'static str, message: &str) -> ServiceError {
     errors::handshake_constraint_violation_exception(message).with_member("Reason", reason)
 }
 
-async fn handshake_to_wire(
+pub(super) async fn handshake_to_wire(
     app: &App,
     tx: &mut Tx,
     context: &RequestContext,
@@ -404,29 +436,33 @@ async fn handshake_to_wire(
     } else {
         HandshakeResourceType::Account
     };
-    let mut resources = vec![
-        HandshakeResource {
-            value: Some(org.org_id.clone()),
-            type_: Some(HandshakeResourceType::Organization),
-            resources: Some(vec![
-                leaf(HandshakeResourceType::MasterEmail, email),
-                leaf(HandshakeResourceType::MasterName, name),
-                leaf(
-                    HandshakeResourceType::OrganizationFeatureSet,
-                    org.feature_set.clone(),
-                ),
-            ]),
-        },
-        leaf(target_resource, record.target_value.clone()),
-    ];
+    let mut resources = vec![HandshakeResource {
+        value: Some(org.org_id.clone()),
+        type_: Some(HandshakeResourceType::Organization),
+        resources: Some(vec![
+            leaf(HandshakeResourceType::MasterEmail, email),
+            leaf(HandshakeResourceType::MasterName, name),
+            leaf(
+                HandshakeResourceType::OrganizationFeatureSet,
+                org.feature_set.clone(),
+            ),
+        ]),
+    }];
+    if record.action == INVITE {
+        resources.push(leaf(target_resource, record.target_value.clone()));
+    }
     if let Some(notes) = &record.notes {
         resources.push(leaf(HandshakeResourceType::Notes, notes.clone()));
     }
     Ok(Handshake {
         id: Some(record.handshake_id.clone()),
         arn: Some(format!(
-            "arn:{}:organizations::{}:handshake/{}/invite/{}",
-            context.principal.partition, org.management_account_id, org.org_id, record.handshake_id
+            "arn:{}:organizations::{}:handshake/{}/{}/{}",
+            context.principal.partition,
+            org.management_account_id,
+            org.org_id,
+            record.action.to_ascii_lowercase(),
+            record.handshake_id
         )),
         parties: Some(vec![
             HandshakeParty {
@@ -441,7 +477,7 @@ async fn handshake_to_wire(
         state: Some(HandshakeState::from(record.state.as_str())),
         requested_timestamp: Some(from_millis(record.requested_at)),
         expiration_timestamp: Some(from_millis(record.expires_at)),
-        action: Some(ActionType::Invite),
+        action: Some(ActionType::from(record.action.as_str())),
         resources: Some(resources),
     })
 }

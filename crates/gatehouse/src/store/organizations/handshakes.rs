@@ -13,6 +13,8 @@ pub struct HandshakeRecord {
     pub handshake_id: String,
     /// The inviting organization.
     pub org_id: String,
+    /// `INVITE`, `ENABLE_ALL_FEATURES` or `APPROVE_ALL_FEATURES`.
+    pub action: String,
     /// `ACCOUNT` or `EMAIL`.
     pub target_type: String,
     /// The invited account id or email.
@@ -28,12 +30,13 @@ pub struct HandshakeRecord {
 }
 
 const COLUMNS: &str =
-    "handshake_id, org_id, target_type, target_value, state, notes, requested_at, expires_at";
+    "handshake_id, org_id, action, target_type, target_value, state, notes, requested_at, expires_at";
 
 fn from_row(row: &AnyRow) -> Result<HandshakeRecord, StoreError> {
     Ok(HandshakeRecord {
         handshake_id: column(row, "handshake_id")?,
         org_id: column(row, "org_id")?,
+        action: column(row, "action")?,
         target_type: column(row, "target_type")?,
         target_value: column(row, "target_value")?,
         state: column(row, "state")?,
@@ -51,7 +54,7 @@ impl Tx {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO org_handshakes (handshake_id, org_id, target_type, target_value, state, notes, \
-             requested_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             requested_at, expires_at, action) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&handshake.handshake_id)
         .bind(&handshake.org_id)
@@ -61,6 +64,7 @@ impl Tx {
         .bind(&handshake.notes)
         .bind(handshake.requested_at)
         .bind(handshake.expires_at)
+        .bind(&handshake.action)
         .execute(self.conn())
         .await
         .map_err(map_error)?;
