@@ -16,7 +16,7 @@ mod it {
     pub mod iam_roles;
     pub mod iam_users;
     pub mod org_conditions;
-    pub mod org_effective;
+    pub mod org_features;
     pub mod organizations;
     pub mod policy_cli;
     pub mod quotas;

@@ -57,6 +57,11 @@ pub fn policy_id() -> String {
     format!("p-{}", lower_alnum(8))
 }
 
+/// A new resource (delegation) policy id: `rp-` and 8 lowercase letters or digits.
+pub fn resource_policy_id() -> String {
+    format!("rp-{}", lower_alnum(8))
+}
+
 /// A new `CreateAccount` request id: `car-` and 32 hex digits.
 pub fn create_account_request_id() -> String {
     format!("car-{}", lower_hex(32))

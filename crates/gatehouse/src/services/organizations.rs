@@ -5,6 +5,7 @@
 
 mod accounts;
 mod all_features;
+mod delegation;
 mod effective;
 mod handshakes;
 mod organization;
@@ -17,7 +18,7 @@ mod units;
 use wire::organizations::{errors, Operation, Output};
 use wire::ServiceError;
 
-use crate::auth::authorize::{authorize, Access};
+use crate::auth::authorize::{authorize, authorize_with_resource_policy, Access};
 use crate::model::organizations as ids;
 use crate::model::Partition;
 use crate::server::App;
@@ -41,6 +42,7 @@ pub async fn call(
         .organization_of_account(&account)
         .await
         .map_err(|err| app.internal(err))?;
+    let mut delegated = None;
     let org = match (needs(&operation), org) {
         (Needs::Nothing, org) => org,
         (Needs::Organization, None) | (Needs::Management, None) => {
@@ -49,7 +51,17 @@ pub async fn call(
         (Needs::Organization, Some(org)) => Some(org),
         (Needs::Management, Some(org)) => {
             if org.management_account_id != account {
-                return Err(access_denied());
+                // A member account gets in only through the delegation policy, and only
+                // for the operations it can delegate.
+                if !delegation::delegable(&operation) {
+                    return Err(access_denied());
+                }
+                delegated = delegation::compiled(&mut tx, &org)
+                    .await
+                    .map_err(|err| app.internal(err))?;
+                if delegated.is_none() {
+                    return Err(access_denied());
+                }
             }
             Some(org)
         }
@@ -57,7 +69,22 @@ pub async fn call(
     let read_only = ["Describe", "List"]
         .iter()
         .any(|prefix| operation.name().starts_with(prefix));
-    let needed = access(app, &mut tx, context, org.as_ref(), &operation).await?;
+    let mut needed = access(app, &mut tx, context, org.as_ref(), &operation).await?;
+    if let (Some(_), Some(org)) = (&delegated, &org) {
+        // A delegated call acts on the management account's organization: resources
+        // without an ARN of their own are the organization itself, which makes the
+        // request cross-account (both the caller's policies and the delegation decide).
+        let organization = ids::organization_arn(
+            context.principal.partition,
+            &org.management_account_id,
+            &org.org_id,
+        );
+        for access in &mut needed {
+            if access.resource == "*" {
+                access.resource = organization.clone();
+            }
+        }
+    }
     let view = app
         .policies()
         .view(&mut tx, &context.principal)
@@ -65,8 +92,17 @@ pub async fn call(
         .map_err(|err| app.internal(err))?;
     let environment = context.environment(app);
     for access in &needed {
-        authorize(&context.principal, &view, access, &environment)
-            .map_err(as_access_denied_exception)?;
+        match &delegated {
+            None => authorize(&context.principal, &view, access, &environment),
+            Some(policy) => authorize_with_resource_policy(
+                &context.principal,
+                &view,
+                access,
+                &environment,
+                policy,
+            ),
+        }
+        .map_err(as_access_denied_exception)?;
     }
     let output = match (operation, org) {
         // The invited side of a handshake need not belong to an organization.
@@ -309,6 +345,15 @@ async fn dispatch(
                 .await
                 .map(Output::ListDelegatedServicesForAccount)
         }
+        Op::PutResourcePolicy(input) => delegation::handle_put(scope, tx, input)
+            .await
+            .map(Output::PutResourcePolicy),
+        Op::DescribeResourcePolicy => delegation::handle_describe(scope, tx)
+            .await
+            .map(Output::DescribeResourcePolicy),
+        Op::DeleteResourcePolicy => delegation::handle_delete(scope, tx)
+            .await
+            .map(|()| Output::DeleteResourcePolicy),
         Op::EnableAllFeatures(_) => all_features::handle_enable_all_features(scope, tx)
             .await
             .map(Output::EnableAllFeatures),
@@ -489,6 +534,9 @@ fn action(operation: &Operation) -> &'static str {
         Op::DisableAWSServiceAccess(_) => "organizations:DisableAWSServiceAccess",
         Op::EnableAWSServiceAccess(_) => "organizations:EnableAWSServiceAccess",
         Op::EnableAllFeatures(_) => "organizations:EnableAllFeatures",
+        Op::PutResourcePolicy(_) => "organizations:PutResourcePolicy",
+        Op::DescribeResourcePolicy => "organizations:DescribeResourcePolicy",
+        Op::DeleteResourcePolicy => "organizations:DeleteResourcePolicy",
         Op::ListAWSServiceAccessForOrganization(_) => {
             "organizations:ListAWSServiceAccessForOrganization"
         }

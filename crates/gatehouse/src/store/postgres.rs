@@ -235,4 +235,13 @@ CREATE INDEX quota_requests_by_account ON quota_requests(account_id, created_at)
     r#"
 ALTER TABLE org_handshakes ADD COLUMN action TEXT NOT NULL DEFAULT 'INVITE';
 "#,
+    // 6: the organization's resource-based delegation policy.
+    r#"
+CREATE TABLE org_resource_policies (
+    org_id        TEXT PRIMARY KEY REFERENCES organizations(org_id),
+    policy_id     TEXT NOT NULL,
+    content       TEXT NOT NULL,
+    updated_at    BIGINT NOT NULL
+);
+"#,
 ];

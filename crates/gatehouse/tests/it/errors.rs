@@ -140,15 +140,16 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
     assert!(err.message().unwrap().contains("CreateInstanceProfile"));
     let json = RawRequest {
         service: "organizations",
-        target: Some("AWSOrganizationsV20161128.DescribeResourcePolicy"),
-        body: b"{}".to_vec(),
+        target: Some("AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy"),
+        body: br#"{"PolicyType":"TAG_POLICY"}"#.to_vec(),
         keys: Some(&root),
         time: SystemTime::now(),
     };
     let (status, text) = json.send(&server.endpoint).await;
     assert_eq!(status, 501, "{text}");
     assert!(
-        text.contains("\"__type\":\"NotImplemented\"") && text.contains("DescribeResourcePolicy"),
+        text.contains("\"__type\":\"NotImplemented\"")
+            && text.contains("ListAccountsWithInvalidEffectivePolicy"),
         "{text}"
     );
 

@@ -338,6 +338,56 @@ impl Tx {
         Ok(())
     }
 
+    /// The organization's resource-based delegation policy: its id and document.
+    pub async fn org_resource_policy(
+        &mut self,
+        org_id: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let row =
+            sqlx::query("SELECT policy_id, content FROM org_resource_policies WHERE org_id = $1")
+                .bind(org_id)
+                .fetch_optional(self.conn())
+                .await?;
+        row.map(|row| Ok((column(&row, "policy_id")?, column(&row, "content")?)))
+            .transpose()
+    }
+
+    /// Creates or replaces the organization's delegation policy (keeping its id).
+    pub async fn put_org_resource_policy(
+        &mut self,
+        org_id: &str,
+        policy_id: &str,
+        content: &str,
+    ) -> Result<(), StoreError> {
+        let now = super::super::now_millis();
+        self.exec(
+            "DELETE FROM org_resource_policies WHERE org_id = $1",
+            &[org_id],
+        )
+        .await?;
+        sqlx::query(
+            "INSERT INTO org_resource_policies (org_id, policy_id, content, updated_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org_id)
+        .bind(policy_id)
+        .bind(content)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the delegation policy; false when there was none.
+    pub async fn delete_org_resource_policy(&mut self, org_id: &str) -> Result<bool, StoreError> {
+        let deleted = self
+            .exec(
+                "DELETE FROM org_resource_policies WHERE org_id = $1",
+                &[org_id],
+            )
+            .await?;
+        Ok(deleted > 0)
+    }
+
     /// Where an account stands in its organization: the organization and the units from
     /// the root down to the account's parent. `None` outside any organization.
     pub async fn org_position(

@@ -305,3 +305,162 @@ async fn consolidated_billing_moves_to_all_features_through_handshakes() {
     let err = orgs.enable_all_features().send().await.unwrap_err();
     assert_eq!(err.code(), Some("HandshakeConstraintViolationException"));
 }
+
+#[tokio::test]
+async fn the_delegation_policy_opens_read_operations_to_a_member_account() {
+    let server = Server::start(&["--dev"]);
+    let management = server.root_keys();
+    let orgs = server.organizations(&management);
+    orgs.create_organization().send().await.unwrap();
+    let started = orgs
+        .create_account()
+        .account_name("security")
+        .email("security@example.com")
+        .send()
+        .await
+        .unwrap();
+    let status = orgs
+        .describe_create_account_status()
+        .create_account_request_id(started.create_account_status().unwrap().id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let member = status
+        .create_account_status()
+        .unwrap()
+        .account_id()
+        .unwrap()
+        .to_owned();
+    let member_orgs = server.organizations(&Keys {
+        id: member.clone(),
+        secret: "dev-mode".to_owned(),
+    });
+
+    let err = member_orgs.list_accounts().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+    let err = orgs.describe_resource_policy().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("ResourcePolicyNotFoundException"));
+    let err = orgs
+        .put_resource_policy()
+        .content(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:List*"}]}"#)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("MalformedPolicyDocumentException"));
+
+    let content = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"ReadOnly","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{member}:root"}},"Action":["organizations:Describe*","organizations:List*"],"Resource":"*"}}]}}"#
+    );
+    let put = orgs
+        .put_resource_policy()
+        .content(&content)
+        .tags(
+            aws_sdk_organizations::types::Tag::builder()
+                .key("owner")
+                .value("security")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let summary = put
+        .resource_policy()
+        .unwrap()
+        .resource_policy_summary()
+        .unwrap();
+    let id = summary.id().unwrap().to_owned();
+    assert!(id.starts_with("rp-"), "{id}");
+    assert!(summary.arn().unwrap().contains(":resourcepolicy/o-"));
+    let described = orgs.describe_resource_policy().send().await.unwrap();
+    assert_eq!(
+        described.resource_policy().unwrap().content(),
+        Some(content.as_str())
+    );
+
+    // Delegated: the member reads the organization, and nothing more.
+    let listed = member_orgs.list_accounts().send().await.unwrap();
+    assert_eq!(listed.accounts().len(), 2);
+    member_orgs.describe_resource_policy().send().await.unwrap();
+    let err = member_orgs
+        .create_policy()
+        .name("mine")
+        .description("")
+        .r#type(PolicyType::ServiceControlPolicy)
+        .content(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+    let err = member_orgs
+        .create_account()
+        .account_name("x")
+        .email("x@example.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+    // A member IAM user needs its own policies too: the call crosses accounts.
+    let member_iam = server.iam(&Keys {
+        id: member.clone(),
+        secret: "dev-mode".to_owned(),
+    });
+    member_iam
+        .create_user()
+        .user_name("auditor")
+        .send()
+        .await
+        .unwrap();
+    let key = member_iam
+        .create_access_key()
+        .user_name("auditor")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let auditor = server.organizations(&Keys {
+        id: key.access_key_id().to_owned(),
+        secret: key.secret_access_key().to_owned(),
+    });
+    let err = auditor.list_accounts().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+    member_iam
+        .attach_user_policy()
+        .user_name("auditor")
+        .policy_arn("arn:aws:iam::aws:policy/AWSOrganizationsReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        auditor
+            .list_accounts()
+            .send()
+            .await
+            .unwrap()
+            .accounts()
+            .len(),
+        2
+    );
+
+    // Updating with tags is refused; updating the content keeps the id.
+    let err = orgs
+        .put_resource_policy()
+        .content(&content)
+        .tags(
+            aws_sdk_organizations::types::Tag::builder()
+                .key("k")
+                .value("v")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ConstraintViolationException"));
+
+    orgs.delete_resource_policy().send().await.unwrap();
+    let err = orgs.delete_resource_policy().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("ResourcePolicyNotFoundException"));
+    let err = member_orgs.list_accounts().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+}
