@@ -30,6 +30,7 @@ pub async fn call(
     operation: Operation,
 ) -> Result<Output, ServiceError> {
     context.trace(operation.name());
+    let mutates = !crate::server::audit::is_read_only(operation.name());
     if action(&operation) == UNSERVED {
         return Err(ServiceError::not_implemented(operation.name()));
     }
@@ -102,7 +103,7 @@ pub async fn call(
             dispatch(&scope, &mut tx, operation).await
         }
     }?;
-    tx.commit().await.map_err(|err| app.internal(err))?;
+    crate::server::audit::commit(app, tx, context, mutates).await?;
     // Organizations changes can change any member account's SCPs: drop every cached view.
     app.policies().clear();
     Ok(output)

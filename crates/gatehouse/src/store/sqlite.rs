@@ -262,4 +262,28 @@ CREATE TABLE quota_requests (
 );
 CREATE INDEX quota_requests_by_account ON quota_requests(account_id, created_at);
 "#,
+    // Audit events (one per API call, allowed or denied; see `store/audit.rs`).
+    r#"
+CREATE TABLE audit_events (
+    event_id      TEXT PRIMARY KEY,
+    event_time    INTEGER NOT NULL,
+    account_id    TEXT,
+    principal_arn TEXT,
+    access_key_id TEXT,
+    service       TEXT NOT NULL,
+    operation     TEXT NOT NULL,
+    action        TEXT,
+    resource      TEXT,
+    source_ip     TEXT NOT NULL,
+    user_agent    TEXT,
+    region        TEXT,
+    read_only     INTEGER NOT NULL,
+    decision      TEXT,
+    decided_by    TEXT,
+    status        INTEGER NOT NULL,
+    error_code    TEXT
+);
+CREATE INDEX audit_events_by_time ON audit_events(event_time);
+CREATE INDEX audit_events_by_account ON audit_events(account_id, event_time);
+"#,
 ];
