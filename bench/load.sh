@@ -2,12 +2,17 @@
 # Load benchmark: GetCallerIdentity, SigV4-signed once and replayed by wrk on loopback,
 # against `gatehouse serve` and against a trivial axum server answering a fixed body,
 # measured in the same run. Prints requests/s and p99 for both and their ratio.
+# MODE=observability instead compares gatehouse with its request log, metrics and audit
+# events on (the default) against the same binary with all three off, each measured
+# ROUNDS times (alternating), to give the cost of observability.
 # Needs: wrk (apt-get install wrk), python3 with botocore. Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
+MODE=${MODE:-trivial}
+ROUNDS=${ROUNDS:-3}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
 cargo build --release --quiet --bin gatehouse --example trivial_server
@@ -20,8 +25,15 @@ start=$(date +%s%N)
 until curl -sf http://127.0.0.1:4581/health/live >/dev/null; do sleep 0.005; done
 ready=$(date +%s%N)
 echo "gatehouse: first answered request $(( (ready - start) / 1000000 )) ms after start (first start, incl. bootstrap)"
-"$target/release/examples/trivial_server" 127.0.0.1:4591 >/dev/null &
-until curl -sf http://127.0.0.1:4591/ >/dev/null; do sleep 0.005; done
+if [ "$MODE" = observability ]; then
+  # Same data dir and keys: the second server starts after the first bootstrapped.
+  "$target/release/gatehouse" serve --data-dir "$work/data" --listen 127.0.0.1:4582 \
+    --request-log false --metrics false --audit false >/dev/null 2>"$work/quiet.err" &
+  until curl -sf http://127.0.0.1:4582/health/live >/dev/null; do sleep 0.005; done
+else
+  "$target/release/examples/trivial_server" 127.0.0.1:4591 >/dev/null &
+  until curl -sf http://127.0.0.1:4591/ >/dev/null; do sleep 0.005; done
+fi
 
 # Sign one request with botocore and turn it into a wrk script.
 python3 - "$work/data/root-credentials" "$work/request.lua" <<'PY'
@@ -57,6 +69,22 @@ sys.exit(0 if "GetCallerIdentityResult" in answer else 1)
 PY
 
 run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$work/request.lua" "$1" | grep RESULT; }
+if [ "$MODE" = observability ]; then
+  on_total=0; off_total=0
+  printf '%-6s %-5s %12s %10s %8s\n' round obs req/s p99_ms non2xx
+  for round in $(seq "$ROUNDS"); do
+    read -r _ rps p99 err < <(run http://127.0.0.1:4581/)
+    printf '%-6s %-5s %12s %10s %8s\n' "$round" on "$rps" "$p99" "$err"
+    on_total=$(python3 -c "print($on_total + $rps)")
+    read -r _ rps p99 err < <(run http://127.0.0.1:4582/)
+    printf '%-6s %-5s %12s %10s %8s\n' "$round" off "$rps" "$p99" "$err"
+    off_total=$(python3 -c "print($off_total + $rps)")
+  done
+  python3 -c "print('observability cost (log+metrics+audit on vs off): %.1f %% fewer req/s' % (100.0 * (1 - $on_total / $off_total)))"
+  sqlite3 "$work/data/gatehouse.db" 'SELECT COUNT(*) FROM audit_events' 2>/dev/null \
+    | sed 's/^/audit events written: /' || true
+  exit 0
+fi
 read -r _ g_rps g_p99 g_err < <(run http://127.0.0.1:4581/)
 read -r _ t_rps t_p99 t_err < <(run http://127.0.0.1:4591/)
 printf '%-10s %12s %10s %8s\n' server req/s p99_ms non2xx

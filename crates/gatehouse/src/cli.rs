@@ -1,3 +1,4 @@
 //! Commands besides `serve`: offline tools that need no server.
 
+pub mod audit;
 pub mod policy;

@@ -4,6 +4,7 @@ mod auth;
 mod bootstrap;
 mod cli;
 mod config;
+mod metrics;
 mod model;
 mod secrets;
 mod server;
@@ -33,6 +34,20 @@ enum Command {
     Policy(cli::policy::PolicyCommand),
     /// Decide Service Quotas increase requests that wait for the operator.
     Quota(QuotaCommand),
+    /// Show the settings `gatehouse serve` would run with.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Read the audit events of API calls.
+    #[command(subcommand)]
+    Audit(cli::audit::AuditCommand),
+}
+
+/// `gatehouse config show [serve flags]`.
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print every setting, its value (secrets redacted) and where it came from: flag,
+    /// environment variable, config file or default, in that order of precedence.
+    Show(ServeConfig),
 }
 
 /// `gatehouse quota approve|deny <request-id>`.
@@ -64,20 +79,28 @@ struct QuotaTarget {
 }
 
 fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    match cli.command {
+    let parsed = config::parse::<Cli>(std::env::args_os().collect())?;
+    let description = parsed.describe();
+    match parsed.value.command {
         Command::Policy(command) => {
             let code = cli::policy::run(command)?;
             std::process::exit(code);
         }
+        Command::Config(ConfigCommand::Show(_)) => {
+            print!("{description}");
+            Ok(())
+        }
         Command::Serve(config) => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
-                .with_writer(std::io::stderr)
-                .init();
+            let filter = tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            let builder = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr);
+            match config.log_format {
+                config::LogFormat::Human => builder.init(),
+                config::LogFormat::Json => builder.json().flatten_event(true).init(),
+            }
+            metrics::set_enabled(config.metrics);
             tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -89,6 +112,11 @@ fn main() -> anyhow::Result<()> {
             .build()
             .context("starting the runtime")?
             .block_on(decide_quota(command)),
+        Command::Audit(command) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the runtime")?
+            .block_on(cli::audit::run(command)),
     }
 }
 

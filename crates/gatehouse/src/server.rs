@@ -1,11 +1,16 @@
-//! The HTTP server: shared state, the router and the listener. The request pipeline
-//! itself lives in `server/pipeline.rs`; dev mode's admin endpoints in `server/admin.rs`.
+//! The HTTP server: shared state, the routers and the listeners. The request pipeline
+//! itself lives in `server/pipeline.rs`; health, metrics and dev mode's endpoints in
+//! `server/admin.rs`; TLS in `server/tls.rs`; connections and shutdown in
+//! `server/listener.rs`.
 
 mod admin;
+pub mod audit;
 mod key_usage;
+mod listener;
 mod pipeline;
+mod tls;
 
-use std::net::SocketAddr;
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -35,6 +40,8 @@ struct AppInner {
     policies: PolicyCache,
     signing_keys: sigv4::SigningKeyCache,
     key_usage: KeyUsage,
+    audit: audit::AuditLog,
+    in_flight: AtomicUsize,
     config: ServeConfig,
     management_account: AccountId,
     dev: Option<DevAuth>,
@@ -57,6 +64,8 @@ impl App {
                 policies: PolicyCache::default(),
                 signing_keys: sigv4::SigningKeyCache::new(sigv4::DEFAULT_CAPACITY),
                 key_usage: KeyUsage::default(),
+                audit: audit::AuditLog::new(config.audit),
+                in_flight: AtomicUsize::new(0),
                 config,
                 management_account,
                 dev,
@@ -94,6 +103,16 @@ impl App {
         &self.inner.key_usage
     }
 
+    /// Audit events waiting to be written.
+    pub fn audit(&self) -> &audit::AuditLog {
+        &self.inner.audit
+    }
+
+    /// Requests being served now.
+    pub fn in_flight(&self) -> &AtomicUsize {
+        &self.inner.in_flight
+    }
+
     /// The settings in force.
     pub fn config(&self) -> &ServeConfig {
         &self.inner.config
@@ -116,37 +135,84 @@ impl App {
     }
 }
 
-/// The router: health, dev admin endpoints, and every AWS request on any other path.
-pub fn router(app: App) -> Router {
-    Router::new()
+/// The API router: dev admin endpoints and every AWS request on any other path; with
+/// `admin` also health and metrics (when no `--admin-listen` takes them elsewhere).
+pub fn router(app: App, admin: bool) -> Router {
+    let mut router = Router::new()
+        .route("/moto-api/reset", post(admin::reset))
+        .route("/moto-api/reset-auth", post(admin::reset_auth))
+        .route("/_gatehouse/reset", post(admin::reset));
+    if admin {
+        router = admin_routes(router);
+    }
+    router.fallback(pipeline::handle).with_state(app)
+}
+
+/// The router of `--admin-listen`: health and metrics only.
+pub fn admin_router(app: App) -> Router {
+    admin_routes(Router::new()).with_state(app)
+}
+
+fn admin_routes(router: Router<App>) -> Router<App> {
+    router
         .route("/health", get(admin::live))
         .route("/health/live", get(admin::live))
         .route("/health/ready", get(admin::ready))
-        .route("/moto-api/reset", post(admin::reset))
-        .route("/moto-api/reset-auth", post(admin::reset_auth))
-        .route("/_gatehouse/reset", post(admin::reset))
-        .fallback(pipeline::handle)
-        .with_state(app)
+        .route("/metrics", get(admin::metrics))
 }
 
-/// Binds the listener and serves until SIGTERM or Ctrl-C.
+/// Binds the listeners and serves until SIGTERM or Ctrl-C, then lets in-flight requests
+/// finish (for at most `--shutdown-timeout-secs`) and writes what is still queued.
 pub async fn serve(app: App) -> anyhow::Result<()> {
-    let listen = app.config().listen;
-    let listener = tokio::net::TcpListener::bind(listen)
+    let config = app.config();
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(Arc::new(tls::Tls::load(cert, key)?)),
+        _ => None,
+    };
+    let listen = config.listen;
+    let api = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("binding {listen}"))?;
-    let local = listener.local_addr()?;
-    tracing::info!(address = %local, dev = app.dev().is_some(), "gatehouse listening");
-    println!("gatehouse listening on http://{local}");
-    let flusher = tokio::spawn(key_usage::flush_forever(app.clone()));
-    axum::serve(
-        listener,
-        router(app.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        .with_context(|| format!("binding --listen {listen}"))?;
+    let admin = match config.admin_listen {
+        Some(address) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("binding --admin-listen {address}"))?,
+        ),
+        None => None,
+    };
+    let local = api.local_addr()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(address = %local, tls = tls.is_some(), dev = app.dev().is_some(), "gatehouse listening");
+    println!("gatehouse listening on {scheme}://{local}");
+    if let Some(admin) = &admin {
+        let address = admin.local_addr()?;
+        tracing::info!(address = %address, "admin endpoints listening");
+        println!("gatehouse admin listening on http://{address}");
+    }
+    if let Some(tls) = &tls {
+        tokio::spawn(tls::reload_on_sighup(tls.clone()));
+    }
+    let key_flusher = tokio::spawn(key_usage::flush_forever(app.clone()));
+    let audit_flusher = tokio::spawn(audit::flush_forever(app.clone()));
+    let api_router = router(app.clone(), admin.is_none());
+    let admin_router = admin.as_ref().map(|_| admin_router(app.clone()));
+    listener::run(
+        &app,
+        listener::Listeners {
+            api,
+            api_router,
+            tls,
+            admin: admin.zip(admin_router),
+        },
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    flusher.abort();
+    .await;
+    key_flusher.abort();
+    audit_flusher.abort();
     key_usage::flush(&app).await;
+    audit::flush(&app).await;
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -45,7 +45,7 @@ impl RequestContext {
             source_ip: self.source_ip,
             region: &self.region,
             now: time::OffsetDateTime::now_utc(),
-            secure_transport: false,
+            secure_transport: self.secure_transport,
             management_account: app.management_account(),
         }
     }
@@ -74,4 +74,6 @@ pub struct RequestContext {
     pub region: String,
     /// The caller's address.
     pub source_ip: IpAddr,
+    /// Whether the request came over TLS.
+    pub secure_transport: bool,
 }

@@ -6,6 +6,7 @@
 
 mod access_keys;
 mod accounts;
+mod audit;
 mod groups;
 mod meta;
 pub mod migrations;
@@ -25,6 +26,7 @@ use sqlx::{Any, AnyPool, Transaction};
 
 pub use access_keys::{AccessKeyRecord, KeyOwner};
 pub use accounts::AccountRecord;
+pub use audit::{AuditFilter, AuditRecord};
 pub use groups::GroupRecord;
 pub use organizations::{
     CreateAccountRequestRecord, HandshakeRecord, MemberRecord, OrgPolicyRecord, OrganizationRecord,
@@ -105,9 +107,15 @@ impl Store {
 
     /// Starts a transaction.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(Tx {
-            inner: self.pool.begin().await?,
-        })
+        let started = std::time::Instant::now();
+        let inner = self.pool.begin().await?;
+        crate::metrics::store("begin", started.elapsed());
+        Ok(Tx { inner })
+    }
+
+    /// Connections the pool holds, and how many of them are idle.
+    pub fn pool_use(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
     }
 
     /// True when the database answers a trivial query.
@@ -120,6 +128,7 @@ impl Store {
     pub async fn reset(&self, keep_account: &str) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         for table in [
+            "audit_events",
             "group_members",
             "iam_groups",
             "policy_attachments",
@@ -165,7 +174,10 @@ impl Store {
 impl Tx {
     /// Makes every change of this transaction durable.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.inner.commit().await.map_err(StoreError::from)
+        let started = std::time::Instant::now();
+        self.inner.commit().await.map_err(StoreError::from)?;
+        crate::metrics::store("commit", started.elapsed());
+        Ok(())
     }
 
     /// Runs a statement with text parameters and returns the number of rows it touched.

@@ -15,6 +15,7 @@ mod it {
     pub mod iam_policies;
     pub mod iam_roles;
     pub mod iam_users;
+    pub mod operability;
     pub mod org_conditions;
     pub mod org_features;
     pub mod organizations;

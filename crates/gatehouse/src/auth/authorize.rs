@@ -7,12 +7,13 @@
 
 use std::net::IpAddr;
 
-use policy::{ContextValue, EvaluationInput};
+use policy::{ContextValue, DecisionEffect, EvaluationInput};
 use wire::ServiceError;
 
 use super::identity::IdentityView;
 use super::{Principal, PrincipalKind};
 use crate::model::AccountId;
+use crate::server::audit::{note_decision, policy_type_name};
 
 /// What a request wants to do: the IAM action, the resource ARN it acts on, and any
 /// request-specific condition keys (such as `aws:RequestTag/…`).
@@ -80,6 +81,12 @@ pub fn authorize(
     environment: &Environment<'_>,
 ) -> Result<(), ServiceError> {
     if ALWAYS_ALLOWED.contains(&access.action) {
+        note_decision(
+            access.action,
+            &access.resource,
+            DecisionEffect::Allow,
+            "always-allowed",
+        );
         return Ok(());
     }
     session_restriction(principal, access)?;
@@ -89,10 +96,18 @@ pub fn authorize(
     // Service control policies still bind the root user of a member account: then the
     // engine decides (it allows the root user implicitly, within the SCPs).
     if principal.is_root() && view.scp_levels.is_empty() {
-        match &resource_account {
-            None => return Ok(()),
-            Some(account) if *account == principal.account.to_string() => return Ok(()),
-            Some(_) => {}
+        let own = match &resource_account {
+            None => true,
+            Some(account) => *account == principal.account.to_string(),
+        };
+        if own {
+            note_decision(
+                access.action,
+                &access.resource,
+                DecisionEffect::Allow,
+                "root",
+            );
+            return Ok(());
         }
     }
     evaluate(principal, view, access, environment, None)
@@ -137,16 +152,24 @@ fn session_restriction(principal: &Principal, access: &Access) -> Result<(), Ser
     };
     match refusal {
         None => Ok(()),
-        Some(reason) => Err(ServiceError::new(
-            "AccessDenied",
-            403,
-            format!(
-                "User: {} is not authorized to perform: {} on resource: {}: {reason}",
-                principal.arn(),
+        Some(reason) => {
+            note_decision(
                 access.action,
-                access.resource
-            ),
-        )),
+                &access.resource,
+                DecisionEffect::ExplicitDeny,
+                "session-credentials",
+            );
+            Err(ServiceError::new(
+                "AccessDenied",
+                403,
+                format!(
+                    "User: {} is not authorized to perform: {} on resource: {}: {reason}",
+                    principal.arn(),
+                    access.action,
+                    access.resource
+                ),
+            ))
+        }
     }
 }
 
@@ -185,6 +208,12 @@ fn evaluate(
         ..EvaluationInput::default()
     };
     let decision = policy::evaluate(&input, &request);
+    note_decision(
+        access.action,
+        &access.resource,
+        decision.effect,
+        policy_type_name(decision.policy_type),
+    );
     match policy::access_denied_message(&decision, &request) {
         None => Ok(()),
         Some(message) => Err(ServiceError::new("AccessDenied", 403, message)),

@@ -1,4 +1,4 @@
-//! Endpoints outside the AWS APIs: health, and in dev mode only the reset endpoints
+//! Endpoints outside the AWS APIs: health, metrics, and in dev mode only the reset endpoints
 //! (`POST /_gatehouse/reset`, moto's `POST /moto-api/reset` and `/moto-api/reset-auth`).
 
 use axum::extract::State;
@@ -24,6 +24,23 @@ pub async fn ready(State(app): State<App>) -> Response {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
     }
+}
+
+/// `GET /metrics`: Prometheus's text exposition format.
+pub async fn metrics(State(app): State<App>) -> Response {
+    if !app.config().metrics {
+        return not_found();
+    }
+    let (connections, idle) = app.store().pool_use();
+    (
+        StatusCode::OK,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        crate::metrics::render(connections, idle),
+    )
+        .into_response()
 }
 
 fn not_found() -> Response {

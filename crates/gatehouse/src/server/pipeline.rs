@@ -3,17 +3,21 @@
 //! then runs the handler), and encode the output or the AWS error with a request id.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use wire::ServiceError;
 
 use crate::auth::authenticate;
 use crate::services::{self, RequestContext, Service};
 
-use super::App;
+use super::{audit, App};
 
 /// The wire protocol a request speaks, which decides how errors are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,40 +38,197 @@ impl Protocol {
     }
 }
 
+/// What the connection a request came on tells about it.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// Whether the connection is TLS (`aws:SecureTransport`).
+    pub secure: bool,
+    /// Requests of this connection being served now.
+    pub in_flight: Arc<AtomicUsize>,
+}
+
 /// Axum handler for every path not claimed by the admin routes.
 pub async fn handle(
     State(app): State<App>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    connection: Option<Extension<Connection>>,
     request: Request,
 ) -> Response {
+    let started = Instant::now();
     // A v4 UUID from the thread's CSPRNG: no system call per request.
     let request_id = uuid::Builder::from_random_bytes(rand::random())
         .into_uuid()
         .to_string();
+    let connection = connection.map(|Extension(c)| c);
     let (parts, body) = request.into_parts();
     let mut protocol = Protocol::of(&parts.headers);
-    let limit = app.config().max_body_bytes;
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<usize>().ok());
-    let body = match declared {
-        Some(length) if length > limit => Err(()),
-        _ => axum::body::to_bytes(body, limit).await.map_err(|_| ()),
+    let config = app.config();
+    let (result, outcome) = audit::scoped(crate::store::now_millis(), async {
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        audit::note(|outcome| outcome.user_agent = user_agent);
+        let _server_slot = match Slot::take(app.in_flight(), config.max_concurrent_requests) {
+            Some(slot) => slot,
+            None => return Err(throttled()),
+        };
+        let _connection_slot = match &connection {
+            Some(connection) => match Slot::take(
+                &connection.in_flight,
+                config.max_requests_per_connection,
+            ) {
+                Some(slot) => Some(slot),
+                None => return Err(throttled()),
+            },
+            None => None,
+        };
+        let header_bytes: usize = parts
+            .headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum();
+        if header_bytes > config.max_header() {
+            return Err(ServiceError::new(
+                "RequestHeaderSectionTooLarge",
+                413,
+                format!(
+                    "Request headers must be at most {} bytes",
+                    config.max_header()
+                ),
+            ));
+        }
+        let secure = connection.as_ref().is_some_and(|c| c.secure);
+        let work = async {
+            let limit = config.max_body();
+            let declared = parts
+                .headers
+                .get(header::CONTENT_LENGTH)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.parse::<usize>().ok());
+            let body = match declared {
+                Some(length) if length > limit => Err(()),
+                _ => axum::body::to_bytes(body, limit).await.map_err(|_| ()),
+            };
+            match body {
+                Ok(body) => {
+                    run(
+                        &app,
+                        &parts,
+                        &body,
+                        peer,
+                        secure,
+                        &request_id,
+                        &mut protocol,
+                    )
+                    .await
+                }
+                Err(()) => Err(ServiceError::new(
+                    "RequestEntityTooLarge",
+                    413,
+                    format!("Request body must be at most {limit} bytes"),
+                )),
+            }
+        };
+        match tokio::time::timeout(config.request_timeout(), work).await {
+            Ok(result) => result,
+            Err(_) => Err(ServiceError::new(
+                "RequestTimeout",
+                400,
+                "Your socket connection to the server was not read from or written to within the timeout period.",
+            )),
+        }
+    })
+    .await;
+    let (response, status, error_code) = match result {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            (response, status, None)
+        }
+        Err(error) => {
+            let response = encode_error(protocol, &error, &request_id);
+            (response, error.status, Some(error.code))
+        }
     };
-    let result = match body {
-        Ok(body) => run(&app, &parts, &body, peer, &request_id, &mut protocol).await,
-        Err(()) => Err(ServiceError::new(
-            "RequestEntityTooLarge",
-            413,
-            format!("Request body must be at most {limit} bytes"),
-        )),
-    };
-    match result {
-        Ok(response) => response,
-        Err(error) => encode_error(protocol, &error, &request_id),
+    finish(
+        &app,
+        &outcome,
+        &request_id,
+        peer,
+        status,
+        error_code.as_deref(),
+        started,
+    );
+    response
+}
+
+/// Records a finished request: metrics, the request's log event, and its audit event
+/// unless the mutation's transaction already wrote it.
+fn finish(
+    app: &App,
+    outcome: &audit::Outcome,
+    request_id: &str,
+    peer: SocketAddr,
+    status: u16,
+    error_code: Option<&str>,
+    started: Instant,
+) {
+    let took = started.elapsed();
+    let service = outcome.service.unwrap_or("unknown");
+    let operation = outcome.operation.unwrap_or("unknown");
+    crate::metrics::request(service, operation, status, took);
+    if app.config().request_log {
+        let (principal, account) = match &outcome.principal {
+            Some((arn, account)) => (arn.as_str(), Some(*account)),
+            None => ("-", None),
+        };
+        tracing::info!(
+            target: "gatehouse::request",
+            request_id,
+            service,
+            operation,
+            principal,
+            account = account.map(tracing::field::display),
+            action = outcome.access.as_ref().map(|(action, _)| *action),
+            resource = outcome.access.as_ref().map(|(_, resource)| resource.as_str()),
+            decision = outcome.decision.map(policy::DecisionEffect::as_str),
+            decided_by = outcome.decided_by,
+            status,
+            error = error_code,
+            source_ip = %peer.ip(),
+            latency_us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
+            "request"
+        );
     }
+    if !outcome.written && app.audit().enabled() {
+        app.audit()
+            .push(outcome.record(request_id, peer.ip(), status, error_code));
+    }
+}
+
+/// A place among the requests being served, given back when dropped.
+struct Slot<'a>(&'a AtomicUsize);
+
+impl<'a> Slot<'a> {
+    fn take(counter: &'a AtomicUsize, max: u64) -> Option<Self> {
+        let before = counter.fetch_add(1, Ordering::AcqRel);
+        if u64::try_from(before).unwrap_or(u64::MAX) >= max {
+            counter.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        Some(Self(counter))
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn throttled() -> ServiceError {
+    ServiceError::new("Throttling", 400, "Rate exceeded")
 }
 
 async fn run(
@@ -75,6 +236,7 @@ async fn run(
     parts: &Parts,
     body: &Bytes,
     peer: SocketAddr,
+    secure: bool,
     request_id: &str,
     protocol: &mut Protocol,
 ) -> Result<Response, ServiceError> {
@@ -103,14 +265,29 @@ async fn run(
     if let Route::Query { service, .. } = &route {
         *protocol = Protocol::Query(*service);
     }
-    let parsed = sigv4::parse(&signed).map_err(crate::auth::authenticate::sigv4_error)?;
     let service = route.service();
-    let who = authenticate(app, &signed, parsed, service.signing_name()).await?;
+    audit::note(|outcome| outcome.service = Some(service.signing_name()));
+    let parsed = sigv4::parse(&signed)
+        .map_err(crate::auth::authenticate::sigv4_error)
+        .inspect_err(authentication_failed)?;
+    let access_key_id = parsed.access_key_id.clone().into_owned();
+    audit::note(|outcome| outcome.access_key_id = Some(access_key_id));
+    let who = authenticate(app, &signed, parsed, service.signing_name())
+        .await
+        .inspect_err(authentication_failed)?;
+    let principal_arn = who.principal.arn();
+    let account = who.principal.account;
+    let region = who.region.clone();
+    audit::note(|outcome| {
+        outcome.principal = Some((principal_arn, account));
+        outcome.region = Some(region);
+    });
     let context = RequestContext {
         request_id: request_id.to_owned(),
         principal: who.principal,
         region: who.region,
         source_ip: peer.ip(),
+        secure_transport: secure,
     };
     match route {
         Route::Query {
@@ -118,11 +295,15 @@ async fn run(
             params,
         } => {
             let operation = wire::sts::Operation::from_query(&params)?;
+            let name = operation.name();
+            audit::note(|outcome| outcome.operation = Some(name));
             let output = services::sts::call(app, &context, operation).await?;
             Ok(xml_response(output.to_query_xml(request_id), request_id))
         }
         Route::Query { params, .. } => {
             let operation = wire::iam::Operation::from_query(&params)?;
+            let name = operation.name();
+            audit::note(|outcome| outcome.operation = Some(name));
             let output = services::iam::call(app, &context, operation).await?;
             Ok(xml_response(output.to_query_xml(request_id), request_id))
         }
@@ -131,15 +312,28 @@ async fn run(
             operation,
         } => {
             let operation = wire::organizations::Operation::from_json(&operation, body)?;
+            let name = operation.name();
+            audit::note(|outcome| outcome.operation = Some(name));
             let output = services::organizations::call(app, &context, operation).await?;
             Ok(json_response(output.to_json(), request_id))
         }
         Route::Json { operation, .. } => {
             let operation = wire::service_quotas::Operation::from_json(&operation, body)?;
+            let name = operation.name();
+            audit::note(|outcome| outcome.operation = Some(name));
             let output = services::quotas::call(app, &context, operation).await?;
             Ok(json_response(output.to_json(), request_id))
         }
     }
+}
+
+/// Counts an authentication failure by the error code answered.
+fn authentication_failed(error: &ServiceError) {
+    let reason = match &error.code {
+        std::borrow::Cow::Borrowed(code) => code,
+        std::borrow::Cow::Owned(_) => "other",
+    };
+    crate::metrics::authentication_failure(reason);
 }
 
 /// Where a request goes, decided before authentication.

@@ -44,7 +44,7 @@ pub async fn call(
         authorize(&context.principal, &view, access, &environment)?;
     }
     let output = dispatch(app, &mut tx, context, operation).await?;
-    tx.commit().await.map_err(|err| app.internal(err))?;
+    crate::server::audit::commit(app, tx, context, mutates).await?;
     if mutates {
         app.policies().changed(context.principal.account);
     }

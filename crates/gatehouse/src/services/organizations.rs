@@ -33,6 +33,7 @@ pub async fn call(
     operation: Operation,
 ) -> Result<Output, ServiceError> {
     context.trace(operation.name());
+    let mutates = !crate::server::audit::is_read_only(operation.name());
     if action(&operation) == UNSERVED {
         return Err(ServiceError::not_implemented(operation.name()));
     }
@@ -66,9 +67,6 @@ pub async fn call(
             Some(org)
         }
     };
-    let read_only = ["Describe", "List"]
-        .iter()
-        .any(|prefix| operation.name().starts_with(prefix));
     let mut needed = access(app, &mut tx, context, org.as_ref(), &operation).await?;
     if let (Some(_), Some(org)) = (&delegated, &org) {
         // A delegated call acts on the management account's organization: resources
@@ -143,8 +141,8 @@ pub async fn call(
             dispatch(&scope, &mut tx, operation).await
         }
     }?;
-    tx.commit().await.map_err(|err| app.internal(err))?;
-    if !read_only {
+    crate::server::audit::commit(app, tx, context, mutates).await?;
+    if mutates {
         // Organizations changes can change any member account's SCPs and organization
         // keys: drop every cached view. Account status changes (CloseAccount) decide
         // whether keys authenticate at all: drop cached credentials too.

@@ -77,6 +77,7 @@ pub async fn call(
     operation: Operation,
 ) -> Result<Output, ServiceError> {
     context.trace(operation.name());
+    let mutates = !crate::server::audit::is_read_only(operation.name());
     let quota_arn = |service: &str, quota: &str| {
         format!(
             "arn:{}:servicequotas:{}:{}:{service}/{quota}",
@@ -211,7 +212,7 @@ pub async fn call(
         }
         other => Err(ServiceError::not_implemented(other.name())),
     }?;
-    tx.commit().await.map_err(|err| app.internal(err))?;
+    crate::server::audit::commit(app, tx, context, mutates).await?;
     Ok(output)
 }
 

@@ -27,9 +27,17 @@ pub async fn call(
     context.trace(operation.name());
     match operation {
         // AWS never denies GetCallerIdentity, so it needs no policy lookup at all.
-        Operation::GetCallerIdentity(_) => Ok(Output::GetCallerIdentity(
-            handle_get_caller_identity(context),
-        )),
+        Operation::GetCallerIdentity(_) => {
+            crate::server::audit::note_decision(
+                "sts:GetCallerIdentity",
+                "*",
+                policy::DecisionEffect::Allow,
+                "always-allowed",
+            );
+            Ok(Output::GetCallerIdentity(handle_get_caller_identity(
+                context,
+            )))
+        }
         Operation::AssumeRole(input) => assume_role::handle_assume_role(app, context, input)
             .await
             .map(Output::AssumeRole),

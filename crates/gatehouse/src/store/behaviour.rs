@@ -554,6 +554,96 @@ async fn organizations_suite(store: Store) {
     assert!(tx.quota_requests(mgmt).await.unwrap().is_empty());
 }
 
+fn audit_event(id: &str, at: i64, account: Option<&str>, principal: Option<&str>) -> AuditRecord {
+    AuditRecord {
+        event_id: id.to_owned(),
+        event_time: at,
+        account_id: account.map(str::to_owned),
+        principal_arn: principal.map(str::to_owned),
+        access_key_id: Some("AKIAEXAMPLE".to_owned()),
+        service: "iam".to_owned(),
+        operation: "GetUser".to_owned(),
+        action: Some("iam:GetUser".to_owned()),
+        resource: None,
+        source_ip: "127.0.0.1".to_owned(),
+        user_agent: None,
+        region: Some("us-east-1".to_owned()),
+        read_only: true,
+        decision: Some("ImplicitDeny".to_owned()),
+        decided_by: Some("identity".to_owned()),
+        status: 403,
+        error_code: Some("AccessDenied".to_owned()),
+    }
+}
+
+async fn audit_suite(store: Store) {
+    // More rows than one statement holds, written twice: the retry adds nothing.
+    let batch: Vec<AuditRecord> = (0..450)
+        .map(|n| {
+            let principal = if n % 3 == 0 {
+                Some("arn:aws:iam::111111111111:user/a")
+            } else {
+                None
+            };
+            audit_event(
+                &format!("req-{n:04}"),
+                1_000 + n,
+                Some("111111111111"),
+                principal,
+            )
+        })
+        .collect();
+    for _ in 0..2 {
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_audit_events(&batch).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_audit_events(&[audit_event("other", 5_000, Some("222222222222"), None)])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // A rolled-back transaction leaves no event.
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_audit_events(&[audit_event("rolled-back", 6_000, None, None)])
+        .await
+        .unwrap();
+    drop(tx);
+
+    let all = AuditFilter {
+        limit: 10_000,
+        ..AuditFilter::default()
+    };
+    let events = store.audit_events(&all).await.unwrap();
+    assert_eq!(events.len(), 451);
+    assert_eq!(events.first().unwrap(), &batch[0]);
+    assert_eq!(events.last().unwrap().event_id, "other");
+    let newest = store
+        .audit_events(&AuditFilter {
+            limit: 2,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<&str> = newest.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids, ["req-0449", "other"]);
+    let by_account = AuditFilter {
+        account_id: Some("222222222222".to_owned()),
+        ..all.clone()
+    };
+    assert_eq!(store.audit_events(&by_account).await.unwrap().len(), 1);
+    let by_principal = AuditFilter {
+        principal_arn: Some("arn:aws:iam::111111111111:user/a".to_owned()),
+        ..all.clone()
+    };
+    assert_eq!(store.audit_events(&by_principal).await.unwrap().len(), 150);
+    let since = AuditFilter {
+        since: Some(1_400),
+        ..all.clone()
+    };
+    assert_eq!(store.audit_events(&since).await.unwrap().len(), 51);
+}
+
 #[tokio::test]
 async fn sqlite_backend_behaves() {
     let dir = tempfile::tempdir().unwrap();
@@ -561,6 +651,7 @@ async fn sqlite_backend_behaves() {
     let store = Store::open(&url).await.unwrap();
     assert_eq!(store.backend(), Backend::Sqlite);
     suite(store.clone()).await;
+    audit_suite(store.clone()).await;
     organizations_suite(store).await;
     // Reopening runs no migration twice.
     Store::open(&url).await.unwrap();
@@ -574,6 +665,7 @@ async fn postgres_backend_behaves() {
     let store = Store::open(&url).await.unwrap();
     assert_eq!(store.backend(), Backend::Postgres);
     suite(store.clone()).await;
+    audit_suite(store.clone()).await;
     organizations_suite(store).await;
 }
 

@@ -244,4 +244,28 @@ CREATE TABLE org_resource_policies (
     updated_at    BIGINT NOT NULL
 );
 "#,
+    // 7: audit events (one per API call, allowed or denied; see `store/audit.rs`).
+    r#"
+CREATE TABLE audit_events (
+    event_id      TEXT PRIMARY KEY,
+    event_time    BIGINT NOT NULL,
+    account_id    TEXT,
+    principal_arn TEXT,
+    access_key_id TEXT,
+    service       TEXT NOT NULL,
+    operation     TEXT NOT NULL,
+    action        TEXT,
+    resource      TEXT,
+    source_ip     TEXT NOT NULL,
+    user_agent    TEXT,
+    region        TEXT,
+    read_only     BIGINT NOT NULL,
+    decision      TEXT,
+    decided_by    TEXT,
+    status        BIGINT NOT NULL,
+    error_code    TEXT
+);
+CREATE INDEX audit_events_by_time ON audit_events(event_time);
+CREATE INDEX audit_events_by_account ON audit_events(account_id, event_time);
+"#,
 ];

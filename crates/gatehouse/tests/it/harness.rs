@@ -11,8 +11,10 @@ use aws_credential_types::Credentials;
 /// A running server and what its first start printed.
 pub struct Server {
     child: Child,
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS).
     pub endpoint: String,
+    /// `http://127.0.0.1:PORT` of `--admin-listen`, when given.
+    pub admin_endpoint: Option<String>,
     /// The data directory (kept across restarts).
     pub data_dir: PathBuf,
     _temp: Option<tempfile::TempDir>,
@@ -71,11 +73,17 @@ impl Server {
                 }
             }
         });
-        let endpoint = loop {
+        let wants_admin = args.iter().any(|arg| arg.starts_with("--admin-listen"));
+        let mut endpoint = None;
+        let mut admin_endpoint = None;
+        while endpoint.is_none() || (wants_admin && admin_endpoint.is_none()) {
             match receiver.recv_timeout(Duration::from_secs(30)) {
                 Ok(line) => {
                     if let Some(address) = line.strip_prefix("gatehouse listening on ") {
-                        break address.trim().to_owned();
+                        endpoint = Some(address.trim().to_owned());
+                    }
+                    if let Some(address) = line.strip_prefix("gatehouse admin listening on ") {
+                        admin_endpoint = Some(address.trim().to_owned());
                     }
                 }
                 Err(_) => {
@@ -83,10 +91,12 @@ impl Server {
                     panic!("server did not start; stderr:\n{log}");
                 }
             }
-        };
+        }
+        let endpoint = endpoint.unwrap();
         Self {
             child,
             endpoint,
+            admin_endpoint,
             data_dir,
             _temp: temp,
             args,
@@ -96,7 +106,7 @@ impl Server {
 
     /// Kills the process (SIGKILL) and starts it again on the same data dir.
     pub fn restart(mut self) -> Self {
-        self.child.kill().unwrap();
+        let _ = self.child.kill();
         self.child.wait().unwrap();
         let temp = self._temp.take();
         let data_dir = self.data_dir.clone();
@@ -213,6 +223,36 @@ impl Server {
             .http_client(aws_smithy_http_client::Builder::new().build_http())
             .build();
         aws_sdk_servicequotas::Client::from_conf(config)
+    }
+
+    /// Sends a signal (`TERM`, `HUP`, …) to the server process.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// Waits for the process to exit on its own (after a signal) and returns its status.
+    pub fn wait_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "server did not exit within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Everything the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
     }
 
     /// Stops the server and returns everything it logged.

@@ -1,0 +1,180 @@
+//! Accepting connections: HTTP/1.1 over TCP or TLS, with the connection-level limits
+//! (header buffer, time to send headers), and graceful shutdown: on the signal, stop
+//! accepting, let every open connection finish its request in flight (bounded by
+//! `--shutdown-timeout-secs`), then return.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tower::ServiceExt;
+
+use super::pipeline::Connection;
+use super::tls::Tls;
+use super::App;
+
+/// What to accept connections on.
+pub struct Listeners {
+    /// The AWS API listener (`--listen`).
+    pub api: TcpListener,
+    /// Its routes.
+    pub api_router: Router,
+    /// TLS for the API listener, when configured.
+    pub tls: Option<Arc<Tls>>,
+    /// Health and metrics (`--admin-listen`), when separate.
+    pub admin: Option<(TcpListener, Router)>,
+}
+
+/// How connections are served.
+#[derive(Clone)]
+struct Limits {
+    header_read_timeout: Duration,
+    max_buf_size: usize,
+}
+
+/// Serves until `shutdown` completes, then drains open connections.
+pub async fn run(app: &App, listeners: Listeners, shutdown: impl Future<Output = ()>) {
+    let config = app.config();
+    let limits = Limits {
+        header_read_timeout: config.connection_timeout(),
+        // hyper's floor is 8 KiB; leave room above the header limit so that a slightly
+        // larger header section reaches the pipeline and gets an AWS-shaped 413.
+        max_buf_size: (config.max_header().saturating_mul(2)).max(8192),
+    };
+    let graceful = GracefulShutdown::new();
+    let Listeners {
+        api,
+        api_router,
+        tls,
+        admin,
+    } = listeners;
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = api.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    accept(stream, peer, &api_router, tls.as_ref(), &limits, graceful.watcher());
+                }
+                Err(error) => backoff(&error).await,
+            },
+            accepted = accept_admin(admin.as_ref()) => match accepted {
+                Ok((stream, peer, router)) => {
+                    accept(stream, peer, router, None, &limits, graceful.watcher());
+                }
+                Err(error) => backoff(&error).await,
+            },
+            () = &mut shutdown => break,
+        }
+    }
+    drop(api);
+    drop(admin);
+    let grace = Duration::from_secs(config.shutdown_timeout_secs);
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            seconds = config.shutdown_timeout_secs,
+            "requests still in flight at the shutdown deadline were cut off"
+        );
+    }
+}
+
+async fn accept_admin(
+    admin: Option<&(TcpListener, Router)>,
+) -> std::io::Result<(TcpStream, SocketAddr, &Router)> {
+    match admin {
+        Some((listener, router)) => {
+            let (stream, peer) = listener.accept().await?;
+            Ok((stream, peer, router))
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Accept errors are mostly a full file-descriptor table: wait rather than spin.
+async fn backoff(error: &std::io::Error) {
+    tracing::warn!(%error, "accept failed");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+fn accept(
+    stream: TcpStream,
+    peer: SocketAddr,
+    router: &Router,
+    tls: Option<&Arc<Tls>>,
+    limits: &Limits,
+    watcher: Watcher,
+) {
+    let _ = stream.set_nodelay(true);
+    let router = router.clone();
+    let limits = limits.clone();
+    match tls.and_then(|tls| tls.acceptor()) {
+        None => {
+            let connection = Connection {
+                secure: false,
+                in_flight: Arc::new(AtomicUsize::new(0)),
+            };
+            tokio::spawn(serve_connection(
+                stream, peer, router, connection, limits, watcher,
+            ));
+        }
+        Some(acceptor) => {
+            tokio::spawn(async move {
+                let handshake =
+                    tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream));
+                let stream = match handshake.await {
+                    Ok(Ok(stream)) => stream,
+                    Ok(Err(error)) => {
+                        tracing::debug!(%error, %peer, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(%peer, "TLS handshake timed out");
+                        return;
+                    }
+                };
+                let connection = Connection {
+                    secure: true,
+                    in_flight: Arc::new(AtomicUsize::new(0)),
+                };
+                serve_connection(stream, peer, router, connection, limits, watcher).await;
+            });
+        }
+    }
+}
+
+async fn serve_connection<I>(
+    io: I,
+    peer: SocketAddr,
+    router: Router,
+    connection: Connection,
+    limits: Limits,
+    watcher: Watcher,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request.extensions_mut().insert(connection.clone());
+        router.clone().oneshot(request)
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_buf_size);
+    let served = builder.serve_connection(TokioIo::new(io), service);
+    if let Err(error) = watcher.watch(served).await {
+        tracing::debug!(%error, %peer, "connection ended with an error");
+    }
+}
