@@ -5,9 +5,13 @@
 //! except the ones that resolve credentials, which must find the owning account first.
 
 mod access_keys;
+mod account_aliases;
 mod accounts;
 mod groups;
+mod instance_profiles;
+mod login_profiles;
 mod meta;
+mod mfa_devices;
 pub mod migrations;
 mod organizations;
 mod policies;
@@ -15,6 +19,7 @@ mod postgres;
 mod quotas;
 mod roles;
 mod sqlite;
+mod tags;
 mod users;
 
 #[cfg(test)]
@@ -26,6 +31,9 @@ use sqlx::{Any, AnyPool, Transaction};
 pub use access_keys::{AccessKeyRecord, KeyOwner};
 pub use accounts::AccountRecord;
 pub use groups::GroupRecord;
+pub use instance_profiles::InstanceProfileRecord;
+pub use login_profiles::{LoginProfileRecord, PasswordPolicyRecord};
+pub use mfa_devices::MfaDeviceRecord;
 pub use organizations::{
     CreateAccountRequestRecord, HandshakeRecord, MemberRecord, OrgPolicyRecord, OrganizationRecord,
     UnitRecord,
@@ -33,6 +41,7 @@ pub use organizations::{
 pub use policies::{ManagedPolicyRecord, OwnerKind};
 pub use quotas::QuotaRequestRecord;
 pub use roles::RoleRecord;
+pub use tags::TaggedTable;
 pub use users::UserRecord;
 
 /// Failures of the store. Handlers turn them into an internal error with a request id.
@@ -120,6 +129,11 @@ impl Store {
     pub async fn reset(&self, keep_account: &str) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         for table in [
+            "login_profiles",
+            "password_policies",
+            "mfa_devices",
+            "instance_profiles",
+            "account_aliases",
             "group_members",
             "iam_groups",
             "policy_attachments",

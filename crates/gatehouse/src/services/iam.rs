@@ -3,10 +3,16 @@
 //! transaction, and marks the account's authorization views stale after a change.
 
 mod access_keys;
+mod account_alias;
 mod documents;
+mod entity_tags;
 mod groups;
 mod inline_policies;
+mod instance_profiles;
+mod login_profiles;
+pub(crate) mod mfa;
 mod pagination;
+mod password_policy;
 mod policies;
 mod roles;
 mod tags;
@@ -41,7 +47,14 @@ pub async fn call(
         .map_err(|err| app.internal(err))?;
     let environment = context.environment(app);
     for access in &needed {
-        authorize(&context.principal, &view, access, &environment)?;
+        if let Err(denied) = authorize(&context.principal, &view, access, &environment) {
+            let self_service = matches!(operation, Operation::ChangePassword(_))
+                && login_profiles::users_may_change_password(app, &mut tx, context, &denied)
+                    .await?;
+            if !self_service {
+                return Err(denied);
+            }
+        }
     }
     let output = dispatch(app, &mut tx, context, operation).await?;
     tx.commit().await.map_err(|err| app.internal(err))?;
@@ -551,6 +564,275 @@ async fn dispatch(
                 .await?;
             Output::DeleteRolePolicy
         }
+        // Console passwords and the account password policy.
+        Operation::CreateLoginProfile(input) => Output::CreateLoginProfile(
+            login_profiles::handle_create(app, tx, context, input).await?,
+        ),
+        Operation::GetLoginProfile(input) => Output::GetLoginProfile(GetLoginProfileResponse {
+            login_profile: login_profiles::handle_get(app, tx, context, input.user_name.as_deref())
+                .await?,
+        }),
+        Operation::UpdateLoginProfile(input) => {
+            login_profiles::handle_update(app, tx, context, input).await?;
+            Output::UpdateLoginProfile
+        }
+        Operation::DeleteLoginProfile(input) => {
+            login_profiles::handle_delete(app, tx, context, input.user_name.as_deref()).await?;
+            Output::DeleteLoginProfile
+        }
+        Operation::ChangePassword(input) => {
+            login_profiles::handle_change_password(app, tx, context, input).await?;
+            Output::ChangePassword
+        }
+        Operation::UpdateAccountPasswordPolicy(input) => {
+            password_policy::handle_update(app, tx, context, &input).await?;
+            Output::UpdateAccountPasswordPolicy
+        }
+        Operation::GetAccountPasswordPolicy => {
+            Output::GetAccountPasswordPolicy(password_policy::handle_get(app, tx, context).await?)
+        }
+        Operation::DeleteAccountPasswordPolicy => {
+            password_policy::handle_delete(app, tx, context).await?;
+            Output::DeleteAccountPasswordPolicy
+        }
+        // Virtual MFA devices.
+        Operation::CreateVirtualMFADevice(input) => {
+            Output::CreateVirtualMFADevice(mfa::handle_create(app, tx, context, input).await?)
+        }
+        Operation::EnableMFADevice(input) => {
+            mfa::handle_enable(
+                app,
+                tx,
+                context,
+                (&input.user_name, &input.serial_number),
+                (&input.authentication_code1, &input.authentication_code2),
+            )
+            .await?;
+            Output::EnableMFADevice
+        }
+        Operation::ResyncMFADevice(input) => {
+            mfa::handle_resync(
+                app,
+                tx,
+                context,
+                (&input.user_name, &input.serial_number),
+                (&input.authentication_code1, &input.authentication_code2),
+            )
+            .await?;
+            Output::ResyncMFADevice
+        }
+        Operation::DeactivateMFADevice(input) => {
+            mfa::handle_deactivate(
+                app,
+                tx,
+                context,
+                input.user_name.as_deref(),
+                &input.serial_number,
+            )
+            .await?;
+            Output::DeactivateMFADevice
+        }
+        Operation::GetMFADevice(input) => Output::GetMFADevice(
+            mfa::handle_get(
+                app,
+                tx,
+                context,
+                input.user_name.as_deref(),
+                &input.serial_number,
+            )
+            .await?,
+        ),
+        Operation::ListMFADevices(input) => Output::ListMFADevices(
+            mfa::handle_list_for_user(app, tx, context, input.user_name.as_deref()).await?,
+        ),
+        Operation::ListVirtualMFADevices(input) => {
+            Output::ListVirtualMFADevices(mfa::handle_list_virtual(app, tx, context, input).await?)
+        }
+        Operation::DeleteVirtualMFADevice(input) => {
+            mfa::handle_delete(app, tx, context, &input.serial_number).await?;
+            Output::DeleteVirtualMFADevice
+        }
+        Operation::TagMFADevice(input) => {
+            mfa::update_tags(app, tx, context, &input.serial_number, |tags| {
+                tags::merge_tags(tags, input.tags)
+            })
+            .await?;
+            Output::TagMFADevice
+        }
+        Operation::UntagMFADevice(input) => {
+            mfa::update_tags(app, tx, context, &input.serial_number, |tags| {
+                tags::remove_tags(tags, &input.tag_keys);
+                Ok(())
+            })
+            .await?;
+            Output::UntagMFADevice
+        }
+        Operation::ListMFADeviceTags(input) => {
+            let found =
+                mfa::update_tags(app, tx, context, &input.serial_number, |_| Ok(())).await?;
+            Output::ListMFADeviceTags(ListMFADeviceTagsResponse {
+                tags: tags::tags_to_wire(&found),
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        // Instance profiles.
+        Operation::CreateInstanceProfile(input) => {
+            Output::CreateInstanceProfile(CreateInstanceProfileResponse {
+                instance_profile: instance_profiles::handle_create(app, tx, context, input).await?,
+            })
+        }
+        Operation::GetInstanceProfile(input) => {
+            Output::GetInstanceProfile(GetInstanceProfileResponse {
+                instance_profile: instance_profiles::handle_get(
+                    app,
+                    tx,
+                    context,
+                    &input.instance_profile_name,
+                )
+                .await?,
+            })
+        }
+        Operation::DeleteInstanceProfile(input) => {
+            instance_profiles::handle_delete(app, tx, context, &input.instance_profile_name)
+                .await?;
+            Output::DeleteInstanceProfile
+        }
+        Operation::ListInstanceProfiles(input) => {
+            let (instance_profiles, truncated, marker) =
+                instance_profiles::handle_list(app, tx, context, input).await?;
+            Output::ListInstanceProfiles(ListInstanceProfilesResponse {
+                instance_profiles,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
+        Operation::ListInstanceProfilesForRole(input) => {
+            let (instance_profiles, truncated, marker) =
+                instance_profiles::handle_list_for_role(app, tx, context, input).await?;
+            Output::ListInstanceProfilesForRole(ListInstanceProfilesForRoleResponse {
+                instance_profiles,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
+        Operation::AddRoleToInstanceProfile(input) => {
+            instance_profiles::handle_add_role(
+                app,
+                tx,
+                context,
+                &input.instance_profile_name,
+                &input.role_name,
+            )
+            .await?;
+            Output::AddRoleToInstanceProfile
+        }
+        Operation::RemoveRoleFromInstanceProfile(input) => {
+            instance_profiles::handle_remove_role(
+                app,
+                tx,
+                context,
+                &input.instance_profile_name,
+                &input.role_name,
+            )
+            .await?;
+            Output::RemoveRoleFromInstanceProfile
+        }
+        Operation::TagInstanceProfile(input) => {
+            instance_profiles::update_tags(
+                app,
+                tx,
+                context,
+                &input.instance_profile_name,
+                |tags| tags::merge_tags(tags, input.tags),
+            )
+            .await?;
+            Output::TagInstanceProfile
+        }
+        Operation::UntagInstanceProfile(input) => {
+            instance_profiles::update_tags(
+                app,
+                tx,
+                context,
+                &input.instance_profile_name,
+                |tags| {
+                    tags::remove_tags(tags, &input.tag_keys);
+                    Ok(())
+                },
+            )
+            .await?;
+            Output::UntagInstanceProfile
+        }
+        Operation::ListInstanceProfileTags(input) => {
+            let found =
+                instance_profiles::find_profile(app, tx, context, &input.instance_profile_name)
+                    .await?;
+            Output::ListInstanceProfileTags(ListInstanceProfileTagsResponse {
+                tags: tags::tags_to_wire(&found.tags),
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        // The account alias.
+        Operation::CreateAccountAlias(input) => {
+            account_alias::handle_create(app, tx, context, &input.account_alias).await?;
+            Output::CreateAccountAlias
+        }
+        Operation::DeleteAccountAlias(input) => {
+            account_alias::handle_delete(app, tx, context, &input.account_alias).await?;
+            Output::DeleteAccountAlias
+        }
+        Operation::ListAccountAliases(_) => {
+            Output::ListAccountAliases(account_alias::handle_list(app, tx, context).await?)
+        }
+        // Tags on users and customer managed policies.
+        Operation::TagUser(input) => {
+            entity_tags::user(app, tx, context, &input.user_name, |tags| {
+                tags::merge_tags(tags, input.tags)
+            })
+            .await?;
+            Output::TagUser
+        }
+        Operation::UntagUser(input) => {
+            entity_tags::user(app, tx, context, &input.user_name, |tags| {
+                tags::remove_tags(tags, &input.tag_keys);
+                Ok(())
+            })
+            .await?;
+            Output::UntagUser
+        }
+        Operation::ListUserTags(input) => {
+            let found = entity_tags::user(app, tx, context, &input.user_name, |_| Ok(())).await?;
+            Output::ListUserTags(ListUserTagsResponse {
+                tags: tags::tags_to_wire(&found),
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        Operation::TagPolicy(input) => {
+            entity_tags::policy(app, tx, context, &input.policy_arn, |tags| {
+                tags::merge_tags(tags, input.tags)
+            })
+            .await?;
+            Output::TagPolicy
+        }
+        Operation::UntagPolicy(input) => {
+            entity_tags::policy(app, tx, context, &input.policy_arn, |tags| {
+                tags::remove_tags(tags, &input.tag_keys);
+                Ok(())
+            })
+            .await?;
+            Output::UntagPolicy
+        }
+        Operation::ListPolicyTags(input) => {
+            let found =
+                entity_tags::policy(app, tx, context, &input.policy_arn, |_| Ok(())).await?;
+            Output::ListPolicyTags(ListPolicyTagsResponse {
+                tags: tags::tags_to_wire(&found),
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
         other => return Err(ServiceError::not_implemented(other.name())),
     })
 }
@@ -567,6 +849,8 @@ enum Target {
     Group(String),
     /// A role by name.
     Role(String),
+    /// An instance profile by name.
+    InstanceProfile(String),
     /// The user owning an access key of the caller's account.
     KeyOwner(String),
 }
@@ -646,6 +930,7 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
     let user = |name: &str| Target::User(Some(name.to_owned()));
     let group = |name: &str| Target::Group(name.to_owned());
     let role = |name: &str| Target::Role(name.to_owned());
+    let profile = |name: &str| Target::InstanceProfile(name.to_owned());
     let arn = |text: &str| Target::Arn(text.to_owned());
     let policy_arn = |text: &str| policy::ContextValue::from(text);
     let one = |action, target| vec![Need::new(action, target)];
@@ -777,6 +1062,104 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::GetRolePolicy(i) => one("iam:GetRolePolicy", role(&i.role_name)),
         Op::ListRolePolicies(i) => one("iam:ListRolePolicies", role(&i.role_name)),
         Op::DeleteRolePolicy(i) => one("iam:DeleteRolePolicy", role(&i.role_name)),
+        Op::CreateLoginProfile(i) => one("iam:CreateLoginProfile", me(&i.user_name)),
+        Op::GetLoginProfile(i) => one("iam:GetLoginProfile", me(&i.user_name)),
+        Op::UpdateLoginProfile(i) => one("iam:UpdateLoginProfile", user(&i.user_name)),
+        Op::DeleteLoginProfile(i) => one("iam:DeleteLoginProfile", me(&i.user_name)),
+        Op::ChangePassword(_) => one("iam:ChangePassword", me(&None)),
+        Op::UpdateAccountPasswordPolicy(_) => one("iam:UpdateAccountPasswordPolicy", Target::Star),
+        Op::GetAccountPasswordPolicy => one("iam:GetAccountPasswordPolicy", Target::Star),
+        Op::DeleteAccountPasswordPolicy => one("iam:DeleteAccountPasswordPolicy", Target::Star),
+        Op::CreateVirtualMFADevice(i) => creation(
+            context,
+            ("mfa", "iam:CreateVirtualMFADevice", "iam:TagMFADevice"),
+            (i.path.as_deref(), &i.virtual_mfa_device_name),
+            tag_pairs(i.tags.as_ref()),
+            None,
+        ),
+        Op::EnableMFADevice(i) => one("iam:EnableMFADevice", user(&i.user_name)),
+        Op::ResyncMFADevice(i) => one("iam:ResyncMFADevice", user(&i.user_name)),
+        Op::DeactivateMFADevice(i) => one("iam:DeactivateMFADevice", me(&i.user_name)),
+        Op::GetMFADevice(i) => one("iam:GetMFADevice", me(&i.user_name)),
+        Op::ListMFADevices(i) => one("iam:ListMFADevices", me(&i.user_name)),
+        Op::ListVirtualMFADevices(_) => one("iam:ListVirtualMFADevices", Target::Star),
+        Op::DeleteVirtualMFADevice(i) => one("iam:DeleteVirtualMFADevice", arn(&i.serial_number)),
+        Op::TagMFADevice(i) => {
+            vec![Need::new("iam:TagMFADevice", arn(&i.serial_number))
+                .tagged(&tag_pairs(Some(&i.tags)))]
+        }
+        Op::UntagMFADevice(i) => vec![Need::new("iam:UntagMFADevice", arn(&i.serial_number)).with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListMFADeviceTags(i) => one("iam:ListMFADeviceTags", arn(&i.serial_number)),
+        Op::CreateInstanceProfile(i) => creation(
+            context,
+            (
+                "instance-profile",
+                "iam:CreateInstanceProfile",
+                "iam:TagInstanceProfile",
+            ),
+            (i.path.as_deref(), &i.instance_profile_name),
+            tag_pairs(i.tags.as_ref()),
+            None,
+        ),
+        Op::GetInstanceProfile(i) => {
+            one("iam:GetInstanceProfile", profile(&i.instance_profile_name))
+        }
+        Op::DeleteInstanceProfile(i) => one(
+            "iam:DeleteInstanceProfile",
+            profile(&i.instance_profile_name),
+        ),
+        Op::ListInstanceProfiles(_) => one("iam:ListInstanceProfiles", Target::Star),
+        Op::ListInstanceProfilesForRole(i) => {
+            one("iam:ListInstanceProfilesForRole", role(&i.role_name))
+        }
+        Op::AddRoleToInstanceProfile(i) => one(
+            "iam:AddRoleToInstanceProfile",
+            profile(&i.instance_profile_name),
+        ),
+        Op::RemoveRoleFromInstanceProfile(i) => one(
+            "iam:RemoveRoleFromInstanceProfile",
+            profile(&i.instance_profile_name),
+        ),
+        Op::TagInstanceProfile(i) => {
+            vec![
+                Need::new("iam:TagInstanceProfile", profile(&i.instance_profile_name))
+                    .tagged(&tag_pairs(Some(&i.tags))),
+            ]
+        }
+        Op::UntagInstanceProfile(i) => vec![Need::new(
+            "iam:UntagInstanceProfile",
+            profile(&i.instance_profile_name),
+        )
+        .with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListInstanceProfileTags(i) => one(
+            "iam:ListInstanceProfileTags",
+            profile(&i.instance_profile_name),
+        ),
+        Op::TagUser(i) => {
+            vec![Need::new("iam:TagUser", user(&i.user_name)).tagged(&tag_pairs(Some(&i.tags)))]
+        }
+        Op::UntagUser(i) => vec![Need::new("iam:UntagUser", user(&i.user_name)).with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListUserTags(i) => one("iam:ListUserTags", user(&i.user_name)),
+        Op::TagPolicy(i) => {
+            vec![Need::new("iam:TagPolicy", arn(&i.policy_arn)).tagged(&tag_pairs(Some(&i.tags)))]
+        }
+        Op::UntagPolicy(i) => vec![Need::new("iam:UntagPolicy", arn(&i.policy_arn)).with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListPolicyTags(i) => one("iam:ListPolicyTags", arn(&i.policy_arn)),
+        Op::CreateAccountAlias(_) => one("iam:CreateAccountAlias", Target::Star),
+        Op::DeleteAccountAlias(_) => one("iam:DeleteAccountAlias", Target::Star),
+        Op::ListAccountAliases(_) => one("iam:ListAccountAliases", Target::Star),
         _ => Vec::new(),
     }
 }
@@ -800,6 +1183,24 @@ async fn access(
             }
             Target::Role(name) => {
                 entity_access(app, tx, context, OwnerKind::Role, need.action, &name).await?
+            }
+            Target::InstanceProfile(name) => {
+                let principal = &context.principal;
+                let path = tx
+                    .instance_profile(&principal.account.to_string(), &name)
+                    .await
+                    .map_err(|err| app.internal(err))?
+                    .map_or_else(|| "/".to_owned(), |profile| profile.path);
+                Access::new(
+                    need.action,
+                    arn::iam_entity(
+                        principal.partition,
+                        principal.account,
+                        "instance-profile",
+                        &path,
+                        &name,
+                    ),
+                )
             }
             Target::KeyOwner(key_id) => {
                 let account = context.principal.account.to_string();

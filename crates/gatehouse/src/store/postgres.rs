@@ -231,4 +231,53 @@ CREATE TABLE quota_requests (
 );
 CREATE INDEX quota_requests_by_account ON quota_requests(account_id, created_at);
 "#,
+    // 5: IAM login profiles, password policy, virtual MFA devices, instance profiles,
+    // account aliases.
+    r#"
+CREATE TABLE login_profiles (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    user_key     TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    reset_required BIGINT NOT NULL,
+    history      TEXT NOT NULL DEFAULT '[]',
+    created_at   BIGINT NOT NULL,
+    changed_at   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, user_key)
+);
+CREATE TABLE password_policies (
+    account_id   TEXT PRIMARY KEY REFERENCES accounts(account_id),
+    policy       TEXT NOT NULL
+);
+CREATE TABLE mfa_devices (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    serial_number TEXT NOT NULL,
+    device_key   TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    seed_sealed  BYTEA NOT NULL,
+    user_key     TEXT,
+    enabled_at   BIGINT,
+    last_step    BIGINT NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, serial_number)
+);
+CREATE UNIQUE INDEX mfa_devices_by_name ON mfa_devices(account_id, device_key);
+CREATE INDEX mfa_devices_by_user ON mfa_devices(account_id, user_key);
+CREATE TABLE instance_profiles (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    profile_key  TEXT NOT NULL,
+    profile_name TEXT NOT NULL,
+    profile_id   TEXT NOT NULL UNIQUE,
+    path         TEXT NOT NULL,
+    role_key     TEXT,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, profile_key)
+);
+CREATE INDEX instance_profiles_by_role ON instance_profiles(account_id, role_key);
+CREATE TABLE account_aliases (
+    account_alias TEXT PRIMARY KEY,
+    account_id   TEXT NOT NULL UNIQUE REFERENCES accounts(account_id)
+);
+"#,
 ];

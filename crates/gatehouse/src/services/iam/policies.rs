@@ -45,7 +45,7 @@ fn no_such_policy(arn: &str) -> ServiceError {
 }
 
 /// The customer managed policy an ARN names in the caller's account.
-async fn find(
+pub(super) async fn find(
     app: &App,
     tx: &mut Tx,
     context: &RequestContext,

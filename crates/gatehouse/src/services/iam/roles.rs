@@ -159,6 +159,11 @@ pub(super) async fn handle_delete_role(
             "Cannot delete entity, must detach all policies first.",
         ));
     }
+    if super::instance_profiles::role_in_profile(app, tx, account, &role.role_name).await? {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must remove roles from instance profile first.",
+        ));
+    }
     tx.delete_role(account, &role.role_name)
         .await
         .map_err(|err| app.internal(err))?;

@@ -47,3 +47,8 @@ pub(super) fn merge_tags(
     }
     Ok(())
 }
+
+/// Removes tags by key (case-insensitively); keys that are absent are ignored, as IAM does.
+pub(super) fn remove_tags(existing: &mut Vec<(String, String)>, keys: &[String]) {
+    existing.retain(|(key, _)| !keys.iter().any(|k| k.eq_ignore_ascii_case(key)));
+}

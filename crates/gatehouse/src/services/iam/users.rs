@@ -171,6 +171,26 @@ pub(super) async fn handle_delete_user(
             "Cannot delete entity, must remove user from all groups first.",
         ));
     }
+    if tx
+        .login_profile(&account, &record.user_name)
+        .await
+        .map_err(failed)?
+        .is_some()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete login profile first.",
+        ));
+    }
+    if !tx
+        .mfa_devices_of_user(&account, &record.user_name)
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete MFA device first.",
+        ));
+    }
     tx.delete_user(&account, &record.user_name)
         .await
         .map_err(|err| app.internal(err))?;
