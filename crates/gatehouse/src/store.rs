@@ -17,6 +17,7 @@ mod organizations;
 mod policies;
 mod postgres;
 mod quotas;
+mod reports;
 mod roles;
 mod sqlite;
 mod tags;
@@ -134,6 +135,10 @@ impl Store {
             "mfa_devices",
             "instance_profiles",
             "account_aliases",
+            "slr_deletion_tasks",
+            "credential_reports",
+            "oidc_providers",
+            "saml_providers",
             "group_members",
             "iam_groups",
             "policy_attachments",

@@ -12,6 +12,7 @@ mod it {
     pub mod dev_mode;
     pub mod errors;
     pub mod harness;
+    pub mod iam_account_reports;
     pub mod iam_instance_profiles;
     pub mod iam_login_mfa;
     pub mod iam_policies;

@@ -4,6 +4,8 @@
 
 mod access_keys;
 mod account_alias;
+mod account_summary;
+mod credential_report;
 mod documents;
 mod entity_tags;
 mod groups;
@@ -15,6 +17,7 @@ mod pagination;
 mod password_policy;
 mod policies;
 mod roles;
+mod service_linked_roles;
 mod tags;
 mod users;
 
@@ -443,6 +446,7 @@ async fn dispatch(
         Operation::UpdateAssumeRolePolicy(input) => {
             documents::validate(&input.policy_document, policy::PolicyKind::Trust)?;
             roles::update(app, tx, context, &input.role_name, |record| {
+                service_linked_roles::check_modifiable(record)?;
                 record.trust_policy = input.policy_document;
                 Ok(())
             })
@@ -458,6 +462,7 @@ async fn dispatch(
             )
             .await?;
             roles::update(app, tx, context, &input.role_name, |record| {
+                service_linked_roles::check_modifiable(record)?;
                 record.permissions_boundary = Some(input.permissions_boundary);
                 Ok(())
             })
@@ -466,6 +471,7 @@ async fn dispatch(
         }
         Operation::DeleteRolePermissionsBoundary(input) => {
             roles::update(app, tx, context, &input.role_name, |record| {
+                service_linked_roles::check_modifiable(record)?;
                 record.permissions_boundary = None;
                 Ok(())
             })
@@ -499,11 +505,13 @@ async fn dispatch(
         }
         Operation::AttachRolePolicy(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            service_linked_roles::check_modifiable(&found)?;
             policies::attach(app, tx, context, role, &found.role_name, &input.policy_arn).await?;
             Output::AttachRolePolicy
         }
         Operation::DetachRolePolicy(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            service_linked_roles::check_modifiable(&found)?;
             policies::detach(app, tx, context, role, &found.role_name, &input.policy_arn).await?;
             Output::DetachRolePolicy
         }
@@ -526,6 +534,7 @@ async fn dispatch(
         }
         Operation::PutRolePolicy(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            service_linked_roles::check_modifiable(&found)?;
             inline_policies::put(
                 app,
                 tx,
@@ -560,6 +569,7 @@ async fn dispatch(
         }
         Operation::DeleteRolePolicy(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            service_linked_roles::check_modifiable(&found)?;
             inline_policies::delete(app, tx, context, role, &found.role_name, &input.policy_name)
                 .await?;
             Output::DeleteRolePolicy
@@ -772,6 +782,42 @@ async fn dispatch(
                 is_truncated: Some(false),
                 marker: None,
             })
+        }
+        // Service-linked roles.
+        Operation::CreateServiceLinkedRole(input) => Output::CreateServiceLinkedRole(
+            service_linked_roles::handle_create(app, tx, context, input).await?,
+        ),
+        Operation::DeleteServiceLinkedRole(input) => {
+            Output::DeleteServiceLinkedRole(DeleteServiceLinkedRoleResponse {
+                deletion_task_id: service_linked_roles::handle_delete(
+                    app,
+                    tx,
+                    context,
+                    &input.role_name,
+                )
+                .await?,
+            })
+        }
+        Operation::GetServiceLinkedRoleDeletionStatus(input) => {
+            Output::GetServiceLinkedRoleDeletionStatus(
+                service_linked_roles::handle_deletion_status(
+                    app,
+                    tx,
+                    context,
+                    &input.deletion_task_id,
+                )
+                .await?,
+            )
+        }
+        // Account-wide reports.
+        Operation::GetAccountSummary => {
+            Output::GetAccountSummary(account_summary::handle(app, tx, context).await?)
+        }
+        Operation::GenerateCredentialReport => Output::GenerateCredentialReport(
+            credential_report::handle_generate(app, tx, context).await?,
+        ),
+        Operation::GetCredentialReport => {
+            Output::GetCredentialReport(credential_report::handle_get(app, tx, context).await?)
         }
         // The account alias.
         Operation::CreateAccountAlias(input) => {
@@ -1157,6 +1203,50 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
             policy::ContextValue::multi(i.tag_keys.clone()),
         )],
         Op::ListPolicyTags(i) => one("iam:ListPolicyTags", arn(&i.policy_arn)),
+        Op::CreateServiceLinkedRole(i) => {
+            let path = format!(
+                "{}{}/",
+                service_linked_roles::PATH_PREFIX,
+                i.aws_service_name
+            );
+            let name =
+                service_linked_roles::role_name(&i.aws_service_name, i.custom_suffix.as_deref())
+                    .unwrap_or_default();
+            let principal = &context.principal;
+            vec![Need::new(
+                "iam:CreateServiceLinkedRole",
+                arn(&arn::iam_entity(
+                    principal.partition,
+                    principal.account,
+                    "role",
+                    &path,
+                    &name,
+                )),
+            )
+            .with(
+                "iam:AWSServiceName",
+                policy::ContextValue::from(i.aws_service_name.as_str()),
+            )]
+        }
+        Op::DeleteServiceLinkedRole(i) => one("iam:DeleteServiceLinkedRole", role(&i.role_name)),
+        Op::GetServiceLinkedRoleDeletionStatus(i) => {
+            let principal = &context.principal;
+            let (path, name) = service_linked_roles::task_role(&i.deletion_task_id)
+                .unwrap_or_else(|| ("/".to_owned(), String::new()));
+            one(
+                "iam:GetServiceLinkedRoleDeletionStatus",
+                arn(&arn::iam_entity(
+                    principal.partition,
+                    principal.account,
+                    "role",
+                    &path,
+                    &name,
+                )),
+            )
+        }
+        Op::GetAccountSummary => one("iam:GetAccountSummary", Target::Star),
+        Op::GenerateCredentialReport => one("iam:GenerateCredentialReport", Target::Star),
+        Op::GetCredentialReport => one("iam:GetCredentialReport", Target::Star),
         Op::CreateAccountAlias(_) => one("iam:CreateAccountAlias", Target::Star),
         Op::DeleteAccountAlias(_) => one("iam:DeleteAccountAlias", Target::Star),
         Op::ListAccountAliases(_) => one("iam:ListAccountAliases", Target::Star),

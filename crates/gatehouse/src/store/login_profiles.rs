@@ -108,10 +108,6 @@ impl Tx {
     }
 
     /// Every login profile of an account.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the credential report reads it")
-    )]
     pub async fn login_profiles(
         &mut self,
         account_id: &str,

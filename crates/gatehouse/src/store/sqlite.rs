@@ -263,7 +263,8 @@ CREATE TABLE quota_requests (
 CREATE INDEX quota_requests_by_account ON quota_requests(account_id, created_at);
 "#,
     // 5: IAM login profiles, password policy, virtual MFA devices, instance profiles,
-    // account aliases.
+    // account aliases, service-linked role deletions, credential reports, OIDC and SAML
+    // providers.
     r#"
 CREATE TABLE login_profiles (
     account_id   TEXT NOT NULL REFERENCES accounts(account_id),
@@ -309,6 +310,39 @@ CREATE INDEX instance_profiles_by_role ON instance_profiles(account_id, role_key
 CREATE TABLE account_aliases (
     account_alias TEXT PRIMARY KEY,
     account_id   TEXT NOT NULL UNIQUE REFERENCES accounts(account_id)
+);
+CREATE TABLE slr_deletion_tasks (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    task_id      TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, task_id)
+);
+CREATE TABLE credential_reports (
+    account_id   TEXT PRIMARY KEY REFERENCES accounts(account_id),
+    content      TEXT NOT NULL,
+    generated_at INTEGER NOT NULL
+);
+CREATE TABLE oidc_providers (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    provider_key TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    client_ids   TEXT NOT NULL,
+    thumbprints  TEXT NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, provider_key)
+);
+CREATE TABLE saml_providers (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    provider_name TEXT NOT NULL,
+    provider_uuid TEXT NOT NULL,
+    metadata     TEXT NOT NULL,
+    certificates TEXT NOT NULL,
+    valid_until  INTEGER NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, provider_name)
 );
 "#,
 ];

@@ -17,7 +17,7 @@ use super::tags::{merge_tags, tags_to_wire};
 use super::{pagination, RequestContext};
 
 /// AWS's quota of instance profiles per account.
-const PROFILES_PER_ACCOUNT: i64 = 1000;
+pub(super) const PROFILES_PER_ACCOUNT: i64 = 1000;
 /// Roles an instance profile may hold.
 const ROLES_PER_PROFILE: usize = 1;
 

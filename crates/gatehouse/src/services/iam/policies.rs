@@ -18,7 +18,7 @@ use crate::store::{from_millis, ManagedPolicyRecord, OwnerKind, StoreError, Tx};
 use super::{documents, pagination, RequestContext};
 
 /// AWS's quota of versions per managed policy.
-const VERSIONS_PER_POLICY: usize = 5;
+pub(super) const VERSIONS_PER_POLICY: usize = 5;
 /// AWS's quota of managed policies attached to one user, group or role.
 pub const ATTACHED_PER_IDENTITY: usize = 10;
 

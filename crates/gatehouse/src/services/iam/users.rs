@@ -17,7 +17,7 @@ use super::tags::{merge_tags, tags_to_wire};
 use super::RequestContext;
 
 /// AWS's default quota of users per account.
-const USERS_PER_ACCOUNT: usize = 5000;
+pub(super) const USERS_PER_ACCOUNT: usize = 5000;
 
 pub(super) async fn handle_create_user(
     app: &App,
