@@ -16,6 +16,7 @@ pub mod migrations;
 mod organizations;
 mod policies;
 mod postgres;
+mod providers;
 mod quotas;
 mod reports;
 mod roles;
@@ -40,6 +41,7 @@ pub use organizations::{
     UnitRecord,
 };
 pub use policies::{ManagedPolicyRecord, OwnerKind};
+pub use providers::{OidcProviderRecord, SamlProviderRecord};
 pub use quotas::QuotaRequestRecord;
 pub use roles::RoleRecord;
 pub use tags::TaggedTable;

@@ -16,6 +16,7 @@ mod it {
     pub mod iam_instance_profiles;
     pub mod iam_login_mfa;
     pub mod iam_policies;
+    pub mod iam_providers;
     pub mod iam_roles;
     pub mod iam_users;
     pub mod organizations;

@@ -16,7 +16,9 @@ pub(crate) mod mfa;
 mod pagination;
 mod password_policy;
 mod policies;
+mod providers;
 mod roles;
+mod saml_metadata;
 mod service_linked_roles;
 mod tags;
 mod users;
@@ -819,6 +821,112 @@ async fn dispatch(
         Operation::GetCredentialReport => {
             Output::GetCredentialReport(credential_report::handle_get(app, tx, context).await?)
         }
+        // Identity providers.
+        Operation::CreateOpenIDConnectProvider(input) => Output::CreateOpenIDConnectProvider(
+            providers::create_oidc(app, tx, context, input).await?,
+        ),
+        Operation::GetOpenIDConnectProvider(input) => {
+            let found =
+                providers::find_oidc(app, tx, context, &input.open_id_connect_provider_arn).await?;
+            Output::GetOpenIDConnectProvider(providers::oidc_to_wire(&found))
+        }
+        Operation::DeleteOpenIDConnectProvider(input) => {
+            providers::delete_oidc(app, tx, context, &input.open_id_connect_provider_arn).await?;
+            Output::DeleteOpenIDConnectProvider
+        }
+        Operation::ListOpenIDConnectProviders(_) => {
+            Output::ListOpenIDConnectProviders(ListOpenIDConnectProvidersResponse {
+                open_id_connect_provider_list: Some(providers::list_oidc(app, tx, context).await?),
+            })
+        }
+        Operation::AddClientIDToOpenIDConnectProvider(input) => {
+            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+                providers::with_client_id(p, input.client_id)
+            })
+            .await?;
+            Output::AddClientIDToOpenIDConnectProvider
+        }
+        Operation::RemoveClientIDFromOpenIDConnectProvider(input) => {
+            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+                p.client_ids.retain(|id| *id != input.client_id);
+                Ok(())
+            })
+            .await?;
+            Output::RemoveClientIDFromOpenIDConnectProvider
+        }
+        Operation::UpdateOpenIDConnectProviderThumbprint(input) => {
+            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+                providers::with_thumbprints(p, input.thumbprint_list)
+            })
+            .await?;
+            Output::UpdateOpenIDConnectProviderThumbprint
+        }
+        Operation::TagOpenIDConnectProvider(input) => {
+            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+                tags::merge_tags(&mut p.tags, input.tags)
+            })
+            .await?;
+            Output::TagOpenIDConnectProvider
+        }
+        Operation::UntagOpenIDConnectProvider(input) => {
+            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+                tags::remove_tags(&mut p.tags, &input.tag_keys);
+                Ok(())
+            })
+            .await?;
+            Output::UntagOpenIDConnectProvider
+        }
+        Operation::ListOpenIDConnectProviderTags(input) => {
+            let found =
+                providers::find_oidc(app, tx, context, &input.open_id_connect_provider_arn).await?;
+            Output::ListOpenIDConnectProviderTags(ListOpenIDConnectProviderTagsResponse {
+                tags: tags::tags_to_wire(&found.tags),
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
+        Operation::CreateSAMLProvider(input) => {
+            Output::CreateSAMLProvider(providers::create_saml(app, tx, context, input).await?)
+        }
+        Operation::GetSAMLProvider(input) => {
+            let found = providers::find_saml(app, tx, context, &input.saml_provider_arn).await?;
+            Output::GetSAMLProvider(providers::saml_to_wire(&found))
+        }
+        Operation::UpdateSAMLProvider(input) => {
+            Output::UpdateSAMLProvider(UpdateSAMLProviderResponse {
+                saml_provider_arn: Some(providers::update_saml(app, tx, context, input).await?),
+            })
+        }
+        Operation::DeleteSAMLProvider(input) => {
+            providers::delete_saml(app, tx, context, &input.saml_provider_arn).await?;
+            Output::DeleteSAMLProvider
+        }
+        Operation::ListSAMLProviders(_) => Output::ListSAMLProviders(ListSAMLProvidersResponse {
+            saml_provider_list: Some(providers::list_saml(app, tx, context).await?),
+        }),
+        Operation::TagSAMLProvider(input) => {
+            providers::update_saml_record(app, tx, context, &input.saml_provider_arn, |p| {
+                tags::merge_tags(&mut p.tags, input.tags)
+            })
+            .await?;
+            Output::TagSAMLProvider
+        }
+        Operation::UntagSAMLProvider(input) => {
+            providers::update_saml_record(app, tx, context, &input.saml_provider_arn, |p| {
+                tags::remove_tags(&mut p.tags, &input.tag_keys);
+                Ok(())
+            })
+            .await?;
+            Output::UntagSAMLProvider
+        }
+        Operation::ListSAMLProviderTags(input) => {
+            let found = providers::find_saml(app, tx, context, &input.saml_provider_arn).await?;
+            Output::ListSAMLProviderTags(ListSAMLProviderTagsResponse {
+                tags: tags::tags_to_wire(&found.tags),
+                is_truncated: Some(false),
+                marker: None,
+            })
+        }
         // The account alias.
         Operation::CreateAccountAlias(input) => {
             account_alias::handle_create(app, tx, context, &input.account_alias).await?;
@@ -884,6 +992,7 @@ async fn dispatch(
 }
 
 /// What an operation acts on, before entity paths are looked up.
+#[derive(Clone)]
 enum Target {
     /// No resource (`*`).
     Star,
@@ -1247,6 +1356,83 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::GetAccountSummary => one("iam:GetAccountSummary", Target::Star),
         Op::GenerateCredentialReport => one("iam:GenerateCredentialReport", Target::Star),
         Op::GetCredentialReport => one("iam:GetCredentialReport", Target::Star),
+        Op::CreateOpenIDConnectProvider(i) => {
+            let resource = i
+                .url
+                .strip_prefix("https://")
+                .map(|rest| rest.trim_end_matches('/'))
+                .unwrap_or(&i.url);
+            let target = arn(&providers::oidc_arn(context, resource));
+            let tags = tag_pairs(i.tags.as_ref());
+            let mut needs =
+                vec![Need::new("iam:CreateOpenIDConnectProvider", target.clone()).tagged(&tags)];
+            if !tags.is_empty() {
+                needs.push(Need::new("iam:TagOpenIDConnectProvider", target).tagged(&tags));
+            }
+            needs
+        }
+        Op::GetOpenIDConnectProvider(i) => one(
+            "iam:GetOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::DeleteOpenIDConnectProvider(i) => one(
+            "iam:DeleteOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::ListOpenIDConnectProviders(_) => one("iam:ListOpenIDConnectProviders", Target::Star),
+        Op::AddClientIDToOpenIDConnectProvider(i) => one(
+            "iam:AddClientIDToOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::RemoveClientIDFromOpenIDConnectProvider(i) => one(
+            "iam:RemoveClientIDFromOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::UpdateOpenIDConnectProviderThumbprint(i) => one(
+            "iam:UpdateOpenIDConnectProviderThumbprint",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::TagOpenIDConnectProvider(i) => vec![Need::new(
+            "iam:TagOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        )
+        .tagged(&tag_pairs(Some(&i.tags)))],
+        Op::UntagOpenIDConnectProvider(i) => vec![Need::new(
+            "iam:UntagOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        )
+        .with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListOpenIDConnectProviderTags(i) => one(
+            "iam:ListOpenIDConnectProviderTags",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::CreateSAMLProvider(i) => {
+            let target = arn(&providers::saml_arn(context, &i.name));
+            let tags = tag_pairs(i.tags.as_ref());
+            let mut needs = vec![Need::new("iam:CreateSAMLProvider", target.clone()).tagged(&tags)];
+            if !tags.is_empty() {
+                needs.push(Need::new("iam:TagSAMLProvider", target).tagged(&tags));
+            }
+            needs
+        }
+        Op::GetSAMLProvider(i) => one("iam:GetSAMLProvider", arn(&i.saml_provider_arn)),
+        Op::UpdateSAMLProvider(i) => one("iam:UpdateSAMLProvider", arn(&i.saml_provider_arn)),
+        Op::DeleteSAMLProvider(i) => one("iam:DeleteSAMLProvider", arn(&i.saml_provider_arn)),
+        Op::ListSAMLProviders(_) => one("iam:ListSAMLProviders", Target::Star),
+        Op::TagSAMLProvider(i) => vec![Need::new("iam:TagSAMLProvider", arn(&i.saml_provider_arn))
+            .tagged(&tag_pairs(Some(&i.tags)))],
+        Op::UntagSAMLProvider(i) => {
+            vec![
+                Need::new("iam:UntagSAMLProvider", arn(&i.saml_provider_arn)).with(
+                    "aws:TagKeys",
+                    policy::ContextValue::multi(i.tag_keys.clone()),
+                ),
+            ]
+        }
+        Op::ListSAMLProviderTags(i) => one("iam:ListSAMLProviderTags", arn(&i.saml_provider_arn)),
         Op::CreateAccountAlias(_) => one("iam:CreateAccountAlias", Target::Star),
         Op::DeleteAccountAlias(_) => one("iam:DeleteAccountAlias", Target::Star),
         Op::ListAccountAliases(_) => one("iam:ListAccountAliases", Target::Star),

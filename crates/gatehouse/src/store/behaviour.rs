@@ -776,6 +776,99 @@ async fn credentials_suite(store: Store) {
         .unwrap());
     assert_eq!(tx.user(a, "erin").await.unwrap().unwrap().tags, tags);
     tx.commit().await.unwrap();
+
+    // Identity providers: OIDC by URL in any case, SAML by name; per account.
+    let oidc = OidcProviderRecord {
+        account_id: a.to_owned(),
+        url: "Token.example.com/tenant".to_owned(),
+        client_ids: vec!["app".to_owned()],
+        thumbprints: vec!["a".repeat(40)],
+        tags: Vec::new(),
+        created_at: 1_700_000_000_000,
+    };
+    let saml = SamlProviderRecord {
+        account_id: a.to_owned(),
+        name: "Corp".to_owned(),
+        uuid: "uuid-1".to_owned(),
+        metadata: "<EntityDescriptor/>".to_owned(),
+        certificates: vec!["MIIB".to_owned()],
+        valid_until: 1_900_000_000_000,
+        tags: Vec::new(),
+        created_at: 1_700_000_000_000,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_oidc_provider(&oidc).await.unwrap();
+    tx.insert_saml_provider(&saml).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_oidc_provider(&OidcProviderRecord {
+            url: "token.EXAMPLE.com/tenant".to_owned(),
+            ..oidc.clone()
+        })
+        .await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let mut found = tx
+        .oidc_provider(a, "token.example.com/TENANT")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, oidc);
+    assert_eq!(tx.oidc_provider(b, &oidc.url).await.unwrap(), None);
+    found.client_ids.push("other".to_owned());
+    found.tags = vec![("k".to_owned(), "v".to_owned())];
+    assert!(tx.update_oidc_provider(&found).await.unwrap());
+    assert_eq!(tx.oidc_providers(a).await.unwrap(), vec![found.clone()]);
+    let mut corp = tx.saml_provider(a, "Corp").await.unwrap().unwrap();
+    assert_eq!(corp, saml);
+    assert_eq!(tx.saml_provider(b, "Corp").await.unwrap(), None);
+    corp.metadata = "<EntityDescriptor entityID=\"x\"/>".to_owned();
+    corp.valid_until = 1_950_000_000_000;
+    assert!(tx.update_saml_provider(&corp).await.unwrap());
+    assert_eq!(tx.saml_providers(a).await.unwrap(), vec![corp]);
+
+    // Counts for the account summary.
+    let counts = tx.iam_counts(a).await.unwrap();
+    assert_eq!(counts.users, 1);
+    assert_eq!(counts.providers, 2);
+    assert_eq!(counts.mfa_devices, 1);
+    assert_eq!(counts.mfa_devices_in_use, 0);
+    assert_eq!(counts.instance_profiles, 1);
+    assert_eq!(
+        tx.iam_counts(b).await.unwrap(),
+        reports::IamCounts::default()
+    );
+    assert!(tx
+        .delete_oidc_provider(a, "TOKEN.example.com/tenant")
+        .await
+        .unwrap());
+    assert!(!tx.delete_oidc_provider(a, &oidc.url).await.unwrap());
+    assert!(tx.delete_saml_provider(a, "Corp").await.unwrap());
+    assert!(!tx.delete_saml_provider(a, "Corp").await.unwrap());
+
+    // Credential reports and service-linked role deletion tasks, per account.
+    assert_eq!(tx.credential_report(a).await.unwrap(), None);
+    tx.put_credential_report(a, "user,arn\n", 10).await.unwrap();
+    tx.put_credential_report(a, "user,arn\nx,y\n", 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.credential_report(a).await.unwrap(),
+        Some(("user,arn\nx,y\n".to_owned(), 20))
+    );
+    assert_eq!(tx.credential_report(b).await.unwrap(), None);
+    tx.insert_deletion_task(a, "task/x", "SUCCEEDED", 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.deletion_task(a, "task/x").await.unwrap().as_deref(),
+        Some("SUCCEEDED")
+    );
+    assert_eq!(tx.deletion_task(b, "task/x").await.unwrap(), None);
+    tx.commit().await.unwrap();
 }
 
 #[tokio::test]
