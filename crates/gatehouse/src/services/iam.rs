@@ -499,10 +499,12 @@ async fn dispatch(
         }
         Operation::ListRoleTags(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListRoleTags(ListRoleTagsResponse {
-                tags: tags::tags_to_wire(&found.tags),
-                is_truncated: Some(false),
-                marker: None,
+                tags,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         Operation::AttachRolePolicy(input) => {
@@ -682,10 +684,12 @@ async fn dispatch(
         Operation::ListMFADeviceTags(input) => {
             let found =
                 mfa::update_tags(app, tx, context, &input.serial_number, |_| Ok(())).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found, input.marker.as_deref(), input.max_items)?;
             Output::ListMFADeviceTags(ListMFADeviceTagsResponse {
-                tags: tags::tags_to_wire(&found),
-                is_truncated: Some(false),
-                marker: None,
+                tags,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         // Instance profiles.
@@ -779,10 +783,12 @@ async fn dispatch(
             let found =
                 instance_profiles::find_profile(app, tx, context, &input.instance_profile_name)
                     .await?;
+            let (tags, truncated, marker) =
+                tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListInstanceProfileTags(ListInstanceProfileTagsResponse {
-                tags: tags::tags_to_wire(&found.tags),
-                is_truncated: Some(false),
-                marker: None,
+                tags,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         // Service-linked roles.
@@ -879,10 +885,12 @@ async fn dispatch(
         Operation::ListOpenIDConnectProviderTags(input) => {
             let found =
                 providers::find_oidc(app, tx, context, &input.open_id_connect_provider_arn).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListOpenIDConnectProviderTags(ListOpenIDConnectProviderTagsResponse {
-                tags: tags::tags_to_wire(&found.tags),
-                is_truncated: Some(false),
-                marker: None,
+                tags,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         Operation::CreateSAMLProvider(input) => {
@@ -921,10 +929,12 @@ async fn dispatch(
         }
         Operation::ListSAMLProviderTags(input) => {
             let found = providers::find_saml(app, tx, context, &input.saml_provider_arn).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListSAMLProviderTags(ListSAMLProviderTagsResponse {
-                tags: tags::tags_to_wire(&found.tags),
-                is_truncated: Some(false),
-                marker: None,
+                tags,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         // The account alias.
@@ -957,10 +967,12 @@ async fn dispatch(
         }
         Operation::ListUserTags(input) => {
             let found = entity_tags::user(app, tx, context, &input.user_name, |_| Ok(())).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found, input.marker.as_deref(), input.max_items)?;
             Output::ListUserTags(ListUserTagsResponse {
-                tags: tags::tags_to_wire(&found),
-                is_truncated: Some(false),
-                marker: None,
+                tags,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         Operation::TagPolicy(input) => {
@@ -981,10 +993,12 @@ async fn dispatch(
         Operation::ListPolicyTags(input) => {
             let found =
                 entity_tags::policy(app, tx, context, &input.policy_arn, |_| Ok(())).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found, input.marker.as_deref(), input.max_items)?;
             Output::ListPolicyTags(ListPolicyTagsResponse {
-                tags: tags::tags_to_wire(&found),
-                is_truncated: Some(false),
-                marker: None,
+                tags,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         other => return Err(ServiceError::not_implemented(other.name())),

@@ -267,6 +267,26 @@ async fn users_and_policies_carry_tags() {
         .unwrap();
     let tags = iam.list_user_tags().user_name("dave").send().await.unwrap();
     assert_eq!(tags.tags().len(), 2);
+    let first = iam
+        .list_user_tags()
+        .user_name("dave")
+        .max_items(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.tags().len(), 1);
+    assert!(first.is_truncated());
+    let second = iam
+        .list_user_tags()
+        .user_name("dave")
+        .max_items(1)
+        .marker(first.marker().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.tags().len(), 1);
+    assert!(!second.is_truncated());
+    assert_ne!(first.tags()[0].key(), second.tags()[0].key());
     assert!(tags
         .tags()
         .iter()
