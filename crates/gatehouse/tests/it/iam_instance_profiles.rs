@@ -443,3 +443,121 @@ async fn account_alias_is_unique_and_single() {
     let listed = iam.list_account_aliases().send().await.unwrap();
     assert!(listed.account_aliases().is_empty());
 }
+
+#[tokio::test]
+async fn entities_and_aliases_are_isolated_between_accounts() {
+    let server = Server::start(&["--dev"]);
+    let root = server.root_keys();
+    let orgs = server.organizations(&root);
+    orgs.create_organization().send().await.unwrap();
+    let started = orgs
+        .create_account()
+        .account_name("other")
+        .email("other@example.com")
+        .send()
+        .await
+        .unwrap();
+    let request = started.create_account_status().unwrap().id().unwrap();
+    let status = orgs
+        .describe_create_account_status()
+        .create_account_request_id(request)
+        .send()
+        .await
+        .unwrap();
+    let member = status
+        .create_account_status()
+        .unwrap()
+        .account_id()
+        .unwrap()
+        .to_owned();
+    let a = server.iam(&root);
+    // Dev mode: a 12-digit key id acts as that account's root.
+    let b = server.iam(&super::harness::Keys {
+        id: member.clone(),
+        secret: "dev-mode-ignores-this".to_owned(),
+    });
+
+    for iam in [&a, &b] {
+        iam.create_user().user_name("alice").send().await.unwrap();
+        iam.create_login_profile()
+            .user_name("alice")
+            .password("Str0ng-Passw0rd!")
+            .send()
+            .await
+            .unwrap();
+        iam.create_instance_profile()
+            .instance_profile_name("web")
+            .send()
+            .await
+            .unwrap();
+        iam.create_virtual_mfa_device()
+            .virtual_mfa_device_name("phone")
+            .send()
+            .await
+            .unwrap();
+        iam.create_open_id_connect_provider()
+            .url("https://token.example.com")
+            .send()
+            .await
+            .unwrap();
+    }
+    let devices = b.list_virtual_mfa_devices().send().await.unwrap();
+    assert_eq!(devices.virtual_mfa_devices().len(), 1);
+    assert!(devices.virtual_mfa_devices()[0]
+        .serial_number()
+        .contains(&member));
+
+    // A's entities are not B's to touch: another account's ARNs are denied.
+    a.delete_login_profile()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    b.get_login_profile()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    let a_account = server
+        .sts(&root)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap();
+    let err = b
+        .delete_virtual_mfa_device()
+        .serial_number(format!("arn:aws:iam::{a_account}:mfa/phone"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    let still = a.list_virtual_mfa_devices().send().await.unwrap();
+    assert_eq!(still.virtual_mfa_devices().len(), 1);
+    let err = b
+        .get_open_id_connect_provider()
+        .open_id_connect_provider_arn(format!(
+            "arn:aws:iam::{a_account}:oidc-provider/token.example.com"
+        ))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+
+    // An alias is unique across accounts.
+    a.create_account_alias()
+        .account_alias("shared-name")
+        .send()
+        .await
+        .unwrap();
+    let err = b
+        .create_account_alias()
+        .account_alias("shared-name")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("EntityAlreadyExists"));
+    let listed = b.list_account_aliases().send().await.unwrap();
+    assert!(listed.account_aliases().is_empty());
+}
