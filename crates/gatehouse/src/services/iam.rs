@@ -1284,10 +1284,14 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::ListInstanceProfilesForRole(i) => {
             one("iam:ListInstanceProfilesForRole", role(&i.role_name))
         }
-        Op::AddRoleToInstanceProfile(i) => one(
-            "iam:AddRoleToInstanceProfile",
-            profile(&i.instance_profile_name),
-        ),
+        // AWS requires the caller to be allowed to pass the role it puts in the profile.
+        Op::AddRoleToInstanceProfile(i) => vec![
+            Need::new(
+                "iam:AddRoleToInstanceProfile",
+                profile(&i.instance_profile_name),
+            ),
+            Need::new("iam:PassRole", role(&i.role_name)),
+        ],
         Op::RemoveRoleFromInstanceProfile(i) => one(
             "iam:RemoveRoleFromInstanceProfile",
             profile(&i.instance_profile_name),

@@ -179,6 +179,77 @@ async fn summary(iam: &aws_sdk_iam::Client) -> std::collections::HashMap<String,
 }
 
 #[tokio::test]
+async fn service_linked_roles_and_instance_profiles_are_authorized_as_aws_does() {
+    let server = Server::start(&[]);
+    let iam = server.iam(&server.root_keys());
+    iam.create_user().user_name("ops").send().await.unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("ops")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let ops = server.iam(&super::harness::Keys {
+        id: key.access_key_id().to_owned(),
+        secret: key.secret_access_key().to_owned(),
+    });
+    iam.put_user_policy()
+        .user_name("ops")
+        .policy_name("scoped")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":"*",
+             "Condition":{"StringEquals":{"iam:AWSServiceName":"autoscaling.amazonaws.com"}}},
+            {"Effect":"Allow","Action":["iam:CreateInstanceProfile","iam:AddRoleToInstanceProfile"],"Resource":"*"},
+            {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/Passable"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    ops.create_service_linked_role()
+        .aws_service_name("autoscaling.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let err = ops
+        .create_service_linked_role()
+        .aws_service_name("elasticbeanstalk.amazonaws.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    for name in ["Passable", "Private"] {
+        iam.create_role()
+            .role_name(name)
+            .assume_role_policy_document(trust)
+            .send()
+            .await
+            .unwrap();
+    }
+    ops.create_instance_profile()
+        .instance_profile_name("web")
+        .send()
+        .await
+        .unwrap();
+    let err = ops
+        .add_role_to_instance_profile()
+        .instance_profile_name("web")
+        .role_name("Private")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    assert!(err.message().unwrap().contains("iam:PassRole"), "{err:?}");
+    ops.add_role_to_instance_profile()
+        .instance_profile_name("web")
+        .role_name("Passable")
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn account_summary_counts_entities() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
