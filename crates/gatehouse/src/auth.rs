@@ -6,8 +6,10 @@ pub mod authenticate;
 pub mod authorize;
 pub mod credentials;
 pub mod identity;
+pub mod passwords;
 pub mod principal;
 pub mod session;
+pub mod totp;
 
 pub use authenticate::{authenticate, DevAuth};
 pub use credentials::CredentialCache;

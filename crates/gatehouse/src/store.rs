@@ -5,17 +5,24 @@
 //! except the ones that resolve credentials, which must find the owning account first.
 
 mod access_keys;
+mod account_aliases;
 mod accounts;
 mod audit;
 mod groups;
+mod instance_profiles;
+mod login_profiles;
 mod meta;
+mod mfa_devices;
 pub mod migrations;
 mod organizations;
 mod policies;
 mod postgres;
+mod providers;
 mod quotas;
+mod reports;
 mod roles;
 mod sqlite;
+mod tags;
 mod users;
 
 #[cfg(test)]
@@ -28,13 +35,18 @@ pub use access_keys::{AccessKeyRecord, KeyOwner};
 pub use accounts::AccountRecord;
 pub use audit::{AuditFilter, AuditRecord};
 pub use groups::GroupRecord;
+pub use instance_profiles::InstanceProfileRecord;
+pub use login_profiles::{LoginProfileRecord, PasswordPolicyRecord};
+pub use mfa_devices::MfaDeviceRecord;
 pub use organizations::{
     CreateAccountRequestRecord, HandshakeRecord, MemberRecord, OrgPolicyRecord, OrganizationRecord,
     UnitRecord,
 };
 pub use policies::{ManagedPolicyRecord, OwnerKind};
+pub use providers::{OidcProviderRecord, SamlProviderRecord};
 pub use quotas::QuotaRequestRecord;
 pub use roles::RoleRecord;
+pub use tags::TaggedTable;
 pub use users::UserRecord;
 
 /// Failures of the store. Handlers turn them into an internal error with a request id.
@@ -129,6 +141,15 @@ impl Store {
         let mut tx = self.begin().await?;
         for table in [
             "audit_events",
+            "login_profiles",
+            "password_policies",
+            "mfa_devices",
+            "instance_profiles",
+            "account_aliases",
+            "slr_deletion_tasks",
+            "credential_reports",
+            "oidc_providers",
+            "saml_providers",
             "group_members",
             "iam_groups",
             "policy_attachments",

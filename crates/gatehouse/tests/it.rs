@@ -12,7 +12,11 @@ mod it {
     pub mod dev_mode;
     pub mod errors;
     pub mod harness;
+    pub mod iam_account_reports;
+    pub mod iam_instance_profiles;
+    pub mod iam_login_mfa;
     pub mod iam_policies;
+    pub mod iam_providers;
     pub mod iam_roles;
     pub mod iam_users;
     pub mod operability;

@@ -333,6 +333,15 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
         };
     }
 
+    // A role's trust policy is the one door to the role: it must allow, in the same
+    // account too (an identity-based grant alone never opens it).
+    if input
+        .resource
+        .is_some_and(|policy| policy.kind() == crate::kind::PolicyKind::Trust)
+        && resource.allow.is_none()
+    {
+        return implicit(PolicyType::Resource, all);
+    }
     let cross_account = request.is_cross_account();
     let resource_pm = resource.allow.map(|h| h.pm);
     // Same account: a grant to the principal itself (or `*`) needs nothing else.

@@ -40,10 +40,6 @@ impl fmt::Display for AccountId {
 }
 
 /// The four-letter prefixes AWS puts on unique ids, by entity kind.
-#[expect(
-    dead_code,
-    reason = "groups, roles, policies and sessions arrive with the IAM and STS issues"
-)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdPrefix {
     /// IAM user (`AIDA`).

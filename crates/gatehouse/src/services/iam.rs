@@ -3,12 +3,23 @@
 //! transaction, and marks the account's authorization views stale after a change.
 
 mod access_keys;
+mod account_alias;
+mod account_summary;
+mod credential_report;
 mod documents;
+mod entity_tags;
 mod groups;
 mod inline_policies;
+mod instance_profiles;
+mod login_profiles;
+pub(crate) mod mfa;
 mod pagination;
+mod password_policy;
 mod policies;
+mod providers;
 mod roles;
+mod saml_metadata;
+mod service_linked_roles;
 mod tags;
 mod users;
 
@@ -41,7 +52,14 @@ pub async fn call(
         .map_err(|err| app.internal(err))?;
     let environment = context.environment(app);
     for access in &needed {
-        authorize(&context.principal, &view, access, &environment)?;
+        if let Err(denied) = authorize(&context.principal, &view, access, &environment) {
+            let self_service = matches!(operation, Operation::ChangePassword(_))
+                && login_profiles::users_may_change_password(app, &mut tx, context, &denied)
+                    .await?;
+            if !self_service {
+                return Err(denied);
+            }
+        }
     }
     let output = dispatch(app, &mut tx, context, operation).await?;
     crate::server::audit::commit(app, tx, context, mutates).await?;
@@ -430,6 +448,7 @@ async fn dispatch(
         Operation::UpdateAssumeRolePolicy(input) => {
             documents::validate(&input.policy_document, policy::PolicyKind::Trust)?;
             roles::update(app, tx, context, &input.role_name, |record| {
+                service_linked_roles::check_modifiable(record)?;
                 record.trust_policy = input.policy_document;
                 Ok(())
             })
@@ -445,6 +464,7 @@ async fn dispatch(
             )
             .await?;
             roles::update(app, tx, context, &input.role_name, |record| {
+                service_linked_roles::check_modifiable(record)?;
                 record.permissions_boundary = Some(input.permissions_boundary);
                 Ok(())
             })
@@ -453,6 +473,7 @@ async fn dispatch(
         }
         Operation::DeleteRolePermissionsBoundary(input) => {
             roles::update(app, tx, context, &input.role_name, |record| {
+                service_linked_roles::check_modifiable(record)?;
                 record.permissions_boundary = None;
                 Ok(())
             })
@@ -478,19 +499,23 @@ async fn dispatch(
         }
         Operation::ListRoleTags(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListRoleTags(ListRoleTagsResponse {
-                tags: tags::tags_to_wire(&found.tags),
-                is_truncated: Some(false),
-                marker: None,
+                tags,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         Operation::AttachRolePolicy(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            service_linked_roles::check_modifiable(&found)?;
             policies::attach(app, tx, context, role, &found.role_name, &input.policy_arn).await?;
             Output::AttachRolePolicy
         }
         Operation::DetachRolePolicy(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            service_linked_roles::check_modifiable(&found)?;
             policies::detach(app, tx, context, role, &found.role_name, &input.policy_arn).await?;
             Output::DetachRolePolicy
         }
@@ -513,6 +538,7 @@ async fn dispatch(
         }
         Operation::PutRolePolicy(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            service_linked_roles::check_modifiable(&found)?;
             inline_policies::put(
                 app,
                 tx,
@@ -547,15 +573,440 @@ async fn dispatch(
         }
         Operation::DeleteRolePolicy(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            service_linked_roles::check_modifiable(&found)?;
             inline_policies::delete(app, tx, context, role, &found.role_name, &input.policy_name)
                 .await?;
             Output::DeleteRolePolicy
+        }
+        // Console passwords and the account password policy.
+        Operation::CreateLoginProfile(input) => Output::CreateLoginProfile(
+            login_profiles::handle_create(app, tx, context, input).await?,
+        ),
+        Operation::GetLoginProfile(input) => Output::GetLoginProfile(GetLoginProfileResponse {
+            login_profile: login_profiles::handle_get(app, tx, context, input.user_name.as_deref())
+                .await?,
+        }),
+        Operation::UpdateLoginProfile(input) => {
+            login_profiles::handle_update(app, tx, context, input).await?;
+            Output::UpdateLoginProfile
+        }
+        Operation::DeleteLoginProfile(input) => {
+            login_profiles::handle_delete(app, tx, context, input.user_name.as_deref()).await?;
+            Output::DeleteLoginProfile
+        }
+        Operation::ChangePassword(input) => {
+            login_profiles::handle_change_password(app, tx, context, input).await?;
+            Output::ChangePassword
+        }
+        Operation::UpdateAccountPasswordPolicy(input) => {
+            password_policy::handle_update(app, tx, context, &input).await?;
+            Output::UpdateAccountPasswordPolicy
+        }
+        Operation::GetAccountPasswordPolicy => {
+            Output::GetAccountPasswordPolicy(password_policy::handle_get(app, tx, context).await?)
+        }
+        Operation::DeleteAccountPasswordPolicy => {
+            password_policy::handle_delete(app, tx, context).await?;
+            Output::DeleteAccountPasswordPolicy
+        }
+        // Virtual MFA devices.
+        Operation::CreateVirtualMFADevice(input) => {
+            Output::CreateVirtualMFADevice(mfa::handle_create(app, tx, context, input).await?)
+        }
+        Operation::EnableMFADevice(input) => {
+            mfa::handle_enable(
+                app,
+                tx,
+                context,
+                (&input.user_name, &input.serial_number),
+                (&input.authentication_code1, &input.authentication_code2),
+            )
+            .await?;
+            Output::EnableMFADevice
+        }
+        Operation::ResyncMFADevice(input) => {
+            mfa::handle_resync(
+                app,
+                tx,
+                context,
+                (&input.user_name, &input.serial_number),
+                (&input.authentication_code1, &input.authentication_code2),
+            )
+            .await?;
+            Output::ResyncMFADevice
+        }
+        Operation::DeactivateMFADevice(input) => {
+            mfa::handle_deactivate(
+                app,
+                tx,
+                context,
+                input.user_name.as_deref(),
+                &input.serial_number,
+            )
+            .await?;
+            Output::DeactivateMFADevice
+        }
+        Operation::GetMFADevice(input) => Output::GetMFADevice(
+            mfa::handle_get(
+                app,
+                tx,
+                context,
+                input.user_name.as_deref(),
+                &input.serial_number,
+            )
+            .await?,
+        ),
+        Operation::ListMFADevices(input) => Output::ListMFADevices(
+            mfa::handle_list_for_user(app, tx, context, input.user_name.as_deref()).await?,
+        ),
+        Operation::ListVirtualMFADevices(input) => {
+            Output::ListVirtualMFADevices(mfa::handle_list_virtual(app, tx, context, input).await?)
+        }
+        Operation::DeleteVirtualMFADevice(input) => {
+            mfa::handle_delete(app, tx, context, &input.serial_number).await?;
+            Output::DeleteVirtualMFADevice
+        }
+        Operation::TagMFADevice(input) => {
+            mfa::update_tags(app, tx, context, &input.serial_number, |tags| {
+                tags::merge_tags(tags, input.tags)
+            })
+            .await?;
+            Output::TagMFADevice
+        }
+        Operation::UntagMFADevice(input) => {
+            mfa::update_tags(app, tx, context, &input.serial_number, |tags| {
+                tags::remove_tags(tags, &input.tag_keys);
+                Ok(())
+            })
+            .await?;
+            Output::UntagMFADevice
+        }
+        Operation::ListMFADeviceTags(input) => {
+            let found =
+                mfa::update_tags(app, tx, context, &input.serial_number, |_| Ok(())).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found, input.marker.as_deref(), input.max_items)?;
+            Output::ListMFADeviceTags(ListMFADeviceTagsResponse {
+                tags,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
+        // Instance profiles.
+        Operation::CreateInstanceProfile(input) => {
+            Output::CreateInstanceProfile(CreateInstanceProfileResponse {
+                instance_profile: instance_profiles::handle_create(app, tx, context, input).await?,
+            })
+        }
+        Operation::GetInstanceProfile(input) => {
+            Output::GetInstanceProfile(GetInstanceProfileResponse {
+                instance_profile: instance_profiles::handle_get(
+                    app,
+                    tx,
+                    context,
+                    &input.instance_profile_name,
+                )
+                .await?,
+            })
+        }
+        Operation::DeleteInstanceProfile(input) => {
+            instance_profiles::handle_delete(app, tx, context, &input.instance_profile_name)
+                .await?;
+            Output::DeleteInstanceProfile
+        }
+        Operation::ListInstanceProfiles(input) => {
+            let (instance_profiles, truncated, marker) =
+                instance_profiles::handle_list(app, tx, context, input).await?;
+            Output::ListInstanceProfiles(ListInstanceProfilesResponse {
+                instance_profiles,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
+        Operation::ListInstanceProfilesForRole(input) => {
+            let (instance_profiles, truncated, marker) =
+                instance_profiles::handle_list_for_role(app, tx, context, input).await?;
+            Output::ListInstanceProfilesForRole(ListInstanceProfilesForRoleResponse {
+                instance_profiles,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
+        Operation::AddRoleToInstanceProfile(input) => {
+            instance_profiles::handle_add_role(
+                app,
+                tx,
+                context,
+                &input.instance_profile_name,
+                &input.role_name,
+            )
+            .await?;
+            Output::AddRoleToInstanceProfile
+        }
+        Operation::RemoveRoleFromInstanceProfile(input) => {
+            instance_profiles::handle_remove_role(
+                app,
+                tx,
+                context,
+                &input.instance_profile_name,
+                &input.role_name,
+            )
+            .await?;
+            Output::RemoveRoleFromInstanceProfile
+        }
+        Operation::TagInstanceProfile(input) => {
+            instance_profiles::update_tags(
+                app,
+                tx,
+                context,
+                &input.instance_profile_name,
+                |tags| tags::merge_tags(tags, input.tags),
+            )
+            .await?;
+            Output::TagInstanceProfile
+        }
+        Operation::UntagInstanceProfile(input) => {
+            instance_profiles::update_tags(
+                app,
+                tx,
+                context,
+                &input.instance_profile_name,
+                |tags| {
+                    tags::remove_tags(tags, &input.tag_keys);
+                    Ok(())
+                },
+            )
+            .await?;
+            Output::UntagInstanceProfile
+        }
+        Operation::ListInstanceProfileTags(input) => {
+            let found =
+                instance_profiles::find_profile(app, tx, context, &input.instance_profile_name)
+                    .await?;
+            let (tags, truncated, marker) =
+                tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
+            Output::ListInstanceProfileTags(ListInstanceProfileTagsResponse {
+                tags,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
+        // Service-linked roles.
+        Operation::CreateServiceLinkedRole(input) => Output::CreateServiceLinkedRole(
+            service_linked_roles::handle_create(app, tx, context, input).await?,
+        ),
+        Operation::DeleteServiceLinkedRole(input) => {
+            Output::DeleteServiceLinkedRole(DeleteServiceLinkedRoleResponse {
+                deletion_task_id: service_linked_roles::handle_delete(
+                    app,
+                    tx,
+                    context,
+                    &input.role_name,
+                )
+                .await?,
+            })
+        }
+        Operation::GetServiceLinkedRoleDeletionStatus(input) => {
+            Output::GetServiceLinkedRoleDeletionStatus(
+                service_linked_roles::handle_deletion_status(
+                    app,
+                    tx,
+                    context,
+                    &input.deletion_task_id,
+                )
+                .await?,
+            )
+        }
+        // Account-wide reports.
+        Operation::GetAccountSummary => {
+            Output::GetAccountSummary(account_summary::handle(app, tx, context).await?)
+        }
+        Operation::GenerateCredentialReport => Output::GenerateCredentialReport(
+            credential_report::handle_generate(app, tx, context).await?,
+        ),
+        Operation::GetCredentialReport => {
+            Output::GetCredentialReport(credential_report::handle_get(app, tx, context).await?)
+        }
+        // Identity providers.
+        Operation::CreateOpenIDConnectProvider(input) => Output::CreateOpenIDConnectProvider(
+            providers::create_oidc(app, tx, context, input).await?,
+        ),
+        Operation::GetOpenIDConnectProvider(input) => {
+            let found =
+                providers::find_oidc(app, tx, context, &input.open_id_connect_provider_arn).await?;
+            Output::GetOpenIDConnectProvider(providers::oidc_to_wire(&found))
+        }
+        Operation::DeleteOpenIDConnectProvider(input) => {
+            providers::delete_oidc(app, tx, context, &input.open_id_connect_provider_arn).await?;
+            Output::DeleteOpenIDConnectProvider
+        }
+        Operation::ListOpenIDConnectProviders(_) => {
+            Output::ListOpenIDConnectProviders(ListOpenIDConnectProvidersResponse {
+                open_id_connect_provider_list: Some(providers::list_oidc(app, tx, context).await?),
+            })
+        }
+        Operation::AddClientIDToOpenIDConnectProvider(input) => {
+            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+                providers::with_client_id(p, input.client_id)
+            })
+            .await?;
+            Output::AddClientIDToOpenIDConnectProvider
+        }
+        Operation::RemoveClientIDFromOpenIDConnectProvider(input) => {
+            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+                p.client_ids.retain(|id| *id != input.client_id);
+                Ok(())
+            })
+            .await?;
+            Output::RemoveClientIDFromOpenIDConnectProvider
+        }
+        Operation::UpdateOpenIDConnectProviderThumbprint(input) => {
+            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+                providers::with_thumbprints(p, input.thumbprint_list)
+            })
+            .await?;
+            Output::UpdateOpenIDConnectProviderThumbprint
+        }
+        Operation::TagOpenIDConnectProvider(input) => {
+            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+                tags::merge_tags(&mut p.tags, input.tags)
+            })
+            .await?;
+            Output::TagOpenIDConnectProvider
+        }
+        Operation::UntagOpenIDConnectProvider(input) => {
+            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+                tags::remove_tags(&mut p.tags, &input.tag_keys);
+                Ok(())
+            })
+            .await?;
+            Output::UntagOpenIDConnectProvider
+        }
+        Operation::ListOpenIDConnectProviderTags(input) => {
+            let found =
+                providers::find_oidc(app, tx, context, &input.open_id_connect_provider_arn).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
+            Output::ListOpenIDConnectProviderTags(ListOpenIDConnectProviderTagsResponse {
+                tags,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
+        Operation::CreateSAMLProvider(input) => {
+            Output::CreateSAMLProvider(providers::create_saml(app, tx, context, input).await?)
+        }
+        Operation::GetSAMLProvider(input) => {
+            let found = providers::find_saml(app, tx, context, &input.saml_provider_arn).await?;
+            Output::GetSAMLProvider(providers::saml_to_wire(&found))
+        }
+        Operation::UpdateSAMLProvider(input) => {
+            Output::UpdateSAMLProvider(UpdateSAMLProviderResponse {
+                saml_provider_arn: Some(providers::update_saml(app, tx, context, input).await?),
+            })
+        }
+        Operation::DeleteSAMLProvider(input) => {
+            providers::delete_saml(app, tx, context, &input.saml_provider_arn).await?;
+            Output::DeleteSAMLProvider
+        }
+        Operation::ListSAMLProviders(_) => Output::ListSAMLProviders(ListSAMLProvidersResponse {
+            saml_provider_list: Some(providers::list_saml(app, tx, context).await?),
+        }),
+        Operation::TagSAMLProvider(input) => {
+            providers::update_saml_record(app, tx, context, &input.saml_provider_arn, |p| {
+                tags::merge_tags(&mut p.tags, input.tags)
+            })
+            .await?;
+            Output::TagSAMLProvider
+        }
+        Operation::UntagSAMLProvider(input) => {
+            providers::update_saml_record(app, tx, context, &input.saml_provider_arn, |p| {
+                tags::remove_tags(&mut p.tags, &input.tag_keys);
+                Ok(())
+            })
+            .await?;
+            Output::UntagSAMLProvider
+        }
+        Operation::ListSAMLProviderTags(input) => {
+            let found = providers::find_saml(app, tx, context, &input.saml_provider_arn).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
+            Output::ListSAMLProviderTags(ListSAMLProviderTagsResponse {
+                tags,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
+        // The account alias.
+        Operation::CreateAccountAlias(input) => {
+            account_alias::handle_create(app, tx, context, &input.account_alias).await?;
+            Output::CreateAccountAlias
+        }
+        Operation::DeleteAccountAlias(input) => {
+            account_alias::handle_delete(app, tx, context, &input.account_alias).await?;
+            Output::DeleteAccountAlias
+        }
+        Operation::ListAccountAliases(_) => {
+            Output::ListAccountAliases(account_alias::handle_list(app, tx, context).await?)
+        }
+        // Tags on users and customer managed policies.
+        Operation::TagUser(input) => {
+            entity_tags::user(app, tx, context, &input.user_name, |tags| {
+                tags::merge_tags(tags, input.tags)
+            })
+            .await?;
+            Output::TagUser
+        }
+        Operation::UntagUser(input) => {
+            entity_tags::user(app, tx, context, &input.user_name, |tags| {
+                tags::remove_tags(tags, &input.tag_keys);
+                Ok(())
+            })
+            .await?;
+            Output::UntagUser
+        }
+        Operation::ListUserTags(input) => {
+            let found = entity_tags::user(app, tx, context, &input.user_name, |_| Ok(())).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found, input.marker.as_deref(), input.max_items)?;
+            Output::ListUserTags(ListUserTagsResponse {
+                tags,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
+        Operation::TagPolicy(input) => {
+            entity_tags::policy(app, tx, context, &input.policy_arn, |tags| {
+                tags::merge_tags(tags, input.tags)
+            })
+            .await?;
+            Output::TagPolicy
+        }
+        Operation::UntagPolicy(input) => {
+            entity_tags::policy(app, tx, context, &input.policy_arn, |tags| {
+                tags::remove_tags(tags, &input.tag_keys);
+                Ok(())
+            })
+            .await?;
+            Output::UntagPolicy
+        }
+        Operation::ListPolicyTags(input) => {
+            let found =
+                entity_tags::policy(app, tx, context, &input.policy_arn, |_| Ok(())).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found, input.marker.as_deref(), input.max_items)?;
+            Output::ListPolicyTags(ListPolicyTagsResponse {
+                tags,
+                is_truncated: Some(truncated),
+                marker,
+            })
         }
         other => return Err(ServiceError::not_implemented(other.name())),
     })
 }
 
 /// What an operation acts on, before entity paths are looked up.
+#[derive(Clone)]
 enum Target {
     /// No resource (`*`).
     Star,
@@ -567,6 +1018,8 @@ enum Target {
     Group(String),
     /// A role by name.
     Role(String),
+    /// An instance profile by name.
+    InstanceProfile(String),
     /// The user owning an access key of the caller's account.
     KeyOwner(String),
 }
@@ -646,6 +1099,7 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
     let user = |name: &str| Target::User(Some(name.to_owned()));
     let group = |name: &str| Target::Group(name.to_owned());
     let role = |name: &str| Target::Role(name.to_owned());
+    let profile = |name: &str| Target::InstanceProfile(name.to_owned());
     let arn = |text: &str| Target::Arn(text.to_owned());
     let policy_arn = |text: &str| policy::ContextValue::from(text);
     let one = |action, target| vec![Need::new(action, target)];
@@ -777,6 +1231,229 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::GetRolePolicy(i) => one("iam:GetRolePolicy", role(&i.role_name)),
         Op::ListRolePolicies(i) => one("iam:ListRolePolicies", role(&i.role_name)),
         Op::DeleteRolePolicy(i) => one("iam:DeleteRolePolicy", role(&i.role_name)),
+        Op::CreateLoginProfile(i) => one("iam:CreateLoginProfile", me(&i.user_name)),
+        Op::GetLoginProfile(i) => one("iam:GetLoginProfile", me(&i.user_name)),
+        Op::UpdateLoginProfile(i) => one("iam:UpdateLoginProfile", user(&i.user_name)),
+        Op::DeleteLoginProfile(i) => one("iam:DeleteLoginProfile", me(&i.user_name)),
+        Op::ChangePassword(_) => one("iam:ChangePassword", me(&None)),
+        Op::UpdateAccountPasswordPolicy(_) => one("iam:UpdateAccountPasswordPolicy", Target::Star),
+        Op::GetAccountPasswordPolicy => one("iam:GetAccountPasswordPolicy", Target::Star),
+        Op::DeleteAccountPasswordPolicy => one("iam:DeleteAccountPasswordPolicy", Target::Star),
+        Op::CreateVirtualMFADevice(i) => creation(
+            context,
+            ("mfa", "iam:CreateVirtualMFADevice", "iam:TagMFADevice"),
+            (i.path.as_deref(), &i.virtual_mfa_device_name),
+            tag_pairs(i.tags.as_ref()),
+            None,
+        ),
+        Op::EnableMFADevice(i) => one("iam:EnableMFADevice", user(&i.user_name)),
+        Op::ResyncMFADevice(i) => one("iam:ResyncMFADevice", user(&i.user_name)),
+        Op::DeactivateMFADevice(i) => one("iam:DeactivateMFADevice", me(&i.user_name)),
+        Op::GetMFADevice(i) => one("iam:GetMFADevice", me(&i.user_name)),
+        Op::ListMFADevices(i) => one("iam:ListMFADevices", me(&i.user_name)),
+        Op::ListVirtualMFADevices(_) => one("iam:ListVirtualMFADevices", Target::Star),
+        Op::DeleteVirtualMFADevice(i) => one("iam:DeleteVirtualMFADevice", arn(&i.serial_number)),
+        Op::TagMFADevice(i) => {
+            vec![Need::new("iam:TagMFADevice", arn(&i.serial_number))
+                .tagged(&tag_pairs(Some(&i.tags)))]
+        }
+        Op::UntagMFADevice(i) => vec![Need::new("iam:UntagMFADevice", arn(&i.serial_number)).with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListMFADeviceTags(i) => one("iam:ListMFADeviceTags", arn(&i.serial_number)),
+        Op::CreateInstanceProfile(i) => creation(
+            context,
+            (
+                "instance-profile",
+                "iam:CreateInstanceProfile",
+                "iam:TagInstanceProfile",
+            ),
+            (i.path.as_deref(), &i.instance_profile_name),
+            tag_pairs(i.tags.as_ref()),
+            None,
+        ),
+        Op::GetInstanceProfile(i) => {
+            one("iam:GetInstanceProfile", profile(&i.instance_profile_name))
+        }
+        Op::DeleteInstanceProfile(i) => one(
+            "iam:DeleteInstanceProfile",
+            profile(&i.instance_profile_name),
+        ),
+        Op::ListInstanceProfiles(_) => one("iam:ListInstanceProfiles", Target::Star),
+        Op::ListInstanceProfilesForRole(i) => {
+            one("iam:ListInstanceProfilesForRole", role(&i.role_name))
+        }
+        // AWS requires the caller to be allowed to pass the role it puts in the profile.
+        Op::AddRoleToInstanceProfile(i) => vec![
+            Need::new(
+                "iam:AddRoleToInstanceProfile",
+                profile(&i.instance_profile_name),
+            ),
+            Need::new("iam:PassRole", role(&i.role_name)),
+        ],
+        Op::RemoveRoleFromInstanceProfile(i) => one(
+            "iam:RemoveRoleFromInstanceProfile",
+            profile(&i.instance_profile_name),
+        ),
+        Op::TagInstanceProfile(i) => {
+            vec![
+                Need::new("iam:TagInstanceProfile", profile(&i.instance_profile_name))
+                    .tagged(&tag_pairs(Some(&i.tags))),
+            ]
+        }
+        Op::UntagInstanceProfile(i) => vec![Need::new(
+            "iam:UntagInstanceProfile",
+            profile(&i.instance_profile_name),
+        )
+        .with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListInstanceProfileTags(i) => one(
+            "iam:ListInstanceProfileTags",
+            profile(&i.instance_profile_name),
+        ),
+        Op::TagUser(i) => {
+            vec![Need::new("iam:TagUser", user(&i.user_name)).tagged(&tag_pairs(Some(&i.tags)))]
+        }
+        Op::UntagUser(i) => vec![Need::new("iam:UntagUser", user(&i.user_name)).with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListUserTags(i) => one("iam:ListUserTags", user(&i.user_name)),
+        Op::TagPolicy(i) => {
+            vec![Need::new("iam:TagPolicy", arn(&i.policy_arn)).tagged(&tag_pairs(Some(&i.tags)))]
+        }
+        Op::UntagPolicy(i) => vec![Need::new("iam:UntagPolicy", arn(&i.policy_arn)).with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListPolicyTags(i) => one("iam:ListPolicyTags", arn(&i.policy_arn)),
+        Op::CreateServiceLinkedRole(i) => {
+            let path = format!(
+                "{}{}/",
+                service_linked_roles::PATH_PREFIX,
+                i.aws_service_name
+            );
+            let name =
+                service_linked_roles::role_name(&i.aws_service_name, i.custom_suffix.as_deref())
+                    .unwrap_or_default();
+            let principal = &context.principal;
+            vec![Need::new(
+                "iam:CreateServiceLinkedRole",
+                arn(&arn::iam_entity(
+                    principal.partition,
+                    principal.account,
+                    "role",
+                    &path,
+                    &name,
+                )),
+            )
+            .with(
+                "iam:AWSServiceName",
+                policy::ContextValue::from(i.aws_service_name.as_str()),
+            )]
+        }
+        Op::DeleteServiceLinkedRole(i) => one("iam:DeleteServiceLinkedRole", role(&i.role_name)),
+        Op::GetServiceLinkedRoleDeletionStatus(i) => {
+            let principal = &context.principal;
+            let (path, name) = service_linked_roles::task_role(&i.deletion_task_id)
+                .unwrap_or_else(|| ("/".to_owned(), String::new()));
+            one(
+                "iam:GetServiceLinkedRoleDeletionStatus",
+                arn(&arn::iam_entity(
+                    principal.partition,
+                    principal.account,
+                    "role",
+                    &path,
+                    &name,
+                )),
+            )
+        }
+        Op::GetAccountSummary => one("iam:GetAccountSummary", Target::Star),
+        Op::GenerateCredentialReport => one("iam:GenerateCredentialReport", Target::Star),
+        Op::GetCredentialReport => one("iam:GetCredentialReport", Target::Star),
+        Op::CreateOpenIDConnectProvider(i) => {
+            let resource = i
+                .url
+                .strip_prefix("https://")
+                .map(|rest| rest.trim_end_matches('/'))
+                .unwrap_or(&i.url);
+            let target = arn(&providers::oidc_arn(context, resource));
+            let tags = tag_pairs(i.tags.as_ref());
+            let mut needs =
+                vec![Need::new("iam:CreateOpenIDConnectProvider", target.clone()).tagged(&tags)];
+            if !tags.is_empty() {
+                needs.push(Need::new("iam:TagOpenIDConnectProvider", target).tagged(&tags));
+            }
+            needs
+        }
+        Op::GetOpenIDConnectProvider(i) => one(
+            "iam:GetOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::DeleteOpenIDConnectProvider(i) => one(
+            "iam:DeleteOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::ListOpenIDConnectProviders(_) => one("iam:ListOpenIDConnectProviders", Target::Star),
+        Op::AddClientIDToOpenIDConnectProvider(i) => one(
+            "iam:AddClientIDToOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::RemoveClientIDFromOpenIDConnectProvider(i) => one(
+            "iam:RemoveClientIDFromOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::UpdateOpenIDConnectProviderThumbprint(i) => one(
+            "iam:UpdateOpenIDConnectProviderThumbprint",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::TagOpenIDConnectProvider(i) => vec![Need::new(
+            "iam:TagOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        )
+        .tagged(&tag_pairs(Some(&i.tags)))],
+        Op::UntagOpenIDConnectProvider(i) => vec![Need::new(
+            "iam:UntagOpenIDConnectProvider",
+            arn(&i.open_id_connect_provider_arn),
+        )
+        .with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListOpenIDConnectProviderTags(i) => one(
+            "iam:ListOpenIDConnectProviderTags",
+            arn(&i.open_id_connect_provider_arn),
+        ),
+        Op::CreateSAMLProvider(i) => {
+            let target = arn(&providers::saml_arn(context, &i.name));
+            let tags = tag_pairs(i.tags.as_ref());
+            let mut needs = vec![Need::new("iam:CreateSAMLProvider", target.clone()).tagged(&tags)];
+            if !tags.is_empty() {
+                needs.push(Need::new("iam:TagSAMLProvider", target).tagged(&tags));
+            }
+            needs
+        }
+        Op::GetSAMLProvider(i) => one("iam:GetSAMLProvider", arn(&i.saml_provider_arn)),
+        Op::UpdateSAMLProvider(i) => one("iam:UpdateSAMLProvider", arn(&i.saml_provider_arn)),
+        Op::DeleteSAMLProvider(i) => one("iam:DeleteSAMLProvider", arn(&i.saml_provider_arn)),
+        Op::ListSAMLProviders(_) => one("iam:ListSAMLProviders", Target::Star),
+        Op::TagSAMLProvider(i) => vec![Need::new("iam:TagSAMLProvider", arn(&i.saml_provider_arn))
+            .tagged(&tag_pairs(Some(&i.tags)))],
+        Op::UntagSAMLProvider(i) => {
+            vec![
+                Need::new("iam:UntagSAMLProvider", arn(&i.saml_provider_arn)).with(
+                    "aws:TagKeys",
+                    policy::ContextValue::multi(i.tag_keys.clone()),
+                ),
+            ]
+        }
+        Op::ListSAMLProviderTags(i) => one("iam:ListSAMLProviderTags", arn(&i.saml_provider_arn)),
+        Op::CreateAccountAlias(_) => one("iam:CreateAccountAlias", Target::Star),
+        Op::DeleteAccountAlias(_) => one("iam:DeleteAccountAlias", Target::Star),
+        Op::ListAccountAliases(_) => one("iam:ListAccountAliases", Target::Star),
         _ => Vec::new(),
     }
 }
@@ -800,6 +1477,24 @@ async fn access(
             }
             Target::Role(name) => {
                 entity_access(app, tx, context, OwnerKind::Role, need.action, &name).await?
+            }
+            Target::InstanceProfile(name) => {
+                let principal = &context.principal;
+                let path = tx
+                    .instance_profile(&principal.account.to_string(), &name)
+                    .await
+                    .map_err(|err| app.internal(err))?
+                    .map_or_else(|| "/".to_owned(), |profile| profile.path);
+                Access::new(
+                    need.action,
+                    arn::iam_entity(
+                        principal.partition,
+                        principal.account,
+                        "instance-profile",
+                        &path,
+                        &name,
+                    ),
+                )
             }
             Target::KeyOwner(key_id) => {
                 let account = context.principal.account.to_string();

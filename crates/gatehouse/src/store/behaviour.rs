@@ -644,6 +644,323 @@ async fn audit_suite(store: Store) {
     assert_eq!(store.audit_events(&since).await.unwrap().len(), 51);
 }
 
+/// Login profiles, the password policy, virtual MFA devices, instance profiles, aliases
+/// and entity tags: scoped by account, with the rules the store itself enforces (one
+/// login profile per user, device names unique per account, TOTP steps only moving
+/// forward, aliases unique across accounts).
+async fn credentials_suite(store: Store) {
+    let (a, b) = ("777777777777", "888888888888");
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_account(&account(a)).await.unwrap();
+    tx.insert_account(&account(b)).await.unwrap();
+    tx.insert_user(&user(a, "Erin", "/")).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // Login profiles: one per user, found in any case, invisible from other accounts.
+    let profile = LoginProfileRecord {
+        account_id: a.to_owned(),
+        user_key: "Erin".to_owned(),
+        password_hash: "$argon2id$first".to_owned(),
+        reset_required: true,
+        history: Vec::new(),
+        created_at: 1_700_000_000_000,
+        changed_at: 1_700_000_000_000,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_login_profile(&profile).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_login_profile(&profile).await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let mut found = tx.login_profile(a, "ERIN").await.unwrap().unwrap();
+    assert_eq!(found.user_key, "erin");
+    assert!(found.reset_required);
+    assert_eq!(tx.login_profile(b, "erin").await.unwrap(), None);
+    found.history = vec![found.password_hash.clone()];
+    found.password_hash = "$argon2id$second".to_owned();
+    found.reset_required = false;
+    found.changed_at = 1_700_000_100_000;
+    assert!(tx.update_login_profile(&found).await.unwrap());
+    assert_eq!(tx.login_profile(a, "erin").await.unwrap(), Some(found));
+    assert_eq!(tx.login_profiles(a).await.unwrap().len(), 1);
+    assert!(tx.delete_login_profile(a, "erin").await.unwrap());
+    assert!(!tx.delete_login_profile(a, "erin").await.unwrap());
+
+    // The password policy: absent, set, replaced, removed; per account.
+    assert_eq!(tx.password_policy(a).await.unwrap(), None);
+    let mut policy = PasswordPolicyRecord {
+        minimum_length: 12,
+        require_symbols: true,
+        require_numbers: false,
+        require_uppercase: true,
+        require_lowercase: false,
+        allow_users_to_change: true,
+        max_age_days: 90,
+        reuse_prevention: 5,
+        hard_expiry: false,
+    };
+    tx.put_password_policy(a, &policy).await.unwrap();
+    policy.minimum_length = 14;
+    tx.put_password_policy(a, &policy).await.unwrap();
+    assert_eq!(tx.password_policy(a).await.unwrap(), Some(policy));
+    assert_eq!(tx.password_policy(b).await.unwrap(), None);
+    assert!(tx.delete_password_policy(a).await.unwrap());
+    assert!(!tx.delete_password_policy(a).await.unwrap());
+    tx.commit().await.unwrap();
+
+    // MFA devices: names unique per account in any case; steps only move forward.
+    let device = |name: &str| MfaDeviceRecord {
+        account_id: a.to_owned(),
+        serial_number: format!("arn:aws:iam::{a}:mfa/{name}"),
+        name: name.to_owned(),
+        path: "/".to_owned(),
+        seed_sealed: vec![9, 8, 7],
+        user_key: None,
+        enabled_at: None,
+        last_step: 0,
+        tags: Vec::new(),
+        created_at: 1_700_000_000_000,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_mfa_device(&device("phone")).await.unwrap();
+    tx.insert_mfa_device(&device("token")).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_mfa_device(&MfaDeviceRecord {
+            serial_number: format!("arn:aws:iam::{a}:mfa/PHONE"),
+            ..device("PHONE")
+        })
+        .await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let serial = format!("arn:aws:iam::{a}:mfa/phone");
+    let mut phone = tx.mfa_device(a, &serial).await.unwrap().unwrap();
+    assert_eq!(phone.name, "phone");
+    assert_eq!(phone.seed_sealed, vec![9, 8, 7]);
+    assert_eq!(tx.mfa_device(b, &serial).await.unwrap(), None);
+    phone.user_key = Some("Erin".to_owned());
+    phone.enabled_at = Some(1_700_000_000_500);
+    phone.last_step = 100;
+    phone.tags = vec![("k".to_owned(), "v".to_owned())];
+    assert!(tx.update_mfa_device(&phone).await.unwrap());
+    let held = tx.mfa_devices_of_user(a, "erin").await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].user_key.as_deref(), Some("erin"));
+    assert_eq!(held[0].tags, phone.tags);
+    assert!(!tx.advance_mfa_step(a, &serial, 100).await.unwrap());
+    assert!(!tx.advance_mfa_step(a, &serial, 99).await.unwrap());
+    assert!(tx.advance_mfa_step(a, &serial, 101).await.unwrap());
+    assert_eq!(
+        tx.mfa_device(a, &serial).await.unwrap().unwrap().last_step,
+        101
+    );
+    let assigned = tx.list_mfa_devices(a, Some(true), None, 10).await.unwrap();
+    let unassigned = tx.list_mfa_devices(a, Some(false), None, 10).await.unwrap();
+    let all = tx.list_mfa_devices(a, None, None, 10).await.unwrap();
+    assert_eq!((assigned.len(), unassigned.len(), all.len()), (1, 1, 2));
+    assert_eq!(unassigned[0].name, "token");
+    let after = tx
+        .list_mfa_devices(a, None, Some(&all[0].serial_number), 10)
+        .await
+        .unwrap();
+    assert_eq!(after.len(), 1);
+    assert!(tx
+        .list_mfa_devices(b, None, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(tx.delete_mfa_device(a, &serial).await.unwrap());
+    assert!(!tx.delete_mfa_device(a, &serial).await.unwrap());
+
+    // Instance profiles: unique per account, found by the role they hold.
+    let profile = |name: &str, path: &str| InstanceProfileRecord {
+        account_id: a.to_owned(),
+        profile_name: name.to_owned(),
+        profile_id: format!("AIPA{}", name.to_uppercase()),
+        path: path.to_owned(),
+        role_key: None,
+        tags: Vec::new(),
+        created_at: 1_700_000_000_000,
+    };
+    tx.insert_instance_profile(&profile("Web", "/app/"))
+        .await
+        .unwrap();
+    tx.insert_instance_profile(&profile("batch", "/"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_instance_profile(&InstanceProfileRecord {
+            profile_id: "AIPAOTHER".into(),
+            ..profile("WEB", "/")
+        })
+        .await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let mut web = tx.instance_profile(a, "web").await.unwrap().unwrap();
+    assert_eq!(web.profile_name, "Web");
+    web.role_key = Some("WebRole".to_owned());
+    assert!(tx.update_instance_profile(&web).await.unwrap());
+    let holding = tx
+        .list_instance_profiles(a, "/", Some("webrole"), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(holding.len(), 1);
+    assert_eq!(holding[0].role_key.as_deref(), Some("webrole"));
+    let under_app = tx
+        .list_instance_profiles(a, "/app/", None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(under_app.len(), 1);
+    assert_eq!(tx.count_instance_profiles(a).await.unwrap(), 2);
+    assert_eq!(tx.count_instance_profiles(b).await.unwrap(), 0);
+    assert!(tx.delete_instance_profile(a, "WEB").await.unwrap());
+    assert!(!tx.delete_instance_profile(a, "web").await.unwrap());
+
+    // Aliases: one per account, unique across accounts.
+    tx.insert_account_alias(a, "erin-corp").await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_account_alias(b, "erin-corp").await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_account_alias(a, "second-alias").await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.account_alias(a).await.unwrap().as_deref(),
+        Some("erin-corp")
+    );
+    assert_eq!(tx.account_alias(b).await.unwrap(), None);
+    assert!(!tx.delete_account_alias(b, "erin-corp").await.unwrap());
+    assert!(tx.delete_account_alias(a, "erin-corp").await.unwrap());
+
+    // Entity tags are replaced whole, per account.
+    let tags = vec![
+        ("a".to_owned(), "1".to_owned()),
+        ("b".to_owned(), "2".to_owned()),
+    ];
+    assert!(tx
+        .set_entity_tags(TaggedTable::User, a, "ERIN", &tags)
+        .await
+        .unwrap());
+    assert!(!tx
+        .set_entity_tags(TaggedTable::User, b, "erin", &tags)
+        .await
+        .unwrap());
+    assert_eq!(tx.user(a, "erin").await.unwrap().unwrap().tags, tags);
+    tx.commit().await.unwrap();
+
+    // Identity providers: OIDC by URL in any case, SAML by name; per account.
+    let oidc = OidcProviderRecord {
+        account_id: a.to_owned(),
+        url: "Token.example.com/tenant".to_owned(),
+        client_ids: vec!["app".to_owned()],
+        thumbprints: vec!["a".repeat(40)],
+        tags: Vec::new(),
+        created_at: 1_700_000_000_000,
+    };
+    let saml = SamlProviderRecord {
+        account_id: a.to_owned(),
+        name: "Corp".to_owned(),
+        uuid: "uuid-1".to_owned(),
+        metadata: "<EntityDescriptor/>".to_owned(),
+        certificates: vec!["MIIB".to_owned()],
+        valid_until: 1_900_000_000_000,
+        tags: Vec::new(),
+        created_at: 1_700_000_000_000,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_oidc_provider(&oidc).await.unwrap();
+    tx.insert_saml_provider(&saml).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_oidc_provider(&OidcProviderRecord {
+            url: "token.EXAMPLE.com/tenant".to_owned(),
+            ..oidc.clone()
+        })
+        .await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let mut found = tx
+        .oidc_provider(a, "token.example.com/TENANT")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, oidc);
+    assert_eq!(tx.oidc_provider(b, &oidc.url).await.unwrap(), None);
+    found.client_ids.push("other".to_owned());
+    found.tags = vec![("k".to_owned(), "v".to_owned())];
+    assert!(tx.update_oidc_provider(&found).await.unwrap());
+    assert_eq!(tx.oidc_providers(a).await.unwrap(), vec![found.clone()]);
+    let mut corp = tx.saml_provider(a, "Corp").await.unwrap().unwrap();
+    assert_eq!(corp, saml);
+    assert_eq!(tx.saml_provider(b, "Corp").await.unwrap(), None);
+    corp.metadata = "<EntityDescriptor entityID=\"x\"/>".to_owned();
+    corp.valid_until = 1_950_000_000_000;
+    assert!(tx.update_saml_provider(&corp).await.unwrap());
+    assert_eq!(tx.saml_providers(a).await.unwrap(), vec![corp]);
+
+    // Counts for the account summary.
+    let counts = tx.iam_counts(a).await.unwrap();
+    assert_eq!(counts.users, 1);
+    assert_eq!(counts.providers, 2);
+    assert_eq!(counts.mfa_devices, 1);
+    assert_eq!(counts.mfa_devices_in_use, 0);
+    assert_eq!(counts.instance_profiles, 1);
+    assert_eq!(
+        tx.iam_counts(b).await.unwrap(),
+        reports::IamCounts::default()
+    );
+    assert!(tx
+        .delete_oidc_provider(a, "TOKEN.example.com/tenant")
+        .await
+        .unwrap());
+    assert!(!tx.delete_oidc_provider(a, &oidc.url).await.unwrap());
+    assert!(tx.delete_saml_provider(a, "Corp").await.unwrap());
+    assert!(!tx.delete_saml_provider(a, "Corp").await.unwrap());
+
+    // Credential reports and service-linked role deletion tasks, per account.
+    assert_eq!(tx.credential_report(a).await.unwrap(), None);
+    tx.put_credential_report(a, "user,arn\n", 10).await.unwrap();
+    tx.put_credential_report(a, "user,arn\nx,y\n", 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.credential_report(a).await.unwrap(),
+        Some(("user,arn\nx,y\n".to_owned(), 20))
+    );
+    assert_eq!(tx.credential_report(b).await.unwrap(), None);
+    tx.insert_deletion_task(a, "task/x", "SUCCEEDED", 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.deletion_task(a, "task/x").await.unwrap().as_deref(),
+        Some("SUCCEEDED")
+    );
+    assert_eq!(tx.deletion_task(b, "task/x").await.unwrap(), None);
+    tx.commit().await.unwrap();
+}
+
 #[tokio::test]
 async fn sqlite_backend_behaves() {
     let dir = tempfile::tempdir().unwrap();
@@ -652,7 +969,8 @@ async fn sqlite_backend_behaves() {
     assert_eq!(store.backend(), Backend::Sqlite);
     suite(store.clone()).await;
     audit_suite(store.clone()).await;
-    organizations_suite(store).await;
+    organizations_suite(store.clone()).await;
+    credentials_suite(store).await;
     // Reopening runs no migration twice.
     Store::open(&url).await.unwrap();
 }
@@ -666,7 +984,8 @@ async fn postgres_backend_behaves() {
     assert_eq!(store.backend(), Backend::Postgres);
     suite(store.clone()).await;
     audit_suite(store.clone()).await;
-    organizations_suite(store).await;
+    organizations_suite(store.clone()).await;
+    credentials_suite(store).await;
 }
 
 /// Creates an empty database on the server named by `GATEHOUSE_TEST_POSTGRES_URL` and

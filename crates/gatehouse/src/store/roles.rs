@@ -147,4 +147,41 @@ impl Tx {
             .await?;
         Ok(touched > 0)
     }
+
+    /// Records a service-linked role deletion task and its status.
+    pub async fn insert_deletion_task(
+        &mut self,
+        account_id: &str,
+        task_id: &str,
+        status: &str,
+        created_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO slr_deletion_tasks (account_id, task_id, status, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(account_id)
+        .bind(task_id)
+        .bind(status)
+        .bind(created_at)
+        .execute(self.conn())
+        .await
+        .map_err(map_error)?;
+        Ok(())
+    }
+
+    /// The status of a deletion task of the account.
+    pub async fn deletion_task(
+        &mut self,
+        account_id: &str,
+        task_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT status FROM slr_deletion_tasks WHERE account_id = $1 AND task_id = $2",
+        )
+        .bind(account_id)
+        .bind(task_id)
+        .fetch_optional(self.conn())
+        .await?;
+        row.map(|row| column(&row, "status")).transpose()
+    }
 }

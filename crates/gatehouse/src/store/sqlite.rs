@@ -299,4 +299,87 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_by_time ON audit_events(event_time);
 CREATE INDEX audit_events_by_account ON audit_events(account_id, event_time);
 "#,
+    // 8: IAM login profiles, password policy, virtual MFA devices, instance profiles,
+    // account aliases, service-linked role deletions, credential reports, OIDC and SAML
+    // providers.
+    r#"
+CREATE TABLE login_profiles (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    user_key     TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    reset_required INTEGER NOT NULL,
+    history      TEXT NOT NULL DEFAULT '[]',
+    created_at   INTEGER NOT NULL,
+    changed_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, user_key)
+);
+CREATE TABLE password_policies (
+    account_id   TEXT PRIMARY KEY REFERENCES accounts(account_id),
+    policy       TEXT NOT NULL
+);
+CREATE TABLE mfa_devices (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    serial_number TEXT NOT NULL,
+    device_key   TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    seed_sealed  BLOB NOT NULL,
+    user_key     TEXT,
+    enabled_at   INTEGER,
+    last_step    INTEGER NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, serial_number)
+);
+CREATE UNIQUE INDEX mfa_devices_by_name ON mfa_devices(account_id, device_key);
+CREATE INDEX mfa_devices_by_user ON mfa_devices(account_id, user_key);
+CREATE TABLE instance_profiles (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    profile_key  TEXT NOT NULL,
+    profile_name TEXT NOT NULL,
+    profile_id   TEXT NOT NULL UNIQUE,
+    path         TEXT NOT NULL,
+    role_key     TEXT,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, profile_key)
+);
+CREATE INDEX instance_profiles_by_role ON instance_profiles(account_id, role_key);
+CREATE TABLE account_aliases (
+    account_alias TEXT PRIMARY KEY,
+    account_id   TEXT NOT NULL UNIQUE REFERENCES accounts(account_id)
+);
+CREATE TABLE slr_deletion_tasks (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    task_id      TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, task_id)
+);
+CREATE TABLE credential_reports (
+    account_id   TEXT PRIMARY KEY REFERENCES accounts(account_id),
+    content      TEXT NOT NULL,
+    generated_at INTEGER NOT NULL
+);
+CREATE TABLE oidc_providers (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    provider_key TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    client_ids   TEXT NOT NULL,
+    thumbprints  TEXT NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, provider_key)
+);
+CREATE TABLE saml_providers (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    provider_name TEXT NOT NULL,
+    provider_uuid TEXT NOT NULL,
+    metadata     TEXT NOT NULL,
+    certificates TEXT NOT NULL,
+    valid_until  INTEGER NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, provider_name)
+);
+"#,
 ];

@@ -46,6 +46,54 @@ if out=$(AWS_ACCESS_KEY_ID=$key_id AWS_SECRET_ACCESS_KEY=$secret aws sts get-cal
 fi
 [[ "$out" == *InvalidClientTokenId* ]] || fail "expected InvalidClientTokenId, got: $out"
 
+# Console password, virtual MFA device (codes computed from the seed) and an instance profile.
+aws iam create-user --user-name console >/dev/null
+aws iam update-account-password-policy --minimum-password-length 12 --require-numbers
+if out=$(aws iam create-login-profile --user-name console --password short-1 2>&1); then fail "weak password accepted"; fi
+[[ "$out" == *PasswordPolicyViolation* ]] || fail "expected PasswordPolicyViolation, got: $out"
+aws iam create-login-profile --user-name console --password 'Console-Passw0rd' --password-reset-required >/dev/null
+[[ "$(aws iam get-login-profile --user-name console --query LoginProfile.PasswordResetRequired --output text)" == "True" ]] || fail "login profile"
+mfa_dir=$(mktemp -d)
+serial=$(aws iam create-virtual-mfa-device --virtual-mfa-device-name console-phone \
+  --outfile "$mfa_dir/seed.txt" --bootstrap-method Base32StringSeed --query VirtualMFADevice.SerialNumber --output text)
+[[ "$serial" == "arn:aws:iam::$account:mfa/console-phone" ]] || fail "mfa serial $serial"
+aws iam create-virtual-mfa-device --virtual-mfa-device-name console-qr \
+  --outfile "$mfa_dir/qr.png" --bootstrap-method QRCodePNG >/dev/null
+[[ "$(head -c 4 "$mfa_dir/qr.png" | tail -c 3)" == "PNG" ]] || fail "QR code is not a PNG"
+read -r code1 code2 < <(python3 - "$mfa_dir/seed.txt" <<'PY'
+import base64, hashlib, hmac, struct, sys, time
+seed = base64.b32decode(open(sys.argv[1]).read().strip())
+def code(step):
+    digest = hmac.new(seed, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 15
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7fffffff) % 1000000)
+now = int(time.time()) // 30
+print(code(now - 1), code(now))
+PY
+)
+aws iam enable-mfa-device --user-name console --serial-number "$serial" \
+  --authentication-code1 "$code1" --authentication-code2 "$code2"
+[[ "$(aws iam list-mfa-devices --user-name console --query 'MFADevices[0].SerialNumber' --output text)" == "$serial" ]] || fail "list-mfa-devices"
+if out=$(aws iam delete-user --user-name console 2>&1); then fail "deleted a user with MFA"; fi
+[[ "$out" == *DeleteConflict* ]] || fail "expected DeleteConflict, got: $out"
+aws iam deactivate-mfa-device --user-name console --serial-number "$serial"
+aws iam delete-virtual-mfa-device --serial-number "$serial"
+aws iam delete-virtual-mfa-device --serial-number "arn:aws:iam::$account:mfa/console-qr"
+aws iam delete-login-profile --user-name console
+aws iam delete-user --user-name console
+aws iam delete-account-password-policy
+rm -rf "$mfa_dir"
+aws iam create-instance-profile --instance-profile-name smoke-profile >/dev/null
+aws iam create-role --role-name SmokeEc2 --assume-role-policy-document \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}' >/dev/null
+aws iam add-role-to-instance-profile --instance-profile-name smoke-profile --role-name SmokeEc2
+[[ "$(aws iam get-instance-profile --instance-profile-name smoke-profile --query 'InstanceProfile.Roles[0].RoleName' --output text)" == "SmokeEc2" ]] || fail "instance profile role"
+if out=$(aws iam delete-role --role-name SmokeEc2 2>&1); then fail "deleted a role in an instance profile"; fi
+[[ "$out" == *DeleteConflict* ]] || fail "expected DeleteConflict, got: $out"
+aws iam remove-role-from-instance-profile --instance-profile-name smoke-profile --role-name SmokeEc2
+aws iam delete-instance-profile --instance-profile-name smoke-profile
+aws iam delete-role --role-name SmokeEc2
+
 if out=$(aws iam delete-user --user-name deployer 2>&1); then fail "deleted a user with keys"; fi
 [[ "$out" == *DeleteConflict* ]] || fail "expected DeleteConflict, got: $out"
 aws iam delete-access-key --user-name deployer --access-key-id "$key_id"

@@ -131,13 +131,12 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
     // In the model but not served yet: 501 naming the operation, for both protocols.
     let err = server
         .iam(&root)
-        .create_instance_profile()
-        .instance_profile_name("p")
+        .list_server_certificates()
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("NotImplemented"));
-    assert!(err.message().unwrap().contains("CreateInstanceProfile"));
+    assert!(err.message().unwrap().contains("ListServerCertificates"));
     let json = RawRequest {
         service: "organizations",
         target: Some("AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy"),

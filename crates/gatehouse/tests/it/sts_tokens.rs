@@ -399,3 +399,118 @@ async fn transitive_session_tags_follow_role_chains() {
         .unwrap_err();
     assert_eq!(err.code(), Some("ValidationError"));
 }
+
+#[tokio::test]
+async fn mfa_codes_unlock_iam_for_session_tokens_and_mfa_only_roles() {
+    use super::iam_login_mfa::{now_step, totp};
+    let server = Server::start(&[]);
+    let root = server.root_keys();
+    let iam = server.iam(&root);
+    let account = server
+        .sts(&root)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap();
+    let dev = user_with_key(&iam, "dev").await;
+    iam.attach_user_policy()
+        .user_name("dev")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("dev-phone")
+        .send()
+        .await
+        .unwrap();
+    let device = device.virtual_mfa_device().unwrap();
+    let serial = device.serial_number().to_owned();
+    let seed = String::from_utf8(device.base32_string_seed().unwrap().as_ref().to_vec()).unwrap();
+    let step = now_step();
+    iam.enable_mfa_device()
+        .user_name("dev")
+        .serial_number(&serial)
+        .authentication_code1(totp(&seed, step - 1))
+        .authentication_code2(totp(&seed, step))
+        .send()
+        .await
+        .unwrap();
+    // A role only MFA-authenticated sessions may assume.
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:user/dev"}},"Action":"sts:AssumeRole","Condition":{{"Bool":{{"aws:MultiFactorAuthPresent":"true"}}}}}}]}}"#
+    );
+    iam.create_role()
+        .role_name("Guarded")
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .unwrap();
+    let role_arn = format!("arn:aws:iam::{account}:role/Guarded");
+    let err = server
+        .sts(&dev)
+        .assume_role()
+        .role_arn(&role_arn)
+        .role_session_name("no-mfa")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+
+    // A wrong code, or a code of someone else's serial, is refused.
+    let err = server
+        .sts(&dev)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code("000000")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+
+    let code = totp(&seed, step + 1);
+    let token = server
+        .sts(&dev)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(&code)
+        .send()
+        .await
+        .unwrap();
+    let creds = token.credentials().unwrap();
+    let session = keys_of(creds);
+    // With MFA proved, IAM calls go through the user's policies.
+    server
+        .iam_with_token(&session, creds.session_token())
+        .list_users()
+        .send()
+        .await
+        .unwrap();
+    // The same code is never accepted twice.
+    let err = server
+        .sts(&dev)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(&code)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    // The MFA session may assume the guarded role, and its session carries MFA on.
+    let assumed = server
+        .sts_with_token(&session, creds.session_token())
+        .assume_role()
+        .role_arn(&role_arn)
+        .role_session_name("with-mfa")
+        .send()
+        .await
+        .unwrap();
+    assert!(assumed
+        .assumed_role_user()
+        .unwrap()
+        .arn()
+        .ends_with(":assumed-role/Guarded/with-mfa"));
+}

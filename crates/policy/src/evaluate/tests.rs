@@ -562,6 +562,31 @@ fn trust_policies() {
         "Allow",
     );
     check(&assume(ci, "sts:AssumeRole", ""), "ImplicitDeny:identity");
+    // Same account: the trust policy is still the one door. An identity grant alone does
+    // not open it; a trust naming the account needs the identity grant too.
+    check(
+        &assume(BOB, "sts:AssumeRole", &format!(r#","identity":[{ALL}]"#)),
+        "ImplicitDeny:resource",
+    );
+    let account_trust = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}}"#;
+    let by_account = |extra: &str| {
+        line(
+            BOB,
+            "sts:AssumeRole",
+            "arn:aws:iam::111111111111:role/Target",
+            &format!(
+                r#""resource_account":"111111111111","policies":{{"trust":{account_trust}{extra}}}"#
+            ),
+        )
+    };
+    check(&by_account(""), "ImplicitDeny:identity");
+    check(
+        &by_account(&format!(
+            r#","identity":[{}]"#,
+            allow("sts:AssumeRole", "*")
+        )),
+        "Allow",
+    );
     let google = r#""principal":{"arn":"accounts.google.com","kind":"federated"}"#;
     check(
         &assume(google, "sts:AssumeRoleWithWebIdentity", ""),

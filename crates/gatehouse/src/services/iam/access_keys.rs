@@ -17,7 +17,7 @@ use super::users::find_user;
 use super::RequestContext;
 
 /// AWS's quota of access keys per user.
-const KEYS_PER_USER: usize = 2;
+pub(super) const KEYS_PER_USER: usize = 2;
 
 /// The name `AccessKey.UserName` carries for the root user's keys.
 const ROOT_NAME: &str = "root";

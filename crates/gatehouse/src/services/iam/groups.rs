@@ -15,9 +15,9 @@ use super::users::{find_user, user_to_wire};
 use super::{pagination, RequestContext};
 
 /// AWS's quota of groups per account.
-const GROUPS_PER_ACCOUNT: i64 = 300;
+pub(super) const GROUPS_PER_ACCOUNT: i64 = 300;
 /// AWS's quota of groups a user can belong to.
-const GROUPS_PER_USER: usize = 10;
+pub(super) const GROUPS_PER_USER: usize = 10;
 
 fn to_wire(context: &RequestContext, record: &GroupRecord) -> Group {
     Group {

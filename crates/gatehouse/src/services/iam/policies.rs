@@ -18,7 +18,7 @@ use crate::store::{from_millis, ManagedPolicyRecord, OwnerKind, StoreError, Tx};
 use super::{documents, pagination, RequestContext};
 
 /// AWS's quota of versions per managed policy.
-const VERSIONS_PER_POLICY: usize = 5;
+pub(super) const VERSIONS_PER_POLICY: usize = 5;
 /// AWS's quota of managed policies attached to one user, group or role.
 pub const ATTACHED_PER_IDENTITY: usize = 10;
 
@@ -45,7 +45,7 @@ fn no_such_policy(arn: &str) -> ServiceError {
 }
 
 /// The customer managed policy an ARN names in the caller's account.
-async fn find(
+pub(super) async fn find(
     app: &App,
     tx: &mut Tx,
     context: &RequestContext,

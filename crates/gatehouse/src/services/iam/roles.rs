@@ -20,7 +20,7 @@ use super::{documents, pagination, RequestContext};
 /// AWS's default session length for a role, in seconds.
 const DEFAULT_MAX_SESSION: i64 = 3600;
 /// AWS's quota of roles per account.
-const ROLES_PER_ACCOUNT: i64 = 1000;
+pub(super) const ROLES_PER_ACCOUNT: i64 = 1000;
 
 /// The role of that name in the caller's account, or `NoSuchEntity`.
 pub(super) async fn find_role(
@@ -69,6 +69,16 @@ pub(super) async fn handle_create_role(
     input: CreateRoleRequest,
 ) -> Result<CreateRoleResponse, ServiceError> {
     let account = context.principal.account.to_string();
+    if input
+        .path
+        .as_deref()
+        .is_some_and(|path| path.starts_with(super::service_linked_roles::PATH_PREFIX))
+    {
+        return Err(errors::invalid_input(format!(
+            "The path prefix {} is reserved for service-linked roles; use CreateServiceLinkedRole.",
+            super::service_linked_roles::PATH_PREFIX
+        )));
+    }
     documents::validate(&input.assume_role_policy_document, PolicyKind::Trust)?;
     if let Some(boundary) = &input.permissions_boundary {
         check_boundary(app, tx, &account, boundary).await?;
@@ -140,6 +150,7 @@ pub(super) async fn handle_delete_role(
     name: &str,
 ) -> Result<(), ServiceError> {
     let role = find_role(app, tx, context, name).await?;
+    super::service_linked_roles::check_modifiable(&role)?;
     let account = &role.account_id;
     let inline = tx
         .inline_policies(account, OwnerKind::Role, &role.role_name)
@@ -157,6 +168,11 @@ pub(super) async fn handle_delete_role(
     if !attached.is_empty() {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must detach all policies first.",
+        ));
+    }
+    if super::instance_profiles::role_in_profile(app, tx, account, &role.role_name).await? {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must remove roles from instance profile first.",
         ));
     }
     tx.delete_role(account, &role.role_name)

@@ -47,3 +47,51 @@ pub(super) fn merge_tags(
     }
     Ok(())
 }
+
+/// Removes tags by key (case-insensitively); keys that are absent are ignored, as IAM does.
+pub(super) fn remove_tags(existing: &mut Vec<(String, String)>, keys: &[String]) {
+    existing.retain(|(key, _)| !keys.iter().any(|k| k.eq_ignore_ascii_case(key)));
+}
+
+/// One page of an entity's tags for `List*Tags` (`Marker` is the offset reached): the
+/// tags, whether more follow, and the marker to continue from.
+pub(super) fn page(
+    tags: &[(String, String)],
+    marker: Option<&str>,
+    max_items: Option<i32>,
+) -> Result<(Vec<Tag>, bool, Option<String>), ServiceError> {
+    let start = match super::pagination::decode_marker(marker)? {
+        Some(offset) => offset
+            .parse::<usize>()
+            .ok()
+            .filter(|offset| *offset <= tags.len())
+            .ok_or_else(|| errors::invalid_input("Invalid Marker."))?,
+        None => 0,
+    };
+    let size = usize::try_from(super::pagination::page_size(max_items)).unwrap_or(usize::MAX);
+    let rest = tags.get(start..).unwrap_or_default();
+    let shown = rest.get(..size.min(rest.len())).unwrap_or_default();
+    let end = start + shown.len();
+    let truncated = end < tags.len();
+    let next = truncated.then(|| super::pagination::encode_marker(&end.to_string()));
+    Ok((tags_to_wire(shown), truncated, next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_pages_follow_markers_to_the_end() {
+        let tags: Vec<(String, String)> = (0..5).map(|i| (format!("k{i}"), "v".into())).collect();
+        let (first, truncated, marker) = page(&tags, None, Some(2)).unwrap();
+        assert_eq!((first.len(), truncated), (2, true));
+        let (second, _, marker) = page(&tags, marker.as_deref(), Some(2)).unwrap();
+        assert_eq!(second[0].key, "k2");
+        let (last, truncated, marker) = page(&tags, marker.as_deref(), Some(2)).unwrap();
+        assert_eq!((last.len(), truncated, marker), (1, false, None));
+        let bad = crate::services::iam::pagination::encode_marker("99");
+        assert!(page(&tags, Some(&bad), None).is_err());
+        assert!(page(&tags, Some("!!"), None).is_err());
+    }
+}

@@ -17,7 +17,7 @@ use super::tags::{merge_tags, tags_to_wire};
 use super::RequestContext;
 
 /// AWS's default quota of users per account.
-const USERS_PER_ACCOUNT: usize = 5000;
+pub(super) const USERS_PER_ACCOUNT: usize = 5000;
 
 pub(super) async fn handle_create_user(
     app: &App,
@@ -169,6 +169,26 @@ pub(super) async fn handle_delete_user(
     {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must remove user from all groups first.",
+        ));
+    }
+    if tx
+        .login_profile(&account, &record.user_name)
+        .await
+        .map_err(failed)?
+        .is_some()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete login profile first.",
+        ));
+    }
+    if !tx
+        .mfa_devices_of_user(&account, &record.user_name)
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete MFA device first.",
         ));
     }
     tx.delete_user(&account, &record.user_name)

@@ -100,7 +100,8 @@ pub(super) async fn handle_assume_role(
         Some(at) => Some(at),
         None => caller.mfa_at(),
     };
-    drop(tx);
+    // An accepted code is recorded as used.
+    tx.commit().await.map_err(|err| app.internal(err))?;
 
     let trust = CompiledPolicy::parse(
         input.role_arn.clone(),

@@ -1,30 +1,48 @@
 //! MFA codes presented to STS (`SerialNumber` + `TokenCode` on `GetSessionToken` and
-//! `AssumeRole`): checked against the caller's enabled MFA device.
+//! `AssumeRole`): checked against the caller's enabled MFA device by IAM's
+//! `mfa::verify_code`, which also records the code so it is never accepted twice.
 
 use wire::ServiceError;
 
-use crate::auth::Principal;
+use crate::auth::{Principal, PrincipalKind};
 use crate::server::App;
+use crate::services::iam::mfa::verify_code;
 use crate::store::Tx;
 
 /// Checks an MFA code for `caller`; the proof time (now) when one was given and is
-/// right, `None` when the request carries none.
+/// right, `None` when the request carries none. The caller must commit `tx` for the
+/// code to count as used.
 pub(super) async fn prove(
-    _app: &App,
-    _tx: &mut Tx,
-    _caller: &Principal,
+    app: &App,
+    tx: &mut Tx,
+    caller: &Principal,
     serial_number: Option<&str>,
     token_code: Option<&str>,
 ) -> Result<Option<i64>, ServiceError> {
-    match (serial_number, token_code) {
-        (None, None) => Ok(None),
-        (Some(_), None) | (None, Some(_)) => Err(ServiceError::validation(
-            "SerialNumber and TokenCode must be given together",
-        )),
-        (Some(_), Some(_)) => Err(ServiceError::new(
+    let (serial, code) = match (serial_number, token_code) {
+        (None, None) => return Ok(None),
+        (Some(serial), Some(code)) => (serial, code),
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(ServiceError::validation(
+                "SerialNumber and TokenCode must be given together",
+            ))
+        }
+    };
+    let failed = || {
+        ServiceError::new(
             "AccessDenied",
             403,
-            "MultiFactorAuthentication failed: no MFA device is enabled for this caller",
-        )),
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        )
+    };
+    // Only IAM users hold the virtual MFA devices Gatehouse serves.
+    let PrincipalKind::User { name, .. } = &caller.kind else {
+        return Err(failed());
+    };
+    let account = caller.account.to_string();
+    if verify_code(app, tx, &account, name, serial, code).await? {
+        Ok(Some(time::OffsetDateTime::now_utc().unix_timestamp()))
+    } else {
+        Err(failed())
     }
 }

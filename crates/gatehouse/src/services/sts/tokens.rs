@@ -75,7 +75,8 @@ pub(super) async fn handle_get_session_token(
         input.token_code.as_deref(),
     )
     .await?;
-    drop(tx);
+    // An accepted code is recorded as used.
+    tx.commit().await.map_err(|err| app.internal(err))?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let session = Session {
         access_key_id: AccessKeyId::generate(caller.account, true).to_string(),

@@ -1,0 +1,50 @@
+//! Tags on users and customer managed policies (`Tag*`/`Untag*`/`List*Tags`), whose
+//! records keep their tags in their own row. Roles, instance profiles and MFA devices
+//! change their tags through their own `update` functions; every path merges through
+//! `tags.rs`, which enforces IAM's rules and the 50-tag quota.
+
+use wire::ServiceError;
+
+use crate::server::App;
+use crate::store::{TaggedTable, Tx};
+
+use super::users::find_user;
+use super::{policies, RequestContext};
+
+/// Applies a change to a user's tags; returns the tags after it.
+pub(super) async fn user(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    name: &str,
+    change: impl FnOnce(&mut Vec<(String, String)>) -> Result<(), ServiceError>,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let account = context.principal.account.to_string();
+    let mut record = find_user(app, tx, &account, name).await?;
+    change(&mut record.tags)?;
+    tx.set_entity_tags(TaggedTable::User, &account, &record.user_name, &record.tags)
+        .await
+        .map_err(|err| app.internal(err))?;
+    Ok(record.tags)
+}
+
+/// Applies a change to a customer managed policy's tags; returns the tags after it.
+pub(super) async fn policy(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    arn: &str,
+    change: impl FnOnce(&mut Vec<(String, String)>) -> Result<(), ServiceError>,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let mut record = policies::find(app, tx, context, arn).await?;
+    change(&mut record.tags)?;
+    tx.set_entity_tags(
+        TaggedTable::Policy,
+        &record.account_id,
+        &record.policy_name,
+        &record.tags,
+    )
+    .await
+    .map_err(|err| app.internal(err))?;
+    Ok(record.tags)
+}
