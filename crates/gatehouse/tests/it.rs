@@ -12,8 +12,11 @@ mod it {
     pub mod dev_mode;
     pub mod errors;
     pub mod harness;
+    pub mod iam_model;
     pub mod iam_policies;
+    pub mod iam_reports;
     pub mod iam_roles;
+    pub mod iam_simulate;
     pub mod iam_users;
     pub mod organizations;
     pub mod policy_cli;

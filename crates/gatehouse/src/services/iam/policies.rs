@@ -397,12 +397,14 @@ pub(super) async fn handle_list_policy_versions(
         .policy_versions(&record.account_id, &record.policy_name)
         .await
         .map_err(|err| app.internal(err))?;
-    // At most five versions: one page holds them all. Newest first, as IAM lists them.
+    // Newest first, as IAM lists them: the page key counts down from the newest.
+    let (page, truncated, marker) =
+        pagination::page(versions, input.max_items, input.marker.as_deref(), |v| {
+            format!("{:020}", i64::MAX.saturating_sub(v.version))
+        })?;
     Ok(ListPolicyVersionsResponse {
         versions: Some(
-            versions
-                .iter()
-                .rev()
+            page.iter()
                 .map(|v| PolicyVersion {
                     document: None,
                     version_id: Some(version_id(v.version)),
@@ -411,8 +413,8 @@ pub(super) async fn handle_list_policy_versions(
                 })
                 .collect(),
         ),
-        is_truncated: Some(false),
-        marker: None,
+        is_truncated: Some(truncated),
+        marker,
     })
 }
 
@@ -530,6 +532,22 @@ pub(super) async fn detach(
             "Policy {policy_arn} was not found."
         )))
     }
+}
+
+/// One page of the attached policies of one identity under a path prefix, by ARN: the
+/// items, whether more follow, and the marker to continue from.
+pub(super) async fn attached_page(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    owner: (OwnerKind, &str),
+    path_prefix: Option<&str>,
+    (max_items, marker): (Option<i32>, Option<&str>),
+) -> Result<(Vec<AttachedPolicy>, bool, Option<String>), ServiceError> {
+    let all = attached(app, tx, context, owner.0, owner.1, path_prefix).await?;
+    pagination::page(all, max_items, marker, |policy| {
+        policy.policy_arn.clone().unwrap_or_default()
+    })
 }
 
 /// The attached policies of one identity under a path prefix, as `AttachedPolicy` items.
