@@ -191,6 +191,43 @@ async fn list_entities_for_policy_filters_and_pages() {
     seen.sort();
     assert_eq!(seen, names(&all));
 
+    // The same counts on the policy itself, and the usage filter of ListPolicies.
+    let policy = iam.get_policy().policy_arn(READ_ONLY).send().await.unwrap();
+    let policy = policy.policy().unwrap();
+    assert_eq!(policy.attachment_count(), Some(6));
+    assert_eq!(policy.permissions_boundary_usage_count(), Some(2));
+    let boundaries = iam
+        .list_policies()
+        .only_attached(true)
+        .policy_usage_filter(PolicyUsageType::PermissionsBoundary)
+        .send()
+        .await
+        .unwrap();
+    let arns: Vec<&str> = boundaries
+        .policies()
+        .iter()
+        .filter_map(|p| p.arn())
+        .collect();
+    assert_eq!(arns, [READ_ONLY]);
+    iam.delete_user_permissions_boundary()
+        .user_name("u1")
+        .send()
+        .await
+        .unwrap();
+    iam.delete_role_permissions_boundary()
+        .role_name("r1")
+        .send()
+        .await
+        .unwrap();
+    let boundaries = iam
+        .list_policies()
+        .only_attached(true)
+        .policy_usage_filter(PolicyUsageType::PermissionsBoundary)
+        .send()
+        .await
+        .unwrap();
+    assert!(boundaries.policies().is_empty());
+
     let err = iam
         .list_entities_for_policy()
         .policy_arn("arn:aws:iam::aws:policy/NoSuchPolicy")

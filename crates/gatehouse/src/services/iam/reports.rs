@@ -19,7 +19,7 @@ use crate::store::{
     from_millis, GroupRecord, ManagedPolicyRecord, OwnerKind, RoleRecord, Tx, UserRecord,
 };
 
-use super::policies::{attached, entity_arn, policy_arn};
+use super::policies::{attached, entity_arn, policy_arn, usage_counts as usage, wire_count};
 use super::tags::tags_to_wire;
 use super::{documents, pagination, RequestContext};
 
@@ -270,29 +270,6 @@ pub(super) async fn handle_get_account_authorization_details(
     Ok(response)
 }
 
-/// How many identities have the policy attached, and how many use it as their boundary.
-async fn usage(
-    app: &App,
-    tx: &mut Tx,
-    account: &str,
-    arn: &str,
-) -> Result<(i64, i64), ServiceError> {
-    let attached = tx
-        .attachment_count(account, arn)
-        .await
-        .map_err(|err| app.internal(err))?;
-    let boundaries = tx
-        .boundary_users(account, arn)
-        .await
-        .map_err(|err| app.internal(err))?
-        .len();
-    Ok((attached, i64::try_from(boundaries).unwrap_or(i64::MAX)))
-}
-
-fn count(n: i64) -> Option<i32> {
-    Some(i32::try_from(n).unwrap_or(i32::MAX))
-}
-
 /// Inline policies with their documents URL-encoded, as IAM returns them.
 async fn inline_details(
     app: &App,
@@ -455,8 +432,8 @@ async fn policy_detail(
         ),
         arn: Some(arn),
         default_version_id: Some(format!("v{}", policy.default_version)),
-        attachment_count: count(attachments),
-        permissions_boundary_usage_count: count(boundaries),
+        attachment_count: wire_count(attachments),
+        permissions_boundary_usage_count: wire_count(boundaries),
         is_attachable: Some(true),
         description: policy.description,
         create_date: Some(from_millis(policy.created_at)),
@@ -484,8 +461,8 @@ async fn aws_policy_detail(
         arn: Some(arn),
         path: Some(policy.path.to_owned()),
         default_version_id: Some("v1".to_owned()),
-        attachment_count: count(attachments),
-        permissions_boundary_usage_count: count(boundaries),
+        attachment_count: wire_count(attachments),
+        permissions_boundary_usage_count: wire_count(boundaries),
         is_attachable: Some(true),
         description: Some(policy.description.to_owned()),
         create_date: Some(created),
