@@ -686,3 +686,123 @@ async fn context_keys_of_principal_and_custom_policies() {
         .unwrap_err();
     assert_eq!(err.code(), Some("NoSuchEntity"), "{err:?}");
 }
+
+#[tokio::test]
+async fn simulate_principal_policy_reports_service_control_policies() {
+    use aws_sdk_organizations::types::PolicyType;
+    let server = Server::start(&["--dev"]);
+    let orgs = server.organizations(&server.root_keys());
+    orgs.create_organization().send().await.unwrap();
+    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    orgs.enable_policy_type()
+        .root_id(&root_id)
+        .policy_type(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let request = orgs
+        .create_account()
+        .account_name("member")
+        .email("member@example.com")
+        .send()
+        .await
+        .unwrap();
+    let request_id = request.create_account_status().unwrap().id().unwrap();
+    let status = orgs
+        .describe_create_account_status()
+        .create_account_request_id(request_id)
+        .send()
+        .await
+        .unwrap();
+    let member = status
+        .create_account_status()
+        .unwrap()
+        .account_id()
+        .unwrap()
+        .to_owned();
+    // Dev mode: a 12-digit key id is that account's root.
+    let member_root = server.iam(&Keys {
+        id: member.clone(),
+        secret: "dev-mode-ignores-this".to_owned(),
+    });
+    member_root
+        .create_user()
+        .user_name("dev")
+        .send()
+        .await
+        .unwrap();
+    member_root
+        .attach_user_policy()
+        .user_name("dev")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    let guard = orgs
+        .create_policy()
+        .name("NoNewUsers")
+        .description("guardrail")
+        .r#type(PolicyType::ServiceControlPolicy)
+        .content(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    orgs.attach_policy()
+        .policy_id(
+            guard
+                .policy()
+                .unwrap()
+                .policy_summary()
+                .unwrap()
+                .id()
+                .unwrap(),
+        )
+        .target_id(&member)
+        .send()
+        .await
+        .unwrap();
+
+    let out = member_root
+        .simulate_principal_policy()
+        .policy_source_arn(format!("arn:aws:iam::{member}:user/dev"))
+        .action_names("iam:CreateUser")
+        .action_names("iam:ListUsers")
+        .send()
+        .await
+        .unwrap();
+    let create = result(out.evaluation_results(), "iam:CreateUser");
+    assert_eq!(create.eval_decision(), &Decision::ExplicitDeny);
+    assert!(!create
+        .organizations_decision_detail()
+        .unwrap()
+        .allowed_by_organizations());
+    let list = result(out.evaluation_results(), "iam:ListUsers");
+    assert_eq!(list.eval_decision(), &Decision::Allowed);
+    assert!(list
+        .organizations_decision_detail()
+        .unwrap()
+        .allowed_by_organizations());
+    assert_eq!(
+        list.matched_statements()[0].source_policy_id(),
+        Some("AdministratorAccess")
+    );
+
+    // Custom policies stand alone: no account's SCPs.
+    let out = member_root
+        .simulate_custom_policy()
+        .policy_input_list(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#)
+        .action_names("iam:CreateUser")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.evaluation_results()[0].eval_decision(),
+        &Decision::Allowed
+    );
+    assert!(out.evaluation_results()[0]
+        .organizations_decision_detail()
+        .is_none());
+}
