@@ -64,6 +64,11 @@ decisions=$(aws iam simulate-custom-policy --policy-input-list "$sim_policy" \
 [[ "$(aws iam simulate-custom-policy --policy-input-list "$sim_policy" --action-names iam:PassRole \
   --query 'EvaluationResults[0].[EvalDecision,MissingContextValues[0]]' --output text)" == $'implicitDeny\tiam:PassedToService' ]] \
   || fail "simulate-custom-policy missing context"
+[[ "$(aws iam simulate-custom-policy --policy-input-list "$sim_policy" --action-names iam:DeleteUser \
+  --resource-arns "arn:aws:iam::$account:user/a" "arn:aws:iam::$account:user/b" \
+  --query 'EvaluationResults[].ResourceSpecificResults[0].[EvalResourceName,EvalResourceDecision]' \
+  --output text)" == "arn:aws:iam::$account:user/a"$'\t'"explicitDeny"$'\n'"arn:aws:iam::$account:user/b"$'\t'"explicitDeny" ]] \
+  || fail "simulate-custom-policy resource-specific results"
 [[ "$(aws iam get-context-keys-for-custom-policy --policy-input-list "$sim_policy" \
   --query 'ContextKeyNames[0]' --output text)" == "iam:PassedToService" ]] || fail "context keys"
 echo "smoke: ok"
