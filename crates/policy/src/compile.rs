@@ -532,8 +532,18 @@ impl CompiledStatement {
 
     /// Whether the statement's resource, action and principal elements match the request
     /// (its conditions aside), and how the principal matched.
+    /// Whether the statement's `Action` / `NotAction` covers the request's action.
+    pub(crate) fn action_matches(&self, request: &Request) -> bool {
+        let action = request.action_lower();
+        // Action patterns never have variables.
+        let hit = self
+            .actions
+            .iter()
+            .any(|a| a.matches(action, request.context()));
+        hit != self.actions_negated
+    }
+
     pub(crate) fn targets(&self, request: &Request) -> Option<PrincipalMatch> {
-        let vars = request.context();
         // The resource first: its plain-text prefix check rejects most statements of the
         // right service in one comparison.
         if let Some((negated, resources)) = &self.resources {
@@ -542,10 +552,7 @@ impl CompiledStatement {
                 _ => return None,
             }
         }
-        let action = request.action_lower();
-        // Action patterns never have variables.
-        let hit = self.actions.iter().any(|a| a.matches(action, vars));
-        if hit == self.actions_negated {
+        if !self.action_matches(request) {
             return None;
         }
         match &self.principal {

@@ -60,37 +60,71 @@ impl PolicyDocument {
 }
 
 impl CompiledPolicy {
-    /// The condition keys of this policy's statements that match the request's action,
-    /// resource and principal but that the request's context does not hold, each once, as
-    /// written. These are the values a simulation would need to decide those conditions.
+    /// The context keys this policy's statements need for the request but that its
+    /// context does not hold, each once, as written: the condition keys of statements that
+    /// match the request's action, resource and principal, and the policy variables
+    /// (`${aws:username}`) of statements that match its action. These are the values a
+    /// simulation would need to decide those statements.
     pub fn missing_context_keys(&self, request: &Request) -> Vec<String> {
         let mut missing: Vec<String> = Vec::new();
+        let mut note = |key: &str| {
+            if request.context().get(key).is_none()
+                && !missing.iter().any(|k| k.eq_ignore_ascii_case(key))
+            {
+                missing.push(key.to_owned());
+            }
+        };
         let statements = self.document().statements();
+        let variables = self.document().has_variables();
         for index in 0..self.len() {
             let Ok(position) = u32::try_from(index) else {
                 break;
             };
-            let Some(compiled) = self.statement(position) else {
+            let (Some(compiled), Some(statement)) =
+                (self.statement(position), statements.get(index))
+            else {
                 continue;
             };
+            if !compiled.action_matches(request) {
+                continue;
+            }
+            if variables {
+                let resources = statement.resource.iter().flat_map(|r| r.values.iter());
+                let values = statement
+                    .condition
+                    .iter()
+                    .flatten()
+                    .flat_map(|block| block.entries.iter())
+                    .flat_map(|(_, values)| values.iter())
+                    .map(crate::document::ConditionValue::as_text);
+                for text in resources.map(String::as_str).chain(values) {
+                    for key in variable_keys(text) {
+                        note(key);
+                    }
+                }
+            }
             if compiled.targets(request).is_none() {
                 continue;
             }
-            let Some(statement) = statements.get(index) else {
-                continue;
-            };
             for block in statement.condition.iter().flatten() {
                 for (key, _) in &block.entries {
-                    if request.context().get(key).is_none()
-                        && !missing.iter().any(|k| k.eq_ignore_ascii_case(key))
-                    {
-                        missing.push(key.clone());
-                    }
+                    note(key);
                 }
             }
         }
         missing
     }
+}
+
+/// The context keys a text's policy variables name: `${aws:username}`, or
+/// `${aws:PrincipalTag/team, 'none'}` (the key before a default value); never the
+/// special `${*}`, `${?}` and `${$}`.
+fn variable_keys(text: &str) -> impl Iterator<Item = &str> {
+    text.split("${").skip(1).filter_map(|rest| {
+        let inner = rest.split_once('}')?.0;
+        let key = inner.split_once(',').map_or(inner, |(key, _)| key).trim();
+        (!key.is_empty() && !matches!(key, "*" | "?" | "$")).then_some(key)
+    })
 }
 
 #[cfg(test)]
@@ -179,5 +213,40 @@ mod tests {
         assert!(policy.missing_context_keys(&given).is_empty());
         let other = Request::new(bob, "iam:GetUser", "*");
         assert!(policy.missing_context_keys(&other).is_empty());
+    }
+
+    #[test]
+    fn missing_keys_include_policy_variables_of_statements_for_the_action() {
+        let policy = CompiledPolicy::parse(
+            "p",
+            r#"{"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":"iam:*AccessKey*","Resource":"arn:aws:iam::*:user/${aws:username}",
+               "Condition":{"StringEquals":{"aws:RequestTag/team":"${aws:PrincipalTag/team, 'none'}"}}},
+              {"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::${aws:userid}/${*}"}]}"#,
+            PolicyKind::Identity,
+        )
+        .unwrap();
+        let nobody = Principal::new(PrincipalKind::User, "", "123456789012");
+        let mut request = Request::new(nobody, "iam:CreateAccessKey", "*");
+        request.context_mut().remove("aws:username");
+        assert_eq!(
+            policy.missing_context_keys(&request),
+            vec!["aws:username", "aws:PrincipalTag/team"]
+        );
+        let bob = Principal::new(
+            PrincipalKind::User,
+            "arn:aws:iam::123456789012:user/bob",
+            "123456789012",
+        );
+        let request = Request::new(
+            bob,
+            "iam:CreateAccessKey",
+            "arn:aws:iam::123456789012:user/bob",
+        );
+        assert_eq!(
+            policy.missing_context_keys(&request),
+            vec!["aws:PrincipalTag/team", "aws:RequestTag/team"]
+        );
+        assert_eq!(variable_keys("a${*}b${?}${$}").count(), 0);
     }
 }

@@ -420,6 +420,36 @@ async fn simulate_custom_policy_with_context_entries() {
     let err = typed("10.1.2.3", "five").await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidInput"), "{err:?}");
 
+    // Policy variables come from the simulated caller, or are reported missing.
+    let own_keys = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"arn:aws:iam::*:user/${aws:username}"}]}"#;
+    let out = root
+        .simulate_custom_policy()
+        .policy_input_list(own_keys)
+        .action_names("iam:CreateAccessKey")
+        .resource_arns("arn:aws:iam::123456789012:user/carol")
+        .send()
+        .await
+        .unwrap();
+    let own = &out.evaluation_results()[0];
+    assert_eq!(own.eval_decision(), &Decision::ImplicitDeny);
+    assert_eq!(
+        own.resource_specific_results()[0].missing_context_values(),
+        ["aws:username"]
+    );
+    let out = root
+        .simulate_custom_policy()
+        .policy_input_list(own_keys)
+        .action_names("iam:CreateAccessKey")
+        .resource_arns("arn:aws:iam::123456789012:user/carol")
+        .caller_arn("arn:aws:iam::123456789012:user/carol")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.evaluation_results()[0].eval_decision(),
+        &Decision::Allowed
+    );
+
     // List keys: every value must be allowed for ForAllValues.
     let tagged = |values: &'static [&'static str]| {
         root.simulate_custom_policy()
