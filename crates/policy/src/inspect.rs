@@ -42,15 +42,31 @@ pub fn statement_positions(text: &str) -> Vec<(Position, Position)> {
 }
 
 impl PolicyDocument {
-    /// The condition keys the statements use, each once (keys compare case-insensitively),
-    /// spelled as first written, in document order.
-    pub fn condition_keys(&self) -> Vec<String> {
+    /// The context keys the statements use, each once (keys compare case-insensitively),
+    /// spelled as first written, in document order: the policy variables of `Resource`
+    /// (`${aws:username}`), then each condition key and the variables of its values.
+    /// Variables count only in version 2012-10-17, where they are variables.
+    pub fn context_keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
+        let mut note = |key: &str| {
+            if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                keys.push(key.to_owned());
+            }
+        };
+        let variables = self.has_variables();
         for statement in self.statements() {
+            if variables {
+                for text in statement.resource.iter().flat_map(|r| r.values.iter()) {
+                    variable_keys(text).for_each(&mut note);
+                }
+            }
             for block in statement.condition.iter().flatten() {
-                for (key, _) in &block.entries {
-                    if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-                        keys.push(key.clone());
+                for (key, values) in &block.entries {
+                    note(key);
+                    if variables {
+                        for value in values.iter() {
+                            variable_keys(value.as_text()).for_each(&mut note);
+                        }
                     }
                 }
             }
@@ -162,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn condition_keys_are_listed_once_as_written() {
+    fn context_keys_are_listed_once_as_written() {
         let doc = PolicyDocument::parse(
             r#"{"Version":"2012-10-17","Statement":[
               {"Effect":"Allow","Action":"iam:PassRole","Resource":"*",
@@ -176,8 +192,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            doc.condition_keys(),
+            doc.context_keys(),
             vec!["iam:PassedToService", "aws:SourceIp", "aws:TagKeys"]
+        );
+        // Variables in resources and condition values count, before and after the keys.
+        let doc = PolicyDocument::parse(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*",
+              "Resource":"arn:aws:dynamodb:us-west-2:123456789012:table/${aws:username}",
+              "Condition":{"DateGreaterThan":{"aws:CurrentTime":"2015-08-16T12:00:00Z"},
+                           "StringEquals":{"aws:RequestTag/owner":"${aws:userid}"}}}}"#,
+            PolicyKind::Identity,
+        )
+        .unwrap();
+        assert_eq!(
+            doc.context_keys(),
+            vec![
+                "aws:username",
+                "aws:CurrentTime",
+                "aws:RequestTag/owner",
+                "aws:userid"
+            ]
         );
     }
 

@@ -669,6 +669,16 @@ async fn context_keys_of_principal_and_custom_policies() {
             "aws:RequestedRegion"
         ]
     );
+    // Policy variables are context keys too, as AWS lists them.
+    let out = root
+        .get_context_keys_for_custom_policy()
+        .policy_input_list(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"arn:aws:dynamodb:us-west-2:123456789012:table/${aws:username}","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2015-08-16T12:00:00Z"}}}}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.context_key_names(), ["aws:username", "aws:CurrentTime"]);
     let err = root
         .get_context_keys_for_custom_policy()
         .policy_input_list("[]")

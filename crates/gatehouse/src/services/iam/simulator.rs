@@ -286,7 +286,7 @@ fn context_keys(documents: &[policy::PolicyDocument]) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     for key in documents
         .iter()
-        .flat_map(policy::PolicyDocument::condition_keys)
+        .flat_map(policy::PolicyDocument::context_keys)
     {
         if !keys.iter().any(|known| known.eq_ignore_ascii_case(&key)) {
             keys.push(key);
