@@ -15,9 +15,12 @@ mod it {
     pub mod iam_account_reports;
     pub mod iam_instance_profiles;
     pub mod iam_login_mfa;
+    pub mod iam_model;
     pub mod iam_policies;
     pub mod iam_providers;
+    pub mod iam_reports;
     pub mod iam_roles;
+    pub mod iam_simulate;
     pub mod iam_users;
     pub mod operability;
     pub mod org_conditions;

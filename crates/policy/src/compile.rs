@@ -206,6 +206,11 @@ impl CompiledPolicy {
         self.0.index.candidates(service.hash())
     }
 
+    /// The number of statements.
+    pub(crate) fn len(&self) -> usize {
+        self.0.statements.len()
+    }
+
     /// Statement `index`, compiled.
     pub(crate) fn statement(&self, index: u32) -> Option<&CompiledStatement> {
         self.0.statements.get(index as usize)
@@ -511,7 +516,34 @@ impl CompiledStatement {
     /// Whether the statement applies to the request, and how the principal matched
     /// (`Exact` for statements without a principal element).
     pub(crate) fn applies(&self, request: &Request) -> Option<PrincipalMatch> {
+        let pm = self.targets(request)?;
+        if self.broken {
+            return (self.effect == Effect::Deny).then_some(pm);
+        }
         let vars = request.context();
+        for c in &self.conditions {
+            match c.evaluate(vars) {
+                Ok(true) => {}
+                _ => return None,
+            }
+        }
+        Some(pm)
+    }
+
+    /// Whether the statement's resource, action and principal elements match the request
+    /// (its conditions aside), and how the principal matched.
+    /// Whether the statement's `Action` / `NotAction` covers the request's action.
+    pub(crate) fn action_matches(&self, request: &Request) -> bool {
+        let action = request.action_lower();
+        // Action patterns never have variables.
+        let hit = self
+            .actions
+            .iter()
+            .any(|a| a.matches(action, request.context()));
+        hit != self.actions_negated
+    }
+
+    pub(crate) fn targets(&self, request: &Request) -> Option<PrincipalMatch> {
         // The resource first: its plain-text prefix check rejects most statements of the
         // right service in one comparison.
         if let Some((negated, resources)) = &self.resources {
@@ -520,26 +552,13 @@ impl CompiledStatement {
                 _ => return None,
             }
         }
-        let action = request.action_lower();
-        // Action patterns never have variables.
-        let hit = self.actions.iter().any(|a| a.matches(action, vars));
-        if hit == self.actions_negated {
+        if !self.action_matches(request) {
             return None;
         }
-        let pm = match &self.principal {
-            Some(set) => set.matches(request)?,
-            None => PrincipalMatch::Exact,
-        };
-        if self.broken {
-            return (self.effect == Effect::Deny).then_some(pm);
+        match &self.principal {
+            Some(set) => set.matches(request),
+            None => Some(PrincipalMatch::Exact),
         }
-        for c in &self.conditions {
-            match c.evaluate(vars) {
-                Ok(true) => {}
-                _ => return None,
-            }
-        }
-        Some(pm)
     }
 }
 

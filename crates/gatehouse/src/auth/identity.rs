@@ -128,8 +128,9 @@ impl PolicyCache {
                     .collect(),
                 ..IdentityView::default()
             },
-            "role/" => load_role(tx, principal.account, &name).await?,
-            _ => load_user(tx, principal.account, &name).await?,
+            // A session of a deleted role (or a deleted user) is allowed nothing.
+            "role/" => load(tx, principal.account, OwnerKind::Role, &name).await?,
+            _ => load(tx, principal.account, OwnerKind::User, &name).await?,
         };
         let (scps, rcps) = organization_levels(tx, principal.account).await?;
         view.scp_levels = scps;
@@ -151,77 +152,142 @@ impl PolicyCache {
     }
 }
 
-async fn load_user(
-    tx: &mut Tx,
-    account: AccountId,
-    user: &str,
-) -> Result<IdentityView, StoreError> {
-    let account_id = account.to_string();
-    let Some(record) = tx.user(&account_id, user).await? else {
-        return Ok(IdentityView::default());
-    };
-    let mut identity = Vec::new();
-    collect(
-        tx,
-        &account_id,
-        OwnerKind::User,
-        &record.user_name,
-        &mut identity,
-    )
-    .await?;
-    for group in tx.groups_of_user(&account_id, &record.user_name).await? {
-        collect(
-            tx,
-            &account_id,
-            OwnerKind::Group,
-            &group.group_name,
-            &mut identity,
-        )
-        .await?;
-    }
-    let boundary = match &record.permissions_boundary {
-        Some(arn) => managed_document(tx, &account_id, arn)
-            .await?
-            .and_then(|text| compile(arn, &text, PolicyKind::PermissionsBoundary)),
-        None => None,
-    };
-    Ok(IdentityView {
-        identity,
-        boundary,
-        tags: record.tags,
-        ..IdentityView::default()
-    })
+/// Where an identity-based policy of a principal comes from (the policy simulator names
+/// sources this way).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    /// An inline policy of a user, group or role.
+    Inline(OwnerKind),
+    /// An AWS managed policy.
+    AwsManaged,
+    /// A customer managed policy.
+    CustomerManaged,
 }
 
-async fn load_role(
+/// One identity-based policy (or permissions boundary) of a principal, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySource {
+    /// Inline or managed, and whose.
+    pub kind: SourceKind,
+    /// The inline policy's name or the managed policy's name.
+    pub name: String,
+    /// The id the compiled policy carries: `user/<name>/<policy>` for inline policies,
+    /// the ARN for managed ones.
+    pub id: String,
+    /// The document text (the default version's for managed policies).
+    pub document: String,
+}
+
+impl PolicySource {
+    /// Compiles the source as a policy of `kind`; `None` (logged) when it no longer
+    /// compiles, which grants nothing.
+    pub fn compile(&self, kind: PolicyKind) -> Option<CompiledPolicy> {
+        compile(&self.id, &self.document, kind)
+    }
+}
+
+/// The identity-based policies and boundary of one user, group or role, as stored.
+#[derive(Debug, Clone, Default)]
+pub struct IdentitySources {
+    /// Inline and attached policies: for a user, its own then each of its groups'.
+    pub policies: Vec<PolicySource>,
+    /// The permissions boundary (users and roles).
+    pub boundary: Option<PolicySource>,
+    /// The entity's tags (users and roles).
+    pub tags: Vec<(String, String)>,
+}
+
+/// The policies of the user, group or role `name` in `account_id`; `None` when it does
+/// not exist. The cached authorization view and the policy simulator both read this.
+pub async fn identity_sources(
+    tx: &mut Tx,
+    account_id: &str,
+    owner: OwnerKind,
+    name: &str,
+) -> Result<Option<IdentitySources>, StoreError> {
+    let mut sources = IdentitySources::default();
+    let boundary_arn = match owner {
+        OwnerKind::User => {
+            let Some(record) = tx.user(account_id, name).await? else {
+                return Ok(None);
+            };
+            collect(
+                tx,
+                account_id,
+                OwnerKind::User,
+                &record.user_name,
+                &mut sources.policies,
+            )
+            .await?;
+            for group in tx.groups_of_user(account_id, &record.user_name).await? {
+                collect(
+                    tx,
+                    account_id,
+                    OwnerKind::Group,
+                    &group.group_name,
+                    &mut sources.policies,
+                )
+                .await?;
+            }
+            sources.tags = record.tags;
+            record.permissions_boundary
+        }
+        OwnerKind::Group => {
+            let Some(record) = tx.group(account_id, name).await? else {
+                return Ok(None);
+            };
+            collect(
+                tx,
+                account_id,
+                OwnerKind::Group,
+                &record.group_name,
+                &mut sources.policies,
+            )
+            .await?;
+            None
+        }
+        OwnerKind::Role => {
+            let Some(record) = tx.role(account_id, name).await? else {
+                return Ok(None);
+            };
+            collect(
+                tx,
+                account_id,
+                OwnerKind::Role,
+                &record.role_name,
+                &mut sources.policies,
+            )
+            .await?;
+            sources.tags = record.tags;
+            record.permissions_boundary
+        }
+    };
+    if let Some(arn) = boundary_arn {
+        sources.boundary = managed_source(tx, account_id, &arn).await?;
+    }
+    Ok(Some(sources))
+}
+
+async fn load(
     tx: &mut Tx,
     account: AccountId,
-    role: &str,
+    owner: OwnerKind,
+    name: &str,
 ) -> Result<IdentityView, StoreError> {
-    let account_id = account.to_string();
-    let Some(record) = tx.role(&account_id, role).await? else {
-        // A session of a deleted role is allowed nothing.
+    let Some(sources) = identity_sources(tx, &account.to_string(), owner, name).await? else {
         return Ok(IdentityView::default());
     };
-    let mut identity = Vec::new();
-    collect(
-        tx,
-        &account_id,
-        OwnerKind::Role,
-        &record.role_name,
-        &mut identity,
-    )
-    .await?;
-    let boundary = match &record.permissions_boundary {
-        Some(arn) => managed_document(tx, &account_id, arn)
-            .await?
-            .and_then(|text| compile(arn, &text, PolicyKind::PermissionsBoundary)),
-        None => None,
-    };
     Ok(IdentityView {
-        identity,
-        boundary,
-        tags: record.tags,
+        identity: sources
+            .policies
+            .iter()
+            .filter_map(|source| source.compile(PolicyKind::Identity))
+            .collect(),
+        boundary: sources
+            .boundary
+            .as_ref()
+            .and_then(|source| source.compile(PolicyKind::PermissionsBoundary)),
+        tags: sources.tags,
         ..IdentityView::default()
     })
 }
@@ -229,7 +295,7 @@ async fn load_role(
 /// The SCP and RCP levels governing an account, compiled. A policy type contributes no
 /// levels at all when it is not enabled (its levels would all be empty, and an empty
 /// level allows nothing).
-async fn organization_levels(
+pub async fn organization_levels(
     tx: &mut Tx,
     account: AccountId,
 ) -> Result<(Vec<Vec<CompiledPolicy>>, Vec<Vec<CompiledPolicy>>), StoreError> {
@@ -264,7 +330,7 @@ async fn collect(
     account_id: &str,
     owner: OwnerKind,
     name: &str,
-    out: &mut Vec<CompiledPolicy>,
+    out: &mut Vec<PolicySource>,
 ) -> Result<(), StoreError> {
     let kind = match owner {
         OwnerKind::User => "user",
@@ -272,15 +338,41 @@ async fn collect(
         OwnerKind::Role => "role",
     };
     for (policy_name, document) in tx.inline_policies(account_id, owner, name).await? {
-        let id = format!("{kind}/{name}/{policy_name}");
-        out.extend(compile(&id, &document, PolicyKind::Identity));
+        out.push(PolicySource {
+            kind: SourceKind::Inline(owner),
+            id: format!("{kind}/{name}/{policy_name}"),
+            name: policy_name,
+            document,
+        });
     }
     for arn in tx.attached_policies(account_id, owner, name).await? {
-        if let Some(document) = managed_document(tx, account_id, &arn).await? {
-            out.extend(compile(&arn, &document, PolicyKind::Identity));
-        }
+        out.extend(managed_source(tx, account_id, &arn).await?);
     }
     Ok(())
+}
+
+/// A managed policy (AWS or customer) by ARN as a source; `None` when it does not exist.
+async fn managed_source(
+    tx: &mut Tx,
+    account_id: &str,
+    arn: &str,
+) -> Result<Option<PolicySource>, StoreError> {
+    let Some(document) = managed_document(tx, account_id, arn).await? else {
+        return Ok(None);
+    };
+    let (kind, name) = match aws_managed::by_arn(arn) {
+        Some(policy) => (SourceKind::AwsManaged, policy.name.to_owned()),
+        None => (
+            SourceKind::CustomerManaged,
+            arn.rsplit('/').next().unwrap_or(arn).to_owned(),
+        ),
+    };
+    Ok(Some(PolicySource {
+        kind,
+        name,
+        id: arn.to_owned(),
+        document,
+    }))
 }
 
 /// Compiles a stored document. Documents were validated when written; one that no longer

@@ -17,9 +17,11 @@ mod pagination;
 mod password_policy;
 mod policies;
 mod providers;
+mod reports;
 mod roles;
 mod saml_metadata;
 mod service_linked_roles;
+mod simulator;
 mod tags;
 mod users;
 
@@ -199,19 +201,19 @@ async fn dispatch(
                 &input.user_name,
             )
             .await?;
-            let attached = policies::attached(
+            let (attached, truncated, marker) = policies::attached_page(
                 app,
                 tx,
                 context,
-                user,
-                &found.user_name,
+                (user, &found.user_name),
                 input.path_prefix.as_deref(),
+                (input.max_items, input.marker.as_deref()),
             )
             .await?;
             Output::ListAttachedUserPolicies(ListAttachedUserPoliciesResponse {
                 attached_policies: Some(attached),
-                is_truncated: Some(false),
-                marker: None,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         Operation::AttachGroupPolicy(input) => {
@@ -242,19 +244,19 @@ async fn dispatch(
         }
         Operation::ListAttachedGroupPolicies(input) => {
             let found = groups::find_group(app, tx, context, &input.group_name).await?;
-            let attached = policies::attached(
+            let (attached, truncated, marker) = policies::attached_page(
                 app,
                 tx,
                 context,
-                group,
-                &found.group_name,
+                (group, &found.group_name),
                 input.path_prefix.as_deref(),
+                (input.max_items, input.marker.as_deref()),
             )
             .await?;
             Output::ListAttachedGroupPolicies(ListAttachedGroupPoliciesResponse {
                 attached_policies: Some(attached),
-                is_truncated: Some(false),
-                marker: None,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         Operation::PutUserPolicy(input) => {
@@ -302,11 +304,19 @@ async fn dispatch(
                 &input.user_name,
             )
             .await?;
+            let (policy_names, truncated, marker) = inline_policies::list(
+                app,
+                tx,
+                context,
+                (user, &found.user_name),
+                input.max_items,
+                input.marker.as_deref(),
+            )
+            .await?;
             Output::ListUserPolicies(ListUserPoliciesResponse {
-                policy_names: inline_policies::list(app, tx, context, user, &found.user_name)
-                    .await?,
-                is_truncated: Some(false),
-                marker: None,
+                policy_names,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         Operation::DeleteUserPolicy(input) => {
@@ -354,11 +364,19 @@ async fn dispatch(
         }
         Operation::ListGroupPolicies(input) => {
             let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            let (policy_names, truncated, marker) = inline_policies::list(
+                app,
+                tx,
+                context,
+                (group, &found.group_name),
+                input.max_items,
+                input.marker.as_deref(),
+            )
+            .await?;
             Output::ListGroupPolicies(ListGroupPoliciesResponse {
-                policy_names: inline_policies::list(app, tx, context, group, &found.group_name)
-                    .await?,
-                is_truncated: Some(false),
-                marker: None,
+                policy_names,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         Operation::DeleteGroupPolicy(input) => {
@@ -521,19 +539,19 @@ async fn dispatch(
         }
         Operation::ListAttachedRolePolicies(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
-            let attached = policies::attached(
+            let (attached, truncated, marker) = policies::attached_page(
                 app,
                 tx,
                 context,
-                role,
-                &found.role_name,
+                (role, &found.role_name),
                 input.path_prefix.as_deref(),
+                (input.max_items, input.marker.as_deref()),
             )
             .await?;
             Output::ListAttachedRolePolicies(ListAttachedRolePoliciesResponse {
                 attached_policies: Some(attached),
-                is_truncated: Some(false),
-                marker: None,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         Operation::PutRolePolicy(input) => {
@@ -564,11 +582,19 @@ async fn dispatch(
         }
         Operation::ListRolePolicies(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let (policy_names, truncated, marker) = inline_policies::list(
+                app,
+                tx,
+                context,
+                (role, &found.role_name),
+                input.max_items,
+                input.marker.as_deref(),
+            )
+            .await?;
             Output::ListRolePolicies(ListRolePoliciesResponse {
-                policy_names: inline_policies::list(app, tx, context, role, &found.role_name)
-                    .await?,
-                is_truncated: Some(false),
-                marker: None,
+                policy_names,
+                is_truncated: Some(truncated),
+                marker,
             })
         }
         Operation::DeleteRolePolicy(input) => {
@@ -1001,6 +1027,27 @@ async fn dispatch(
                 marker,
             })
         }
+        Operation::SimulatePrincipalPolicy(input) => Output::SimulatePrincipalPolicy(
+            simulator::handle_simulate_principal_policy(app, tx, context, input).await?,
+        ),
+        Operation::SimulateCustomPolicy(input) => {
+            Output::SimulateCustomPolicy(simulator::handle_simulate_custom_policy(context, input)?)
+        }
+        Operation::GetContextKeysForPrincipalPolicy(input) => {
+            Output::GetContextKeysForPrincipalPolicy(
+                simulator::handle_get_context_keys_for_principal_policy(app, tx, context, input)
+                    .await?,
+            )
+        }
+        Operation::GetContextKeysForCustomPolicy(input) => Output::GetContextKeysForCustomPolicy(
+            simulator::handle_get_context_keys_for_custom_policy(input)?,
+        ),
+        Operation::ListEntitiesForPolicy(input) => Output::ListEntitiesForPolicy(
+            reports::handle_list_entities_for_policy(app, tx, context, input).await?,
+        ),
+        Operation::GetAccountAuthorizationDetails(input) => Output::GetAccountAuthorizationDetails(
+            reports::handle_get_account_authorization_details(app, tx, context, input).await?,
+        ),
         other => return Err(ServiceError::not_implemented(other.name())),
     })
 }
@@ -1454,6 +1501,21 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::CreateAccountAlias(_) => one("iam:CreateAccountAlias", Target::Star),
         Op::DeleteAccountAlias(_) => one("iam:DeleteAccountAlias", Target::Star),
         Op::ListAccountAliases(_) => one("iam:ListAccountAliases", Target::Star),
+        Op::SimulatePrincipalPolicy(i) => {
+            one("iam:SimulatePrincipalPolicy", arn(&i.policy_source_arn))
+        }
+        Op::SimulateCustomPolicy(_) => one("iam:SimulateCustomPolicy", Target::Star),
+        Op::GetContextKeysForPrincipalPolicy(i) => one(
+            "iam:GetContextKeysForPrincipalPolicy",
+            arn(&i.policy_source_arn),
+        ),
+        Op::GetContextKeysForCustomPolicy(_) => {
+            one("iam:GetContextKeysForCustomPolicy", Target::Star)
+        }
+        Op::ListEntitiesForPolicy(i) => one("iam:ListEntitiesForPolicy", arn(&i.policy_arn)),
+        Op::GetAccountAuthorizationDetails(_) => {
+            one("iam:GetAccountAuthorizationDetails", Target::Star)
+        }
         _ => Vec::new(),
     }
 }

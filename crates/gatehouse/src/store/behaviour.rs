@@ -156,6 +156,37 @@ async fn suite(store: Store) {
     );
     assert_eq!(tx.access_key_by_id("AKIABOB2").await.unwrap(), None);
 
+    // Who uses a managed policy: attachments by kind and name, boundaries of users and
+    // roles; never another account's.
+    let arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    tx.attach_policy(a, OwnerKind::User, "Alice", arn)
+        .await
+        .unwrap();
+    tx.attach_policy(a, OwnerKind::Group, "Devs", arn)
+        .await
+        .unwrap();
+    tx.attach_policy(b, OwnerKind::Role, "Other", arn)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.policy_attachments(a, arn).await.unwrap(),
+        [
+            (OwnerKind::Group, "devs".to_owned()),
+            (OwnerKind::User, "alice".to_owned())
+        ]
+    );
+    assert!(tx
+        .policy_attachments(a, "arn:aws:iam::aws:policy/IAMFullAccess")
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(tx.set_user_boundary(a, "bob", Some(arn)).await.unwrap());
+    assert_eq!(
+        tx.boundary_users(a, arn).await.unwrap(),
+        [(OwnerKind::User, "bob".to_owned())]
+    );
+    assert!(tx.boundary_users(b, arn).await.unwrap().is_empty());
+
     // Rolled-back work leaves no trace.
     tx.insert_user(&user(b, "dave", "/")).await.unwrap();
     drop(tx);

@@ -18,6 +18,15 @@ pub enum OwnerKind {
 }
 
 impl OwnerKind {
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "user" => Some(Self::User),
+            "group" => Some(Self::Group),
+            "role" => Some(Self::Role),
+            _ => None,
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Self::User => "user",
@@ -383,6 +392,61 @@ impl Tx {
         .fetch_all(self.conn())
         .await?;
         rows.iter().map(|row| column(row, "policy_arn")).collect()
+    }
+
+    /// The identities of the account a managed policy is attached to, as
+    /// `(kind, lower-cased name)`, by kind then name.
+    pub async fn policy_attachments(
+        &mut self,
+        account_id: &str,
+        policy_arn: &str,
+    ) -> Result<Vec<(OwnerKind, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT owner_kind, owner_key FROM policy_attachments WHERE account_id = $1 AND policy_arn = $2 \
+             ORDER BY owner_kind, owner_key",
+        )
+        .bind(account_id)
+        .bind(policy_arn)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = column(row, "owner_kind")?;
+                let owner = OwnerKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("owner kind `{kind}`")))?;
+                Ok((owner, column(row, "owner_key")?))
+            })
+            .collect()
+    }
+
+    /// The users and roles of the account whose permissions boundary is `policy_arn`, as
+    /// `(kind, name as created)`, users first, each by name.
+    pub async fn boundary_users(
+        &mut self,
+        account_id: &str,
+        policy_arn: &str,
+    ) -> Result<Vec<(OwnerKind, String)>, StoreError> {
+        let mut found = Vec::new();
+        for (owner, sql) in [
+            (
+                OwnerKind::User,
+                "SELECT user_name AS name FROM users WHERE account_id = $1 AND permissions_boundary = $2 ORDER BY user_key",
+            ),
+            (
+                OwnerKind::Role,
+                "SELECT role_name AS name FROM iam_roles WHERE account_id = $1 AND permissions_boundary = $2 ORDER BY role_key",
+            ),
+        ] {
+            let rows = sqlx::query(sql)
+                .bind(account_id)
+                .bind(policy_arn)
+                .fetch_all(self.conn())
+                .await?;
+            for row in &rows {
+                found.push((owner, column(row, "name")?));
+            }
+        }
+        Ok(found)
     }
 
     /// How many identities of the account have the policy attached.

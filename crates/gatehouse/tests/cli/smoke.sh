@@ -99,4 +99,24 @@ if out=$(aws iam delete-user --user-name deployer 2>&1); then fail "deleted a us
 aws iam delete-access-key --user-name deployer --access-key-id "$key_id"
 aws iam delete-user --user-name deployer
 [[ "$(aws iam list-users --query 'length(Users)' --output text)" == "0" ]] || fail "user not deleted"
+# The policy simulator: decisions as AWS names them, the deciding statement, context keys.
+sim_policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}},{"Effect":"Deny","Action":"iam:DeleteUser","Resource":"*"}]}'
+decisions=$(aws iam simulate-custom-policy --policy-input-list "$sim_policy" \
+  --action-names iam:PassRole iam:DeleteUser iam:GetUser \
+  --context-entries ContextKeyName=iam:PassedToService,ContextKeyValues=ec2.amazonaws.com,ContextKeyType=string \
+  --query 'EvaluationResults[].EvalDecision' --output text)
+[[ "$decisions" == $'allowed\texplicitDeny\timplicitDeny' ]] || fail "simulate-custom-policy decisions: $decisions"
+[[ "$(aws iam simulate-custom-policy --policy-input-list "$sim_policy" --action-names iam:DeleteUser \
+  --query 'EvaluationResults[0].MatchedStatements[0].[SourcePolicyId,StartPosition.Line,StartPosition.Column]' \
+  --output text)" == $'PolicyInputList.1\t1\t169' ]] || fail "simulate-custom-policy matched statement"
+[[ "$(aws iam simulate-custom-policy --policy-input-list "$sim_policy" --action-names iam:PassRole \
+  --query 'EvaluationResults[0].[EvalDecision,MissingContextValues[0]]' --output text)" == $'implicitDeny\tiam:PassedToService' ]] \
+  || fail "simulate-custom-policy missing context"
+[[ "$(aws iam simulate-custom-policy --policy-input-list "$sim_policy" --action-names iam:DeleteUser \
+  --resource-arns "arn:aws:iam::$account:user/a" "arn:aws:iam::$account:user/b" \
+  --query 'EvaluationResults[].ResourceSpecificResults[0].[EvalResourceName,EvalResourceDecision]' \
+  --output text)" == "arn:aws:iam::$account:user/a"$'\t'"explicitDeny"$'\n'"arn:aws:iam::$account:user/b"$'\t'"explicitDeny" ]] \
+  || fail "simulate-custom-policy resource-specific results"
+[[ "$(aws iam get-context-keys-for-custom-policy --policy-input-list "$sim_policy" \
+  --query 'ContextKeyNames[0]' --output text)" == "iam:PassedToService" ]] || fail "context keys"
 echo "smoke: ok"

@@ -93,6 +93,24 @@ async fn instance_profile_lifecycle() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("LimitExceeded"));
+    // The account's authorization details list the role's instance profile.
+    let details = iam
+        .get_account_authorization_details()
+        .filter(aws_sdk_iam::types::EntityType::Role)
+        .send()
+        .await
+        .unwrap();
+    let web_role = details
+        .role_detail_list()
+        .iter()
+        .find(|role| role.role_name() == Some("WebRole"))
+        .unwrap();
+    let profiles: Vec<&str> = web_role
+        .instance_profile_list()
+        .iter()
+        .map(|profile| profile.instance_profile_name())
+        .collect();
+    assert_eq!(profiles, ["web"]);
     let got = iam
         .get_instance_profile()
         .instance_profile_name("web")

@@ -101,7 +101,10 @@ pub(super) async fn handle_list_access_keys(
         .access_keys_of(&account, &owner)
         .await
         .map_err(|err| app.internal(err))?;
-    // At most two keys exist per owner, so one page always holds them all.
+    let (keys, truncated, marker) =
+        super::pagination::page(keys, input.max_items, input.marker.as_deref(), |key| {
+            key.access_key_id.clone()
+        })?;
     Ok(ListAccessKeysResponse {
         access_key_metadata: keys
             .iter()
@@ -112,8 +115,8 @@ pub(super) async fn handle_list_access_keys(
                 create_date: Some(from_millis(key.created_at)),
             })
             .collect(),
-        is_truncated: Some(false),
-        marker: None,
+        is_truncated: Some(truncated),
+        marker,
     })
 }
 

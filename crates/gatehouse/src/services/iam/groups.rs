@@ -236,14 +236,17 @@ pub(super) async fn handle_list_groups_for_user(
 ) -> Result<ListGroupsForUserResponse, ServiceError> {
     let account = context.principal.account.to_string();
     let user = find_user(app, tx, &account, &input.user_name).await?;
-    // At most ten groups per user: one page holds them all.
     let groups = tx
         .groups_of_user(&account, &user.user_name)
         .await
         .map_err(|err| app.internal(err))?;
+    let (page, truncated, marker) =
+        super::pagination::page(groups, input.max_items, input.marker.as_deref(), |group| {
+            group.group_name.to_lowercase()
+        })?;
     Ok(ListGroupsForUserResponse {
-        groups: groups.iter().map(|group| to_wire(context, group)).collect(),
-        is_truncated: Some(false),
-        marker: None,
+        groups: page.iter().map(|group| to_wire(context, group)).collect(),
+        is_truncated: Some(truncated),
+        marker,
     })
 }

@@ -84,20 +84,23 @@ pub(super) async fn get(
         })
 }
 
-/// The names of an identity's inline policies.
+/// One page of the names of an identity's inline policies, by name: the names, whether
+/// more follow, and the marker to continue from.
 pub(super) async fn list(
     app: &App,
     tx: &mut Tx,
     context: &RequestContext,
-    owner: OwnerKind,
-    owner_name: &str,
-) -> Result<Vec<String>, ServiceError> {
+    owner: (OwnerKind, &str),
+    max_items: Option<i32>,
+    marker: Option<&str>,
+) -> Result<(Vec<String>, bool, Option<String>), ServiceError> {
     let account = context.principal.account.to_string();
     let existing = tx
-        .inline_policies(&account, owner, owner_name)
+        .inline_policies(&account, owner.0, owner.1)
         .await
         .map_err(|err| app.internal(err))?;
-    Ok(existing.into_iter().map(|(name, _)| name).collect())
+    let names: Vec<String> = existing.into_iter().map(|(name, _)| name).collect();
+    super::pagination::page(names, max_items, marker, Clone::clone)
 }
 
 /// Deletes an inline policy, or `NoSuchEntity`.

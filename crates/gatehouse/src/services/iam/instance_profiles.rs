@@ -248,6 +248,26 @@ pub(super) async fn update_tags(
     Ok(())
 }
 
+/// The instance profiles holding a role, as `ListInstanceProfilesForRole` returns them (a
+/// profile holds at most one role, so these are few).
+pub(super) async fn profiles_of_role(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    role_name: &str,
+) -> Result<Vec<InstanceProfile>, ServiceError> {
+    let account = context.principal.account.to_string();
+    let records = tx
+        .list_instance_profiles(&account, "/", Some(role_name), None, i64::from(u16::MAX))
+        .await
+        .map_err(|err| app.internal(err))?;
+    let mut profiles = Vec::with_capacity(records.len());
+    for record in &records {
+        profiles.push(to_wire(app, tx, context, record).await?);
+    }
+    Ok(profiles)
+}
+
 /// Whether a role is held by any instance profile (then it cannot be deleted).
 pub(super) async fn role_in_profile(
     app: &App,

@@ -46,3 +46,56 @@ pub fn split<T>(
     };
     (rows, truncated, marker)
 }
+
+/// One page of a complete list already in memory (the short lists of one entity: its
+/// attached and inline policies, groups, keys, versions), ordered by `sort_key` (unique per
+/// item); the page starts after the marker's key.
+pub fn page<T>(
+    mut items: Vec<T>,
+    max_items: Option<i32>,
+    marker: Option<&str>,
+    sort_key: impl Fn(&T) -> String,
+) -> Result<(Vec<T>, bool, Option<String>), ServiceError> {
+    let after = decode_marker(marker)?;
+    items.sort_by_cached_key(|item| sort_key(item));
+    let rest: Vec<T> = match after {
+        Some(after) => items
+            .into_iter()
+            .filter(|item| sort_key(item) > after)
+            .collect(),
+        None => items,
+    };
+    Ok(split(rest, page_size(max_items), sort_key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_of_a_list_in_memory_cover_it_once() {
+        let items: Vec<String> = ["a", "b", "c", "d", "e"].map(str::to_owned).to_vec();
+        let mut shuffled = items.clone();
+        shuffled.reverse();
+        let mut seen = Vec::new();
+        let mut marker: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let (page, truncated, next) =
+                page(shuffled.clone(), Some(2), marker.as_deref(), Clone::clone).unwrap();
+            pages += 1;
+            seen.extend(page);
+            assert_eq!(truncated, next.is_some());
+            if !truncated {
+                break;
+            }
+            marker = next;
+        }
+        assert_eq!(seen, items);
+        assert_eq!(pages, 3);
+        let (all, truncated, next) = page(items.clone(), None, None, Clone::clone).unwrap();
+        assert_eq!((all.len(), truncated, next), (5, false, None));
+        let err = page(items, None, Some("***"), Clone::clone).unwrap_err();
+        assert_eq!(err.code, "InvalidInput");
+    }
+}

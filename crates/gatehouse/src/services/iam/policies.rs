@@ -6,7 +6,7 @@ use wire::iam::{
     errors, AttachedPolicy, CreatePolicyRequest, CreatePolicyResponse, CreatePolicyVersionRequest,
     CreatePolicyVersionResponse, GetPolicyRequest, GetPolicyResponse, GetPolicyVersionRequest,
     GetPolicyVersionResponse, ListPoliciesRequest, ListPoliciesResponse, ListPolicyVersionsRequest,
-    ListPolicyVersionsResponse, Policy, PolicyScopeType, PolicyVersion, Tag,
+    ListPolicyVersionsResponse, Policy, PolicyScopeType, PolicyUsageType, PolicyVersion, Tag,
 };
 use wire::ServiceError;
 
@@ -65,6 +65,31 @@ pub(super) async fn find(
         .ok_or_else(|| no_such_policy(arn))
 }
 
+/// How many identities of the account have the policy attached, and how many users and
+/// roles have it as their permissions boundary.
+pub(super) async fn usage_counts(
+    app: &App,
+    tx: &mut Tx,
+    account: &str,
+    arn: &str,
+) -> Result<(i64, i64), ServiceError> {
+    let attached = tx
+        .attachment_count(account, arn)
+        .await
+        .map_err(|err| app.internal(err))?;
+    let boundaries = tx
+        .boundary_users(account, arn)
+        .await
+        .map_err(|err| app.internal(err))?
+        .len();
+    Ok((attached, i64::try_from(boundaries).unwrap_or(i64::MAX)))
+}
+
+/// A count as the wire's 32-bit integer.
+pub(super) fn wire_count(n: i64) -> Option<i32> {
+    Some(i32::try_from(n).unwrap_or(i32::MAX))
+}
+
 async fn to_wire(
     app: &App,
     tx: &mut Tx,
@@ -72,18 +97,15 @@ async fn to_wire(
     record: &ManagedPolicyRecord,
 ) -> Result<Policy, ServiceError> {
     let arn = policy_arn(context, &record.path, &record.policy_name);
-    let attachments = tx
-        .attachment_count(&record.account_id, &arn)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let (attachments, boundaries) = usage_counts(app, tx, &record.account_id, &arn).await?;
     Ok(Policy {
         policy_name: Some(record.policy_name.clone()),
         policy_id: Some(record.policy_id.clone()),
         arn: Some(arn),
         path: Some(record.path.clone()),
         default_version_id: Some(version_id(record.default_version)),
-        attachment_count: Some(i32::try_from(attachments).unwrap_or(i32::MAX)),
-        permissions_boundary_usage_count: Some(0),
+        attachment_count: wire_count(attachments),
+        permissions_boundary_usage_count: wire_count(boundaries),
         is_attachable: Some(true),
         description: record.description.clone(),
         create_date: Some(from_millis(record.created_at)),
@@ -104,7 +126,7 @@ async fn to_wire(
 fn aws_to_wire(
     context: &RequestContext,
     policy: &aws_managed::AwsManagedPolicy,
-    attachments: i64,
+    (attachments, boundaries): (i64, i64),
 ) -> Policy {
     // AWS managed policies predate every account; a fixed date keeps answers stable.
     let created = from_millis(1_423_000_000_000);
@@ -114,8 +136,8 @@ fn aws_to_wire(
         arn: Some(policy.arn(context.principal.partition)),
         path: Some(policy.path.to_owned()),
         default_version_id: Some("v1".to_owned()),
-        attachment_count: Some(i32::try_from(attachments).unwrap_or(i32::MAX)),
-        permissions_boundary_usage_count: Some(0),
+        attachment_count: wire_count(attachments),
+        permissions_boundary_usage_count: wire_count(boundaries),
         is_attachable: Some(true),
         description: Some(policy.description.to_owned()),
         create_date: Some(created),
@@ -175,12 +197,9 @@ pub(super) async fn handle_get_policy(
 ) -> Result<GetPolicyResponse, ServiceError> {
     if let Some(policy) = aws_managed::by_arn(&input.policy_arn) {
         let account = context.principal.account.to_string();
-        let count = tx
-            .attachment_count(&account, &input.policy_arn)
-            .await
-            .map_err(|err| app.internal(err))?;
+        let usage = usage_counts(app, tx, &account, &input.policy_arn).await?;
         return Ok(GetPolicyResponse {
-            policy: Some(aws_to_wire(context, policy, count)),
+            policy: Some(aws_to_wire(context, policy, usage)),
         });
     }
     let record = find(app, tx, context, &input.policy_arn).await?;
@@ -212,13 +231,10 @@ pub(super) async fn handle_list_policies(
             .filter(|p| p.path.starts_with(&prefix))
         {
             let arn = policy.arn(context.principal.partition);
-            let count = tx
-                .attachment_count(&account, &arn)
-                .await
-                .map_err(|err| app.internal(err))?;
+            let usage = usage_counts(app, tx, &account, &arn).await?;
             all.push((
                 format!("0{}", policy.name.to_lowercase()),
-                aws_to_wire(context, policy, count),
+                aws_to_wire(context, policy, usage),
             ));
         }
     }
@@ -235,7 +251,17 @@ pub(super) async fn handle_list_policies(
         }
     }
     if only_attached {
-        all.retain(|(_, policy)| policy.attachment_count.unwrap_or(0) > 0);
+        // Attached as a permissions policy, or (PolicyUsageFilter=PermissionsBoundary)
+        // in use as a permissions boundary.
+        let boundary = input.policy_usage_filter == Some(PolicyUsageType::PermissionsBoundary);
+        all.retain(|(_, policy)| {
+            let used = if boundary {
+                policy.permissions_boundary_usage_count
+            } else {
+                policy.attachment_count
+            };
+            used.unwrap_or(0) > 0
+        });
     }
     all.sort_by(|a, b| a.0.cmp(&b.0));
     let after = pagination::decode_marker(input.marker.as_deref())?;
@@ -397,12 +423,14 @@ pub(super) async fn handle_list_policy_versions(
         .policy_versions(&record.account_id, &record.policy_name)
         .await
         .map_err(|err| app.internal(err))?;
-    // At most five versions: one page holds them all. Newest first, as IAM lists them.
+    // Newest first, as IAM lists them: the page key counts down from the newest.
+    let (page, truncated, marker) =
+        pagination::page(versions, input.max_items, input.marker.as_deref(), |v| {
+            format!("{:020}", i64::MAX.saturating_sub(v.version))
+        })?;
     Ok(ListPolicyVersionsResponse {
         versions: Some(
-            versions
-                .iter()
-                .rev()
+            page.iter()
                 .map(|v| PolicyVersion {
                     document: None,
                     version_id: Some(version_id(v.version)),
@@ -411,8 +439,8 @@ pub(super) async fn handle_list_policy_versions(
                 })
                 .collect(),
         ),
-        is_truncated: Some(false),
-        marker: None,
+        is_truncated: Some(truncated),
+        marker,
     })
 }
 
@@ -530,6 +558,22 @@ pub(super) async fn detach(
             "Policy {policy_arn} was not found."
         )))
     }
+}
+
+/// One page of the attached policies of one identity under a path prefix, by ARN: the
+/// items, whether more follow, and the marker to continue from.
+pub(super) async fn attached_page(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    owner: (OwnerKind, &str),
+    path_prefix: Option<&str>,
+    (max_items, marker): (Option<i32>, Option<&str>),
+) -> Result<(Vec<AttachedPolicy>, bool, Option<String>), ServiceError> {
+    let all = attached(app, tx, context, owner.0, owner.1, path_prefix).await?;
+    pagination::page(all, max_items, marker, |policy| {
+        policy.policy_arn.clone().unwrap_or_default()
+    })
 }
 
 /// The attached policies of one identity under a path prefix, as `AttachedPolicy` items.
