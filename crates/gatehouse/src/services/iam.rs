@@ -401,6 +401,14 @@ async fn dispatch(
         Operation::ListGroups(input) => {
             Output::ListGroups(groups::handle_list_groups(app, tx, context, input).await?)
         }
+        Operation::UpdateGroup(input) => {
+            groups::handle_update_group(app, tx, context, input).await?;
+            Output::UpdateGroup
+        }
+        Operation::UpdateUser(input) => {
+            users::handle_update_user(app, tx, context, input).await?;
+            Output::UpdateUser
+        }
         Operation::DeleteGroup(input) => {
             groups::handle_delete_group(app, tx, context, &input.group_name).await?;
             Output::DeleteGroup
@@ -1069,6 +1077,14 @@ enum Target {
     InstanceProfile(String),
     /// The user owning an access key of the caller's account.
     KeyOwner(String),
+    /// What a user or group becomes when renamed or moved: the new name, and the new path
+    /// or else its current one.
+    Renamed {
+        kind: OwnerKind,
+        name: String,
+        new_name: String,
+        new_path: Option<String>,
+    },
 }
 
 /// One action an operation needs, on one target, with request-specific condition keys.
@@ -1162,6 +1178,22 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::GetUser(i) => one("iam:GetUser", me(&i.user_name)),
         Op::ListUsers(_) => one("iam:ListUsers", Target::Star),
         Op::DeleteUser(i) => one("iam:DeleteUser", user(&i.user_name)),
+        // Renaming or moving needs the action on the entity as it is and as it will be.
+        Op::UpdateUser(i) => vec![
+            Need::new("iam:UpdateUser", user(&i.user_name)),
+            Need::new(
+                "iam:UpdateUser",
+                Target::Renamed {
+                    kind: OwnerKind::User,
+                    name: i.user_name.clone(),
+                    new_name: i
+                        .new_user_name
+                        .clone()
+                        .unwrap_or_else(|| i.user_name.clone()),
+                    new_path: i.new_path.clone(),
+                },
+            ),
+        ],
         Op::PutUserPermissionsBoundary(i) => {
             vec![
                 Need::new("iam:PutUserPermissionsBoundary", user(&i.user_name)).with(
@@ -1224,6 +1256,21 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::ListGroups(_) => one("iam:ListGroups", Target::Star),
         Op::GetGroup(i) => one("iam:GetGroup", group(&i.group_name)),
         Op::DeleteGroup(i) => one("iam:DeleteGroup", group(&i.group_name)),
+        Op::UpdateGroup(i) => vec![
+            Need::new("iam:UpdateGroup", group(&i.group_name)),
+            Need::new(
+                "iam:UpdateGroup",
+                Target::Renamed {
+                    kind: OwnerKind::Group,
+                    name: i.group_name.clone(),
+                    new_name: i
+                        .new_group_name
+                        .clone()
+                        .unwrap_or_else(|| i.group_name.clone()),
+                    new_path: i.new_path.clone(),
+                },
+            ),
+        ],
         Op::AddUserToGroup(i) => one("iam:AddUserToGroup", group(&i.group_name)),
         Op::RemoveUserFromGroup(i) => one("iam:RemoveUserFromGroup", group(&i.group_name)),
         Op::AttachGroupPolicy(i) => vec![Need::new("iam:AttachGroupPolicy", group(&i.group_name))
@@ -1539,6 +1586,42 @@ async fn access(
             }
             Target::Role(name) => {
                 entity_access(app, tx, context, OwnerKind::Role, need.action, &name).await?
+            }
+            Target::Renamed {
+                kind,
+                name,
+                new_name,
+                new_path,
+            } => {
+                let principal = &context.principal;
+                let account = principal.account.to_string();
+                let (label, path) = match kind {
+                    OwnerKind::Group => (
+                        "group",
+                        tx.group(&account, &name)
+                            .await
+                            .map_err(|err| app.internal(err))?
+                            .map(|group| group.path),
+                    ),
+                    _ => (
+                        "user",
+                        tx.user(&account, &name)
+                            .await
+                            .map_err(|err| app.internal(err))?
+                            .map(|user| user.path),
+                    ),
+                };
+                let path = new_path.or(path).unwrap_or_else(|| "/".to_owned());
+                Access::new(
+                    need.action,
+                    arn::iam_entity(
+                        principal.partition,
+                        principal.account,
+                        label,
+                        &path,
+                        &new_name,
+                    ),
+                )
             }
             Target::InstanceProfile(name) => {
                 let principal = &context.principal;

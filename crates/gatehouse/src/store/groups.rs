@@ -168,4 +168,42 @@ impl Tx {
             .await?;
         rows.iter().map(|row| column(row, "user_key")).collect()
     }
+
+    /// Renames and/or moves a group, carrying its memberships and its inline and
+    /// attached policies. [`StoreError::Duplicate`] when another group has the new name.
+    pub async fn rename_group(
+        &mut self,
+        account_id: &str,
+        name: &str,
+        new_name: &str,
+        new_path: &str,
+    ) -> Result<(), StoreError> {
+        let (old_key, new_key) = (name_key(name), name_key(new_name));
+        if old_key != new_key && self.group(account_id, new_name).await?.is_some() {
+            return Err(StoreError::Duplicate);
+        }
+        self.exec(
+            "UPDATE iam_groups SET group_key = $3, group_name = $4, path = $5 WHERE account_id = $1 AND group_key = $2",
+            &[account_id, &old_key, &new_key, new_name, new_path],
+        )
+        .await?;
+        if old_key == new_key {
+            return Ok(());
+        }
+        self.exec(
+            "UPDATE group_members SET group_key = $3 WHERE account_id = $1 AND group_key = $2",
+            &[account_id, &old_key, &new_key],
+        )
+        .await?;
+        for table in ["inline_policies", "policy_attachments"] {
+            self.exec(
+                &format!(
+                    "UPDATE {table} SET owner_key = $3 WHERE account_id = $1 AND owner_kind = 'group' AND owner_key = $2"
+                ),
+                &[account_id, &old_key, &new_key],
+            )
+            .await?;
+        }
+        Ok(())
+    }
 }

@@ -142,4 +142,52 @@ impl Tx {
             .await?;
         Ok(touched > 0)
     }
+
+    /// Renames and/or moves a user, carrying everything that refers to it by name (keys,
+    /// group memberships, inline and attached policies, login profile, MFA devices).
+    /// [`StoreError::Duplicate`] when another user already has the new name.
+    pub async fn rename_user(
+        &mut self,
+        account_id: &str,
+        name: &str,
+        new_name: &str,
+        new_path: &str,
+    ) -> Result<(), StoreError> {
+        let (old_key, new_key) = (name_key(name), name_key(new_name));
+        if old_key != new_key && self.user(account_id, new_name).await?.is_some() {
+            return Err(StoreError::Duplicate);
+        }
+        self.exec(
+            "UPDATE users SET user_key = $3, user_name = $4, path = $5 WHERE account_id = $1 AND user_key = $2",
+            &[account_id, &old_key, &new_key, new_name, new_path],
+        )
+        .await?;
+        if old_key == new_key {
+            return Ok(());
+        }
+        for table in [
+            "access_keys",
+            "group_members",
+            "login_profiles",
+            "mfa_devices",
+        ] {
+            self.exec(
+                &format!(
+                    "UPDATE {table} SET user_key = $3 WHERE account_id = $1 AND user_key = $2"
+                ),
+                &[account_id, &old_key, &new_key],
+            )
+            .await?;
+        }
+        for table in ["inline_policies", "policy_attachments"] {
+            self.exec(
+                &format!(
+                    "UPDATE {table} SET owner_key = $3 WHERE account_id = $1 AND owner_kind = 'user' AND owner_key = $2"
+                ),
+                &[account_id, &old_key, &new_key],
+            )
+            .await?;
+        }
+        Ok(())
+    }
 }

@@ -290,3 +290,172 @@ async fn list_users_pages_with_markers_and_path_prefixes() {
         .await;
     assert_eq!(all.len(), 5);
 }
+
+#[tokio::test]
+async fn renaming_users_and_groups_carries_everything_along() {
+    let server = Server::start(&[]);
+    let root = server.root_keys();
+    let iam = server.iam(&root);
+    let created = iam
+        .create_user()
+        .user_name("alice")
+        .path("/a/")
+        .send()
+        .await
+        .unwrap();
+    let user_id = created.user().unwrap().user_id().to_owned();
+    let key = iam
+        .create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let alice = Keys {
+        id: key.access_key_id().to_owned(),
+        secret: key.secret_access_key().to_owned(),
+    };
+    iam.create_group().group_name("devs").send().await.unwrap();
+    iam.add_user_to_group()
+        .group_name("devs")
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name("alice")
+        .policy_name("self")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    iam.attach_group_policy()
+        .group_name("devs")
+        .policy_arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.create_user().user_name("bob").send().await.unwrap();
+
+    let err = iam
+        .update_user()
+        .user_name("alice")
+        .new_user_name("BOB")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("EntityAlreadyExists"));
+    let err = iam
+        .update_user()
+        .user_name("nobody")
+        .new_user_name("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+
+    iam.update_user()
+        .user_name("alice")
+        .new_user_name("alicia")
+        .new_path("/b/")
+        .send()
+        .await
+        .unwrap();
+    let err = iam.get_user().user_name("alice").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+    let got = iam.get_user().user_name("alicia").send().await.unwrap();
+    let got = got.user().unwrap();
+    assert_eq!((got.path(), got.user_id()), ("/b/", user_id.as_str()));
+    // Keys, groups and policies followed the user, and the key now speaks for alicia.
+    let keys = iam
+        .list_access_keys()
+        .user_name("alicia")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keys.access_key_metadata().len(), 1);
+    let groups = iam
+        .list_groups_for_user()
+        .user_name("alicia")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(groups.groups()[0].group_name(), "devs");
+    let inline = iam
+        .list_user_policies()
+        .user_name("alicia")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inline.policy_names(), ["self"]);
+    let who = server
+        .sts(&alice)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert!(who.arn().unwrap().ends_with(":user/b/alicia"), "{who:?}");
+    // Its group's policy still applies to it.
+    server.iam(&alice).list_roles().send().await.unwrap();
+
+    iam.update_group()
+        .group_name("devs")
+        .new_group_name("developers")
+        .send()
+        .await
+        .unwrap();
+    let group = iam
+        .get_group()
+        .group_name("developers")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(group.users()[0].user_name(), "alicia");
+    let attached = iam
+        .list_attached_group_policies()
+        .group_name("developers")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.attached_policies().len(), 1);
+    let err = iam.get_group().group_name("devs").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+
+    // Moving a user needs the permission on where it goes too.
+    iam.put_user_policy()
+        .user_name("bob")
+        .policy_name("mover")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:UpdateUser","Resource":"arn:aws:iam::*:user/b/*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let bob = server.iam(&Keys {
+        id: key.access_key_id().to_owned(),
+        secret: key.secret_access_key().to_owned(),
+    });
+    let err = bob
+        .update_user()
+        .user_name("alicia")
+        .new_path("/c/")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    bob.update_user()
+        .user_name("alicia")
+        .new_user_name("alicia2")
+        .send()
+        .await
+        .unwrap();
+}

@@ -3,6 +3,7 @@
 use wire::iam::{
     errors, CreateGroupRequest, CreateGroupResponse, GetGroupRequest, GetGroupResponse, Group,
     ListGroupsForUserRequest, ListGroupsForUserResponse, ListGroupsRequest, ListGroupsResponse,
+    UpdateGroupRequest,
 };
 use wire::ServiceError;
 
@@ -26,6 +27,29 @@ fn to_wire(context: &RequestContext, record: &GroupRecord) -> Group {
         group_id: record.group_id.clone(),
         arn: entity_arn(context, "group", &record.path, &record.group_name),
         create_date: from_millis(record.created_at),
+    }
+}
+
+/// `UpdateGroup`: a new name and/or path; memberships and policies follow.
+pub(super) async fn handle_update_group(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    input: UpdateGroupRequest,
+) -> Result<(), ServiceError> {
+    let account = context.principal.account.to_string();
+    let found = find_group(app, tx, context, &input.group_name).await?;
+    let new_name = input.new_group_name.as_deref().unwrap_or(&found.group_name);
+    let new_path = input.new_path.as_deref().unwrap_or(&found.path);
+    match tx
+        .rename_group(&account, &found.group_name, new_name, new_path)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(StoreError::Duplicate) => Err(errors::entity_already_exists(format!(
+            "Group with name {new_name} already exists."
+        ))),
+        Err(err) => Err(app.internal(err)),
     }
 }
 

@@ -3,7 +3,7 @@
 use wire::iam::{
     errors, AttachedPermissionsBoundary, CreateUserRequest, CreateUserResponse, DeleteUserRequest,
     GetUserRequest, GetUserResponse, ListUsersRequest, ListUsersResponse,
-    PermissionsBoundaryAttachmentType, User,
+    PermissionsBoundaryAttachmentType, UpdateUserRequest, User,
 };
 use wire::ServiceError;
 
@@ -194,6 +194,34 @@ pub(super) async fn handle_delete_user(
     tx.delete_user(&account, &record.user_name)
         .await
         .map_err(|err| app.internal(err))?;
+    Ok(())
+}
+
+/// `UpdateUser`: a new name and/or path; everything that refers to the user follows.
+pub(super) async fn handle_update_user(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    input: UpdateUserRequest,
+) -> Result<(), ServiceError> {
+    let account = context.principal.account.to_string();
+    let found = find_user(app, tx, &account, &input.user_name).await?;
+    let new_name = input.new_user_name.as_deref().unwrap_or(&found.user_name);
+    let new_path = input.new_path.as_deref().unwrap_or(&found.path);
+    match tx
+        .rename_user(&account, &found.user_name, new_name, new_path)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Duplicate) => {
+            return Err(errors::entity_already_exists(format!(
+                "User with name {new_name} already exists."
+            )))
+        }
+        Err(err) => return Err(app.internal(err)),
+    }
+    // Cached credentials carry the user's name and path.
+    app.credentials().clear();
     Ok(())
 }
 
