@@ -1,4 +1,5 @@
 //! Commands besides `serve`: offline tools that need no server.
 
 pub mod audit;
+pub mod oidc;
 pub mod policy;

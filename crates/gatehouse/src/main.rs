@@ -40,6 +40,9 @@ enum Command {
     /// Read the audit events of API calls.
     #[command(subcommand)]
     Audit(cli::audit::AuditCommand),
+    /// Configure IAM OIDC providers (their signing keys).
+    #[command(subcommand)]
+    Oidc(cli::oidc::OidcCommand),
 }
 
 /// `gatehouse config show [serve flags]`.
@@ -112,6 +115,11 @@ fn main() -> anyhow::Result<()> {
             .build()
             .context("starting the runtime")?
             .block_on(decide_quota(command)),
+        Command::Oidc(command) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the runtime")?
+            .block_on(cli::oidc::run(command)),
         Command::Audit(command) => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -31,4 +31,5 @@ mod it {
     pub mod storage;
     pub mod sts_sessions;
     pub mod sts_tokens;
+    pub mod sts_web_identity;
 }

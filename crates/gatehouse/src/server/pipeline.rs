@@ -267,6 +267,27 @@ async fn run(
     }
     let service = route.service();
     audit::note(|outcome| outcome.service = Some(service.signing_name()));
+    // AssumeRoleWithWebIdentity carries its own proof of identity: AWS serves it unsigned.
+    if let Route::Query {
+        service: Service::Sts,
+        params,
+    } = &route
+    {
+        let unsigned = !parts.headers.contains_key(header::AUTHORIZATION)
+            && !parts.uri.query().unwrap_or("").contains("X-Amz-Signature=");
+        if unsigned && services::sts::serves_unsigned(params.get("Action").unwrap_or_default()) {
+            let operation = wire::sts::Operation::from_query(params)?;
+            let name = operation.name();
+            audit::note(|outcome| outcome.operation = Some(name));
+            let caller = services::sts::Caller {
+                source_ip: peer.ip(),
+                secure_transport: secure,
+                region: app.config().region.clone(),
+            };
+            let output = services::sts::call_unsigned(app, &caller, operation).await?;
+            return Ok(xml_response(output.to_query_xml(request_id), request_id));
+        }
+    }
     let parsed = sigv4::parse(&signed)
         .map_err(crate::auth::authenticate::sigv4_error)
         .inspect_err(authentication_failed)?;

@@ -6,6 +6,9 @@
 mod assume_role;
 mod mfa;
 mod tokens;
+mod web_identity;
+
+pub use web_identity::Caller;
 
 use wire::sts::{
     GetAccessKeyInfoRequest, GetAccessKeyInfoResponse, GetCallerIdentityResponse, Operation, Output,
@@ -41,6 +44,16 @@ pub async fn call(
         Operation::AssumeRole(input) => assume_role::handle_assume_role(app, context, input)
             .await
             .map(Output::AssumeRole),
+        Operation::AssumeRoleWithWebIdentity(input) => {
+            let caller = Caller {
+                source_ip: context.source_ip,
+                secure_transport: context.secure_transport,
+                region: context.region.clone(),
+            };
+            web_identity::handle_assume_role_with_web_identity(app, &caller, input)
+                .await
+                .map(Output::AssumeRoleWithWebIdentity)
+        }
         Operation::GetSessionToken(input) => tokens::handle_get_session_token(app, context, input)
             .await
             .map(Output::GetSessionToken),
@@ -57,6 +70,32 @@ pub async fn call(
         }
         other => Err(ServiceError::not_implemented(other.name())),
     }
+}
+
+/// Runs one of the operations AWS serves unsigned (the request carries its own proof of
+/// identity): `AssumeRoleWithWebIdentity`.
+pub async fn call_unsigned(
+    app: &App,
+    caller: &Caller,
+    operation: Operation,
+) -> Result<Output, ServiceError> {
+    match operation {
+        Operation::AssumeRoleWithWebIdentity(input) => {
+            web_identity::handle_assume_role_with_web_identity(app, caller, input)
+                .await
+                .map(Output::AssumeRoleWithWebIdentity)
+        }
+        other => Err(ServiceError::new(
+            "MissingAuthenticationToken",
+            403,
+            format!("{} must be signed", other.name()),
+        )),
+    }
+}
+
+/// Whether AWS serves an STS action unsigned.
+pub fn serves_unsigned(action: &str) -> bool {
+    action == "AssumeRoleWithWebIdentity"
 }
 
 /// Authorizes one access with the caller's identity view.

@@ -104,6 +104,42 @@ impl Tx {
         Ok(())
     }
 
+    /// The signing keys (a JWKS document) configured for an OIDC provider, if any.
+    pub async fn oidc_provider_keys(
+        &mut self,
+        account_id: &str,
+        url: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT jwks FROM oidc_providers WHERE account_id = $1 AND provider_key = $2",
+        )
+        .bind(account_id)
+        .bind(url.to_lowercase())
+        .fetch_optional(self.conn())
+        .await?;
+        match row {
+            Some(row) => column::<Option<String>>(&row, "jwks"),
+            None => Ok(None),
+        }
+    }
+
+    /// Sets the signing keys of an OIDC provider; false when there is no such provider.
+    pub async fn set_oidc_provider_keys(
+        &mut self,
+        account_id: &str,
+        url: &str,
+        jwks: &str,
+    ) -> Result<bool, StoreError> {
+        let key = url.to_lowercase();
+        let touched = self
+            .exec(
+                "UPDATE oidc_providers SET jwks = $3 WHERE account_id = $1 AND provider_key = $2",
+                &[account_id, &key, jwks],
+            )
+            .await?;
+        Ok(touched > 0)
+    }
+
     /// The OIDC provider of that URL (without scheme, any case).
     pub async fn oidc_provider(
         &mut self,

@@ -382,4 +382,8 @@ CREATE TABLE saml_providers (
     PRIMARY KEY (account_id, provider_name)
 );
 "#,
+    // 9: signing keys (a JWKS document) configured for an OIDC provider by the operator.
+    r#"
+ALTER TABLE oidc_providers ADD COLUMN jwks TEXT;
+"#,
 ];

@@ -1,0 +1,174 @@
+//! `AssumeRoleWithWebIdentity` through the AWS SDK for Rust (unsigned, as AWS serves it):
+//! an OIDC provider registered in IAM, its signing keys set with `gatehouse oidc
+//! set-keys`, tokens signed here with the matching private key (a test-only P-256 key in
+//! `tests/data`), and the role's trust policy deciding on the token's claims.
+
+use std::process::Command;
+
+use aws_sdk_sts::error::ProvideErrorMetadata;
+use serde_json::json;
+
+use super::harness::{Keys, Server};
+
+const ISSUER: &str = "https://token.example.test/tenant";
+const URL: &str = "token.example.test/tenant";
+const CLIENT: &str = "gatehouse-test";
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A token signed with the test key (`kid` test-key-1) carrying `claims`.
+fn token(claims: serde_json::Value) -> String {
+    let pem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/oidc-test-key.pem"
+    ))
+    .unwrap();
+    let key = jsonwebtoken::EncodingKey::from_ec_pem(&pem).unwrap();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some("test-key-1".to_owned());
+    jsonwebtoken::encode(&header, &claims, &key).unwrap()
+}
+
+fn claims(sub: &str, aud: &str, exp: i64) -> serde_json::Value {
+    json!({"iss": ISSUER, "sub": sub, "aud": aud, "iat": now(), "exp": exp})
+}
+
+/// An STS client that signs nothing, as the CLI's `--no-sign-request`.
+fn anonymous_sts(server: &Server) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .region(aws_sdk_sts::config::Region::new("us-east-1"))
+        .endpoint_url(&server.endpoint)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn oidc_tokens_buy_role_sessions_the_trust_policy_allows() {
+    let server = Server::start(&[]);
+    let root = server.root_keys();
+    let iam = server.iam(&root);
+    let account = server
+        .sts(&root)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap();
+    let provider = iam
+        .create_open_id_connect_provider()
+        .url(ISSUER)
+        .client_id_list(CLIENT)
+        .thumbprint_list("0123456789abcdef0123456789abcdef01234567")
+        .send()
+        .await
+        .unwrap();
+    let provider_arn = provider.open_id_connect_provider_arn().unwrap().to_owned();
+    assert_eq!(
+        provider_arn,
+        format!("arn:aws:iam::{account}:oidc-provider/{URL}")
+    );
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"{provider_arn}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"{URL}:aud":"{CLIENT}"}},"StringLike":{{"{URL}:sub":"repo:gatehouse/*"}}}}}}]}}"#
+    );
+    iam.create_role()
+        .role_name("Deployer")
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy()
+        .role_name("Deployer")
+        .policy_arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    let role_arn = format!("arn:aws:iam::{account}:role/Deployer");
+    let sts = anonymous_sts(&server);
+    let assume = |token: String| {
+        sts.assume_role_with_web_identity()
+            .role_arn(&role_arn)
+            .role_session_name("ci-run")
+            .web_identity_token(token)
+            .send()
+    };
+    let good = || token(claims("repo:gatehouse/main", CLIENT, now() + 600));
+
+    // No keys configured yet: the token cannot be checked.
+    let err = assume(good()).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidIdentityToken"));
+    assert!(err.message().unwrap().contains("gatehouse oidc set-keys"));
+
+    let set = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["oidc", "set-keys", &provider_arn])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/oidc-test-jwks.json"
+        ))
+        .arg("--data-dir")
+        .arg(&server.data_dir)
+        .env_remove("GATEHOUSE_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+
+    let assumed = assume(good()).await.unwrap();
+    assert_eq!(
+        assumed.subject_from_web_identity_token(),
+        Some("repo:gatehouse/main")
+    );
+    assert_eq!(assumed.provider(), Some(ISSUER));
+    assert_eq!(assumed.audience(), Some(CLIENT));
+    assert_eq!(
+        assumed.assumed_role_user().unwrap().arn(),
+        format!("arn:aws:sts::{account}:assumed-role/Deployer/ci-run")
+    );
+    let creds = assumed.credentials().unwrap();
+    let keys = Keys {
+        id: creds.access_key_id().to_owned(),
+        secret: creds.secret_access_key().to_owned(),
+    };
+    server
+        .iam_with_token(&keys, creds.session_token())
+        .list_roles()
+        .send()
+        .await
+        .unwrap();
+
+    // The trust policy's conditions, the audience, the expiry and the signature all count.
+    let err = assume(token(claims("repo:other/main", CLIENT, now() + 600)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    let err = assume(token(claims(
+        "repo:gatehouse/main",
+        "someone-else",
+        now() + 600,
+    )))
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidIdentityToken"));
+    let err = assume(token(claims("repo:gatehouse/main", CLIENT, now() - 3600)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ExpiredTokenException"));
+    let mut tampered = good();
+    tampered.push_str("AA");
+    let err = assume(tampered).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidIdentityToken"));
+    let mut stranger = claims("repo:gatehouse/main", CLIENT, now() + 600);
+    stranger["iss"] = json!("https://elsewhere.example.test");
+    let err = assume(token(stranger)).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidIdentityToken"));
+    // A garbled token is refused cleanly.
+    let err = assume("not-a-token".to_owned()).await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidIdentityToken"));
+}
