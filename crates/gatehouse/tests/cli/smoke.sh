@@ -60,7 +60,8 @@ serial=$(aws iam create-virtual-mfa-device --virtual-mfa-device-name console-pho
 aws iam create-virtual-mfa-device --virtual-mfa-device-name console-qr \
   --outfile "$mfa_dir/qr.png" --bootstrap-method QRCodePNG >/dev/null
 [[ "$(head -c 4 "$mfa_dir/qr.png" | tail -c 3)" == "PNG" ]] || fail "QR code is not a PNG"
-read -r code1 code2 < <(python3 - "$mfa_dir/seed.txt" <<'PY'
+# TOTP codes (RFC 6238) of the seed for the current 30-second step plus each offset.
+cat >"$mfa_dir/totp.py" <<'PY'
 import base64, hashlib, hmac, struct, sys, time
 seed = base64.b32decode(open(sys.argv[1]).read().strip())
 def code(step):
@@ -68,12 +69,35 @@ def code(step):
     offset = digest[-1] & 15
     return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7fffffff) % 1000000)
 now = int(time.time()) // 30
-print(code(now - 1), code(now))
+print(" ".join(code(now + int(delta)) for delta in sys.argv[2:]))
 PY
-)
+read -r code1 code2 < <(python3 "$mfa_dir/totp.py" "$mfa_dir/seed.txt" -1 0)
 aws iam enable-mfa-device --user-name console --serial-number "$serial" \
   --authentication-code1 "$code1" --authentication-code2 "$code2"
 [[ "$(aws iam list-mfa-devices --user-name console --query 'MFADevices[0].SerialNumber' --output text)" == "$serial" ]] || fail "list-mfa-devices"
+
+# A role profile with mfa_serial: the CLI asks for the code (read from stdin here) and
+# assumes a role whose trust policy requires MFA.
+aws iam create-role --role-name MfaRole --assume-role-policy-document \
+  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::$account:user/console\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"Bool\":{\"aws:MultiFactorAuthPresent\":\"true\"}}}]}" >/dev/null
+read -r console_key console_secret < <(aws iam create-access-key --user-name console \
+  --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text)
+printf '[console]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$console_key" "$console_secret" >"$mfa_dir/credentials"
+printf '[profile mfa-role]\nrole_arn = arn:aws:iam::%s:role/MfaRole\nsource_profile = console\nmfa_serial = %s\nregion = us-east-1\n' \
+  "$account" "$serial" >"$mfa_dir/config"
+printf '[profile no-mfa]\nrole_arn = arn:aws:iam::%s:role/MfaRole\nsource_profile = console\nregion = us-east-1\n' \
+  "$account" >>"$mfa_dir/config"
+profile_aws() {
+  AWS_CONFIG_FILE="$mfa_dir/config" AWS_SHARED_CREDENTIALS_FILE="$mfa_dir/credentials" \
+    AWS_ENDPOINT_URL="$GATEHOUSE_ENDPOINT" command aws "$@"
+}
+if out=$(profile_aws --profile no-mfa sts get-caller-identity 2>&1); then fail "assumed an MFA-only role without MFA"; fi
+[[ "$out" == *AccessDenied* ]] || fail "expected AccessDenied without MFA, got: $out"
+read -r code3 < <(python3 "$mfa_dir/totp.py" "$mfa_dir/seed.txt" 1)
+mfa_arn=$(echo "$code3" | profile_aws --profile mfa-role sts get-caller-identity --query Arn --output text 2>/dev/null)
+[[ "$mfa_arn" == "arn:aws:sts::$account:assumed-role/MfaRole/"* ]] || fail "mfa_serial profile identity: $mfa_arn"
+aws iam delete-access-key --user-name console --access-key-id "$console_key"
+aws iam delete-role --role-name MfaRole
 if out=$(aws iam delete-user --user-name console 2>&1); then fail "deleted a user with MFA"; fi
 [[ "$out" == *DeleteConflict* ]] || fail "expected DeleteConflict, got: $out"
 aws iam deactivate-mfa-device --user-name console --serial-number "$serial"
