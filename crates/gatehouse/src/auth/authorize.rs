@@ -17,7 +17,7 @@ use crate::server::audit::{note_decision, policy_type_name};
 
 /// What a request wants to do: the IAM action, the resource ARN it acts on, and any
 /// request-specific condition keys (such as `aws:RequestTag/…`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Access {
     /// Service-prefixed action, e.g. `iam:CreateUser`.
     pub action: &'static str,
@@ -25,6 +25,9 @@ pub struct Access {
     pub resource: String,
     /// Extra condition keys for this request.
     pub context: Vec<(String, ContextValue)>,
+    /// The resource control policies of the resource's account, per level, when it is not
+    /// the caller's (the caller's own are in its identity view).
+    pub resource_rcps: Option<std::sync::Arc<Vec<Vec<policy::CompiledPolicy>>>>,
 }
 
 impl Access {
@@ -34,6 +37,7 @@ impl Access {
             action,
             resource: resource.into(),
             context: Vec::new(),
+            resource_rcps: None,
         }
     }
 
@@ -197,11 +201,7 @@ fn evaluate(
         scp_levels: &view.scp_levels,
         // RCPs govern resources in the principal's account; other accounts' resources are
         // not served yet by any Gatehouse resource policy.
-        rcp_levels: if resource_account.as_deref() == Some(principal.account.to_string().as_str()) {
-            &view.rcp_levels
-        } else {
-            &[]
-        },
+        rcp_levels: rcp_levels(principal, view, access, resource_account.as_deref()),
         principal_in_management_account: principal.account == environment.management_account,
         resource_in_management_account: resource_account.as_deref()
             == Some(environment.management_account.to_string().as_str()),
@@ -375,6 +375,43 @@ fn request(
         context.insert(key, value.clone());
     }
     request
+}
+
+/// Services whose resources resource control policies govern (AWS's list); among the
+/// services Gatehouse serves, STS (role trust: `sts:AssumeRole…`).
+const RCP_SERVICES: &[&str] = &[
+    "s3",
+    "sts",
+    "kms",
+    "sqs",
+    "secretsmanager",
+    "cognito-idp",
+    "logs",
+    "dynamodb",
+    "ecr",
+    "aoss",
+];
+
+/// The RCP levels that govern `access`: those of the resource's account, for actions of
+/// the services RCPs apply to.
+fn rcp_levels<'v>(
+    principal: &Principal,
+    view: &'v IdentityView,
+    access: &'v Access,
+    resource_account: Option<&str>,
+) -> &'v [Vec<policy::CompiledPolicy>] {
+    let service = access.action.split(':').next().unwrap_or_default();
+    if !RCP_SERVICES.contains(&service) {
+        return &[];
+    }
+    if let Some(levels) = &access.resource_rcps {
+        return levels;
+    }
+    if resource_account == Some(principal.account.to_string().as_str()) {
+        &view.rcp_levels
+    } else {
+        &[]
+    }
 }
 
 /// Service-linked roles live under this path; they are exempt from SCPs and RCPs.

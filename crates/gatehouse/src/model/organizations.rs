@@ -12,6 +12,12 @@ pub const FULL_AWS_ACCESS_ID: &str = "p-FullAWSAccess";
 pub const FULL_AWS_ACCESS_CONTENT: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
+/// The id of the AWS-managed policy every RCP-enabled organization starts with.
+pub const RCP_FULL_AWS_ACCESS_ID: &str = "p-RCPFullAWSAccess";
+
+/// The document of `RCPFullAWSAccess`.
+pub const RCP_FULL_AWS_ACCESS_CONTENT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
 /// `n` random characters from `[a-z0-9]`.
 fn lower_alnum(n: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";

@@ -464,3 +464,181 @@ async fn the_delegation_policy_opens_read_operations_to_a_member_account() {
     let err = member_orgs.list_accounts().send().await.unwrap_err();
     assert_eq!(err.code(), Some("AccessDeniedException"));
 }
+
+#[tokio::test]
+async fn resource_control_policies_start_from_rcp_full_aws_access() {
+    let server = Server::start(&["--dev"]);
+    let management = server.root_keys();
+    let orgs = server.organizations(&management);
+    orgs.create_organization().send().await.unwrap();
+    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let started = orgs
+        .create_account()
+        .account_name("data")
+        .email("data@example.com")
+        .send()
+        .await
+        .unwrap();
+    let status = orgs
+        .describe_create_account_status()
+        .create_account_request_id(started.create_account_status().unwrap().id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let member = status
+        .create_account_status()
+        .unwrap()
+        .account_id()
+        .unwrap()
+        .to_owned();
+    orgs.enable_policy_type()
+        .root_id(&root_id)
+        .policy_type(PolicyType::ResourceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    for target in [&root_id, &member] {
+        let attached = orgs
+            .list_policies_for_target()
+            .target_id(target)
+            .filter(PolicyType::ResourceControlPolicy)
+            .send()
+            .await
+            .unwrap();
+        let names: Vec<&str> = attached
+            .policies()
+            .iter()
+            .filter_map(|p| p.name())
+            .collect();
+        assert_eq!(names, ["RCPFullAWSAccess"], "{target}");
+        assert!(attached.policies()[0].aws_managed());
+    }
+    let org_id = orgs
+        .describe_organization()
+        .send()
+        .await
+        .unwrap()
+        .organization()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    let management_id = server
+        .sts(&management)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap();
+    // In the member: a role trusted by an outside account and by the management account.
+    let member_iam = server.iam(&Keys {
+        id: member.clone(),
+        secret: "dev-mode".to_owned(),
+    });
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":["arn:aws:iam::123456789012:root","arn:aws:iam::{management_id}:root"]}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    member_iam
+        .create_role()
+        .role_name("Shared")
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .unwrap();
+    let role_arn = format!("arn:aws:iam::{member}:role/Shared");
+    let assume_any = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
+    let user = |iam: aws_sdk_iam::Client, name: &'static str| async move {
+        iam.create_user().user_name(name).send().await.unwrap();
+        iam.put_user_policy()
+            .user_name(name)
+            .policy_name("assume")
+            .policy_document(assume_any)
+            .send()
+            .await
+            .unwrap();
+        let key = iam
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap();
+        let key = key.access_key().unwrap();
+        Keys {
+            id: key.access_key_id().to_owned(),
+            secret: key.secret_access_key().to_owned(),
+        }
+    };
+    let outsider = user(
+        server.iam(&Keys {
+            id: "123456789012".to_owned(),
+            secret: "dev-mode".to_owned(),
+        }),
+        "partner",
+    )
+    .await;
+    let insider = user(server.iam(&management), "ops").await;
+    let assume = |keys: &Keys| {
+        server
+            .sts(keys)
+            .assume_role()
+            .role_arn(&role_arn)
+            .role_session_name("shared-session")
+            .send()
+    };
+    // RCPFullAWSAccess alone changes nothing.
+    assume(&outsider).await.unwrap();
+    assume(&insider).await.unwrap();
+    let err = orgs
+        .detach_policy()
+        .policy_id("p-RCPFullAWSAccess")
+        .target_id(&member)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ConstraintViolationException"));
+
+    // A data perimeter: the member's roles may be assumed from inside the organization only.
+    let perimeter = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Resource":"*","Condition":{{"StringNotEqualsIfExists":{{"aws:PrincipalOrgID":"{org_id}"}}}}}}]}}"#
+    );
+    let guard = orgs
+        .create_policy()
+        .name("Perimeter")
+        .description("")
+        .r#type(PolicyType::ResourceControlPolicy)
+        .content(perimeter)
+        .send()
+        .await
+        .unwrap();
+    let guard_id = guard
+        .policy()
+        .unwrap()
+        .policy_summary()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    orgs.attach_policy()
+        .policy_id(&guard_id)
+        .target_id(&member)
+        .send()
+        .await
+        .unwrap();
+    let err = assume(&outsider).await.unwrap_err();
+    assert_eq!(
+        aws_sdk_sts::error::ProvideErrorMetadata::code(&err),
+        Some("AccessDenied")
+    );
+    assume(&insider).await.unwrap();
+    // RCPs govern the services AWS lists (STS here), not IAM's own actions.
+    member_iam
+        .create_user()
+        .user_name("first")
+        .send()
+        .await
+        .unwrap();
+}

@@ -53,6 +53,9 @@ pub(super) async fn handle_create_organization(
     })
     .await
     .map_err(|err| app.internal(err))?;
+    tx.insert_org_policy(&rcp_full_aws_access(&org.org_id, now))
+        .await
+        .map_err(|err| app.internal(err))?;
     let scope = OrgScope {
         app,
         context,
@@ -179,4 +182,19 @@ pub(super) async fn account_limit(
     tx: &mut Tx,
 ) -> Result<usize, ServiceError> {
     crate::services::quotas::account_quota(scope.app, tx, scope.management()).await
+}
+
+/// The AWS-managed `RCPFullAWSAccess` of an organization: attached to every root, OU and
+/// account while RCPs are enabled, and never detachable.
+pub(super) fn rcp_full_aws_access(org_id: &str, now: i64) -> OrgPolicyRecord {
+    OrgPolicyRecord {
+        org_id: org_id.to_owned(),
+        policy_id: ids::RCP_FULL_AWS_ACCESS_ID.to_owned(),
+        policy_type: "RESOURCE_CONTROL_POLICY".to_owned(),
+        name: "RCPFullAWSAccess".to_owned(),
+        description: "Allows access to every resource".to_owned(),
+        content: ids::RCP_FULL_AWS_ACCESS_CONTENT.to_owned(),
+        aws_managed: true,
+        created_at: now,
+    }
 }

@@ -23,6 +23,7 @@ use crate::store::{now_millis, OrgPolicyRecord, StoreError, Tx};
 use super::{constraint, invalid_input, organization, pagination, tags_from_wire, OrgScope};
 
 const SCP: &str = "SERVICE_CONTROL_POLICY";
+const RCP: &str = "RESOURCE_CONTROL_POLICY";
 /// AWS's limit on policies of one type attached to one target.
 const MAX_ATTACHMENTS_PER_TYPE: usize = 5;
 /// AWS's limit on policies of one type per organization.
@@ -204,6 +205,12 @@ pub(super) async fn handle_detach_policy(
             "The policy isn't attached to the specified target in the specified root.",
         ));
     }
+    if record.policy_id == ids::RCP_FULL_AWS_ACCESS_ID {
+        return Err(constraint(
+            "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
+            "RCPFullAWSAccess can't be detached while resource control policies are enabled.",
+        ));
+    }
     // Every target keeps at least one SCP while SCPs are enabled.
     if record.policy_type == SCP && attached.len() == 1 {
         return Err(constraint(
@@ -238,7 +245,28 @@ pub(super) async fn handle_enable_policy_type(
         }
         Err(err) => return Err(scope.internal(err)),
     }
-    if policy_type == SCP {
+    // SCPs and RCPs start from the AWS-managed full-access policy on every target.
+    let default_policy = match policy_type {
+        SCP => Some(ids::FULL_AWS_ACCESS_ID),
+        RCP => Some(ids::RCP_FULL_AWS_ACCESS_ID),
+        _ => None,
+    };
+    if policy_type == RCP
+        && tx
+            .org_policy(scope.org_id(), ids::RCP_FULL_AWS_ACCESS_ID)
+            .await
+            .map_err(|err| scope.internal(err))?
+            .is_none()
+    {
+        // Organizations created before RCPs existed here get it now.
+        tx.insert_org_policy(&organization::rcp_full_aws_access(
+            scope.org_id(),
+            now_millis(),
+        ))
+        .await
+        .map_err(|err| scope.internal(err))?;
+    }
+    if let Some(default_policy) = default_policy {
         let mut targets = vec![scope.org.root_id.clone()];
         for unit in tx
             .units(scope.org_id())
@@ -257,7 +285,7 @@ pub(super) async fn handle_enable_policy_type(
             targets.push(member.account_id);
         }
         for target in targets {
-            tx.attach_org_policy(scope.org_id(), ids::FULL_AWS_ACCESS_ID, &target, SCP)
+            tx.attach_org_policy(scope.org_id(), default_policy, &target, policy_type)
                 .await
                 .map_err(|err| scope.internal(err))?;
         }
@@ -333,7 +361,8 @@ pub(super) async fn handle_list_targets_for_policy(
     })
 }
 
-/// Attaches what a new OU or account starts with: `FullAWSAccess` when SCPs are enabled.
+/// Attaches what a new OU or account starts with: `FullAWSAccess` when SCPs are enabled,
+/// `RCPFullAWSAccess` when RCPs are.
 pub(super) async fn attach_defaults(
     scope: &OrgScope<'_>,
     tx: &mut Tx,
@@ -345,6 +374,11 @@ pub(super) async fn attach_defaults(
         .map_err(|err| scope.internal(err))?;
     if enabled.iter().any(|t| t == SCP) {
         tx.attach_org_policy(scope.org_id(), ids::FULL_AWS_ACCESS_ID, target_id, SCP)
+            .await
+            .map_err(|err| scope.internal(err))?;
+    }
+    if enabled.iter().any(|t| t == RCP) {
+        tx.attach_org_policy(scope.org_id(), ids::RCP_FULL_AWS_ACCESS_ID, target_id, RCP)
             .await
             .map_err(|err| scope.internal(err))?;
     }

@@ -79,13 +79,17 @@ pub(super) async fn handle_assume_role(
         input.policy_arns.as_deref(),
     )
     .await?;
-    // The role's organization, for `aws:ResourceOrgID` when crossing accounts.
-    let role_org = if account == caller.account {
-        None
+    // The role's organization (`aws:ResourceOrgID`) and its RCPs, when crossing accounts.
+    let (role_org, role_rcps) = if account == caller.account {
+        (None, None)
     } else {
-        OrgMembership::of(&mut tx, &account.to_string())
+        let org = OrgMembership::of(&mut tx, &account.to_string())
             .await
-            .map_err(|err| app.internal(err))?
+            .map_err(|err| app.internal(err))?;
+        let (_, rcps) = crate::auth::identity::organization_levels(&mut tx, account)
+            .await
+            .map_err(|err| app.internal(err))?;
+        (org, Some(std::sync::Arc::new(rcps)))
     };
     // An MFA code proved now, or the proof the caller's own session carries.
     let mfa_at = match mfa::prove(
@@ -147,6 +151,7 @@ pub(super) async fn handle_assume_role(
             ContextValue::multi(vec![org.path]),
         ));
     }
+    access.resource_rcps = role_rcps.clone();
     let environment = context.environment(app);
     authorize_with_resource_policy(caller, &view, &access, &environment, &trust)?;
     let (tags, transitive_tag_keys) = session_tags(caller, &input)?;
@@ -165,6 +170,7 @@ pub(super) async fn handle_assume_role(
                 ContextValue::multi(keys.clone()),
             ));
         }
+        tag_access.resource_rcps = role_rcps;
         authorize_with_resource_policy(caller, &view, &tag_access, &environment, &trust)?;
     }
 
