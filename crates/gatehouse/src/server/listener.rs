@@ -161,7 +161,7 @@ async fn serve_connection<I>(
 {
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
-        request.extensions_mut().insert(connection.clone());
+        request.extensions_mut().insert(connection);
         router.clone().oneshot(request)
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
