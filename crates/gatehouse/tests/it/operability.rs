@@ -725,7 +725,12 @@ async fn request_logs_carry_the_decision_and_never_a_secret() {
     assert_eq!(denied.code(), Some("AccessDenied"));
     let wrong = Keys {
         id: erin.id.clone(),
-        secret: format!("{}x", &erin.secret[..erin.secret.len() - 1]),
+        // The real secret with its last character changed.
+        secret: format!(
+            "{}{}",
+            &erin.secret[..erin.secret.len() - 1],
+            if erin.secret.ends_with('x') { 'y' } else { 'x' }
+        ),
     };
     let _ = server.sts(&wrong).get_caller_identity().send().await;
 
