@@ -35,8 +35,9 @@ else
   until curl -sf http://127.0.0.1:4591/ >/dev/null; do sleep 0.005; done
 fi
 
-# Sign one request with botocore and turn it into a wrk script.
-python3 - "$work/data/root-credentials" "$work/request.lua" <<'PY'
+# Sign one request with botocore and turn it into a wrk script (per port: the host is signed).
+sign() {
+python3 - "$work/data/root-credentials" "$2" "$1" <<'PY'
 import configparser, sys
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -44,7 +45,7 @@ from botocore.credentials import Credentials
 cfg = configparser.ConfigParser(); cfg.read(sys.argv[1])
 creds = Credentials(cfg["default"]["aws_access_key_id"], cfg["default"]["aws_secret_access_key"])
 body = "Action=GetCallerIdentity&Version=2011-06-15"
-req = AWSRequest(method="POST", url="http://127.0.0.1:4581/", data=body,
+req = AWSRequest(method="POST", url="http://127.0.0.1:%s/" % sys.argv[3], data=body,
                  headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
 SigV4Auth(creds, "sts", "us-east-1").add_auth(req)
 with open(sys.argv[2], "w") as out:
@@ -57,6 +58,9 @@ with open(sys.argv[2], "w") as out:
               '  io.write(string.format("RESULT %.0f %.3f %d\\n", summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000, summary.errors.status))\n'
               'end\n')
 PY
+}
+sign 4581 "$work/request.lua"
+sign 4582 "$work/request-4582.lua"
 # The replayed request must really be accepted.
 python3 - "$work/request.lua" <<'PY' || { echo "signed request refused" >&2; exit 1; }
 import re, sys, urllib.request
@@ -68,7 +72,7 @@ answer = urllib.request.urlopen(request).read().decode()
 sys.exit(0 if "GetCallerIdentityResult" in answer else 1)
 PY
 
-run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$work/request.lua" "$1" | grep RESULT; }
+run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "${2:-$work/request.lua}" "$1" | grep RESULT; }
 if [ "$MODE" = observability ]; then
   on_total=0; off_total=0
   printf '%-6s %-5s %12s %10s %8s\n' round obs req/s p99_ms non2xx
@@ -76,7 +80,7 @@ if [ "$MODE" = observability ]; then
     read -r _ rps p99 err < <(run http://127.0.0.1:4581/)
     printf '%-6s %-5s %12s %10s %8s\n' "$round" on "$rps" "$p99" "$err"
     on_total=$(python3 -c "print($on_total + $rps)")
-    read -r _ rps p99 err < <(run http://127.0.0.1:4582/)
+    read -r _ rps p99 err < <(run http://127.0.0.1:4582/ "$work/request-4582.lua")
     printf '%-6s %-5s %12s %10s %8s\n' "$round" off "$rps" "$p99" "$err"
     off_total=$(python3 -c "print($off_total + $rps)")
   done

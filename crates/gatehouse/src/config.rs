@@ -111,12 +111,6 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub connection_timeout_secs: u64,
 
-    /// Requests served at once per connection (HTTP/1.1 pipelining is answered in
-    /// order, so this bounds the queue of one connection); beyond it `Throttling`.
-    #[arg(long, env = "GATEHOUSE_MAX_REQUESTS_PER_CONNECTION", default_value_t = 16,
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_requests_per_connection: u64,
-
     /// Requests served at once by the whole server; beyond it `Throttling`.
     #[arg(long, env = "GATEHOUSE_MAX_CONCURRENT_REQUESTS", default_value_t = 4096,
           value_parser = clap::value_parser!(u64).range(1..))]

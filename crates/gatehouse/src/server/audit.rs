@@ -217,23 +217,31 @@ impl AuditLog {
     }
 }
 
-/// Writes the queued events in one transaction; on failure keeps them for the next try.
+/// Events per transaction when writing a batch: the store's connection is free for
+/// requests between two of them, so a large backlog never holds it for long.
+const EVENTS_PER_TRANSACTION: usize = 1000;
+
+/// Writes the queued events, a bounded number per transaction; on failure keeps what
+/// was not written for the next try.
 pub async fn flush(app: &App) {
-    let batch = app.audit().take();
-    if batch.is_empty() {
-        crate::metrics::audit_pending(0);
-        return;
-    }
-    let result = async {
-        let mut tx = app.store().begin().await?;
-        tx.insert_audit_events(&batch).await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(error) = result {
-        crate::metrics::audit_write_failure();
-        tracing::warn!(%error, events = batch.len(), "could not write audit events; will retry");
-        app.audit().put_back(batch);
+    let mut batch = app.audit().take();
+    while !batch.is_empty() {
+        let rest = batch.split_off(batch.len().min(EVENTS_PER_TRANSACTION));
+        let result = async {
+            let mut tx = app.store().begin().await?;
+            tx.insert_audit_events(&batch).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = result {
+            crate::metrics::audit_write_failure();
+            tracing::warn!(%error, events = batch.len() + rest.len(), "could not write audit events; will retry");
+            batch.extend(rest);
+            app.audit().put_back(batch);
+            break;
+        }
+        batch = rest;
+        tokio::task::yield_now().await;
     }
     let waiting = app.audit().pending.lock().map(|p| p.len()).unwrap_or(0);
     crate::metrics::audit_pending(waiting);

@@ -1,11 +1,13 @@
 //! Accepting connections: HTTP/1.1 over TCP or TLS, with the connection-level limits
-//! (header buffer, time to send headers), and graceful shutdown: on the signal, stop
+//! (header buffer, time to send headers), and graceful shutdown. HTTP/1.1 serves one
+//! request at a time per connection (pipelined requests wait their turn, unread), so
+//! the cap on concurrent requests per connection is one by construction; the
+//! server-wide cap (`--max-concurrent-requests`) is enforced in the pipeline: on the signal, stop
 //! accepting, let every open connection finish its request in flight (bounded by
 //! `--shutdown-timeout-secs`), then return.
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -120,10 +122,7 @@ fn accept(
     let limits = limits.clone();
     match tls.and_then(|tls| tls.acceptor()) {
         None => {
-            let connection = Connection {
-                secure: false,
-                in_flight: Arc::new(AtomicUsize::new(0)),
-            };
+            let connection = Connection { secure: false };
             tokio::spawn(serve_connection(
                 stream, peer, router, connection, limits, watcher,
             ));
@@ -143,10 +142,7 @@ fn accept(
                         return;
                     }
                 };
-                let connection = Connection {
-                    secure: true,
-                    in_flight: Arc::new(AtomicUsize::new(0)),
-                };
+                let connection = Connection { secure: true };
                 serve_connection(stream, peer, router, connection, limits, watcher).await;
             });
         }
@@ -165,7 +161,7 @@ async fn serve_connection<I>(
 {
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
-        request.extensions_mut().insert(connection.clone());
+        request.extensions_mut().insert(connection);
         router.clone().oneshot(request)
     });
     let mut builder = hyper::server::conn::http1::Builder::new();

@@ -4,7 +4,6 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
@@ -39,12 +38,10 @@ impl Protocol {
 }
 
 /// What the connection a request came on tells about it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Connection {
     /// Whether the connection is TLS (`aws:SecureTransport`).
     pub secure: bool,
-    /// Requests of this connection being served now.
-    pub in_flight: Arc<AtomicUsize>,
 }
 
 /// Axum handler for every path not claimed by the admin routes.
@@ -73,16 +70,6 @@ pub async fn handle(
         let _server_slot = match Slot::take(app.in_flight(), config.max_concurrent_requests) {
             Some(slot) => slot,
             None => return Err(throttled()),
-        };
-        let _connection_slot = match &connection {
-            Some(connection) => match Slot::take(
-                &connection.in_flight,
-                config.max_requests_per_connection,
-            ) {
-                Some(slot) => Some(slot),
-                None => return Err(throttled()),
-            },
-            None => None,
         };
         let header_bytes: usize = parts
             .headers
@@ -266,7 +253,11 @@ async fn run(
         *protocol = Protocol::Query(*service);
     }
     let service = route.service();
-    audit::note(|outcome| outcome.service = Some(service.signing_name()));
+    let claimed = route.operation_name();
+    audit::note(|outcome| {
+        outcome.service = Some(service.signing_name());
+        outcome.operation = claimed;
+    });
     // AssumeRoleWithWebIdentity carries its own proof of identity: AWS serves it unsigned.
     if let Route::Query {
         service: Service::Sts,
@@ -374,6 +365,30 @@ impl Route {
         match self {
             Self::Query { service, .. } | Self::Json { service, .. } => *service,
         }
+    }
+
+    /// The operation the request names, if the service has one of that name (known
+    /// before authentication, so that refused requests are recorded with it).
+    fn operation_name(&self) -> Option<&'static str> {
+        let (names, wanted): (&[&'static str], &str) = match self {
+            Self::Query { service, params } => (
+                if *service == Service::Sts {
+                    wire::sts::OPERATION_NAMES
+                } else {
+                    wire::iam::OPERATION_NAMES
+                },
+                params.get("Action")?,
+            ),
+            Self::Json { service, operation } => (
+                if *service == Service::Organizations {
+                    wire::organizations::OPERATION_NAMES
+                } else {
+                    wire::service_quotas::OPERATION_NAMES
+                },
+                operation,
+            ),
+        };
+        names.iter().find(|name| **name == wanted).copied()
     }
 
     /// `X-Amz-Target: <TargetPrefix>.<Operation>`.

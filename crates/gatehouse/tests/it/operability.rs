@@ -251,7 +251,24 @@ async fn audit_events_of_allowed_and_denied_calls() {
         .await
         .unwrap_err();
     assert_eq!(denied.code(), Some("AccessDenied"));
+    // A request refused by authentication is recorded too, with the key it claimed.
+    let forged = Keys {
+        id: carol.id.clone(),
+        secret: "forged-secret-forged-secret-forged-secret".to_owned(),
+    };
+    let refused = server.iam(&forged).list_users().send().await.unwrap_err();
+    assert_eq!(refused.code(), Some("SignatureDoesNotMatch"));
     tokio::time::sleep(Duration::from_millis(1500)).await;
+    let everything = audit_tail(&server, &[]);
+    let unauthenticated = everything
+        .iter()
+        .find(|e| e["errorCode"] == "SignatureDoesNotMatch")
+        .unwrap_or_else(|| panic!("refused request not recorded: {everything:#?}"));
+    assert_eq!(unauthenticated["eventName"], "ListUsers");
+    assert_eq!(unauthenticated["eventSource"], "iam");
+    assert_eq!(unauthenticated["accessKeyId"], carol.id.as_str());
+    assert!(unauthenticated["principalArn"].is_null());
+    assert!(unauthenticated["decision"].is_null());
     let events = audit_tail(&server, &["--principal", &carol_arn]);
     assert!(events
         .iter()
@@ -708,7 +725,12 @@ async fn request_logs_carry_the_decision_and_never_a_secret() {
     assert_eq!(denied.code(), Some("AccessDenied"));
     let wrong = Keys {
         id: erin.id.clone(),
-        secret: format!("{}x", &erin.secret[..erin.secret.len() - 1]),
+        // The real secret with its last character changed.
+        secret: format!(
+            "{}{}",
+            &erin.secret[..erin.secret.len() - 1],
+            if erin.secret.ends_with('x') { 'y' } else { 'x' }
+        ),
     };
     let _ = server.sts(&wrong).get_caller_identity().send().await;
 
