@@ -5,6 +5,9 @@
 # MODE=observability instead compares gatehouse with its request log, metrics and audit
 # events on (the default) against the same binary with all three off, each measured
 # ROUNDS times (alternating), to give the cost of observability.
+# MODE=session compares GetCallerIdentity signed with long-term keys against the same call
+# signed with session credentials (GetSessionToken), on one server, ROUNDS times each:
+# sessions are verified from their sealed token, without a database read.
 # Needs: wrk (apt-get install wrk), python3 with botocore. Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +64,35 @@ PY
 }
 sign 4581 "$work/request.lua"
 sign 4582 "$work/request-4582.lua"
+if [ "$MODE" = session ]; then
+python3 - "$work/data/root-credentials" "$work/request-session.lua" <<'PY'
+import configparser, re, sys
+import botocore.session
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+cfg = configparser.ConfigParser(); cfg.read(sys.argv[1])
+sts = botocore.session.get_session().create_client(
+    "sts", region_name="us-east-1", endpoint_url="http://127.0.0.1:4581",
+    aws_access_key_id=cfg["default"]["aws_access_key_id"],
+    aws_secret_access_key=cfg["default"]["aws_secret_access_key"])
+got = sts.get_session_token(DurationSeconds=3600)["Credentials"]
+creds = Credentials(got["AccessKeyId"], got["SecretAccessKey"], got["SessionToken"])
+body = "Action=GetCallerIdentity&Version=2011-06-15"
+req = AWSRequest(method="POST", url="http://127.0.0.1:4581/", data=body,
+                 headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+SigV4Auth(creds, "sts", "us-east-1").add_auth(req)
+with open(sys.argv[2], "w") as out:
+    out.write('wrk.method = "POST"\n')
+    out.write('wrk.body = "%s"\n' % body)
+    for name, value in req.headers.items():
+        if name.lower() != "host":
+            out.write('wrk.headers["%s"] = "%s"\n' % (name, value))
+    out.write('done = function(summary, latency, requests)\n'
+              '  io.write(string.format("RESULT %.0f %.3f %d\\n", summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000, summary.errors.status))\n'
+              'end\n')
+PY
+fi
 # The replayed request must really be accepted.
 python3 - "$work/request.lua" <<'PY' || { echo "signed request refused" >&2; exit 1; }
 import re, sys, urllib.request
@@ -87,6 +119,20 @@ if [ "$MODE" = observability ]; then
   python3 -c "print('observability cost (log+metrics+audit on vs off): %.1f %% fewer req/s' % (100.0 * (1 - $on_total / $off_total)))"
   sqlite3 "$work/data/gatehouse.db" 'SELECT COUNT(*) FROM audit_events' 2>/dev/null \
     | sed 's/^/audit events written: /' || true
+  exit 0
+fi
+if [ "$MODE" = session ]; then
+  long_total=0; session_total=0
+  printf '%-6s %-9s %12s %10s %8s\n' round keys req/s p99_ms non2xx
+  for round in $(seq "$ROUNDS"); do
+    read -r _ rps p99 err < <(run http://127.0.0.1:4581/)
+    printf '%-6s %-9s %12s %10s %8s\n' "$round" long-term "$rps" "$p99" "$err"
+    long_total=$(python3 -c "print($long_total + $rps)")
+    read -r _ rps p99 err < <(run http://127.0.0.1:4581/ "$work/request-session.lua")
+    printf '%-6s %-9s %12s %10s %8s\n' "$round" session "$rps" "$p99" "$err"
+    session_total=$(python3 -c "print($session_total + $rps)")
+  done
+  python3 -c "print('session credentials vs long-term keys: %.1f %% of the req/s' % (100.0 * $session_total / $long_total))"
   exit 0
 fi
 read -r _ g_rps g_p99 g_err < <(run http://127.0.0.1:4581/)
