@@ -10,7 +10,7 @@ use crate::model::{AccountId, Partition};
 use crate::server::App;
 use crate::store::AccountRecord;
 
-use super::session::{Session, TokenError};
+use super::session::TokenError;
 use super::{Principal, PrincipalKind};
 
 /// The caller and where the request says it was sent.
@@ -104,16 +104,16 @@ pub async fn authenticate(
 
     if let Some(token) = parsed.session_token.as_deref() {
         let now = options.now.unix_timestamp();
-        let session =
-            Session::open(app.master_key(), token, &parsed.access_key_id, now).map_err(|err| {
-                match err {
-                    TokenError::Invalid => invalid_token(),
-                    TokenError::Expired => ServiceError::new(
-                        "ExpiredToken",
-                        403,
-                        "The security token included in the request is expired",
-                    ),
-                }
+        let session = app
+            .credentials()
+            .open_session(app.master_key(), token, &parsed.access_key_id, now)
+            .map_err(|err| match err {
+                TokenError::Invalid => invalid_token(),
+                TokenError::Expired => ServiceError::new(
+                    "ExpiredToken",
+                    403,
+                    "The security token included in the request is expired",
+                ),
             })?;
         let key = app.signing_keys().get_or_derive(
             &parsed.access_key_id,
@@ -131,7 +131,7 @@ pub async fn authenticate(
                 partition,
                 kind: session.holder.clone(),
                 access_key_id: parsed.access_key_id.to_string(),
-                session: Some(Box::new(session)),
+                session: Some(session),
             },
             region,
         });

@@ -12,6 +12,9 @@ use crate::model::AccountId;
 use crate::secrets::MasterKey;
 use crate::store::{KeyOwner, Store, StoreError};
 
+use subtle::ConstantTimeEq;
+
+use super::session::{Session, TokenError};
 use super::PrincipalKind;
 
 /// How long a cached entry (found or not found) is trusted.
@@ -41,6 +44,9 @@ struct Entry {
 pub struct CredentialCache {
     entries: DashMap<String, Entry>,
     accounts: DashMap<AccountId, (bool, Instant)>,
+    /// Sessions opened recently, by temporary key id, with the token they came from: a
+    /// session's later requests skip the AES-GCM open and the JSON parse.
+    sessions: DashMap<String, (String, Arc<Session>)>,
 }
 
 impl CredentialCache {
@@ -70,6 +76,35 @@ impl CredentialCache {
         Ok(credential)
     }
 
+    /// The session sealed in `token` for `access_key_id`, opened once and then remembered
+    /// for as long as it is valid (expiry is checked on every use).
+    pub fn open_session(
+        &self,
+        key: &MasterKey,
+        token: &str,
+        access_key_id: &str,
+        now: i64,
+    ) -> Result<Arc<Session>, TokenError> {
+        if let Some(entry) = self.sessions.get(access_key_id) {
+            let (known, session) = entry.value();
+            if bool::from(known.as_bytes().ct_eq(token.as_bytes())) {
+                if now >= session.expires {
+                    return Err(TokenError::Expired);
+                }
+                return Ok(Arc::clone(session));
+            }
+        }
+        let session = Arc::new(Session::open(key, token, access_key_id, now)?);
+        if self.sessions.len() >= MAX_ENTRIES {
+            self.sessions.clear();
+        }
+        self.sessions.insert(
+            access_key_id.to_owned(),
+            (token.to_owned(), Arc::clone(&session)),
+        );
+        Ok(session)
+    }
+
     /// Forgets one key (after it changed or was deleted).
     pub fn invalidate(&self, access_key_id: &str) {
         self.entries.remove(access_key_id);
@@ -79,6 +114,7 @@ impl CredentialCache {
     pub fn clear(&self) {
         self.entries.clear();
         self.accounts.clear();
+        self.sessions.clear();
     }
 
     /// Whether `account` may act at all: false once it is closed (`SUSPENDED`) or gone.
@@ -145,4 +181,60 @@ async fn load(
         secret,
         active: record.status == "Active",
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    use super::*;
+
+    fn session() -> Session {
+        Session {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret: "secret".into(),
+            account: "123456789012".into(),
+            holder: PrincipalKind::Root,
+            issued: 1_000,
+            expires: 2_000,
+            policies: vec![],
+            tags: vec![],
+            transitive_tag_keys: vec![],
+            source_identity: None,
+            chained: false,
+            mfa_at: None,
+        }
+    }
+
+    #[test]
+    fn remembered_sessions_still_expire_and_other_tokens_are_still_checked() {
+        let key =
+            MasterKey::from_base64(&base64::engine::general_purpose::STANDARD.encode([7u8; 32]))
+                .unwrap();
+        let cache = CredentialCache::default();
+        let token = session().seal(&key);
+        let first = cache
+            .open_session(&key, &token, "ASIAEXAMPLE", 1_500)
+            .unwrap();
+        let again = cache
+            .open_session(&key, &token, "ASIAEXAMPLE", 1_600)
+            .unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(
+            cache.open_session(&key, &token, "ASIAEXAMPLE", 2_000).err(),
+            Some(TokenError::Expired)
+        );
+        let mut altered = token.clone();
+        altered.push('A');
+        assert_eq!(
+            cache
+                .open_session(&key, &altered, "ASIAEXAMPLE", 1_500)
+                .err(),
+            Some(TokenError::Invalid)
+        );
+        assert_eq!(
+            cache.open_session(&key, &token, "ASIAOTHER", 1_500).err(),
+            Some(TokenError::Invalid)
+        );
+    }
 }

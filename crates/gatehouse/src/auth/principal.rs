@@ -64,7 +64,7 @@ pub struct Principal {
     /// The access key id the request was signed with.
     pub access_key_id: String,
     /// The STS session the request was signed with, for temporary credentials.
-    pub session: Option<Box<Session>>,
+    pub session: Option<std::sync::Arc<Session>>,
 }
 
 impl Principal {
