@@ -284,3 +284,98 @@ mod tests {
         assert_eq!(variable_keys("a${*}b${?}${$}").count(), 0);
     }
 }
+
+/// Whether a policy's `Allow` statements grant some action of the service `namespace`
+/// (`iam`, `sts`, …), as `ListPoliciesGrantingServiceAccess` asks: an `Action` pattern
+/// whose service part matches it, or a `NotAction` that does not leave out the whole
+/// service. Conditions and resources are not weighed, as AWS does not weigh them here.
+pub fn grants_service(document: &PolicyDocument, namespace: &str) -> bool {
+    document.statements().iter().any(|statement| {
+        if statement.effect != crate::document::Effect::Allow {
+            return false;
+        }
+        let Some(actions) = &statement.action else {
+            return false;
+        };
+        let covers = |pattern: &str, whole_service: bool| {
+            if pattern == "*" {
+                return true;
+            }
+            let Some((service, action)) = pattern.split_once(':') else {
+                return false;
+            };
+            glob_ignore_case(service.as_bytes(), namespace.as_bytes())
+                && (!whole_service || action == "*")
+        };
+        if actions.negated {
+            !actions
+                .values
+                .as_slice()
+                .iter()
+                .any(|pattern| covers(pattern, true))
+        } else {
+            actions
+                .values
+                .as_slice()
+                .iter()
+                .any(|pattern| covers(pattern, false))
+        }
+    })
+}
+
+/// `*` and `?` wildcards, ASCII case-insensitive (service names are ASCII).
+fn glob_ignore_case(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern.split_first() {
+        None => text.is_empty(),
+        Some((b'*', rest)) => (0..=text.len()).any(|skip| {
+            text.get(skip..)
+                .is_some_and(|tail| glob_ignore_case(rest, tail))
+        }),
+        Some((first, rest)) => match text.split_first() {
+            Some((head, tail)) if *first == b'?' || first.eq_ignore_ascii_case(head) => {
+                glob_ignore_case(rest, tail)
+            }
+            _ => false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod service_tests {
+    use super::*;
+    use crate::kind::PolicyKind;
+
+    fn doc(statements: &str) -> PolicyDocument {
+        PolicyDocument::parse(
+            &format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#),
+            PolicyKind::Identity,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn allow_statements_grant_the_services_their_actions_name() {
+        let policy = doc(
+            r#"{"Effect":"Allow","Action":["iam:Get*","SQ?:Send*"],"Resource":"*"},
+               {"Effect":"Deny","Action":"organizations:*","Resource":"*"}"#,
+        );
+        assert!(grants_service(&policy, "iam"));
+        assert!(grants_service(&policy, "sqs"));
+        assert!(!grants_service(&policy, "sns"));
+        assert!(!grants_service(&policy, "organizations"));
+        assert!(!grants_service(&policy, "sts"));
+        assert!(grants_service(
+            &doc(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+            "sts"
+        ));
+    }
+
+    #[test]
+    fn not_action_grants_every_service_it_does_not_leave_out_whole() {
+        let policy =
+            doc(r#"{"Effect":"Allow","NotAction":["iam:*","sts:AssumeRole"],"Resource":"*"}"#);
+        assert!(!grants_service(&policy, "iam"));
+        assert!(grants_service(&policy, "sts"));
+        assert!(grants_service(&policy, "organizations"));
+    }
+}

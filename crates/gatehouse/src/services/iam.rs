@@ -20,6 +20,7 @@ mod providers;
 mod reports;
 mod roles;
 mod saml_metadata;
+mod service_access;
 mod service_linked_roles;
 mod simulator;
 mod tags;
@@ -1050,6 +1051,11 @@ async fn dispatch(
         Operation::GetContextKeysForCustomPolicy(input) => Output::GetContextKeysForCustomPolicy(
             simulator::handle_get_context_keys_for_custom_policy(input)?,
         ),
+        Operation::ListPoliciesGrantingServiceAccess(input) => {
+            Output::ListPoliciesGrantingServiceAccess(
+                service_access::handle(app, tx, context, input).await?,
+            )
+        }
         Operation::ListEntitiesForPolicy(input) => Output::ListEntitiesForPolicy(
             reports::handle_list_entities_for_policy(app, tx, context, input).await?,
         ),
@@ -1560,6 +1566,9 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
             one("iam:GetContextKeysForCustomPolicy", Target::Star)
         }
         Op::ListEntitiesForPolicy(i) => one("iam:ListEntitiesForPolicy", arn(&i.policy_arn)),
+        Op::ListPoliciesGrantingServiceAccess(i) => {
+            one("iam:ListPoliciesGrantingServiceAccess", arn(&i.arn))
+        }
         Op::GetAccountAuthorizationDetails(_) => {
             one("iam:GetAccountAuthorizationDetails", Target::Star)
         }

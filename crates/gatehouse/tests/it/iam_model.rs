@@ -38,7 +38,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "GetServiceLastAccessedDetailsWithEntities",
     "ListDelegationRequests",
     "ListOrganizationsFeatures",
-    "ListPoliciesGrantingServiceAccess",
     "ListSSHPublicKeys",
     "ListServerCertificateTags",
     "ListServerCertificates",

@@ -597,3 +597,101 @@ async fn per_entity_lists_page_across_pages() {
         .unwrap_err();
     assert_eq!(err.code(), Some("InvalidInput"), "{err:?}");
 }
+
+#[tokio::test]
+async fn policies_granting_service_access_name_managed_and_inline_sources() {
+    let server = Server::start(&[]);
+    let iam = server.iam(&server.root_keys());
+    let account = server
+        .sts(&server.root_keys())
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap();
+    iam.create_user().user_name("dev").send().await.unwrap();
+    iam.create_group().group_name("devs").send().await.unwrap();
+    iam.add_user_to_group()
+        .group_name("devs")
+        .user_name("dev")
+        .send()
+        .await
+        .unwrap();
+    iam.attach_group_policy()
+        .group_name("devs")
+        .policy_arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name("dev")
+        .policy_name("assume")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let listed = iam
+        .list_policies_granting_service_access()
+        .arn(format!("arn:aws:iam::{account}:user/dev"))
+        .service_namespaces("iam")
+        .service_namespaces("sts")
+        .service_namespaces("organizations")
+        .send()
+        .await
+        .unwrap();
+    let entries = listed.policies_granting_service_access();
+    assert_eq!(entries.len(), 3);
+    let of = |namespace: &str| {
+        entries
+            .iter()
+            .find(|entry| entry.service_namespace() == Some(namespace))
+            .unwrap()
+            .policies()
+            .to_vec()
+    };
+    let iam_policies = of("iam");
+    assert_eq!(iam_policies.len(), 1);
+    assert_eq!(iam_policies[0].policy_name(), "IAMReadOnlyAccess");
+    assert_eq!(
+        iam_policies[0].policy_arn(),
+        Some("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    );
+    let sts_policies = of("sts");
+    assert_eq!(sts_policies.len(), 1);
+    assert_eq!(sts_policies[0].policy_name(), "assume");
+    assert_eq!(
+        sts_policies[0].entity_type(),
+        Some(&aws_sdk_iam::types::PolicyOwnerEntityType::User)
+    );
+    assert_eq!(sts_policies[0].entity_name(), Some("dev"));
+    assert!(of("organizations").is_empty());
+
+    let err = iam
+        .list_policies_granting_service_access()
+        .arn(format!("arn:aws:iam::{account}:user/ghost"))
+        .service_namespaces("iam")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+    let err = iam
+        .list_policies_granting_service_access()
+        .arn("arn:aws:iam::123456789012:user/dev")
+        .service_namespaces("iam")
+        .send()
+        .await
+        .unwrap_err();
+    // Another account's entity is another account's resource.
+    assert_eq!(err.code(), Some("AccessDenied"));
+    let err = iam
+        .list_policies_granting_service_access()
+        .arn("this-is-not-an-arn-at-all")
+        .service_namespaces("iam")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidInput"));
+}
