@@ -157,6 +157,8 @@ impl Store {
             "policy_versions",
             "managed_policies",
             "iam_roles",
+            "iam_org_features",
+            "org_resource_policies",
             "org_delegated_admins",
             "org_service_access",
             "org_handshakes",

@@ -13,6 +13,7 @@ mod inline_policies;
 mod instance_profiles;
 mod login_profiles;
 pub(crate) mod mfa;
+mod org_features;
 mod pagination;
 mod password_policy;
 mod policies;
@@ -1051,6 +1052,62 @@ async fn dispatch(
         Operation::GetContextKeysForCustomPolicy(input) => Output::GetContextKeysForCustomPolicy(
             simulator::handle_get_context_keys_for_custom_policy(input)?,
         ),
+        Operation::EnableOrganizationsRootCredentialsManagement(_) => {
+            let (id, features) = org_features::handle_set(
+                app,
+                tx,
+                context,
+                FeatureType::RootCredentialsManagement,
+                true,
+            )
+            .await?;
+            Output::EnableOrganizationsRootCredentialsManagement(
+                EnableOrganizationsRootCredentialsManagementResponse {
+                    organization_id: Some(id),
+                    enabled_features: Some(features),
+                },
+            )
+        }
+        Operation::DisableOrganizationsRootCredentialsManagement(_) => {
+            let (id, features) = org_features::handle_set(
+                app,
+                tx,
+                context,
+                FeatureType::RootCredentialsManagement,
+                false,
+            )
+            .await?;
+            Output::DisableOrganizationsRootCredentialsManagement(
+                DisableOrganizationsRootCredentialsManagementResponse {
+                    organization_id: Some(id),
+                    enabled_features: Some(features),
+                },
+            )
+        }
+        Operation::EnableOrganizationsRootSessions(_) => {
+            let (id, features) =
+                org_features::handle_set(app, tx, context, FeatureType::RootSessions, true).await?;
+            Output::EnableOrganizationsRootSessions(EnableOrganizationsRootSessionsResponse {
+                organization_id: Some(id),
+                enabled_features: Some(features),
+            })
+        }
+        Operation::DisableOrganizationsRootSessions(_) => {
+            let (id, features) =
+                org_features::handle_set(app, tx, context, FeatureType::RootSessions, false)
+                    .await?;
+            Output::DisableOrganizationsRootSessions(DisableOrganizationsRootSessionsResponse {
+                organization_id: Some(id),
+                enabled_features: Some(features),
+            })
+        }
+        Operation::ListOrganizationsFeatures(_) => {
+            let (id, features) = org_features::handle_list(app, tx, context).await?;
+            Output::ListOrganizationsFeatures(ListOrganizationsFeaturesResponse {
+                organization_id: Some(id),
+                enabled_features: Some(features),
+            })
+        }
         Operation::ListPoliciesGrantingServiceAccess(input) => {
             Output::ListPoliciesGrantingServiceAccess(
                 service_access::handle(app, tx, context, input).await?,
@@ -1566,6 +1623,21 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
             one("iam:GetContextKeysForCustomPolicy", Target::Star)
         }
         Op::ListEntitiesForPolicy(i) => one("iam:ListEntitiesForPolicy", arn(&i.policy_arn)),
+        Op::EnableOrganizationsRootCredentialsManagement(_) => one(
+            "iam:EnableOrganizationsRootCredentialsManagement",
+            Target::Star,
+        ),
+        Op::DisableOrganizationsRootCredentialsManagement(_) => one(
+            "iam:DisableOrganizationsRootCredentialsManagement",
+            Target::Star,
+        ),
+        Op::EnableOrganizationsRootSessions(_) => {
+            one("iam:EnableOrganizationsRootSessions", Target::Star)
+        }
+        Op::DisableOrganizationsRootSessions(_) => {
+            one("iam:DisableOrganizationsRootSessions", Target::Star)
+        }
+        Op::ListOrganizationsFeatures(_) => one("iam:ListOrganizationsFeatures", Target::Star),
         Op::ListPoliciesGrantingServiceAccess(i) => {
             one("iam:ListPoliciesGrantingServiceAccess", arn(&i.arn))
         }

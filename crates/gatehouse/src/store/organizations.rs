@@ -232,6 +232,7 @@ impl Tx {
     /// requests, policies, attachments, tags). Accounts themselves stay.
     pub async fn delete_organization(&mut self, org_id: &str) -> Result<(), StoreError> {
         for table in [
+            "iam_org_features",
             "org_resource_policies",
             "org_delegated_admins",
             "org_service_access",

@@ -386,4 +386,13 @@ CREATE TABLE saml_providers (
     r#"
 ALTER TABLE oidc_providers ADD COLUMN jwks TEXT;
 "#,
+    // 10: IAM's organization features (centralized root access).
+    r#"
+CREATE TABLE iam_org_features (
+    org_id        TEXT NOT NULL REFERENCES organizations(org_id),
+    feature       TEXT NOT NULL,
+    enabled_at    INTEGER NOT NULL,
+    PRIMARY KEY (org_id, feature)
+);
+"#,
 ];

@@ -642,3 +642,100 @@ async fn resource_control_policies_start_from_rcp_full_aws_access() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn iam_organization_features_need_the_management_account_and_trusted_access() {
+    use aws_sdk_iam::types::FeatureType;
+    let server = Server::start(&["--dev"]);
+    let management = server.root_keys();
+    let iam = server.iam(&management);
+    let err = iam.list_organizations_features().send().await.unwrap_err();
+    assert_eq!(
+        aws_sdk_iam::error::ProvideErrorMetadata::code(&err),
+        Some("OrganizationNotFoundException")
+    );
+    let orgs = server.organizations(&management);
+    let org_id = orgs
+        .create_organization()
+        .send()
+        .await
+        .unwrap()
+        .organization()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    let err = iam.list_organizations_features().send().await.unwrap_err();
+    assert_eq!(
+        aws_sdk_iam::error::ProvideErrorMetadata::code(&err),
+        Some("ServiceAccessNotEnabledException")
+    );
+    orgs.enable_aws_service_access()
+        .service_principal("iam.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let listed = iam.list_organizations_features().send().await.unwrap();
+    assert_eq!(listed.organization_id(), Some(org_id.as_str()));
+    assert!(listed.enabled_features().is_empty());
+
+    iam.enable_organizations_root_credentials_management()
+        .send()
+        .await
+        .unwrap();
+    let enabled = iam
+        .enable_organizations_root_sessions()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        enabled.enabled_features(),
+        [
+            FeatureType::RootCredentialsManagement,
+            FeatureType::RootSessions
+        ]
+    );
+    let disabled = iam
+        .disable_organizations_root_sessions()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        disabled.enabled_features(),
+        [FeatureType::RootCredentialsManagement]
+    );
+
+    // A member account may not manage them.
+    let started = orgs
+        .create_account()
+        .account_name("member")
+        .email("member@example.com")
+        .send()
+        .await
+        .unwrap();
+    let status = orgs
+        .describe_create_account_status()
+        .create_account_request_id(started.create_account_status().unwrap().id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let member = status
+        .create_account_status()
+        .unwrap()
+        .account_id()
+        .unwrap()
+        .to_owned();
+    let err = server
+        .iam(&Keys {
+            id: member,
+            secret: "dev-mode".to_owned(),
+        })
+        .enable_organizations_root_sessions()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_iam::error::ProvideErrorMetadata::code(&err),
+        Some("AccountNotManagementOrDelegatedAdministratorException")
+    );
+}

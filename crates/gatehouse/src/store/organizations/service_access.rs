@@ -119,4 +119,39 @@ impl Tx {
             })
             .collect()
     }
+
+    /// IAM's organization features enabled (`RootCredentialsManagement`, `RootSessions`).
+    pub async fn iam_org_features(&mut self, org_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows =
+            sqlx::query("SELECT feature FROM iam_org_features WHERE org_id = $1 ORDER BY feature")
+                .bind(org_id)
+                .fetch_all(self.conn())
+                .await?;
+        rows.iter().map(|row| column(row, "feature")).collect()
+    }
+
+    /// Turns one of IAM's organization features on or off (idempotent).
+    pub async fn set_iam_org_feature(
+        &mut self,
+        org_id: &str,
+        feature: &str,
+        enabled: bool,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            "DELETE FROM iam_org_features WHERE org_id = $1 AND feature = $2",
+            &[org_id, feature],
+        )
+        .await?;
+        if enabled {
+            sqlx::query(
+                "INSERT INTO iam_org_features (org_id, feature, enabled_at) VALUES ($1, $2, $3)",
+            )
+            .bind(org_id)
+            .bind(feature)
+            .bind(super::super::now_millis())
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
 }
