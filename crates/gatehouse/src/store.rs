@@ -157,6 +157,7 @@ impl Store {
             "policy_versions",
             "managed_policies",
             "iam_roles",
+            "account_settings",
             "iam_org_features",
             "org_resource_policies",
             "org_delegated_admins",

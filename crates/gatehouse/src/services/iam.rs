@@ -1101,6 +1101,21 @@ async fn dispatch(
                 enabled_features: Some(features),
             })
         }
+        Operation::SetSecurityTokenServicePreferences(input) => {
+            let version = match input.global_endpoint_token_version {
+                GlobalEndpointTokenVersion::V1Token => 1,
+                GlobalEndpointTokenVersion::V2Token => 2,
+                GlobalEndpointTokenVersion::Unknown(other) => {
+                    return Err(errors::invalid_input(format!(
+                        "GlobalEndpointTokenVersion must be v1Token or v2Token, not {other}."
+                    )))
+                }
+            };
+            tx.set_sts_token_version(&context.principal.account.to_string(), version)
+                .await
+                .map_err(|err| app.internal(err))?;
+            Output::SetSecurityTokenServicePreferences
+        }
         Operation::ListOrganizationsFeatures(_) => {
             let (id, features) = org_features::handle_list(app, tx, context).await?;
             Output::ListOrganizationsFeatures(ListOrganizationsFeaturesResponse {
@@ -1638,6 +1653,9 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
             one("iam:DisableOrganizationsRootSessions", Target::Star)
         }
         Op::ListOrganizationsFeatures(_) => one("iam:ListOrganizationsFeatures", Target::Star),
+        Op::SetSecurityTokenServicePreferences(_) => {
+            one("iam:SetSecurityTokenServicePreferences", Target::Star)
+        }
         Op::ListPoliciesGrantingServiceAccess(i) => {
             one("iam:ListPoliciesGrantingServiceAccess", arn(&i.arn))
         }

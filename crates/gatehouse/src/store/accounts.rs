@@ -56,4 +56,34 @@ impl Tx {
         .await?;
         row.as_ref().map(from_row).transpose()
     }
+
+    /// The version of the tokens STS's global endpoint issues for the account (1 or 2);
+    /// `None` when never set (AWS's default, 1).
+    pub async fn sts_token_version(&mut self, account_id: &str) -> Result<Option<i64>, StoreError> {
+        let row =
+            sqlx::query("SELECT sts_token_version FROM account_settings WHERE account_id = $1")
+                .bind(account_id)
+                .fetch_optional(self.conn())
+                .await?;
+        row.map(|row| column(&row, "sts_token_version")).transpose()
+    }
+
+    /// Sets the account's STS global endpoint token version.
+    pub async fn set_sts_token_version(
+        &mut self,
+        account_id: &str,
+        version: i64,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            "DELETE FROM account_settings WHERE account_id = $1",
+            &[account_id],
+        )
+        .await?;
+        sqlx::query("INSERT INTO account_settings (account_id, sts_token_version) VALUES ($1, $2)")
+            .bind(account_id)
+            .bind(version)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
 }

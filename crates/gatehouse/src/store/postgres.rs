@@ -364,4 +364,11 @@ CREATE TABLE iam_org_features (
     PRIMARY KEY (org_id, feature)
 );
 "#,
+    // 11: per-account settings (STS's global endpoint token version).
+    r#"
+CREATE TABLE account_settings (
+    account_id    TEXT PRIMARY KEY REFERENCES accounts(account_id),
+    sts_token_version BIGINT NOT NULL
+);
+"#,
 ];

@@ -385,3 +385,26 @@ cert_1_last_rotated,cert_2_active,cert_2_last_rotated"
     let bob = rows.iter().find(|row| row[0] == "bob").unwrap();
     assert_eq!(&bob[3..9], ["false", "N/A", "N/A", "N/A", "false", "false"]);
 }
+
+#[tokio::test]
+async fn the_sts_token_version_preference_shows_in_the_account_summary() {
+    use aws_sdk_iam::types::{GlobalEndpointTokenVersion, SummaryKeyType};
+    let server = Server::start(&[]);
+    let iam = server.iam(&server.root_keys());
+    let version =
+        |summary: &aws_sdk_iam::operation::get_account_summary::GetAccountSummaryOutput| {
+            summary
+                .summary_map()
+                .and_then(|map| map.get(&SummaryKeyType::GlobalEndpointTokenVersion))
+                .copied()
+        };
+    let before = iam.get_account_summary().send().await.unwrap();
+    assert_eq!(version(&before), Some(1));
+    iam.set_security_token_service_preferences()
+        .global_endpoint_token_version(GlobalEndpointTokenVersion::V2Token)
+        .send()
+        .await
+        .unwrap();
+    let after = iam.get_account_summary().send().await.unwrap();
+    assert_eq!(version(&after), Some(2));
+}

@@ -41,7 +41,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "RejectDelegationRequest",
     "ResetServiceSpecificCredential",
     "SendDelegationToken",
-    "SetSecurityTokenServicePreferences",
     "TagServerCertificate",
     "UntagServerCertificate",
     "UpdateDelegationRequest",

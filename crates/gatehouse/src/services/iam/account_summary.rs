@@ -30,6 +30,11 @@ pub(super) async fn handle(
     context: &RequestContext,
 ) -> Result<GetAccountSummaryResponse, ServiceError> {
     let account = context.principal.account.to_string();
+    let token_version = tx
+        .sts_token_version(&account)
+        .await
+        .map_err(|err| app.internal(err))?
+        .unwrap_or(1);
     let counts = tx
         .iam_counts(&account)
         .await
@@ -89,7 +94,7 @@ pub(super) async fn handle(
             "VersionsPerPolicyQuota",
             int(super::policies::VERSIONS_PER_POLICY),
         ),
-        ("GlobalEndpointTokenVersion", 1),
+        ("GlobalEndpointTokenVersion", token_version),
         (
             "AssumeRolePolicySizeQuota",
             int(policy::TRUST_POLICY_DEFAULT_MAX_CHARS),
