@@ -149,12 +149,19 @@ pub enum LogFormat {
     Json,
 }
 
+/// The database URL: the one given, else the data directory's SQLite file. The server
+/// and the offline commands (`quota`, `audit`, `oidc`) open the same store this way.
+pub fn database_url(data_dir: &std::path::Path, database: Option<&str>) -> String {
+    database.map_or_else(
+        || format!("sqlite://{}", data_dir.join("gatehouse.db").display()),
+        str::to_owned,
+    )
+}
+
 impl ServeConfig {
     /// The database URL in force.
     pub fn database_url(&self) -> String {
-        self.database
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("gatehouse.db").display()))
+        database_url(&self.data_dir, self.database.as_deref())
     }
 
     /// `--request-timeout-secs` as a duration.

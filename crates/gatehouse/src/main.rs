@@ -144,12 +144,7 @@ async fn decide_quota(command: QuotaCommand) -> anyhow::Result<()> {
         QuotaDecision::Approve(target) => (services::quotas::Decision::Approve, target),
         QuotaDecision::Deny(target) => (services::quotas::Decision::Deny, target),
     };
-    let url = target.database.unwrap_or_else(|| {
-        format!(
-            "sqlite://{}",
-            target.data_dir.join("gatehouse.db").display()
-        )
-    });
+    let url = config::database_url(&target.data_dir, target.database.as_deref());
     let store = store::Store::open(&url)
         .await
         .context("opening the database")?;

@@ -46,10 +46,7 @@ pub struct TailArgs {
 /// Runs an `audit` subcommand.
 pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
     let AuditCommand::Tail(args) = command;
-    let url = args
-        .database
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("gatehouse.db").display()));
+    let url = crate::config::database_url(&args.data_dir, args.database.as_deref());
     let store = Store::open(&url).await.context("opening the database")?;
     let filter = AuditFilter {
         account_id: args.account,

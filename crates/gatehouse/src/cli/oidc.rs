@@ -63,9 +63,7 @@ pub async fn run(command: OidcCommand) -> anyhow::Result<()> {
         jsonwebtoken::DecodingKey::from_jwk(key)
             .with_context(|| format!("key {:?} is not usable", key.common.key_id))?;
     }
-    let url_db = args
-        .database
-        .unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("gatehouse.db").display()));
+    let url_db = crate::config::database_url(&args.data_dir, args.database.as_deref());
     let store = Store::open(&url_db).await.context("opening the database")?;
     let mut tx = store.begin().await?;
     // Stored re-serialized: only the key set, nothing else the file may hold.
