@@ -1692,25 +1692,9 @@ async fn access(
                 new_name,
                 new_path,
             } => {
-                let principal = &context.principal;
-                let account = principal.account.to_string();
-                let (label, path) = match kind {
-                    OwnerKind::Group => (
-                        "group",
-                        tx.group(&account, &name)
-                            .await
-                            .map_err(|err| app.internal(err))?
-                            .map(|group| group.path),
-                    ),
-                    _ => (
-                        "user",
-                        tx.user(&account, &name)
-                            .await
-                            .map_err(|err| app.internal(err))?
-                            .map(|user| user.path),
-                    ),
-                };
+                let (label, path) = entity_path(app, tx, context, kind, &name).await?;
                 let path = new_path.or(path).unwrap_or_else(|| "/".to_owned());
+                let principal = &context.principal;
                 Access::new(
                     need.action,
                     arn::iam_entity(
@@ -1793,9 +1777,25 @@ async fn entity_access(
     name: &str,
 ) -> Result<Access, ServiceError> {
     let principal = &context.principal;
-    let account = principal.account.to_string();
+    let (label, path) = entity_path(app, tx, context, kind, name).await?;
+    let path = path.unwrap_or_else(|| "/".to_owned());
+    Ok(Access::new(
+        action,
+        arn::iam_entity(principal.partition, principal.account, label, &path, name),
+    ))
+}
+
+/// The ARN label of a user, group or role (`user`, …) and its path, when it exists.
+async fn entity_path(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    kind: OwnerKind,
+    name: &str,
+) -> Result<(&'static str, Option<String>), ServiceError> {
+    let account = context.principal.account.to_string();
     let fail = |err| app.internal(err);
-    let (label, path) = match kind {
+    Ok(match kind {
         OwnerKind::User => (
             "user",
             tx.user(&account, name)
@@ -1817,10 +1817,5 @@ async fn entity_access(
                 .map_err(fail)?
                 .map(|role| role.path),
         ),
-    };
-    let path = path.unwrap_or_else(|| "/".to_owned());
-    Ok(Access::new(
-        action,
-        arn::iam_entity(principal.partition, principal.account, label, &path, name),
-    ))
+    })
 }
