@@ -154,6 +154,20 @@ async fn session_policies(
     Ok(policies)
 }
 
+/// The wire credentials of a new session: its keys, and its token (the session sealed).
+fn sealed_credentials(
+    app: &App,
+    session: &crate::auth::session::Session,
+) -> wire::sts::Credentials {
+    wire::sts::Credentials {
+        access_key_id: session.access_key_id.clone(),
+        secret_access_key: session.secret.clone(),
+        session_token: session.seal(app.master_key()),
+        expiration: time::OffsetDateTime::from_unix_timestamp(session.expires)
+            .unwrap_or_else(|_| time::OffsetDateTime::now_utc()),
+    }
+}
+
 /// `PackedPolicySize`: the share of the allowed size the inline session policy uses.
 fn packed_size(inline: Option<&str>) -> Option<i32> {
     inline.map(|text| {

@@ -3,7 +3,7 @@
 //! `sts:AssumeRole` too); the session is sealed into its token.
 
 use policy::{CompiledPolicy, ContextValue, PolicyKind};
-use wire::sts::{AssumeRoleRequest, AssumeRoleResponse, AssumedRoleUser, Credentials};
+use wire::sts::{AssumeRoleRequest, AssumeRoleResponse, AssumedRoleUser};
 use wire::ServiceError;
 
 use crate::auth::authorize::{authorize_with_resource_policy, Access};
@@ -14,7 +14,7 @@ use crate::model::{ids, AccessKeyId, AccountId};
 use crate::server::App;
 use crate::services::RequestContext;
 
-use super::{mfa, packed_size, session_policies};
+use super::{mfa, packed_size, sealed_credentials, session_policies};
 
 /// Default session length, seconds.
 const DEFAULT_DURATION: i64 = 3600;
@@ -217,15 +217,9 @@ pub(super) async fn handle_assume_role(
         chained,
         mfa_at,
     };
-    let token = session.seal(app.master_key());
     let packed = packed_size(input.policy.as_deref());
     Ok(AssumeRoleResponse {
-        credentials: Some(Credentials {
-            access_key_id: session.access_key_id.clone(),
-            secret_access_key: session.secret.clone(),
-            session_token: token,
-            expiration: now + time::Duration::seconds(duration),
-        }),
+        credentials: Some(sealed_credentials(app, &session)),
         assumed_role_user: Some(AssumedRoleUser {
             assumed_role_id: format!("{}:{}", role.role_id, input.role_session_name),
             arn: format!(

@@ -3,8 +3,8 @@
 //! permissions and the request's session policies). Both need the caller's long-term keys.
 
 use wire::sts::{
-    Credentials, FederatedUser, GetFederationTokenRequest, GetFederationTokenResponse,
-    GetSessionTokenRequest, GetSessionTokenResponse,
+    FederatedUser, GetFederationTokenRequest, GetFederationTokenResponse, GetSessionTokenRequest,
+    GetSessionTokenResponse,
 };
 use wire::ServiceError;
 
@@ -16,7 +16,7 @@ use crate::model::{ids, AccessKeyId};
 use crate::server::App;
 use crate::services::RequestContext;
 
-use super::{mfa, packed_size, session_policies};
+use super::{mfa, packed_size, sealed_credentials, session_policies};
 
 /// Session length when the request names none, seconds (12 hours).
 const DEFAULT_DURATION: i64 = 43_200;
@@ -43,20 +43,6 @@ fn duration(principal: &Principal, requested: Option<i32>) -> i64 {
     } else {
         duration
     }
-}
-
-/// Seals a new session for `holder` and returns it with its wire credentials.
-fn issue(app: &App, session: Session) -> (Session, Credentials) {
-    let token = session.seal(app.master_key());
-    let expiration = time::OffsetDateTime::from_unix_timestamp(session.expires)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    let credentials = Credentials {
-        access_key_id: session.access_key_id.clone(),
-        secret_access_key: session.secret.clone(),
-        session_token: token,
-        expiration,
-    };
-    (session, credentials)
 }
 
 pub(super) async fn handle_get_session_token(
@@ -92,7 +78,7 @@ pub(super) async fn handle_get_session_token(
         chained: false,
         mfa_at,
     };
-    let (_, credentials) = issue(app, session);
+    let credentials = sealed_credentials(app, &session);
     Ok(GetSessionTokenResponse {
         credentials: Some(credentials),
     })
@@ -182,7 +168,7 @@ pub(super) async fn handle_get_federation_token(
         chained: false,
         mfa_at: None,
     };
-    let (_, credentials) = issue(app, session);
+    let credentials = sealed_credentials(app, &session);
     Ok(GetFederationTokenResponse {
         credentials: Some(credentials),
         federated_user: Some(FederatedUser {

@@ -16,7 +16,6 @@ use policy::{CompiledPolicy, ContextValue, EvaluationInput, PolicyKind};
 use serde::Deserialize;
 use wire::sts::{
     errors, AssumeRoleWithWebIdentityRequest, AssumeRoleWithWebIdentityResponse, AssumedRoleUser,
-    Credentials,
 };
 use wire::ServiceError;
 
@@ -25,7 +24,7 @@ use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId, Partition};
 use crate::server::App;
 
-use super::{packed_size, session_policies};
+use super::{packed_size, sealed_credentials, session_policies};
 
 /// Default session length, seconds.
 const DEFAULT_DURATION: i64 = 3600;
@@ -323,14 +322,8 @@ pub(super) async fn handle_assume_role_with_web_identity(
         chained: false,
         mfa_at: None,
     };
-    let token = session.seal(app.master_key());
     Ok(AssumeRoleWithWebIdentityResponse {
-        credentials: Some(Credentials {
-            access_key_id: session.access_key_id.clone(),
-            secret_access_key: session.secret.clone(),
-            session_token: token,
-            expiration: now + time::Duration::seconds(duration),
-        }),
+        credentials: Some(sealed_credentials(app, &session)),
         subject_from_web_identity_token: Some(claims.sub),
         assumed_role_user: Some(AssumedRoleUser {
             assumed_role_id: format!("{}:{}", role.role_id, input.role_session_name),
