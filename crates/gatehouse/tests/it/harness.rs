@@ -376,3 +376,71 @@ pub fn between(body: &str, start: &str, end: &str) -> String {
     let to = body[from..].find(end).map(|i| i + from).unwrap();
     body[from..to].to_owned()
 }
+
+/// Creates an IAM user with one access key and returns the key.
+pub async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> Keys {
+    iam.create_user().user_name(name).send().await.unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    Keys {
+        id: key.access_key_id().to_owned(),
+        secret: key.secret_access_key().to_owned(),
+    }
+}
+
+/// The root of an account through dev mode's 12-digit key ids (servers run with `--dev`).
+pub fn dev_root(account: &str) -> Keys {
+    Keys {
+        id: account.to_owned(),
+        secret: "dev-mode-ignores-this".to_owned(),
+    }
+}
+
+/// Asks for a member account and returns the request's status once it completed (the
+/// first answer is always `IN_PROGRESS`, as on AWS).
+pub async fn create_account(
+    orgs: &aws_sdk_organizations::Client,
+    name: &str,
+    email: &str,
+) -> aws_sdk_organizations::types::CreateAccountStatus {
+    let started = orgs
+        .create_account()
+        .account_name(name)
+        .email(email)
+        .send()
+        .await
+        .unwrap();
+    let started = started.create_account_status().unwrap();
+    assert_eq!(
+        started.state(),
+        Some(&aws_sdk_organizations::types::CreateAccountState::InProgress)
+    );
+    let id = started.id().unwrap();
+    assert!(id.starts_with("car-") && id.len() == 36, "{id}");
+    orgs.describe_create_account_status()
+        .create_account_request_id(id)
+        .send()
+        .await
+        .unwrap()
+        .create_account_status()
+        .unwrap()
+        .clone()
+}
+
+/// Creates a member account that must succeed and returns its id.
+pub async fn create_member(
+    orgs: &aws_sdk_organizations::Client,
+    name: &str,
+    email: &str,
+) -> String {
+    create_account(orgs, name, email)
+        .await
+        .account_id()
+        .unwrap()
+        .to_owned()
+}

@@ -8,24 +8,9 @@ use aws_sdk_iam::types::{AssignmentStatusType, Tag};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::harness::{Keys, Server};
+use super::harness::{user_with_key, Server};
 
 const GOOD: &str = "Str0ng-Passw0rd!";
-
-async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> Keys {
-    iam.create_user().user_name(name).send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    }
-}
 
 #[tokio::test]
 async fn login_profiles_follow_the_password_policy() {

@@ -3,24 +3,8 @@
 //! no privilege escalation without the permissions AWS would require.
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
-use aws_sdk_iam::Client;
 
-use super::harness::{Keys, Server};
-
-async fn user_with_key(iam: &Client, name: &str) -> Keys {
-    iam.create_user().user_name(name).send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    }
-}
+use super::harness::{user_with_key, Server};
 
 const TEAM_ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[
   {"Sid":"ManageTeam","Effect":"Allow","Action":["iam:CreateUser","iam:GetUser","iam:DeleteUser"],"Resource":"arn:aws:iam::*:user/team/*"},

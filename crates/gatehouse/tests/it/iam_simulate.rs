@@ -8,9 +8,8 @@ use aws_sdk_iam::types::{
     ContextEntry, ContextKeyTypeEnum, EvaluationResult, PolicyEvaluationDecisionType as Decision,
     PolicySourceType,
 };
-use aws_sdk_iam::Client;
 
-use super::harness::{Keys, Server};
+use super::harness::{user_with_key, Keys, Server};
 
 const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}"#;
 
@@ -26,21 +25,6 @@ async fn account_of(server: &Server) -> String {
         .unwrap()
         .account
         .unwrap()
-}
-
-async fn user_with_key(iam: &Client, name: &str) -> Keys {
-    iam.create_user().user_name(name).send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    }
 }
 
 fn result<'a>(results: &'a [EvaluationResult], action: &str) -> &'a EvaluationResult {

@@ -9,22 +9,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{Keys, Server};
-
-async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> Keys {
-    iam.create_user().user_name(name).send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    }
-}
+use super::harness::{user_with_key, Keys, Server};
 
 /// `name{labels} value` lines of a Prometheus text exposition, keyed by `name{labels}`.
 fn parse_metrics(text: &str) -> BTreeMap<String, f64> {

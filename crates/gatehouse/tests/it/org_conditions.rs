@@ -4,7 +4,7 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{Keys, Server};
+use super::harness::{create_member, dev_root, Keys, Server};
 
 /// Creates a user with the given inline policy and returns its keys.
 async fn user_with_policy(iam: &aws_sdk_iam::Client, name: &str, policy: &str) -> Keys {
@@ -55,26 +55,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
         .id()
         .unwrap()
         .to_owned();
-    let started = orgs
-        .create_account()
-        .account_name("development")
-        .email("dev@example.com")
-        .send()
-        .await
-        .unwrap();
-    let request_id = started.create_account_status().unwrap().id().unwrap();
-    let status = orgs
-        .describe_create_account_status()
-        .create_account_request_id(request_id)
-        .send()
-        .await
-        .unwrap();
-    let development = status
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let development = create_member(&orgs, "development", "dev@example.com").await;
     orgs.move_account()
         .account_id(&development)
         .source_parent_id(&root_id)
@@ -84,14 +65,11 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
         .unwrap();
 
     // In development: a role any principal of the organization may assume, and nobody else.
-    let dev_root = server.iam(&Keys {
-        id: development.clone(),
-        secret: "dev-mode".to_owned(),
-    });
+    let development_iam = server.iam(&dev_root(&development));
     let trust = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"aws:PrincipalOrgID":"{org_id}"}}}}}}]}}"#
     );
-    dev_root
+    development_iam
         .create_role()
         .role_name("OrgReader")
         .assume_role_policy_document(&trust)
@@ -112,10 +90,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
         .unwrap();
 
     // A user of a standalone account may not, though it holds sts:AssumeRole on `*`.
-    let outsider_root = server.iam(&Keys {
-        id: "123456789012".to_owned(),
-        secret: "dev-mode".to_owned(),
-    });
+    let outsider_root = server.iam(&dev_root("123456789012"));
     let outsider = user_with_policy(&outsider_root, "stranger", ASSUME_ANY).await;
     let err = server
         .sts(&outsider)
@@ -131,7 +106,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
     let by_path = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{{"ForAnyValue:StringLike":{{"aws:PrincipalOrgPaths":"{org_id}/{root_id}/{workloads}/*"}}}}}}]}}"#
     );
-    let worker = user_with_policy(&dev_root, "worker", &by_path).await;
+    let worker = user_with_policy(&development_iam, "worker", &by_path).await;
     server.iam(&worker).list_users().send().await.unwrap();
     let managed = user_with_policy(&server.iam(&management), "planner", &by_path).await;
     let err = server.iam(&managed).list_users().send().await.unwrap_err();
@@ -213,7 +188,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
         aws_sdk_sts::error::ProvideErrorMetadata::code(&err),
         Some("InvalidClientTokenId")
     );
-    let err = dev_root.list_users().send().await.unwrap_err();
+    let err = development_iam.list_users().send().await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidClientTokenId"));
     // Other accounts are untouched.
     server.sts(&ops).get_caller_identity().send().await.unwrap();

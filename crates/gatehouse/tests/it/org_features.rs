@@ -1,10 +1,12 @@
-//! `DescribeEffectivePolicy` through the AWS SDK for Rust: tag policies inherited down the
-//! OU path with AWS's operators, asked by the management account and by the member.
+//! Organizations features through the AWS SDK for Rust: effective tag policies inherited
+//! down the OU path, the all-features migration, the delegation policy, RCPs from
+//! `RCPFullAWSAccess`, and IAM's organization features. Dev mode lets a 12-digit key id
+//! act as the root of a member account.
 
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::{EffectivePolicyType, PolicyType};
 
-use super::harness::{Keys, Server};
+use super::harness::{create_member, dev_root, Keys, Server};
 
 #[tokio::test]
 async fn effective_tag_policies_merge_down_the_ou_path() {
@@ -24,25 +26,7 @@ async fn effective_tag_policies_merge_down_the_ou_path() {
         .await
         .unwrap();
     let ou = ou.organizational_unit().unwrap().id().unwrap().to_owned();
-    let started = orgs
-        .create_account()
-        .account_name("development")
-        .email("dev@example.com")
-        .send()
-        .await
-        .unwrap();
-    let status = orgs
-        .describe_create_account_status()
-        .create_account_request_id(started.create_account_status().unwrap().id().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let member = status
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "development", "dev@example.com").await;
     orgs.move_account()
         .account_id(&member)
         .source_parent_id(&root_id)
@@ -128,10 +112,7 @@ async fn effective_tag_policies_merge_down_the_ou_path() {
     );
 
     // The member may ask about itself, not about others.
-    let member_orgs = server.organizations(&Keys {
-        id: member.clone(),
-        secret: "dev-mode".to_owned(),
-    });
+    let member_orgs = server.organizations(&dev_root(&member));
     let mine = member_orgs
         .describe_effective_policy()
         .policy_type(EffectivePolicyType::TagPolicy)
@@ -191,25 +172,7 @@ async fn consolidated_billing_moves_to_all_features_through_handshakes() {
         .id()
         .unwrap()
         .to_owned();
-    let started = orgs
-        .create_account()
-        .account_name("member")
-        .email("member@example.com")
-        .send()
-        .await
-        .unwrap();
-    let status = orgs
-        .describe_create_account_status()
-        .create_account_request_id(started.create_account_status().unwrap().id().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let member = status
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "member", "member@example.com").await;
     // Policies need all features.
     let err = orgs
         .enable_policy_type()
@@ -254,10 +217,7 @@ async fn consolidated_billing_moves_to_all_features_through_handshakes() {
         .unwrap_err();
     assert_eq!(err.code(), Some("InvalidHandshakeTransitionException"));
 
-    let member_orgs = server.organizations(&Keys {
-        id: member.clone(),
-        secret: "dev-mode".to_owned(),
-    });
+    let member_orgs = server.organizations(&dev_root(&member));
     let listed = member_orgs
         .list_handshakes_for_account()
         .filter(
@@ -312,29 +272,8 @@ async fn the_delegation_policy_opens_read_operations_to_a_member_account() {
     let management = server.root_keys();
     let orgs = server.organizations(&management);
     orgs.create_organization().send().await.unwrap();
-    let started = orgs
-        .create_account()
-        .account_name("security")
-        .email("security@example.com")
-        .send()
-        .await
-        .unwrap();
-    let status = orgs
-        .describe_create_account_status()
-        .create_account_request_id(started.create_account_status().unwrap().id().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let member = status
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
-    let member_orgs = server.organizations(&Keys {
-        id: member.clone(),
-        secret: "dev-mode".to_owned(),
-    });
+    let member = create_member(&orgs, "security", "security@example.com").await;
+    let member_orgs = server.organizations(&dev_root(&member));
 
     let err = member_orgs.list_accounts().send().await.unwrap_err();
     assert_eq!(err.code(), Some("AccessDeniedException"));
@@ -401,10 +340,7 @@ async fn the_delegation_policy_opens_read_operations_to_a_member_account() {
         .unwrap_err();
     assert_eq!(err.code(), Some("AccessDeniedException"));
     // A member IAM user needs its own policies too: the call crosses accounts.
-    let member_iam = server.iam(&Keys {
-        id: member.clone(),
-        secret: "dev-mode".to_owned(),
-    });
+    let member_iam = server.iam(&dev_root(&member));
     member_iam
         .create_user()
         .user_name("auditor")
@@ -475,25 +411,7 @@ async fn resource_control_policies_start_from_rcp_full_aws_access() {
         .id()
         .unwrap()
         .to_owned();
-    let started = orgs
-        .create_account()
-        .account_name("data")
-        .email("data@example.com")
-        .send()
-        .await
-        .unwrap();
-    let status = orgs
-        .describe_create_account_status()
-        .create_account_request_id(started.create_account_status().unwrap().id().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let member = status
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "data", "data@example.com").await;
     orgs.enable_policy_type()
         .root_id(&root_id)
         .policy_type(PolicyType::ResourceControlPolicy)
@@ -535,10 +453,7 @@ async fn resource_control_policies_start_from_rcp_full_aws_access() {
         .account
         .unwrap();
     // In the member: a role trusted by an outside account and by the management account.
-    let member_iam = server.iam(&Keys {
-        id: member.clone(),
-        secret: "dev-mode".to_owned(),
-    });
+    let member_iam = server.iam(&dev_root(&member));
     let trust = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":["arn:aws:iam::123456789012:root","arn:aws:iam::{management_id}:root"]}},"Action":"sts:AssumeRole"}}]}}"#
     );
@@ -572,14 +487,7 @@ async fn resource_control_policies_start_from_rcp_full_aws_access() {
             secret: key.secret_access_key().to_owned(),
         }
     };
-    let outsider = user(
-        server.iam(&Keys {
-            id: "123456789012".to_owned(),
-            secret: "dev-mode".to_owned(),
-        }),
-        "partner",
-    )
-    .await;
+    let outsider = user(server.iam(&dev_root("123456789012")), "partner").await;
     let insider = user(server.iam(&management), "ops").await;
     let assume = |keys: &Keys| {
         server
@@ -706,30 +614,9 @@ async fn iam_organization_features_need_the_management_account_and_trusted_acces
     );
 
     // A member account may not manage them.
-    let started = orgs
-        .create_account()
-        .account_name("member")
-        .email("member@example.com")
-        .send()
-        .await
-        .unwrap();
-    let status = orgs
-        .describe_create_account_status()
-        .create_account_request_id(started.create_account_status().unwrap().id().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let member = status
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "member", "member@example.com").await;
     let err = server
-        .iam(&Keys {
-            id: member,
-            secret: "dev-mode".to_owned(),
-        })
+        .iam(&dev_root(&member))
         .enable_organizations_root_sessions()
         .send()
         .await

@@ -5,43 +5,10 @@
 
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::{
-    ChildType, CreateAccountFailureReason, CreateAccountState, CreateAccountStatus, PolicyType,
-    PolicyTypeStatus,
+    ChildType, CreateAccountFailureReason, CreateAccountState, PolicyType, PolicyTypeStatus,
 };
-use aws_sdk_organizations::Client;
 
-use super::harness::{Keys, Server};
-
-/// Asks for an account and returns the status once the request has completed.
-async fn create_account(orgs: &Client, name: &str, email: &str) -> CreateAccountStatus {
-    let started = orgs
-        .create_account()
-        .account_name(name)
-        .email(email)
-        .send()
-        .await
-        .unwrap();
-    let started = started.create_account_status().unwrap();
-    assert_eq!(started.state(), Some(&CreateAccountState::InProgress));
-    let id = started.id().unwrap();
-    assert!(id.starts_with("car-") && id.len() == 36, "{id}");
-    orgs.describe_create_account_status()
-        .create_account_request_id(id)
-        .send()
-        .await
-        .unwrap()
-        .create_account_status()
-        .unwrap()
-        .clone()
-}
-
-/// The root of a member account, through dev mode's 12-digit key ids.
-fn member_root(account: &str) -> Keys {
-    Keys {
-        id: account.to_owned(),
-        secret: "dev-mode-ignores-this".to_owned(),
-    }
-}
+use super::harness::{create_account, dev_root, Keys, Server};
 
 fn is_lower_alnum(text: &str) -> bool {
     text.bytes()
@@ -392,7 +359,7 @@ async fn organization_units_accounts_and_account_quota() {
     assert_eq!(accounts_under_root.children().len(), 4);
 
     // A member account's root sees its organization but may not manage it.
-    let member = server.organizations(&member_root(&members[1]));
+    let member = server.organizations(&dev_root(&members[1]));
     let seen_org = member.describe_organization().send().await.unwrap();
     assert_eq!(seen_org.organization().unwrap().id(), Some(org_id.as_str()));
     let err = member.list_accounts().send().await.unwrap_err();
@@ -881,7 +848,7 @@ async fn invitations_are_accepted_declined_and_canceled() {
     let (invited, canceled, declining) = ("222222222222", "333333333333", "444444444444");
     for id in [invited, canceled, declining] {
         server
-            .sts(&member_root(id))
+            .sts(&dev_root(id))
             .get_caller_identity()
             .send()
             .await
@@ -914,7 +881,7 @@ async fn invitations_are_accepted_declined_and_canceled() {
         .unwrap_err();
     assert_eq!(err.code(), Some("DuplicateHandshakeException"));
 
-    let guest = server.organizations(&member_root(invited));
+    let guest = server.organizations(&dev_root(invited));
     let pending = guest.list_handshakes_for_account().send().await.unwrap();
     assert_eq!(pending.handshakes().len(), 1);
     assert_eq!(pending.handshakes()[0].id(), Some(handshake_id.as_str()));
@@ -977,7 +944,7 @@ async fn invitations_are_accepted_declined_and_canceled() {
         .await
         .unwrap();
     let err = server
-        .organizations(&member_root(canceled))
+        .organizations(&dev_root(canceled))
         .accept_handshake()
         .handshake_id(&to_cancel)
         .send()
@@ -997,7 +964,7 @@ async fn invitations_are_accepted_declined_and_canceled() {
         .unwrap()
         .to_owned();
     let declined = server
-        .organizations(&member_root(declining))
+        .organizations(&dev_root(declining))
         .decline_handshake()
         .handshake_id(&to_decline)
         .send()
@@ -1214,7 +1181,7 @@ async fn service_control_policies_bind_member_accounts_even_their_root() {
         .unwrap();
     let production = create_account(&orgs, "production", "prod@example.com").await;
     let production = production.account_id().unwrap().to_owned();
-    let prod_root = server.iam(&member_root(&production));
+    let prod_root = server.iam(&dev_root(&production));
 
     // FullAWSAccess alone: the member's root may act.
     prod_root

@@ -3,27 +3,12 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{Keys, Server};
+use super::harness::{user_with_key, Keys, Server};
 
 fn session_keys(credentials: &aws_sdk_sts::types::Credentials) -> Keys {
     Keys {
         id: credentials.access_key_id().to_owned(),
         secret: credentials.secret_access_key().to_owned(),
-    }
-}
-
-async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> Keys {
-    iam.create_user().user_name(name).send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
     }
 }
 
