@@ -39,8 +39,8 @@ pub use instance_profiles::InstanceProfileRecord;
 pub use login_profiles::{LoginProfileRecord, PasswordPolicyRecord};
 pub use mfa_devices::MfaDeviceRecord;
 pub use organizations::{
-    CreateAccountRequestRecord, HandshakeRecord, MemberRecord, OrgPolicyRecord, OrganizationRecord,
-    UnitRecord,
+    CreateAccountRequestRecord, HandshakeRecord, MemberRecord, OrgPolicyRecord, OrgPosition,
+    OrganizationRecord, UnitRecord,
 };
 pub use policies::{ManagedPolicyRecord, OwnerKind};
 pub use providers::{OidcProviderRecord, SamlProviderRecord};

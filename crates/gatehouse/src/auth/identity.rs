@@ -12,7 +12,7 @@ use dashmap::DashMap;
 use policy::{CompiledPolicy, PolicyKind};
 
 use crate::model::{aws_managed, AccountId};
-use crate::store::{OwnerKind, StoreError, Tx};
+use crate::store::{OrgPosition, OwnerKind, StoreError, Tx};
 
 use super::{Principal, PrincipalKind};
 
@@ -52,13 +52,12 @@ pub struct OrgMembership {
     pub path: String,
 }
 
-impl OrgMembership {
-    /// The membership of `account`, read from the store.
-    pub async fn of(tx: &mut Tx, account: &str) -> Result<Option<Self>, StoreError> {
-        Ok(tx.org_position(account).await?.map(|position| Self {
+impl From<&OrgPosition> for OrgMembership {
+    fn from(position: &OrgPosition) -> Self {
+        Self {
             path: position.path(),
-            org_id: position.org_id,
-        }))
+            org_id: position.org_id.clone(),
+        }
     }
 }
 
@@ -132,10 +131,10 @@ impl PolicyCache {
             "role/" => load(tx, principal.account, OwnerKind::Role, &name).await?,
             _ => load(tx, principal.account, OwnerKind::User, &name).await?,
         };
-        let (scps, rcps) = organization_levels(tx, principal.account).await?;
-        view.scp_levels = scps;
-        view.rcp_levels = rcps;
-        view.organization = OrgMembership::of(tx, &principal.account.to_string()).await?;
+        let facts = organization_facts(tx, principal.account).await?;
+        view.scp_levels = facts.scp_levels;
+        view.rcp_levels = facts.rcp_levels;
+        view.organization = facts.membership;
         let view = Arc::new(view);
         if self.views.len() >= MAX_ENTRIES {
             self.views.clear();
@@ -292,15 +291,35 @@ async fn load(
     })
 }
 
-/// The SCP and RCP levels governing an account, compiled. A policy type contributes no
-/// levels at all when it is not enabled (its levels would all be empty, and an empty
-/// level allows nothing).
-pub async fn organization_levels(
+/// What an account's organization contributes to authorization, read from one lookup of
+/// its place in the organization.
+#[derive(Debug, Default)]
+pub struct OrganizationFacts {
+    /// SCP levels, compiled (empty when SCPs are not enabled or do not apply).
+    pub scp_levels: Vec<Vec<CompiledPolicy>>,
+    /// RCP levels, likewise.
+    pub rcp_levels: Vec<Vec<CompiledPolicy>>,
+    /// The organization and the account's path in it.
+    pub membership: Option<OrgMembership>,
+}
+
+/// The organization facts of an account: its SCP and RCP levels, compiled, and its
+/// membership. A policy type contributes no levels at all when it is not enabled (its
+/// levels would all be empty, and an empty level allows nothing).
+pub async fn organization_facts(
     tx: &mut Tx,
     account: AccountId,
-) -> Result<(Vec<Vec<CompiledPolicy>>, Vec<Vec<CompiledPolicy>>), StoreError> {
-    let Some(levels) = tx.policy_levels(&account.to_string()).await? else {
-        return Ok((Vec::new(), Vec::new()));
+) -> Result<OrganizationFacts, StoreError> {
+    let account_id = account.to_string();
+    let Some(position) = tx.org_position(&account_id).await? else {
+        return Ok(OrganizationFacts::default());
+    };
+    let membership = Some(OrgMembership::from(&position));
+    let Some(levels) = tx.policy_levels_at(&account_id, position).await? else {
+        return Ok(OrganizationFacts {
+            membership,
+            ..OrganizationFacts::default()
+        });
     };
     let compile_level = |texts: &[String], target: &str, kind: PolicyKind| -> Vec<CompiledPolicy> {
         texts
@@ -318,10 +337,11 @@ pub async fn organization_levels(
         .map(|level| compile_level(&level.rcps, &level.target_id, PolicyKind::ResourceControl))
         .collect();
     let enabled = |levels: &[Vec<CompiledPolicy>]| levels.iter().any(|level| !level.is_empty());
-    Ok((
-        if enabled(&scps) { scps } else { Vec::new() },
-        if enabled(&rcps) { rcps } else { Vec::new() },
-    ))
+    Ok(OrganizationFacts {
+        scp_levels: if enabled(&scps) { scps } else { Vec::new() },
+        rcp_levels: if enabled(&rcps) { rcps } else { Vec::new() },
+        membership,
+    })
 }
 
 /// Adds the inline and attached policies of one identity.

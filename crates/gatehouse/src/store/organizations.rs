@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use super::{column, map_error, AccountRecord, StoreError, Tx};
 
 pub use handshakes::HandshakeRecord;
-pub use policies::OrgPolicyRecord;
+pub use policies::{OrgPolicyRecord, OrgPosition};
 
 /// An organization as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,7 +23,7 @@ use wire::iam::{
 use wire::ServiceError;
 
 use crate::auth::identity::{
-    identity_sources, organization_levels, IdentitySources, PolicySource, SourceKind,
+    identity_sources, organization_facts, IdentitySources, PolicySource, SourceKind,
 };
 use crate::model::arn::parse_iam_resource;
 use crate::server::App;
@@ -183,9 +183,10 @@ pub(super) async fn handle_simulate_principal_policy(
             account: account.clone(),
         },
     };
-    let (scp_levels, _) = organization_levels(tx, context.principal.account)
+    let scp_levels = organization_facts(tx, context.principal.account)
         .await
-        .map_err(|err| app.internal(err))?;
+        .map_err(|err| app.internal(err))?
+        .scp_levels;
     let simulation = Simulation {
         identity,
         boundary,

@@ -7,7 +7,7 @@ use wire::sts::{AssumeRoleRequest, AssumeRoleResponse, AssumedRoleUser};
 use wire::ServiceError;
 
 use crate::auth::authorize::{authorize_with_resource_policy, Access};
-use crate::auth::identity::OrgMembership;
+use crate::auth::identity::organization_facts;
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId};
@@ -83,13 +83,13 @@ pub(super) async fn handle_assume_role(
     let (role_org, role_rcps) = if account == caller.account {
         (None, None)
     } else {
-        let org = OrgMembership::of(&mut tx, &account.to_string())
+        let facts = organization_facts(&mut tx, account)
             .await
             .map_err(|err| app.internal(err))?;
-        let (_, rcps) = crate::auth::identity::organization_levels(&mut tx, account)
-            .await
-            .map_err(|err| app.internal(err))?;
-        (org, Some(std::sync::Arc::new(rcps)))
+        (
+            facts.membership,
+            Some(std::sync::Arc::new(facts.rcp_levels)),
+        )
     };
     // An MFA code proved now, or the proof the caller's own session carries.
     let mfa_at = match mfa::prove(

@@ -425,13 +425,25 @@ impl Tx {
     /// step of its OU path, root first and the account last. `None` when the account
     /// belongs to no organization or is its management account (which SCPs and RCPs
     /// never restrict). A policy type that is not enabled contributes no documents.
+    /// (Authorization reads the position once and calls [`Tx::policy_levels_at`]; this
+    /// composition of the two serves the store's behaviour suite.)
+    #[cfg(test)]
     pub async fn policy_levels(
         &mut self,
         account_id: &str,
     ) -> Result<Option<Vec<PolicyLevel>>, StoreError> {
-        let Some(position) = self.org_position(account_id).await? else {
-            return Ok(None);
-        };
+        match self.org_position(account_id).await? {
+            Some(position) => self.policy_levels_at(account_id, position).await,
+            None => Ok(None),
+        }
+    }
+
+    /// [`Tx::policy_levels`] for an account whose position is already known.
+    pub async fn policy_levels_at(
+        &mut self,
+        account_id: &str,
+        position: OrgPosition,
+    ) -> Result<Option<Vec<PolicyLevel>>, StoreError> {
         if position.is_management {
             return Ok(None);
         }
