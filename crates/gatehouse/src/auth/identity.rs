@@ -315,7 +315,7 @@ pub async fn organization_facts(
         return Ok(OrganizationFacts::default());
     };
     let membership = Some(OrgMembership::from(&position));
-    let Some(levels) = tx.policy_levels_at(&account_id, position).await? else {
+    let Some(levels) = tx.policy_levels_at(&account_id, &position).await? else {
         return Ok(OrganizationFacts {
             membership,
             ..OrganizationFacts::default()

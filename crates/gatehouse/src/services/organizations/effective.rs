@@ -211,15 +211,13 @@ pub(super) async fn handle_describe_effective_policy(
     if !enabled.contains(&policy_type) {
         return Err(missing());
     }
-    let mut path = position.units;
-    path.push(target.clone());
-    let mut levels = Vec::with_capacity(path.len());
+    let along = tx
+        .policies_along(&position, &target, Some(&policy_type))
+        .await
+        .map_err(|err| scope.internal(err))?;
+    let mut levels = Vec::with_capacity(along.len());
     let mut updated = 0;
-    for target_id in &path {
-        let attached = tx
-            .policies_of_target(scope.org_id(), target_id, Some(&policy_type))
-            .await
-            .map_err(|err| scope.internal(err))?;
+    for (_, attached) in along {
         let mut documents = Vec::with_capacity(attached.len());
         for record in attached {
             updated = updated.max(record.created_at);

@@ -433,29 +433,48 @@ impl Tx {
         account_id: &str,
     ) -> Result<Option<Vec<PolicyLevel>>, StoreError> {
         match self.org_position(account_id).await? {
-            Some(position) => self.policy_levels_at(account_id, position).await,
+            Some(position) => self.policy_levels_at(account_id, &position).await,
             None => Ok(None),
         }
+    }
+
+    /// The policies attached at each step of an account's path, root first and the account
+    /// last, each with its target id; of one type when `policy_type` is given.
+    pub async fn policies_along(
+        &mut self,
+        position: &OrgPosition,
+        account_id: &str,
+        policy_type: Option<&str>,
+    ) -> Result<Vec<(String, Vec<OrgPolicyRecord>)>, StoreError> {
+        let targets = position
+            .units
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once(account_id));
+        let mut along = Vec::with_capacity(position.units.len() + 1);
+        for target_id in targets {
+            let attached = self
+                .policies_of_target(&position.org_id, target_id, policy_type)
+                .await?;
+            along.push((target_id.to_owned(), attached));
+        }
+        Ok(along)
     }
 
     /// [`Tx::policy_levels`] for an account whose position is already known.
     pub async fn policy_levels_at(
         &mut self,
         account_id: &str,
-        position: OrgPosition,
+        position: &OrgPosition,
     ) -> Result<Option<Vec<PolicyLevel>>, StoreError> {
         if position.is_management {
             return Ok(None);
         }
-        let org_id = position.org_id;
-        let enabled = self.enabled_policy_types(&org_id).await?;
+        let enabled = self.enabled_policy_types(&position.org_id).await?;
         let scp_on = enabled.iter().any(|t| t == "SERVICE_CONTROL_POLICY");
         let rcp_on = enabled.iter().any(|t| t == "RESOURCE_CONTROL_POLICY");
-        let mut path = position.units;
-        path.push(account_id.to_owned());
-        let mut levels = Vec::with_capacity(path.len());
-        for target_id in path {
-            let attached = self.policies_of_target(&org_id, &target_id, None).await?;
+        let mut levels = Vec::with_capacity(position.units.len() + 1);
+        for (target_id, attached) in self.policies_along(position, account_id, None).await? {
             let of = |kind: &str, on: bool| -> Vec<String> {
                 if !on {
                     return Vec::new();
