@@ -12,7 +12,7 @@ use crate::context::Key;
 use crate::document::{Effect, PolicyDocument, PrincipalType, Principals, Statement};
 use crate::error::ValidationErrors;
 use crate::kind::PolicyKind;
-use crate::pattern::{ArnPattern, Pattern, Syntax, Unresolved};
+use crate::pattern::{tail_word, ArnPattern, Pattern, Syntax, Unresolved};
 use crate::request::{PrincipalKind, Request};
 
 /// How a statement's principal element matched the requesting principal. The order is from
@@ -100,7 +100,7 @@ impl CompiledPolicy {
             .iter()
             .map(|s| compile_statement(s, variables))
             .collect();
-        let index = ServiceIndex::new(document.statements());
+        let index = ServiceIndex::new(document.statements(), &statements);
         CompiledPolicy(Arc::new(Inner {
             id: id.into(),
             kind,
@@ -148,7 +148,7 @@ impl CompiledPolicy {
                 }
             }
         }
-        let index = ServiceIndex::new(&originals);
+        let index = ServiceIndex::new(&originals, &statements);
         let document = PolicyDocument {
             version: Some(crate::document::Version::V2012_10_17),
             id: None,
@@ -201,7 +201,8 @@ impl CompiledPolicy {
             .and_then(|s| s.sid.as_deref())
     }
 
-    /// The statements that may match an action of `service` (lower-case), ascending.
+    /// The statements that may match an action of `service` (lower-case), ascending, each
+    /// with its resource gate.
     pub(crate) fn candidates<'a>(&'a self, service: &Key) -> Candidates<'a> {
         self.0.index.candidates(service.hash())
     }
@@ -227,12 +228,45 @@ struct ServiceIndex {
     keys: Box<[(u64, u32, u32)]>,
     /// The range in `lists` of statements whose actions may match any service.
     any: (u32, u32),
-    // INVARIANT: each range ascending.
-    lists: Box<[u32]>,
+    // INVARIANT: each range ascending by statement.
+    lists: Box<[Candidate]>,
+}
+
+/// A statement in the index, with a first check of the request's resource that needs no
+/// look at the statement itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Candidate {
+    /// The statement's index in its policy.
+    pub(crate) statement: u32,
+    /// Length of the text every resource the statement covers starts with (0: no gate).
+    gate_len: u32,
+    /// [`tail_word`] of that text.
+    gate_tail: u64,
+}
+
+impl Candidate {
+    fn new(statement: u32, compiled: Option<&CompiledStatement>) -> Candidate {
+        let gate = compiled.map_or("", CompiledStatement::resource_gate);
+        Candidate {
+            statement,
+            gate_len: u32::try_from(gate.len()).unwrap_or(0),
+            gate_tail: tail_word(gate.as_bytes()),
+        }
+    }
+
+    /// False when the statement's resources cannot cover `resource` (a necessary
+    /// condition only: true says nothing).
+    #[inline]
+    pub(crate) fn admits(&self, resource: &str) -> bool {
+        match resource.as_bytes().get(..self.gate_len as usize) {
+            Some(head) => tail_word(head) == self.gate_tail,
+            None => false,
+        }
+    }
 }
 
 impl ServiceIndex {
-    fn new(statements: &[Statement]) -> ServiceIndex {
+    fn new(statements: &[Statement], compiled: &[CompiledStatement]) -> ServiceIndex {
         let mut by_service: Vec<(u64, Vec<u32>)> = Vec::new();
         let mut any_service = Vec::new();
         for (i, s) in statements.iter().enumerate() {
@@ -258,9 +292,12 @@ impl ServiceIndex {
         }
         let total = any_service.len() + by_service.iter().map(|(_, v)| v.len()).sum::<usize>();
         let mut lists = Vec::with_capacity(total);
-        let range = |list: &[u32], lists: &mut Vec<u32>| {
+        let range = |list: &[u32], lists: &mut Vec<Candidate>| {
             let start = u32::try_from(lists.len()).unwrap_or(u32::MAX);
-            lists.extend_from_slice(list);
+            lists.extend(
+                list.iter()
+                    .map(|&i| Candidate::new(i, compiled.get(i as usize))),
+            );
             (start, u32::try_from(list.len()).unwrap_or(u32::MAX))
         };
         let any = range(&any_service, &mut lists);
@@ -278,7 +315,7 @@ impl ServiceIndex {
         }
     }
 
-    fn slice(&self, (start, len): (u32, u32)) -> &[u32] {
+    fn slice(&self, (start, len): (u32, u32)) -> &[Candidate] {
         let start = start as usize;
         self.lists
             .get(start..start + len as usize)
@@ -324,21 +361,21 @@ fn statement_services(s: &Statement) -> Option<Vec<String>> {
     Some(out)
 }
 
-/// Merges two ascending index lists.
+/// Merges two index lists ascending by statement.
 pub(crate) struct Candidates<'a> {
-    a: &'a [u32],
-    b: &'a [u32],
+    a: &'a [Candidate],
+    b: &'a [Candidate],
 }
 
 impl Iterator for Candidates<'_> {
-    type Item = u32;
+    type Item = Candidate;
 
-    fn next(&mut self) -> Option<u32> {
+    fn next(&mut self) -> Option<Candidate> {
         match (self.a.split_first(), self.b.split_first()) {
             (Some((&x, ra)), Some((&y, rb))) => {
-                if x <= y {
+                if x.statement <= y.statement {
                     self.a = ra;
-                    if x == y {
+                    if x.statement == y.statement {
                         self.b = rb;
                     }
                     Some(x)
@@ -511,6 +548,33 @@ impl CompiledStatement {
     /// The statement's effect.
     pub(crate) fn effect(&self) -> Effect {
         self.effect
+    }
+
+    /// The longest text every resource this statement covers starts with: the common
+    /// head of its `Resource` patterns' literal beginnings ("" for `NotResource`, no
+    /// `Resource`, or a pattern that starts with a wildcard or variable).
+    fn resource_gate(&self) -> &str {
+        let Some((false, patterns)) = &self.resources else {
+            return "";
+        };
+        let mut heads = patterns.iter().map(ArnPattern::literal_head);
+        let Some(mut gate) = heads.next() else {
+            return "";
+        };
+        for head in heads {
+            let common = gate
+                .bytes()
+                .zip(head.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            // Cut on a character boundary.
+            let mut cut = common;
+            while !gate.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            gate = gate.get(..cut).unwrap_or_default();
+        }
+        gate
     }
 
     /// Whether the statement applies to the request, and how the principal matched

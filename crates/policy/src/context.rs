@@ -173,8 +173,15 @@ impl Context {
 
     /// The value of a compiled key, without allocating.
     pub(crate) fn get_key(&self, key: &Key) -> Option<&ContextValue> {
-        let pos = self.entries.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
-        self.entries.get(pos).map(|(_, v)| v)
+        // Entries are sorted by hash first: search on the integer alone, then compare the
+        // names of the (almost always one) entries with that hash.
+        let start = self.entries.partition_point(|(k, _)| k.hash < key.hash);
+        self.entries
+            .get(start..)?
+            .iter()
+            .take_while(|(k, _)| k.hash == key.hash)
+            .find(|(k, _)| k.name == key.name)
+            .map(|(_, v)| v)
     }
 
     /// Iterates over (lower-case key, value) pairs.

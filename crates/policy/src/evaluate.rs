@@ -82,7 +82,12 @@ impl<'a> Scanner<'a, '_> {
         level: Option<usize>,
         scan: &mut Scan<'a>,
     ) {
-        for index in policy.candidates(self.service) {
+        let resource = self.request.resource();
+        for candidate in policy.candidates(self.service) {
+            if !candidate.admits(resource) {
+                continue;
+            }
+            let index = candidate.statement;
             let Some(statement) = policy.statement(index) else {
                 continue;
             };
@@ -209,7 +214,10 @@ pub fn evaluate<'a>(input: &EvaluationInput<'a>, request: &Request) -> Decision<
     }
 
     // Deciding statements of an allow, gathered as the guards are scanned.
-    let mut statements: Vec<MatchedStatement<'a>> = Vec::new();
+    // One per SCP and RCP level plus identity, boundary, session and resource: allocated
+    // once.
+    let mut statements: Vec<MatchedStatement<'a>> =
+        Vec::with_capacity(input.scp_levels.len() + input.rcp_levels.len() + 4);
     let mut scp_missing = false;
     if scp_applies {
         for (level, policies) in input.scp_levels.iter().enumerate() {

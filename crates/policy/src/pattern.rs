@@ -63,6 +63,8 @@ pub(crate) struct Pattern {
     shape: Shape,
     ignore_case: bool,
     has_vars: bool,
+    /// [`tail_word`] of the leading literal: rejects most non-matching text in one load.
+    tail: u64,
 }
 
 impl Pattern {
@@ -135,20 +137,31 @@ impl Pattern {
             [Piece::Literal(_), Piece::Star] => Shape::Prefix,
             _ => Shape::General,
         };
+        let tail = match pieces.first() {
+            Some(Piece::Literal(l)) => tail_word(l.as_bytes()),
+            _ => 0,
+        };
         Pattern {
             pieces: pieces.into_boxed_slice(),
             shape,
             ignore_case: syntax.ignore_case,
             has_vars,
+            tail,
         }
     }
 
     /// Whether `text` matches; a variable without a value matches nothing.
+    #[inline]
     pub(crate) fn matches<R: Resolve + ?Sized>(&self, text: &str, vars: &R) -> bool {
         match &self.shape {
             Shape::Any => true,
-            Shape::Exact if !self.ignore_case => text == self.first_literal(),
-            Shape::Prefix if !self.ignore_case => text.starts_with(self.first_literal()),
+            Shape::Exact if !self.ignore_case => {
+                let lit = self.first_literal();
+                text.len() == lit.len() && starts_with(text, lit, self.tail)
+            }
+            Shape::Prefix if !self.ignore_case => {
+                starts_with(text, self.first_literal(), self.tail)
+            }
             _ => glob(&self.pieces, text, self.ignore_case, vars),
         }
     }
@@ -210,6 +223,27 @@ impl Pattern {
             Shape::Exact => Some(self.first_literal()),
             _ => None,
         }
+    }
+}
+
+/// The last eight bytes of `b` (fewer, zero-padded, when shorter) as one word. Text that
+/// shares a long head and differs near the end of a literal (ARNs of one account, actions of
+/// one service) is told apart by comparing this word before any byte-wise comparison.
+pub(crate) fn tail_word(b: &[u8]) -> u64 {
+    if let Some(last8) = b.len().checked_sub(8).and_then(|start| b.get(start..)) {
+        return <[u8; 8]>::try_from(last8).map_or(0, u64::from_le_bytes);
+    }
+    // Shifts, not a copy into an array: the compiler would call memcpy for that.
+    b.iter()
+        .rev()
+        .fold(0u64, |word, &byte| (word << 8) | u64::from(byte))
+}
+
+/// Whether `text` starts with `lit`, whose [`tail_word`] is `tail`.
+pub(crate) fn starts_with(text: &str, lit: &str, tail: u64) -> bool {
+    match text.as_bytes().get(..lit.len()) {
+        Some(head) => tail_word(head) == tail && head == lit.as_bytes(),
+        None => false,
     }
 }
 
@@ -283,6 +317,8 @@ fn glob<R: Resolve + ?Sized>(pieces: &[Piece], text: &str, ignore_case: bool, va
     loop {
         let rest = text.get(ti..).unwrap_or_default();
         let step = match pieces.get(pi) {
+            // A final `*` takes whatever is left.
+            Some(Piece::Star) if pi + 1 == pieces.len() => return true,
             Some(Piece::Star) => {
                 star = Some((pi, ti));
                 pi += 1;
@@ -351,6 +387,8 @@ pub(crate) enum ArnPattern {
         /// The leading plain-text fields (each with its `:`) and the plain text the next
         /// field starts with: a fast first check.
         quick: Box<str>,
+        /// [`tail_word`] of `quick`.
+        quick_tail: u64,
         /// Length of the plain-text fields in `quick`; field matching starts there.
         skip: usize,
         /// One pattern per remaining field; the last takes the rest of the ARN.
@@ -389,6 +427,7 @@ impl ArnPattern {
         prefix.push_str(leading);
         let has_vars = fields.iter().any(Pattern::has_vars);
         ArnPattern::Fields {
+            quick_tail: tail_word(prefix.as_bytes()),
             quick: prefix.into_boxed_str(),
             skip,
             fields: fields.into_boxed_slice(),
@@ -397,17 +436,19 @@ impl ArnPattern {
     }
 
     /// Whether `arn` matches; a variable without a value matches nothing.
+    #[inline]
     pub(crate) fn matches<R: Resolve + ?Sized>(&self, arn: &str, vars: &R) -> bool {
-        let (quick, skip, fields) = match self {
+        let (quick, quick_tail, skip, fields) = match self {
             ArnPattern::Whole(p) => return p.matches(arn, vars),
             ArnPattern::Fields {
                 quick,
+                quick_tail,
                 skip,
                 fields,
                 ..
-            } => (quick, *skip, fields),
+            } => (quick, *quick_tail, *skip, fields),
         };
-        if !arn.starts_with(&**quick) {
+        if !starts_with(arn, quick, quick_tail) {
             return false;
         }
         let mut rest = arn.get(skip..).unwrap_or_default();
@@ -429,6 +470,15 @@ impl ArnPattern {
             }
         }
         true
+    }
+
+    /// The literal text every ARN this pattern matches starts with ("" when it starts
+    /// with a wildcard or variable, or compares ignoring case).
+    pub(crate) fn literal_head(&self) -> &str {
+        match self {
+            ArnPattern::Whole(p) => p.leading_literal(),
+            ArnPattern::Fields { quick, .. } => quick,
+        }
     }
 
     /// Like [`ArnPattern::matches`], but `Err` when any variable has no value.
@@ -589,6 +639,14 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn tail_word_prefix_check_agrees_with_starts_with(lit in "[ab:é]{0,12}", text in "[ab:é]{0,14}") {
+            let tail = tail_word(lit.as_bytes());
+            proptest::prop_assert_eq!(starts_with(&text, &lit, tail), text.starts_with(&lit));
+            let joined = format!("{lit}{text}");
+            proptest::prop_assert!(starts_with(&joined, &lit, tail));
+        }
+
         #[test]
         fn glob_agrees_with_reference(p in "[ab*?é]{0,8}", t in "[abé]{0,10}") {
             let pattern = Pattern::new(&p, PLAIN);

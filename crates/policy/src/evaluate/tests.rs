@@ -735,3 +735,75 @@ fn index_with_many_services() {
     let d = evaluate(&input, &Request::new(bob, "svc40:GetThing", "*"));
     assert_eq!(d.effect, DecisionEffect::ImplicitDeny);
 }
+
+/// The index's resource gate (the common head of a statement's resource patterns) never
+/// turns away a resource one of the patterns matches, also when the heads part in the
+/// middle of a multi-byte character, and still turns away the others.
+#[test]
+fn resource_gate_keeps_every_pattern_of_a_statement() {
+    let statement = |resources: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"s3:GetObject","Resource":{resources}}}}}"#
+        )
+    };
+    let get = |resource: &str, policy: &str| {
+        line(
+            BOB,
+            "s3:GetObject",
+            resource,
+            &format!(r#""policies":{{"identity":[{policy}]}}"#),
+        )
+    };
+    let cases = [
+        (
+            r#"["arn:aws:s3:::alpha/*","arn:aws:s3:::beta/*"]"#,
+            "arn:aws:s3:::beta/x",
+            "Allow",
+        ),
+        (
+            r#"["arn:aws:s3:::alpha/*","arn:aws:s3:::beta/*"]"#,
+            "arn:aws:s3:::alpha/x",
+            "Allow",
+        ),
+        (
+            r#"["arn:aws:s3:::alpha/*","arn:aws:s3:::beta/*"]"#,
+            "arn:aws:s3:::gamma/x",
+            "ImplicitDeny:identity",
+        ),
+        // é and è share their first UTF-8 byte.
+        (
+            r#"["arn:aws:s3:::é/*","arn:aws:s3:::è/*"]"#,
+            "arn:aws:s3:::è/x",
+            "Allow",
+        ),
+        (
+            r#"["arn:aws:s3:::é/*","arn:aws:s3:::è/*"]"#,
+            "arn:aws:s3:::e/x",
+            "ImplicitDeny:identity",
+        ),
+        (
+            r#"["arn:aws:s3:::${aws:username}/*","arn:aws:s3:::shared/*"]"#,
+            "arn:aws:s3:::bob/x",
+            "Allow",
+        ),
+        (r#""arn:aws:s3:::*/bob""#, "arn:aws:s3:::any/bob", "Allow"),
+        (
+            r#""arn:aws:s3:::bucket-one-with-a-long-name/x""#,
+            "arn:aws:s3:::bucket-one-with-a-long-name/x",
+            "Allow",
+        ),
+        (
+            r#""arn:aws:s3:::bucket-one-with-a-long-name/x""#,
+            "arn:aws:s3:::bucket-one-with-a-long-namE/x",
+            "ImplicitDeny:identity",
+        ),
+        (
+            r#""arn:aws:s3:::short""#,
+            "arn:aws:s3:::sho",
+            "ImplicitDeny:identity",
+        ),
+    ];
+    for (resources, resource, expected) in cases {
+        check(&get(resource, &statement(resources)), expected);
+    }
+}
