@@ -116,6 +116,13 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_concurrent_requests: u64,
 
+    /// Requests one connection may have in flight at once. HTTP/2 connections advertise
+    /// it as their stream limit (clients queue beyond it); HTTP/1.1 serves one request at
+    /// a time per connection whatever this says.
+    #[arg(long, env = "GATEHOUSE_MAX_REQUESTS_PER_CONNECTION", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_requests_per_connection: u32,
+
     /// Seconds to let in-flight requests finish after SIGTERM before exiting.
     #[arg(long, env = "GATEHOUSE_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,

@@ -4,6 +4,7 @@ mod auth;
 mod bootstrap;
 mod cli;
 mod config;
+mod log_writer;
 mod metrics;
 mod model;
 mod secrets;
@@ -96,16 +97,9 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(config) => {
             let filter = tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-            // Lines are formatted on the request's thread and written by a dedicated one,
-            // buffered: a request never waits for a write system call. Not lossy: when
-            // the writer falls behind, requests wait rather than lines being dropped.
-            let (writer, _flush_on_exit) =
-                tracing_appender::non_blocking::NonBlockingBuilder::default()
-                    .lossy(false)
-                    .finish(std::io::BufWriter::with_capacity(
-                        64 * 1024,
-                        std::io::stderr(),
-                    ));
+            // Lines are formatted on the request's thread; request lines are written in
+            // batches by a background thread (see log_writer), the rest at once.
+            let (writer, _flush_on_exit) = log_writer::log_writer();
             let builder = tracing_subscriber::fmt()
                 .with_env_filter(filter)
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

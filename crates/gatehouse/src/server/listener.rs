@@ -1,10 +1,12 @@
-//! Accepting connections: HTTP/1.1 over TCP or TLS, with the connection-level limits
-//! (header buffer, time to send headers), and graceful shutdown. HTTP/1.1 serves one
-//! request at a time per connection (pipelined requests wait their turn, unread), so
-//! the cap on concurrent requests per connection is one by construction; the
-//! server-wide cap (`--max-concurrent-requests`) is enforced in the pipeline: on the signal, stop
-//! accepting, let every open connection finish its request in flight (bounded by
-//! `--shutdown-timeout-secs`), then return.
+//! Accepting connections: HTTP/1.1 and HTTP/2 (h2 over TLS by ALPN, or cleartext with
+//! prior knowledge) over TCP or TLS, with the connection-level limits (header buffer, time
+//! to send headers, requests in flight per connection), and graceful shutdown. HTTP/1.1
+//! serves one request at a time per connection (pipelined requests wait their turn,
+//! unread); an HTTP/2 connection carries at most `--max-requests-per-connection` streams
+//! at once, the limit it advertises in its SETTINGS (clients queue beyond it, and a
+//! stream opened past it is refused). The server-wide cap (`--max-concurrent-requests`) is
+//! enforced in the pipeline. On the signal: stop accepting, let every open connection
+//! finish its requests in flight (bounded by `--shutdown-timeout-secs`), then return.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -14,7 +16,7 @@ use std::time::Duration;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
@@ -41,6 +43,7 @@ pub struct Listeners {
 struct Limits {
     header_read_timeout: Duration,
     max_buf_size: usize,
+    max_streams: u32,
 }
 
 /// Serves until `shutdown` completes, then drains open connections.
@@ -51,6 +54,7 @@ pub async fn run(app: &App, listeners: Listeners, shutdown: impl Future<Output =
         // hyper's floor is 8 KiB; leave room above the header limit so that a slightly
         // larger header section reaches the pipeline and gets an AWS-shaped 413.
         max_buf_size: (config.max_header().saturating_mul(2)).max(8192),
+        max_streams: config.max_requests_per_connection,
     };
     let graceful = GracefulShutdown::new();
     let Listeners {
@@ -164,11 +168,18 @@ async fn serve_connection<I>(
         request.extensions_mut().insert(connection);
         router.clone().oneshot(request)
     });
-    let mut builder = hyper::server::conn::http1::Builder::new();
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder
+        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_buf_size(limits.max_buf_size);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(limits.max_streams)
+        .max_header_list_size(u32::try_from(limits.max_buf_size).unwrap_or(u32::MAX))
+        .keep_alive_interval(None);
     let served = builder.serve_connection(TokioIo::new(io), service);
     if let Err(error) = watcher.watch(served).await {
         tracing::debug!(%error, %peer, "connection ended with an error");

@@ -171,7 +171,7 @@ fn finish(
             None => ("-", None),
         };
         tracing::info!(
-            target: "gatehouse::request",
+            target: crate::log_writer::REQUEST_TARGET,
             request_id,
             service,
             operation,
@@ -227,11 +227,18 @@ async fn run(
     request_id: &str,
     protocol: &mut Protocol,
 ) -> Result<Response, ServiceError> {
-    let headers: Vec<(&str, &[u8])> = parts
+    let mut headers: Vec<(&str, &[u8])> = parts
         .headers
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_bytes()))
         .collect();
+    // HTTP/2 carries the host as the `:authority` pseudo-header, which SigV4 signs as
+    // `host` (RFC 9113 §8.3.1).
+    if !parts.headers.contains_key(header::HOST) {
+        if let Some(authority) = parts.uri.authority() {
+            headers.push(("host", authority.as_str().as_bytes()));
+        }
+    }
     let signed = sigv4::Request {
         method: parts.method.as_str(),
         path: parts.uri.path(),

@@ -255,8 +255,14 @@ impl Server {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
     }
 
-    /// Stops the server and returns everything it logged.
+    /// Stops the server (SIGTERM, so it writes its buffered log lines; killed if it
+    /// does not exit within ten seconds) and returns everything it logged.
     pub fn stop(mut self) -> String {
+        self.signal("TERM");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while self.child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
@@ -310,8 +316,8 @@ impl<'a> RawRequest<'a> {
         }
     }
 
-    /// Sends it and returns the status and body text.
-    pub async fn send(&self, endpoint: &str) -> (u16, String) {
+    /// The headers to send, signed when the request has keys (`host` included).
+    fn signed_headers(&self, endpoint: &str) -> Vec<(String, String)> {
         let content_type = if self.target.is_some() {
             "application/x-amz-json-1.1"
         } else {
@@ -349,9 +355,26 @@ impl<'a> RawRequest<'a> {
                 headers.push((name.to_owned(), value.to_owned()));
             }
         }
+        headers
+    }
+
+    /// The request as an HTTP/2-style request: the host as the URI's authority (the
+    /// `:authority` pseudo-header), not a header.
+    pub fn to_http(&self, endpoint: &str) -> http::Request<Vec<u8>> {
+        let mut request = http::Request::post(format!("{endpoint}/"));
+        for (name, value) in self.signed_headers(endpoint) {
+            if name != "host" {
+                request = request.header(name, value);
+            }
+        }
+        request.body(self.body.clone()).unwrap()
+    }
+
+    /// Sends it and returns the status and body text.
+    pub async fn send(&self, endpoint: &str) -> (u16, String) {
         let client = reqwest::Client::new();
         let mut request = client.post(format!("{endpoint}/")).body(self.body.clone());
-        for (name, value) in &headers {
+        for (name, value) in &self.signed_headers(endpoint) {
             if name != "host" {
                 request = request.header(name, value);
             }

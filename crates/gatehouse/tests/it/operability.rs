@@ -769,3 +769,96 @@ async fn request_logs_carry_the_decision_and_never_a_secret() {
         .unwrap_or_else(|| panic!("no refused request: {log}"));
     assert_eq!(refused["status"], 403);
 }
+
+/// Over HTTP/2 (cleartext, prior knowledge) a connection advertises
+/// `--max-requests-per-connection` as its stream limit and holds to it: with two requests
+/// waiting for their bodies, a third on the same connection is not served until one of
+/// them ends, while a request on another connection is.
+#[tokio::test]
+async fn http2_caps_the_requests_in_flight_per_connection() {
+    let server = Server::start(&["--max-requests-per-connection", "2"]);
+    let address = server.endpoint.trim_start_matches("http://").to_owned();
+    let connect = || async {
+        let tcp = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let (client, connection) = h2::client::handshake(tcp).await.unwrap();
+        let connection = tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        (client, connection)
+    };
+    let get = |path: &str| {
+        http::Request::get(format!("http://{address}{path}"))
+            .body(())
+            .unwrap()
+    };
+    let (client, _driver) = connect().await;
+    let mut client = client.ready().await.unwrap();
+
+    // A signed call works over HTTP/2 like over HTTP/1.1.
+    let signed = super::harness::RawRequest::query(
+        "sts",
+        "Action=GetCallerIdentity&Version=2011-06-15",
+        &server.root_keys(),
+    )
+    .to_http(&server.endpoint);
+    let (parts, body) = signed.into_parts();
+    let (response, mut stream) = client
+        .send_request(http::Request::from_parts(parts, ()), false)
+        .unwrap();
+    stream
+        .send_data(axum::body::Bytes::from(body), true)
+        .unwrap();
+    let response = response.await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mut body = response.into_body();
+    let mut text = Vec::new();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.unwrap();
+        let _ = body.flow_control().release_capacity(chunk.len());
+        text.extend_from_slice(&chunk);
+    }
+    assert!(
+        String::from_utf8_lossy(&text).contains("<Arn>arn:aws:iam::"),
+        "{}",
+        String::from_utf8_lossy(&text)
+    );
+
+    // Two requests whose bodies have not arrived hold both streams.
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let request = http::Request::post(format!("http://{address}/"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-length", "100")
+            .body(())
+            .unwrap();
+        client = client.ready().await.unwrap();
+        let (response, mut stream) = client.send_request(request, false).unwrap();
+        stream
+            .send_data(axum::body::Bytes::from_static(b"Action="), false)
+            .unwrap();
+        held.push((response, stream));
+    }
+    client = client.ready().await.unwrap();
+    let (third, _) = client.send_request(get("/health/live"), true).unwrap();
+    tokio::pin!(third);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(700), &mut third)
+            .await
+            .is_err(),
+        "a third request was served while two were in flight on the connection"
+    );
+    // Another connection is not limited by this one.
+    let (other, _other_driver) = connect().await;
+    let mut other = other.ready().await.unwrap();
+    let (response, _) = other.send_request(get("/health/live"), true).unwrap();
+    assert_eq!(response.await.unwrap().status(), 200);
+    // Ending one held request frees a stream for the third.
+    let (first, mut stream) = held.remove(0);
+    stream.send_reset(h2::Reason::CANCEL);
+    drop(first);
+    let response = tokio::time::timeout(Duration::from_secs(5), &mut third)
+        .await
+        .expect("the third request is served once a stream is free")
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
