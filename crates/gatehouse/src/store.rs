@@ -21,6 +21,7 @@ mod providers;
 mod quotas;
 mod reports;
 mod roles;
+mod server_certificates;
 mod sqlite;
 mod tags;
 mod users;
@@ -46,6 +47,7 @@ pub use policies::{ManagedPolicyRecord, OwnerKind};
 pub use providers::{OidcProviderRecord, SamlProviderRecord};
 pub use quotas::QuotaRequestRecord;
 pub use roles::RoleRecord;
+pub use server_certificates::ServerCertificateRecord;
 pub use tags::TaggedTable;
 pub use users::UserRecord;
 
@@ -144,6 +146,7 @@ impl Store {
             "login_profiles",
             "password_policies",
             "mfa_devices",
+            "server_certificates",
             "instance_profiles",
             "account_aliases",
             "slr_deletion_tasks",

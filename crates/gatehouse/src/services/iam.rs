@@ -5,6 +5,7 @@
 mod access_keys;
 mod account_alias;
 mod account_summary;
+mod certificates;
 mod credential_report;
 mod documents;
 mod entity_tags;
@@ -21,6 +22,7 @@ mod providers;
 mod reports;
 mod roles;
 mod saml_metadata;
+mod server_certificates;
 mod service_access;
 mod service_linked_roles;
 mod simulator;
@@ -1134,6 +1136,70 @@ async fn dispatch(
         Operation::GetAccountAuthorizationDetails(input) => Output::GetAccountAuthorizationDetails(
             reports::handle_get_account_authorization_details(app, tx, context, input).await?,
         ),
+        // Server certificates.
+        Operation::UploadServerCertificate(input) => Output::UploadServerCertificate(
+            server_certificates::handle_upload(app, tx, context, input).await?,
+        ),
+        Operation::GetServerCertificate(input) => {
+            Output::GetServerCertificate(GetServerCertificateResponse {
+                server_certificate: server_certificates::handle_get(
+                    app,
+                    tx,
+                    context,
+                    &input.server_certificate_name,
+                )
+                .await?,
+            })
+        }
+        Operation::ListServerCertificates(input) => Output::ListServerCertificates(
+            server_certificates::handle_list(app, tx, context, input).await?,
+        ),
+        Operation::UpdateServerCertificate(input) => {
+            server_certificates::handle_update(app, tx, context, input).await?;
+            Output::UpdateServerCertificate
+        }
+        Operation::DeleteServerCertificate(input) => {
+            server_certificates::handle_delete(app, tx, context, &input.server_certificate_name)
+                .await?;
+            Output::DeleteServerCertificate
+        }
+        Operation::TagServerCertificate(input) => {
+            server_certificates::update_tags(
+                app,
+                tx,
+                context,
+                &input.server_certificate_name,
+                |tags| tags::merge_tags(tags, input.tags),
+            )
+            .await?;
+            Output::TagServerCertificate
+        }
+        Operation::UntagServerCertificate(input) => {
+            server_certificates::update_tags(
+                app,
+                tx,
+                context,
+                &input.server_certificate_name,
+                |tags| {
+                    tags::remove_tags(tags, &input.tag_keys);
+                    Ok(())
+                },
+            )
+            .await?;
+            Output::UntagServerCertificate
+        }
+        Operation::ListServerCertificateTags(input) => {
+            let found =
+                server_certificates::find(app, tx, context, &input.server_certificate_name)
+                    .await?;
+            let (tags, truncated, marker) =
+                tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
+            Output::ListServerCertificateTags(ListServerCertificateTagsResponse {
+                tags,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
         other => return Err(ServiceError::not_implemented(other.name())),
     })
 }
@@ -1155,6 +1221,12 @@ enum Target {
     InstanceProfile(String),
     /// The user owning an access key of the caller's account.
     KeyOwner(String),
+    /// A server certificate by name; with `renamed`, what it becomes: the new name, and
+    /// the new path or else its current one.
+    ServerCertificate {
+        name: String,
+        renamed: Option<(String, Option<String>)>,
+    },
     /// What a user or group becomes when renamed or moved: the new name, and the new path
     /// or else its current one.
     Renamed {
@@ -1241,6 +1313,10 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
     let group = |name: &str| Target::Group(name.to_owned());
     let role = |name: &str| Target::Role(name.to_owned());
     let profile = |name: &str| Target::InstanceProfile(name.to_owned());
+    let certificate = |name: &str| Target::ServerCertificate {
+        name: name.to_owned(),
+        renamed: None,
+    };
     let arn = |text: &str| Target::Arn(text.to_owned());
     let policy_arn = |text: &str| policy::ContextValue::from(text);
     let one = |action, target| vec![Need::new(action, target)];
@@ -1662,6 +1738,62 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::GetAccountAuthorizationDetails(_) => {
             one("iam:GetAccountAuthorizationDetails", Target::Star)
         }
+        Op::UploadServerCertificate(i) => creation(
+            context,
+            (
+                "server-certificate",
+                "iam:UploadServerCertificate",
+                "iam:TagServerCertificate",
+            ),
+            (i.path.as_deref(), &i.server_certificate_name),
+            tag_pairs(i.tags.as_ref()),
+            None,
+        ),
+        Op::GetServerCertificate(i) => one(
+            "iam:GetServerCertificate",
+            certificate(&i.server_certificate_name),
+        ),
+        Op::ListServerCertificates(_) => one("iam:ListServerCertificates", Target::Star),
+        // Renaming or moving needs the action on the certificate as it is and as it will be.
+        Op::UpdateServerCertificate(i) => vec![
+            Need::new(
+                "iam:UpdateServerCertificate",
+                certificate(&i.server_certificate_name),
+            ),
+            Need::new(
+                "iam:UpdateServerCertificate",
+                Target::ServerCertificate {
+                    name: i.server_certificate_name.clone(),
+                    renamed: Some((
+                        i.new_server_certificate_name
+                            .clone()
+                            .unwrap_or_else(|| i.server_certificate_name.clone()),
+                        i.new_path.clone(),
+                    )),
+                },
+            ),
+        ],
+        Op::DeleteServerCertificate(i) => one(
+            "iam:DeleteServerCertificate",
+            certificate(&i.server_certificate_name),
+        ),
+        Op::TagServerCertificate(i) => vec![Need::new(
+            "iam:TagServerCertificate",
+            certificate(&i.server_certificate_name),
+        )
+        .tagged(&tag_pairs(Some(&i.tags)))],
+        Op::UntagServerCertificate(i) => vec![Need::new(
+            "iam:UntagServerCertificate",
+            certificate(&i.server_certificate_name),
+        )
+        .with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListServerCertificateTags(i) => one(
+            "iam:ListServerCertificateTags",
+            certificate(&i.server_certificate_name),
+        ),
         _ => Vec::new(),
     }
 }
@@ -1720,6 +1852,26 @@ async fn access(
                         principal.account,
                         "instance-profile",
                         &path,
+                        &name,
+                    ),
+                )
+            }
+            Target::ServerCertificate { name, renamed } => {
+                let principal = &context.principal;
+                let current = tx
+                    .server_certificate(&principal.account.to_string(), &name)
+                    .await
+                    .map_err(|err| app.internal(err))?
+                    .map(|found| found.path);
+                let (name, path) = match renamed {
+                    Some((new_name, new_path)) => (new_name, new_path.or(current)),
+                    None => (name, current),
+                };
+                Access::new(
+                    need.action,
+                    server_certificates::certificate_arn(
+                        context,
+                        path.as_deref().unwrap_or("/"),
                         &name,
                     ),
                 )

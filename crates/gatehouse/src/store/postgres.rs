@@ -371,4 +371,21 @@ CREATE TABLE account_settings (
     sts_token_version BIGINT NOT NULL
 );
 "#,
+    // 12: server certificates (the private key sealed under the master key).
+    r#"
+CREATE TABLE server_certificates (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    cert_key     TEXT NOT NULL,
+    cert_name    TEXT NOT NULL,
+    cert_id      TEXT NOT NULL UNIQUE,
+    path         TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    chain        TEXT,
+    private_key_sealed BYTEA NOT NULL,
+    expires_at   BIGINT NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, cert_key)
+);
+"#,
 ];

@@ -26,6 +26,8 @@ pub struct IamCounts {
     pub providers: i64,
     /// Access keys of the root user.
     pub root_access_keys: i64,
+    /// Server certificates.
+    pub server_certificates: i64,
 }
 
 impl Tx {
@@ -59,6 +61,7 @@ impl Tx {
             root_access_keys: self
                 .count(&n("access_keys", "AND user_key IS NULL"), account_id)
                 .await?,
+            server_certificates: self.count(&n("server_certificates", ""), account_id).await?,
         })
     }
 

@@ -402,4 +402,21 @@ CREATE TABLE account_settings (
     sts_token_version INTEGER NOT NULL
 );
 "#,
+    // 12: server certificates (the private key sealed under the master key).
+    r#"
+CREATE TABLE server_certificates (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    cert_key     TEXT NOT NULL,
+    cert_name    TEXT NOT NULL,
+    cert_id      TEXT NOT NULL UNIQUE,
+    path         TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    chain        TEXT,
+    private_key_sealed BLOB NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, cert_key)
+);
+"#,
 ];

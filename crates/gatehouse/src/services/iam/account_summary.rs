@@ -15,8 +15,6 @@ use super::RequestContext;
 const POLICIES_PER_ACCOUNT: i64 = 1500;
 /// AWS's quota of attached policy versions per account.
 const POLICY_VERSIONS_IN_USE: i64 = 10_000;
-/// AWS's quota of server certificates (Gatehouse serves none).
-const SERVER_CERTIFICATES: i64 = 20;
 /// AWS's quota of signing certificates per user (Gatehouse serves none).
 const SIGNING_CERTIFICATES_PER_USER: i64 = 2;
 
@@ -44,8 +42,11 @@ pub(super) async fn handle(
         ("UsersQuota", int(super::users::USERS_PER_ACCOUNT)),
         ("Groups", counts.groups),
         ("GroupsQuota", super::groups::GROUPS_PER_ACCOUNT),
-        ("ServerCertificates", 0),
-        ("ServerCertificatesQuota", SERVER_CERTIFICATES),
+        ("ServerCertificates", counts.server_certificates),
+        (
+            "ServerCertificatesQuota",
+            super::server_certificates::SERVER_CERTIFICATES_PER_ACCOUNT,
+        ),
         (
             "UserPolicySizeQuota",
             int(policy::USER_INLINE_AGGREGATE_MAX_CHARS),
