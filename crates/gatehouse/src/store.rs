@@ -23,6 +23,7 @@ mod reports;
 mod roles;
 mod server_certificates;
 mod sqlite;
+mod ssh_public_keys;
 mod tags;
 mod users;
 
@@ -48,6 +49,7 @@ pub use providers::{OidcProviderRecord, SamlProviderRecord};
 pub use quotas::QuotaRequestRecord;
 pub use roles::RoleRecord;
 pub use server_certificates::ServerCertificateRecord;
+pub use ssh_public_keys::SshPublicKeyRecord;
 pub use tags::TaggedTable;
 pub use users::UserRecord;
 
@@ -147,6 +149,7 @@ impl Store {
             "password_policies",
             "mfa_devices",
             "server_certificates",
+            "ssh_public_keys",
             "instance_profiles",
             "account_aliases",
             "slr_deletion_tasks",

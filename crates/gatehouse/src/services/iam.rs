@@ -26,6 +26,7 @@ mod server_certificates;
 mod service_access;
 mod service_linked_roles;
 mod simulator;
+mod ssh_keys;
 mod tags;
 mod users;
 
@@ -1200,6 +1201,57 @@ async fn dispatch(
                 marker,
             })
         }
+        // SSH public keys.
+        Operation::UploadSSHPublicKey(input) => {
+            Output::UploadSSHPublicKey(UploadSSHPublicKeyResponse {
+                ssh_public_key: Some(
+                    ssh_keys::handle_upload(
+                        app,
+                        tx,
+                        context,
+                        &input.user_name,
+                        &input.ssh_public_key_body,
+                    )
+                    .await?,
+                ),
+            })
+        }
+        Operation::GetSSHPublicKey(input) => Output::GetSSHPublicKey(GetSSHPublicKeyResponse {
+            ssh_public_key: Some(
+                ssh_keys::handle_get(
+                    app,
+                    tx,
+                    context,
+                    (&input.user_name, &input.ssh_public_key_id),
+                    &input.encoding,
+                )
+                .await?,
+            ),
+        }),
+        Operation::ListSSHPublicKeys(input) => {
+            Output::ListSSHPublicKeys(ssh_keys::handle_list(app, tx, context, input).await?)
+        }
+        Operation::UpdateSSHPublicKey(input) => {
+            ssh_keys::handle_update(
+                app,
+                tx,
+                context,
+                (&input.user_name, &input.ssh_public_key_id),
+                &input.status,
+            )
+            .await?;
+            Output::UpdateSSHPublicKey
+        }
+        Operation::DeleteSSHPublicKey(input) => {
+            ssh_keys::handle_delete(
+                app,
+                tx,
+                context,
+                (&input.user_name, &input.ssh_public_key_id),
+            )
+            .await?;
+            Output::DeleteSSHPublicKey
+        }
         other => return Err(ServiceError::not_implemented(other.name())),
     })
 }
@@ -1794,6 +1846,11 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
             "iam:ListServerCertificateTags",
             certificate(&i.server_certificate_name),
         ),
+        Op::UploadSSHPublicKey(i) => one("iam:UploadSSHPublicKey", user(&i.user_name)),
+        Op::GetSSHPublicKey(i) => one("iam:GetSSHPublicKey", user(&i.user_name)),
+        Op::ListSSHPublicKeys(i) => one("iam:ListSSHPublicKeys", me(&i.user_name)),
+        Op::UpdateSSHPublicKey(i) => one("iam:UpdateSSHPublicKey", user(&i.user_name)),
+        Op::DeleteSSHPublicKey(i) => one("iam:DeleteSSHPublicKey", user(&i.user_name)),
         _ => Vec::new(),
     }
 }

@@ -419,4 +419,18 @@ CREATE TABLE server_certificates (
     PRIMARY KEY (account_id, cert_key)
 );
 "#,
+    // 13: SSH public keys of users.
+    r#"
+CREATE TABLE ssh_public_keys (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    user_key     TEXT NOT NULL,
+    key_id       TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, key_id)
+);
+CREATE UNIQUE INDEX ssh_public_keys_by_user ON ssh_public_keys(account_id, user_key, fingerprint);
+"#,
 ];

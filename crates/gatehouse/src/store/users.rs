@@ -170,6 +170,7 @@ impl Tx {
             "group_members",
             "login_profiles",
             "mfa_devices",
+            "ssh_public_keys",
         ] {
             self.exec(
                 &format!(

@@ -460,3 +460,299 @@ async fn server_certificates_are_authorized_and_isolated() {
         .await
         .unwrap();
 }
+
+const SSH_2048: &str = include_str!("../data/ssh-rsa-2048.pub");
+const SSH_2048_PEM: &str = include_str!("../data/ssh-rsa-2048.pem");
+const SSH_3072: &str = include_str!("../data/ssh-rsa-3072.pub");
+const SSH_1024: &str = include_str!("../data/ssh-rsa-1024.pub");
+const SSH_ED25519: &str = include_str!("../data/ssh-ed25519.pub");
+/// `ssh-keygen -l -E md5` of the two RSA keys.
+const FINGERPRINT_2048: &str = "7d:56:4d:42:10:81:fd:00:25:b6:45:6c:ac:c9:1a:f3";
+const FINGERPRINT_3072: &str = "6a:d1:65:35:77:10:43:f4:05:a2:50:d7:d8:b7:fb:41";
+
+/// The key part of an OpenSSH line (its type and base64, no comment).
+fn ssh_key_part(line: &str) -> String {
+    line.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test]
+async fn ssh_public_key_lifecycle() {
+    use aws_sdk_iam::types::{EncodingType, StatusType};
+    let server = Server::start(&[]);
+    let iam = server.iam(&server.root_keys());
+    iam.create_user().user_name("Dev").send().await.unwrap();
+
+    let uploaded = iam
+        .upload_ssh_public_key()
+        .user_name("dev")
+        .ssh_public_key_body(SSH_2048)
+        .send()
+        .await
+        .unwrap();
+    let key = uploaded.ssh_public_key().unwrap();
+    let id = key.ssh_public_key_id().to_owned();
+    assert!(id.starts_with("APKA") && id.len() == 20, "{id}");
+    assert_eq!(key.user_name(), "Dev");
+    assert_eq!(key.fingerprint(), FINGERPRINT_2048);
+    assert_eq!(key.status(), &StatusType::Active);
+    assert_eq!(key.ssh_public_key_body(), ssh_key_part(SSH_2048));
+
+    // The same key again (even as PEM) is a duplicate; PEM keys are taken.
+    let err = iam
+        .upload_ssh_public_key()
+        .user_name("Dev")
+        .ssh_public_key_body(SSH_2048_PEM)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("DuplicateSSHPublicKey"));
+    let second = iam
+        .upload_ssh_public_key()
+        .user_name("Dev")
+        .ssh_public_key_body(SSH_3072)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        second.ssh_public_key().unwrap().fingerprint(),
+        FINGERPRINT_3072
+    );
+
+    for (body, code) in [
+        (SSH_1024, "InvalidPublicKey"),
+        (SSH_ED25519, "UnrecognizedPublicKeyEncoding"),
+        ("not a key at all", "UnrecognizedPublicKeyEncoding"),
+        ("ssh-rsa AAAAB3NzaC1yc2EAAAADAQAB", "InvalidPublicKey"),
+    ] {
+        let err = iam
+            .upload_ssh_public_key()
+            .user_name("Dev")
+            .ssh_public_key_body(body)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some(code), "{body}");
+    }
+    let err = iam
+        .upload_ssh_public_key()
+        .user_name("nobody")
+        .ssh_public_key_body(SSH_2048)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+
+    // Both encodings.
+    let ssh = iam
+        .get_ssh_public_key()
+        .user_name("Dev")
+        .ssh_public_key_id(&id)
+        .encoding(EncodingType::Ssh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ssh.ssh_public_key().unwrap().ssh_public_key_body(),
+        ssh_key_part(SSH_2048)
+    );
+    let pem = iam
+        .get_ssh_public_key()
+        .user_name("Dev")
+        .ssh_public_key_id(&id)
+        .encoding(EncodingType::Pem)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        pem.ssh_public_key().unwrap().ssh_public_key_body(),
+        SSH_2048_PEM
+    );
+    let err = iam
+        .get_ssh_public_key()
+        .user_name("Dev")
+        .ssh_public_key_id("APKAAAAAAAAAAAAAAAAA")
+        .encoding(EncodingType::Ssh)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+
+    // Status, list, pages.
+    iam.update_ssh_public_key()
+        .user_name("Dev")
+        .ssh_public_key_id(&id)
+        .status(StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    let listed = iam
+        .list_ssh_public_keys()
+        .user_name("Dev")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.ssh_public_keys().len(), 2);
+    let inactive = listed
+        .ssh_public_keys()
+        .iter()
+        .find(|key| key.ssh_public_key_id() == id)
+        .unwrap();
+    assert_eq!(inactive.status(), &StatusType::Inactive);
+    let page = iam
+        .list_ssh_public_keys()
+        .user_name("Dev")
+        .max_items(1)
+        .send()
+        .await
+        .unwrap();
+    assert!(page.is_truncated());
+    let rest = iam
+        .list_ssh_public_keys()
+        .user_name("Dev")
+        .max_items(1)
+        .marker(page.marker().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(!rest.is_truncated());
+    assert_ne!(
+        page.ssh_public_keys()[0].ssh_public_key_id(),
+        rest.ssh_public_keys()[0].ssh_public_key_id()
+    );
+
+    // The user cannot be deleted while it holds keys; a renamed user keeps them.
+    let err = iam.delete_user().user_name("Dev").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("DeleteConflict"));
+    iam.update_user()
+        .user_name("Dev")
+        .new_user_name("Ops")
+        .send()
+        .await
+        .unwrap();
+    let listed = iam
+        .list_ssh_public_keys()
+        .user_name("Ops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.ssh_public_keys().len(), 2);
+    assert_eq!(listed.ssh_public_keys()[0].user_name(), "Ops");
+    for key in listed.ssh_public_keys() {
+        iam.delete_ssh_public_key()
+            .user_name("Ops")
+            .ssh_public_key_id(key.ssh_public_key_id())
+            .send()
+            .await
+            .unwrap();
+    }
+    let err = iam
+        .delete_ssh_public_key()
+        .user_name("Ops")
+        .ssh_public_key_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+    iam.delete_user().user_name("Ops").send().await.unwrap();
+}
+
+#[tokio::test]
+async fn ssh_public_keys_are_limited_authorized_and_isolated() {
+    let server = Server::start(&["--dev"]);
+    let root = server.root_keys();
+    let iam = server.iam(&root);
+    let account = account_of(&server, &root).await;
+    // Five keys per user.
+    iam.create_user().user_name("many").send().await.unwrap();
+    let keys: Vec<&str> = [SSH_2048, SSH_3072]
+        .into_iter()
+        .chain(include_str!("../data/ssh-rsa-more.pub").lines())
+        .collect();
+    assert_eq!(keys.len(), 6);
+    for key in &keys[..5] {
+        iam.upload_ssh_public_key()
+            .user_name("many")
+            .ssh_public_key_body(*key)
+            .send()
+            .await
+            .unwrap();
+    }
+    let err = iam
+        .upload_ssh_public_key()
+        .user_name("many")
+        .ssh_public_key_body(keys[5])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("LimitExceeded"));
+
+    // A user may manage its own keys when its policy says so, and no one else's.
+    let keys = user_with_key(&iam, "self").await;
+    iam.put_user_policy()
+        .user_name("self")
+        .policy_name("own-ssh")
+        .policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["iam:UploadSSHPublicKey","iam:ListSSHPublicKeys"],"Resource":"arn:aws:iam::{account}:user/${{aws:username}}"}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    let me = server.iam(&keys);
+    let mut uploaded = false;
+    for _ in 0..50 {
+        if me
+            .upload_ssh_public_key()
+            .user_name("self")
+            .ssh_public_key_body(SSH_2048)
+            .send()
+            .await
+            .is_ok()
+        {
+            uploaded = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(uploaded);
+    // No UserName: the caller's own keys.
+    let mine = me.list_ssh_public_keys().send().await.unwrap();
+    assert_eq!(mine.ssh_public_keys().len(), 1);
+    let err = me
+        .upload_ssh_public_key()
+        .user_name("many")
+        .ssh_public_key_body(SSH_2048)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    assert!(err.message().unwrap().contains("iam:UploadSSHPublicKey"));
+
+    // Another account sees neither the user nor its keys.
+    let orgs = server.organizations(&root);
+    orgs.create_organization().send().await.unwrap();
+    let member = create_member(&orgs, "other", "other@example.com").await;
+    let other = server.iam(&dev_root(&member));
+    let err = other
+        .list_ssh_public_keys()
+        .user_name("self")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+    other.create_user().user_name("self").send().await.unwrap();
+    let theirs = other
+        .list_ssh_public_keys()
+        .user_name("self")
+        .send()
+        .await
+        .unwrap();
+    assert!(theirs.ssh_public_keys().is_empty());
+    // The same key may belong to a user of another account.
+    other
+        .upload_ssh_public_key()
+        .user_name("self")
+        .ssh_public_key_body(SSH_2048)
+        .send()
+        .await
+        .unwrap();
+}

@@ -191,6 +191,16 @@ pub(super) async fn handle_delete_user(
             "Cannot delete entity, must delete MFA device first.",
         ));
     }
+    if !tx
+        .ssh_public_keys_of(&account, &record.user_name)
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete SSH public keys first.",
+        ));
+    }
     tx.delete_user(&account, &record.user_name)
         .await
         .map_err(|err| app.internal(err))?;
