@@ -22,6 +22,7 @@ mod quotas;
 mod reports;
 mod roles;
 mod server_certificates;
+mod signing_certificates;
 mod sqlite;
 mod ssh_public_keys;
 mod tags;
@@ -49,6 +50,7 @@ pub use providers::{OidcProviderRecord, SamlProviderRecord};
 pub use quotas::QuotaRequestRecord;
 pub use roles::RoleRecord;
 pub use server_certificates::ServerCertificateRecord;
+pub use signing_certificates::SigningCertificateRecord;
 pub use ssh_public_keys::SshPublicKeyRecord;
 pub use tags::TaggedTable;
 pub use users::UserRecord;
@@ -150,6 +152,7 @@ impl Store {
             "mfa_devices",
             "server_certificates",
             "ssh_public_keys",
+            "signing_certificates",
             "instance_profiles",
             "account_aliases",
             "slr_deletion_tasks",

@@ -25,6 +25,7 @@ mod saml_metadata;
 mod server_certificates;
 mod service_access;
 mod service_linked_roles;
+mod signing_certificates;
 mod simulator;
 mod ssh_keys;
 mod tags;
@@ -1252,6 +1253,43 @@ async fn dispatch(
             .await?;
             Output::DeleteSSHPublicKey
         }
+        // Signing certificates.
+        Operation::UploadSigningCertificate(input) => {
+            Output::UploadSigningCertificate(UploadSigningCertificateResponse {
+                certificate: signing_certificates::handle_upload(
+                    app,
+                    tx,
+                    context,
+                    input.user_name.as_deref(),
+                    &input.certificate_body,
+                )
+                .await?,
+            })
+        }
+        Operation::ListSigningCertificates(input) => Output::ListSigningCertificates(
+            signing_certificates::handle_list(app, tx, context, input).await?,
+        ),
+        Operation::UpdateSigningCertificate(input) => {
+            signing_certificates::handle_update(
+                app,
+                tx,
+                context,
+                (input.user_name.as_deref(), &input.certificate_id),
+                &input.status,
+            )
+            .await?;
+            Output::UpdateSigningCertificate
+        }
+        Operation::DeleteSigningCertificate(input) => {
+            signing_certificates::handle_delete(
+                app,
+                tx,
+                context,
+                (input.user_name.as_deref(), &input.certificate_id),
+            )
+            .await?;
+            Output::DeleteSigningCertificate
+        }
         other => return Err(ServiceError::not_implemented(other.name())),
     })
 }
@@ -1851,6 +1889,10 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::ListSSHPublicKeys(i) => one("iam:ListSSHPublicKeys", me(&i.user_name)),
         Op::UpdateSSHPublicKey(i) => one("iam:UpdateSSHPublicKey", user(&i.user_name)),
         Op::DeleteSSHPublicKey(i) => one("iam:DeleteSSHPublicKey", user(&i.user_name)),
+        Op::UploadSigningCertificate(i) => one("iam:UploadSigningCertificate", me(&i.user_name)),
+        Op::ListSigningCertificates(i) => one("iam:ListSigningCertificates", me(&i.user_name)),
+        Op::UpdateSigningCertificate(i) => one("iam:UpdateSigningCertificate", me(&i.user_name)),
+        Op::DeleteSigningCertificate(i) => one("iam:DeleteSigningCertificate", me(&i.user_name)),
         _ => Vec::new(),
     }
 }

@@ -402,4 +402,19 @@ CREATE TABLE ssh_public_keys (
 );
 CREATE UNIQUE INDEX ssh_public_keys_by_user ON ssh_public_keys(account_id, user_key, fingerprint);
 "#,
+    // 14: X.509 signing certificates of users and of the root user (user_key NULL).
+    r#"
+CREATE TABLE signing_certificates (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    user_key     TEXT,
+    cert_id      TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, cert_id)
+);
+CREATE UNIQUE INDEX signing_certificates_by_fingerprint ON signing_certificates(account_id, fingerprint);
+CREATE INDEX signing_certificates_by_user ON signing_certificates(account_id, user_key);
+"#,
 ];

@@ -28,6 +28,8 @@ pub struct IamCounts {
     pub root_access_keys: i64,
     /// Server certificates.
     pub server_certificates: i64,
+    /// Signing certificates of the root user.
+    pub root_signing_certificates: i64,
 }
 
 impl Tx {
@@ -62,6 +64,9 @@ impl Tx {
                 .count(&n("access_keys", "AND user_key IS NULL"), account_id)
                 .await?,
             server_certificates: self.count(&n("server_certificates", ""), account_id).await?,
+            root_signing_certificates: self
+                .count(&n("signing_certificates", "AND user_key IS NULL"), account_id)
+                .await?,
         })
     }
 

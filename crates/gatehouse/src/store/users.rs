@@ -171,6 +171,7 @@ impl Tx {
             "login_profiles",
             "mfa_devices",
             "ssh_public_keys",
+            "signing_certificates",
         ] {
             self.exec(
                 &format!(

@@ -756,3 +756,230 @@ async fn ssh_public_keys_are_limited_authorized_and_isolated() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn signing_certificate_lifecycle() {
+    use aws_sdk_iam::types::StatusType;
+    let server = Server::start(&[]);
+    let root = server.root_keys();
+    let iam = server.iam(&root);
+    iam.create_user().user_name("signer").send().await.unwrap();
+    let first = ec("signer-one");
+    let second = ec("signer-two");
+
+    let uploaded = iam
+        .upload_signing_certificate()
+        .user_name("signer")
+        .certificate_body(&first.cert)
+        .send()
+        .await
+        .unwrap();
+    let certificate = uploaded.certificate().unwrap();
+    let id = certificate.certificate_id().to_owned();
+    assert_eq!(id.len(), 32, "{id}");
+    assert_eq!(certificate.user_name(), "signer");
+    assert_eq!(certificate.status(), &StatusType::Active);
+    assert_eq!(certificate.certificate_body(), first.cert);
+
+    // The same certificate is refused for anyone in the account, the root user included.
+    for user in [Some("signer"), None] {
+        let err = iam
+            .upload_signing_certificate()
+            .set_user_name(user.map(str::to_owned))
+            .certificate_body(&first.cert)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some("DuplicateCertificate"));
+    }
+    let err = iam
+        .upload_signing_certificate()
+        .user_name("signer")
+        .certificate_body("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("MalformedCertificate"));
+    let mut params = CertificateParams::new(vec!["old".to_owned()]).unwrap();
+    params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2001, 1, 1);
+    let expired = params.self_signed(&KeyPair::generate().unwrap()).unwrap();
+    let err = iam
+        .upload_signing_certificate()
+        .user_name("signer")
+        .certificate_body(expired.pem())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidCertificate"));
+
+    // Two per user.
+    iam.upload_signing_certificate()
+        .user_name("signer")
+        .certificate_body(&second.cert)
+        .send()
+        .await
+        .unwrap();
+    let err = iam
+        .upload_signing_certificate()
+        .user_name("signer")
+        .certificate_body(ec("signer-three").cert)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("LimitExceeded"));
+
+    iam.update_signing_certificate()
+        .user_name("signer")
+        .certificate_id(&id)
+        .status(StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    let listed = iam
+        .list_signing_certificates()
+        .user_name("signer")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.certificates().len(), 2);
+    let inactive = listed
+        .certificates()
+        .iter()
+        .find(|c| c.certificate_id() == id)
+        .unwrap();
+    assert_eq!(inactive.status(), &StatusType::Inactive);
+
+    // The credential report shows them: cert_1 inactive, cert_2 active.
+    iam.generate_credential_report().send().await.unwrap();
+    let report = iam.get_credential_report().send().await.unwrap();
+    let text = String::from_utf8(report.content().unwrap().as_ref().to_vec()).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = text
+        .lines()
+        .find(|line| line.starts_with("signer,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let column = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    let mut actives = [column("cert_1_active"), column("cert_2_active")];
+    actives.sort_unstable();
+    assert_eq!(actives, ["false", "true"]);
+    assert!(column("cert_1_last_rotated").ends_with("+00:00"));
+    assert!(column("cert_2_last_rotated").ends_with("+00:00"));
+
+    // Deleting the user waits for its certificates.
+    let err = iam
+        .delete_user()
+        .user_name("signer")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("DeleteConflict"));
+    for certificate in listed.certificates() {
+        iam.delete_signing_certificate()
+            .user_name("signer")
+            .certificate_id(certificate.certificate_id())
+            .send()
+            .await
+            .unwrap();
+    }
+    let err = iam
+        .delete_signing_certificate()
+        .user_name("signer")
+        .certificate_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+    iam.delete_user().user_name("signer").send().await.unwrap();
+
+    // Without UserName the root user works on its own certificates.
+    let root_cert = iam
+        .upload_signing_certificate()
+        .certificate_body(&first.cert)
+        .send()
+        .await
+        .unwrap();
+    let listed = iam.list_signing_certificates().send().await.unwrap();
+    assert_eq!(listed.certificates().len(), 1);
+    assert_eq!(
+        listed.certificates()[0].certificate_id(),
+        root_cert.certificate().unwrap().certificate_id()
+    );
+    let summary = iam.get_account_summary().send().await.unwrap();
+    use aws_sdk_iam::types::SummaryKeyType as K;
+    let map = summary.summary_map().unwrap();
+    assert_eq!(map.get(&K::AccountSigningCertificatesPresent), Some(&1));
+    assert_eq!(map.get(&K::SigningCertificatesPerUserQuota), Some(&2));
+}
+
+#[tokio::test]
+async fn signing_certificates_are_the_callers_own_and_isolated() {
+    let server = Server::start(&["--dev"]);
+    let root = server.root_keys();
+    let iam = server.iam(&root);
+    let account = account_of(&server, &root).await;
+    let keys = user_with_key(&iam, "self").await;
+    iam.create_user().user_name("other").send().await.unwrap();
+    iam.put_user_policy()
+        .user_name("self")
+        .policy_name("own-certs")
+        .policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["iam:UploadSigningCertificate","iam:ListSigningCertificates"],"Resource":"arn:aws:iam::{account}:user/${{aws:username}}"}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    let me = server.iam(&keys);
+    let cert = ec("self-signed");
+    let mut uploaded = None;
+    for _ in 0..50 {
+        // No UserName: the calling user's certificate.
+        if let Ok(out) = me
+            .upload_signing_certificate()
+            .certificate_body(&cert.cert)
+            .send()
+            .await
+        {
+            uploaded = Some(out);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(uploaded.unwrap().certificate().unwrap().user_name(), "self");
+    let err = me
+        .upload_signing_certificate()
+        .user_name("other")
+        .certificate_body(ec("for-other").cert)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    let listed = iam
+        .list_signing_certificates()
+        .user_name("self")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.certificates().len(), 1);
+
+    // Another account: none visible, and the same certificate is not a duplicate there.
+    let orgs = server.organizations(&root);
+    orgs.create_organization().send().await.unwrap();
+    let member = create_member(&orgs, "other", "other@example.com").await;
+    let other = server.iam(&dev_root(&member));
+    assert!(other
+        .list_signing_certificates()
+        .send()
+        .await
+        .unwrap()
+        .certificates()
+        .is_empty());
+    other
+        .upload_signing_certificate()
+        .certificate_body(&cert.cert)
+        .send()
+        .await
+        .unwrap();
+}

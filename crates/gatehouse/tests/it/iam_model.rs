@@ -17,7 +17,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "CreateDelegationRequest",
     "CreateServiceSpecificCredential",
     "DeleteServiceSpecificCredential",
-    "DeleteSigningCertificate",
     "DisableOutboundWebIdentityFederation",
     "EnableOutboundWebIdentityFederation",
     "GenerateOrganizationsAccessReport",
@@ -30,14 +29,11 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "GetServiceLastAccessedDetailsWithEntities",
     "ListDelegationRequests",
     "ListServiceSpecificCredentials",
-    "ListSigningCertificates",
     "RejectDelegationRequest",
     "ResetServiceSpecificCredential",
     "SendDelegationToken",
     "UpdateDelegationRequest",
     "UpdateServiceSpecificCredential",
-    "UpdateSigningCertificate",
-    "UploadSigningCertificate",
 ];
 
 /// Prints one `Operation<TAB>form body` line per operation of the IAM model: Action,

@@ -201,6 +201,16 @@ pub(super) async fn handle_delete_user(
             "Cannot delete entity, must delete SSH public keys first.",
         ));
     }
+    if !tx
+        .signing_certificates_of(&account, &KeyOwner::User(record.user_name.clone()))
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete signing certificates first.",
+        ));
+    }
     tx.delete_user(&account, &record.user_name)
         .await
         .map_err(|err| app.internal(err))?;
