@@ -22,6 +22,7 @@ mod quotas;
 mod reports;
 mod roles;
 mod server_certificates;
+mod service_credentials;
 mod signing_certificates;
 mod sqlite;
 mod ssh_public_keys;
@@ -50,6 +51,7 @@ pub use providers::{OidcProviderRecord, SamlProviderRecord};
 pub use quotas::QuotaRequestRecord;
 pub use roles::RoleRecord;
 pub use server_certificates::ServerCertificateRecord;
+pub use service_credentials::ServiceCredentialRecord;
 pub use signing_certificates::SigningCertificateRecord;
 pub use ssh_public_keys::SshPublicKeyRecord;
 pub use tags::TaggedTable;
@@ -153,6 +155,7 @@ impl Store {
             "server_certificates",
             "ssh_public_keys",
             "signing_certificates",
+            "service_credentials",
             "instance_profiles",
             "account_aliases",
             "slr_deletion_tasks",

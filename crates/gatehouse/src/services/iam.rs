@@ -24,6 +24,7 @@ mod roles;
 mod saml_metadata;
 mod server_certificates;
 mod service_access;
+mod service_credentials;
 mod service_linked_roles;
 mod signing_certificates;
 mod simulator;
@@ -1290,6 +1291,62 @@ async fn dispatch(
             .await?;
             Output::DeleteSigningCertificate
         }
+        // Service-specific credentials.
+        Operation::CreateServiceSpecificCredential(input) => {
+            Output::CreateServiceSpecificCredential(CreateServiceSpecificCredentialResponse {
+                service_specific_credential: Some(
+                    service_credentials::handle_create(app, tx, context, input).await?,
+                ),
+            })
+        }
+        Operation::ListServiceSpecificCredentials(input) => {
+            Output::ListServiceSpecificCredentials(
+                service_credentials::handle_list(app, tx, context, input).await?,
+            )
+        }
+        Operation::ResetServiceSpecificCredential(input) => {
+            Output::ResetServiceSpecificCredential(ResetServiceSpecificCredentialResponse {
+                service_specific_credential: Some(
+                    service_credentials::handle_reset(
+                        app,
+                        tx,
+                        context,
+                        (
+                            input.user_name.as_deref(),
+                            &input.service_specific_credential_id,
+                        ),
+                    )
+                    .await?,
+                ),
+            })
+        }
+        Operation::UpdateServiceSpecificCredential(input) => {
+            service_credentials::handle_update(
+                app,
+                tx,
+                context,
+                (
+                    input.user_name.as_deref(),
+                    &input.service_specific_credential_id,
+                ),
+                &input.status,
+            )
+            .await?;
+            Output::UpdateServiceSpecificCredential
+        }
+        Operation::DeleteServiceSpecificCredential(input) => {
+            service_credentials::handle_delete(
+                app,
+                tx,
+                context,
+                (
+                    input.user_name.as_deref(),
+                    &input.service_specific_credential_id,
+                ),
+            )
+            .await?;
+            Output::DeleteServiceSpecificCredential
+        }
         other => return Err(ServiceError::not_implemented(other.name())),
     })
 }
@@ -1893,6 +1950,25 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::ListSigningCertificates(i) => one("iam:ListSigningCertificates", me(&i.user_name)),
         Op::UpdateSigningCertificate(i) => one("iam:UpdateSigningCertificate", me(&i.user_name)),
         Op::DeleteSigningCertificate(i) => one("iam:DeleteSigningCertificate", me(&i.user_name)),
+        Op::CreateServiceSpecificCredential(i) => {
+            one("iam:CreateServiceSpecificCredential", user(&i.user_name))
+        }
+        // Listing every user's credentials is about no one user.
+        Op::ListServiceSpecificCredentials(i) if i.all_users == Some(true) => {
+            one("iam:ListServiceSpecificCredentials", Target::Star)
+        }
+        Op::ListServiceSpecificCredentials(i) => {
+            one("iam:ListServiceSpecificCredentials", me(&i.user_name))
+        }
+        Op::ResetServiceSpecificCredential(i) => {
+            one("iam:ResetServiceSpecificCredential", me(&i.user_name))
+        }
+        Op::UpdateServiceSpecificCredential(i) => {
+            one("iam:UpdateServiceSpecificCredential", me(&i.user_name))
+        }
+        Op::DeleteServiceSpecificCredential(i) => {
+            one("iam:DeleteServiceSpecificCredential", me(&i.user_name))
+        }
         _ => Vec::new(),
     }
 }

@@ -417,4 +417,21 @@ CREATE TABLE signing_certificates (
 CREATE UNIQUE INDEX signing_certificates_by_fingerprint ON signing_certificates(account_id, fingerprint);
 CREATE INDEX signing_certificates_by_user ON signing_certificates(account_id, user_key);
 "#,
+    // 15: service-specific credentials of users (only a hash of the secret).
+    r#"
+CREATE TABLE service_credentials (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    user_key     TEXT NOT NULL,
+    credential_id TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    service_user_name TEXT,
+    alias        TEXT,
+    secret_hash  TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    expires_at   BIGINT,
+    created_at   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, credential_id)
+);
+CREATE INDEX service_credentials_by_user ON service_credentials(account_id, user_key, service_name);
+"#,
 ];

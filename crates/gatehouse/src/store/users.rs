@@ -172,6 +172,7 @@ impl Tx {
             "mfa_devices",
             "ssh_public_keys",
             "signing_certificates",
+            "service_credentials",
         ] {
             self.exec(
                 &format!(

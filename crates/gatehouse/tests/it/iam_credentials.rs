@@ -983,3 +983,309 @@ async fn signing_certificates_are_the_callers_own_and_isolated() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn service_specific_credential_lifecycle() {
+    use aws_sdk_iam::types::StatusType;
+    let server = Server::start(&[]);
+    let root = server.root_keys();
+    let iam = server.iam(&root);
+    let account = account_of(&server, &root).await;
+    iam.create_user().user_name("jane").send().await.unwrap();
+
+    let created = iam
+        .create_service_specific_credential()
+        .user_name("jane")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let credential = created.service_specific_credential().unwrap();
+    let id = credential.service_specific_credential_id().to_owned();
+    assert!(id.starts_with("ACCA") && id.len() == 21, "{id}");
+    assert_eq!(
+        credential.service_user_name(),
+        Some(format!("jane-at-{account}").as_str())
+    );
+    let password = credential.service_password().unwrap().to_owned();
+    assert_eq!(password.len(), 44);
+    assert_eq!(credential.status(), &StatusType::Active);
+    assert!(credential.service_credential_secret().is_none());
+
+    let second = iam
+        .create_service_specific_credential()
+        .user_name("jane")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        second
+            .service_specific_credential()
+            .unwrap()
+            .service_user_name(),
+        Some(format!("jane+1-at-{account}").as_str())
+    );
+    let err = iam
+        .create_service_specific_credential()
+        .user_name("jane")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("LimitExceeded"));
+    // Another service has its own two.
+    iam.create_service_specific_credential()
+        .user_name("jane")
+        .service_name("cassandra.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let err = iam
+        .create_service_specific_credential()
+        .user_name("jane")
+        .service_name("s3.amazonaws.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NotSupportedService"));
+    let err = iam
+        .create_service_specific_credential()
+        .user_name("jane")
+        .service_name("codecommit.amazonaws.com")
+        .credential_age_days(30)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidInput"));
+    let err = iam
+        .create_service_specific_credential()
+        .user_name("nobody")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+
+    // A Bedrock API key: an alias and a secret, with an expiry when asked.
+    let key = iam
+        .create_service_specific_credential()
+        .user_name("jane")
+        .service_name("bedrock.amazonaws.com")
+        .credential_age_days(30)
+        .send()
+        .await
+        .unwrap();
+    let key = key.service_specific_credential().unwrap();
+    let alias = key.service_credential_alias().unwrap();
+    assert!(alias.starts_with("BedrockAPIKey-") && alias.ends_with(&format!("-at-{account}")));
+    assert!(key.service_credential_secret().unwrap().starts_with("ABSK"));
+    assert!(key.service_password().is_none());
+    let lifetime = key.expiration_date().unwrap().secs() - key.create_date().secs();
+    assert!((30 * 86_400 - 5..=30 * 86_400 + 5).contains(&lifetime), "{lifetime}");
+
+    // Lists never show secrets; filters by service; all users at once.
+    let listed = iam
+        .list_service_specific_credentials()
+        .user_name("jane")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.service_specific_credentials().len(), 4);
+    let only = iam
+        .list_service_specific_credentials()
+        .user_name("jane")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(only.service_specific_credentials().len(), 2);
+    let (status, body) = super::harness::RawRequest::query(
+        "iam",
+        "Action=ListServiceSpecificCredentials&Version=2010-05-08&UserName=jane",
+        &root,
+    )
+    .send(&server.endpoint)
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains(&password) && !body.contains("ServicePassword"), "{body}");
+    iam.create_user().user_name("joe").send().await.unwrap();
+    iam.create_service_specific_credential()
+        .user_name("joe")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let everyone = iam
+        .list_service_specific_credentials()
+        .all_users(true)
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let mut owners: Vec<_> = everyone
+        .service_specific_credentials()
+        .iter()
+        .map(|c| c.user_name().to_owned())
+        .collect();
+    owners.sort();
+    assert_eq!(owners, ["jane", "jane", "joe"]);
+    let err = iam
+        .list_service_specific_credentials()
+        .all_users(true)
+        .user_name("jane")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidInput"));
+
+    // Reset gives a new password; update changes the status.
+    let reset = iam
+        .reset_service_specific_credential()
+        .user_name("jane")
+        .service_specific_credential_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let new_password = reset
+        .service_specific_credential()
+        .unwrap()
+        .service_password()
+        .unwrap();
+    assert_eq!(new_password.len(), 44);
+    assert_ne!(new_password, password);
+    iam.update_service_specific_credential()
+        .user_name("jane")
+        .service_specific_credential_id(&id)
+        .status(StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    let listed = iam
+        .list_service_specific_credentials()
+        .user_name("jane")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let updated = listed
+        .service_specific_credentials()
+        .iter()
+        .find(|c| c.service_specific_credential_id() == id)
+        .unwrap();
+    assert_eq!(updated.status(), &StatusType::Inactive);
+
+    // Deleting the user waits for its credentials.
+    let err = iam.delete_user().user_name("joe").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("DeleteConflict"));
+    let joes = iam
+        .list_service_specific_credentials()
+        .user_name("joe")
+        .send()
+        .await
+        .unwrap();
+    iam.delete_service_specific_credential()
+        .user_name("joe")
+        .service_specific_credential_id(
+            joes.service_specific_credentials()[0].service_specific_credential_id(),
+        )
+        .send()
+        .await
+        .unwrap();
+    iam.delete_user().user_name("joe").send().await.unwrap();
+    let err = iam
+        .delete_service_specific_credential()
+        .user_name("jane")
+        .service_specific_credential_id("ACCAAAAAAAAAAAAAAAAAA")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+
+    // The password is not in the database files, only its hash.
+    for entry in std::fs::read_dir(&server.data_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("gatehouse.db") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.windows(new_password.len()).any(|w| w == new_password.as_bytes()),
+            "password found in clear in {name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn service_specific_credentials_are_authorized_and_isolated() {
+    let server = Server::start(&["--dev"]);
+    let root = server.root_keys();
+    let iam = server.iam(&root);
+    let account = account_of(&server, &root).await;
+    let keys = user_with_key(&iam, "dev").await;
+    iam.create_user().user_name("boss").send().await.unwrap();
+    iam.put_user_policy()
+        .user_name("dev")
+        .policy_name("own-git")
+        .policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["iam:CreateServiceSpecificCredential","iam:ListServiceSpecificCredentials"],"Resource":"arn:aws:iam::{account}:user/${{aws:username}}"}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    let me = server.iam(&keys);
+    let mut created = false;
+    for _ in 0..50 {
+        if me
+            .create_service_specific_credential()
+            .user_name("dev")
+            .service_name("codecommit.amazonaws.com")
+            .send()
+            .await
+            .is_ok()
+        {
+            created = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(created);
+    let mine = me.list_service_specific_credentials().send().await.unwrap();
+    assert_eq!(mine.service_specific_credentials().len(), 1);
+    let err = me
+        .create_service_specific_credential()
+        .user_name("boss")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    // Every user's credentials is an account-wide (`*`) request.
+    let err = me
+        .list_service_specific_credentials()
+        .all_users(true)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+
+    let orgs = server.organizations(&root);
+    orgs.create_organization().send().await.unwrap();
+    let member = create_member(&orgs, "other", "other@example.com").await;
+    let other = server.iam(&dev_root(&member));
+    let everyone = other
+        .list_service_specific_credentials()
+        .all_users(true)
+        .send()
+        .await
+        .unwrap();
+    assert!(everyone.service_specific_credentials().is_empty());
+    let err = other
+        .list_service_specific_credentials()
+        .user_name("dev")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchEntity"));
+}

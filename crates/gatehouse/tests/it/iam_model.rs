@@ -15,8 +15,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "AcceptDelegationRequest",
     "AssociateDelegationRequest",
     "CreateDelegationRequest",
-    "CreateServiceSpecificCredential",
-    "DeleteServiceSpecificCredential",
     "DisableOutboundWebIdentityFederation",
     "EnableOutboundWebIdentityFederation",
     "GenerateOrganizationsAccessReport",
@@ -28,12 +26,9 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "GetServiceLastAccessedDetails",
     "GetServiceLastAccessedDetailsWithEntities",
     "ListDelegationRequests",
-    "ListServiceSpecificCredentials",
     "RejectDelegationRequest",
-    "ResetServiceSpecificCredential",
     "SendDelegationToken",
     "UpdateDelegationRequest",
-    "UpdateServiceSpecificCredential",
 ];
 
 /// Prints one `Operation<TAB>form body` line per operation of the IAM model: Action,
