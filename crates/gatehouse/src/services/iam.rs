@@ -1193,8 +1193,7 @@ async fn dispatch(
         }
         Operation::ListServerCertificateTags(input) => {
             let found =
-                server_certificates::find(app, tx, context, &input.server_certificate_name)
-                    .await?;
+                server_certificates::find(app, tx, context, &input.server_certificate_name).await?;
             let (tags, truncated, marker) =
                 tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListServerCertificateTags(ListServerCertificateTagsResponse {
@@ -1299,11 +1298,9 @@ async fn dispatch(
                 ),
             })
         }
-        Operation::ListServiceSpecificCredentials(input) => {
-            Output::ListServiceSpecificCredentials(
-                service_credentials::handle_list(app, tx, context, input).await?,
-            )
-        }
+        Operation::ListServiceSpecificCredentials(input) => Output::ListServiceSpecificCredentials(
+            service_credentials::handle_list(app, tx, context, input).await?,
+        ),
         Operation::ResetServiceSpecificCredential(input) => {
             Output::ResetServiceSpecificCredential(ResetServiceSpecificCredentialResponse {
                 service_specific_credential: Some(

@@ -63,9 +63,14 @@ impl Tx {
             root_access_keys: self
                 .count(&n("access_keys", "AND user_key IS NULL"), account_id)
                 .await?,
-            server_certificates: self.count(&n("server_certificates", ""), account_id).await?,
+            server_certificates: self
+                .count(&n("server_certificates", ""), account_id)
+                .await?,
             root_signing_certificates: self
-                .count(&n("signing_certificates", "AND user_key IS NULL"), account_id)
+                .count(
+                    &n("signing_certificates", "AND user_key IS NULL"),
+                    account_id,
+                )
                 .await?,
         })
     }

@@ -8,8 +8,8 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 
 use super::harness::{create_member, dev_root, user_with_key, Server};
 
-/// The test-only RSA key (PKCS #8) also used by the OIDC tests.
-const RSA_KEY: &str = include_str!("../data/oidc-test-key.pem");
+/// A test-only RSA key (PKCS #8).
+const RSA_KEY: &str = include_str!("../data/rsa-test-key.pem");
 
 /// A certificate (PEM) for `name` and its private key (PEM).
 struct Issued {
@@ -116,7 +116,9 @@ async fn server_certificate_lifecycle() {
     assert_eq!(got.certificate_body(), leaf.cert);
     assert_eq!(got.certificate_chain(), Some(ca.as_str()));
     assert_eq!(
-        got.server_certificate_metadata().unwrap().server_certificate_name(),
+        got.server_certificate_metadata()
+            .unwrap()
+            .server_certificate_name(),
         "Web"
     );
     // The private key never comes back, in any field.
@@ -291,16 +293,23 @@ async fn server_certificates_are_checked_as_aws_does() {
             .private_key(key)
     };
 
-    let err = upload("bad", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", &good.key)
-        .send()
-        .await
-        .unwrap_err();
+    let err = upload(
+        "bad",
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        &good.key,
+    )
+    .send()
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), Some("MalformedCertificate"));
     assert_eq!(
         err.message(),
         Some("Unable to parse certificate. Please ensure the certificate is in PEM format.")
     );
-    let err = upload("bad", &good.cert, "not a key").send().await.unwrap_err();
+    let err = upload("bad", &good.cert, "not a key")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some("MalformedCertificate"));
     let err = upload("bad", &good.cert, &stranger.key)
         .send()
@@ -312,10 +321,7 @@ async fn server_certificates_are_checked_as_aws_does() {
     assert_eq!(err.code(), Some("KeyPairMismatch"));
 
     // An RSA certificate with its PKCS #8 key.
-    let rsa = self_signed(
-        "rsa.example.com",
-        KeyPair::from_pem(RSA_KEY).unwrap(),
-    );
+    let rsa = self_signed("rsa.example.com", KeyPair::from_pem(RSA_KEY).unwrap());
     upload("rsa", &rsa.cert, RSA_KEY).send().await.unwrap();
 
     // An expired certificate.
@@ -472,7 +478,10 @@ const FINGERPRINT_3072: &str = "6a:d1:65:35:77:10:43:f4:05:a2:50:d7:d8:b7:fb:41"
 
 /// The key part of an OpenSSH line (its type and base64, no comment).
 fn ssh_key_part(line: &str) -> String {
-    line.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    line.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[tokio::test]
@@ -1003,11 +1012,9 @@ async fn service_specific_credential_lifecycle() {
     let credential = created.service_specific_credential().unwrap();
     let id = credential.service_specific_credential_id().to_owned();
     assert!(id.starts_with("ACCA") && id.len() == 21, "{id}");
-    assert_eq!(
-        credential.service_user_name(),
-        Some(format!("jane-at-{account}").as_str())
-    );
-    let password = credential.service_password().unwrap().to_owned();
+    // This SDK's model has the user name and password required (`&str`).
+    assert_eq!(credential.service_user_name(), format!("jane-at-{account}"));
+    let password = credential.service_password().to_owned();
     assert_eq!(password.len(), 44);
     assert_eq!(credential.status(), &StatusType::Active);
     assert!(credential.service_credential_secret().is_none());
@@ -1024,7 +1031,7 @@ async fn service_specific_credential_lifecycle() {
             .service_specific_credential()
             .unwrap()
             .service_user_name(),
-        Some(format!("jane+1-at-{account}").as_str())
+        format!("jane+1-at-{account}")
     );
     let err = iam
         .create_service_specific_credential()
@@ -1080,9 +1087,12 @@ async fn service_specific_credential_lifecycle() {
     let alias = key.service_credential_alias().unwrap();
     assert!(alias.starts_with("BedrockAPIKey-") && alias.ends_with(&format!("-at-{account}")));
     assert!(key.service_credential_secret().unwrap().starts_with("ABSK"));
-    assert!(key.service_password().is_none());
+    assert!(key.service_password().is_empty());
     let lifetime = key.expiration_date().unwrap().secs() - key.create_date().secs();
-    assert!((30 * 86_400 - 5..=30 * 86_400 + 5).contains(&lifetime), "{lifetime}");
+    assert!(
+        (30 * 86_400 - 5..=30 * 86_400 + 5).contains(&lifetime),
+        "{lifetime}"
+    );
 
     // Lists never show secrets; filters by service; all users at once.
     let listed = iam
@@ -1108,7 +1118,10 @@ async fn service_specific_credential_lifecycle() {
     .send(&server.endpoint)
     .await;
     assert_eq!(status, 200, "{body}");
-    assert!(!body.contains(&password) && !body.contains("ServicePassword"), "{body}");
+    assert!(
+        !body.contains(&password) && !body.contains("ServicePassword"),
+        "{body}"
+    );
     iam.create_user().user_name("joe").send().await.unwrap();
     iam.create_service_specific_credential()
         .user_name("joe")
@@ -1150,8 +1163,7 @@ async fn service_specific_credential_lifecycle() {
     let new_password = reset
         .service_specific_credential()
         .unwrap()
-        .service_password()
-        .unwrap();
+        .service_password();
     assert_eq!(new_password.len(), 44);
     assert_ne!(new_password, password);
     iam.update_service_specific_credential()
@@ -1211,7 +1223,9 @@ async fn service_specific_credential_lifecycle() {
         }
         let bytes = std::fs::read(&path).unwrap();
         assert!(
-            !bytes.windows(new_password.len()).any(|w| w == new_password.as_bytes()),
+            !bytes
+                .windows(new_password.len())
+                .any(|w| w == new_password.as_bytes()),
             "password found in clear in {name}"
         );
     }

@@ -141,8 +141,8 @@ pub fn check_private_key(pem: &str, certificate: &Certificate) -> Result<(), Key
     let rng = ring::rand::SystemRandom::new();
     match kind {
         SectionKind::RsaPrivateKey => {
-            let pair = ring::signature::RsaKeyPair::from_der(&der)
-                .map_err(|_| KeyError::Malformed)?;
+            let pair =
+                ring::signature::RsaKeyPair::from_der(&der).map_err(|_| KeyError::Malformed)?;
             rsa_matches(&pair, certificate)
         }
         SectionKind::PrivateKey => {
@@ -234,10 +234,8 @@ fn sec1_parts(der: &[u8]) -> Option<(Vec<u8>, Option<ObjectIdentifier>)> {
         .sequence(|seq| {
             let _version = u8::decode(seq)?;
             let scalar = OctetStringRef::decode(seq)?.as_bytes().to_vec();
-            let curve = seq.context_specific::<ObjectIdentifier>(
-                der::TagNumber::N0,
-                der::TagMode::Explicit,
-            )?;
+            let curve = seq
+                .context_specific::<ObjectIdentifier>(der::TagNumber::N0, der::TagMode::Explicit)?;
             let rest = seq.remaining_len();
             seq.read_slice(rest)?;
             Ok((scalar, curve))
@@ -284,7 +282,8 @@ impl RsaPublicKey {
     }
 
     fn from_spki(der: &[u8]) -> Result<Self, SshKeyError> {
-        let spki = spki::SubjectPublicKeyInfoRef::from_der(der).map_err(|_| SshKeyError::Invalid)?;
+        let spki =
+            spki::SubjectPublicKeyInfoRef::from_der(der).map_err(|_| SshKeyError::Invalid)?;
         if spki.algorithm.oid != RSA_ENCRYPTION {
             return Err(SshKeyError::Unrecognized);
         }
@@ -354,14 +353,17 @@ impl RsaPublicKey {
 
     /// A PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
     pub fn to_pem(&self) -> String {
-        let rsa_key = tlv(0x30, &[tlv(0x02, &mpint(&self.modulus)), tlv(0x02, &mpint(&self.exponent))].concat());
-        let algorithm = tlv(
+        let rsa_key = tlv(
             0x30,
             &[
-                tlv(0x06, RSA_ENCRYPTION.as_bytes()),
-                tlv(0x05, &[]),
+                tlv(0x02, &mpint(&self.modulus)),
+                tlv(0x02, &mpint(&self.exponent)),
             ]
             .concat(),
+        );
+        let algorithm = tlv(
+            0x30,
+            &[tlv(0x06, RSA_ENCRYPTION.as_bytes()), tlv(0x05, &[])].concat(),
         );
         let bits = tlv(0x03, &[&[0u8][..], &rsa_key].concat());
         let spki = tlv(0x30, &[algorithm, bits].concat());
@@ -425,11 +427,19 @@ mod tests {
 
     const SSH_2048: &str = include_str!("../../../tests/data/ssh-rsa-2048.pub");
     const PEM_2048: &str = include_str!("../../../tests/data/ssh-rsa-2048.pem");
-    const RSA_KEY: &str = include_str!("../../../tests/data/oidc-test-key.pem");
+    const RSA_KEY: &str = include_str!("../../../tests/data/rsa-test-key.pem");
 
     fn pem(label: &str, der: &[u8]) -> String {
         let text = base64::engine::general_purpose::STANDARD.encode(der);
-        format!("-----BEGIN {label}-----\n{text}\n-----END {label}-----\n")
+        let lines: Vec<String> = text
+            .as_bytes()
+            .chunks(64)
+            .map(|line| String::from_utf8_lossy(line).into_owned())
+            .collect();
+        format!(
+            "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+            lines.join("\n")
+        )
     }
 
     fn issued(key: &rcgen::KeyPair) -> Certificate {
@@ -541,7 +551,10 @@ mod tests {
         let other = issued(&rcgen::KeyPair::generate().unwrap());
         let other_pem = pem("CERTIFICATE", &other.der);
         assert_eq!(check_chain(&leaf, &other_pem), Err(0));
-        assert_eq!(check_chain(&leaf, &format!("{}{other_pem}", ca.pem())), Err(1));
+        assert_eq!(
+            check_chain(&leaf, &format!("{}{other_pem}", ca.pem())),
+            Err(1)
+        );
         assert_eq!(check_chain(&leaf, "nothing"), Err(-1));
         assert!(parse_certificate(&format!("{}{other_pem}", ca.pem())).is_none());
         assert_eq!(other.fingerprint().len(), 64);

@@ -45,7 +45,10 @@ pub(super) fn certificate_arn(context: &RequestContext, path: &str, name: &str) 
     )
 }
 
-fn metadata(context: &RequestContext, record: &ServerCertificateRecord) -> ServerCertificateMetadata {
+fn metadata(
+    context: &RequestContext,
+    record: &ServerCertificateRecord,
+) -> ServerCertificateMetadata {
     ServerCertificateMetadata {
         path: record.path.clone(),
         server_certificate_name: record.name.clone(),
@@ -78,11 +81,12 @@ pub(super) async fn handle_upload(
     let account = context.principal.account.to_string();
     let mut tags = Vec::new();
     merge_tags(&mut tags, input.tags.unwrap_or_default())?;
-    let certificate = certificates::parse_certificate(&input.certificate_body).ok_or_else(|| {
-        errors::malformed_certificate(
-            "Unable to parse certificate. Please ensure the certificate is in PEM format.",
-        )
-    })?;
+    let certificate =
+        certificates::parse_certificate(&input.certificate_body).ok_or_else(|| {
+            errors::malformed_certificate(
+                "Unable to parse certificate. Please ensure the certificate is in PEM format.",
+            )
+        })?;
     if !certificate.valid_at(time::OffsetDateTime::now_utc().unix_timestamp()) {
         return Err(errors::malformed_certificate(
             "The certificate is expired or not yet valid.",

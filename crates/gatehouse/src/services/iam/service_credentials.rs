@@ -69,7 +69,8 @@ fn new_secret(kind: Kind, alias: Option<&str>) -> zeroize::Zeroizing<String> {
     match (kind, alias) {
         (Kind::ApiKey, Some(alias)) => zeroize::Zeroizing::new(format!(
             "ABSK{}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{alias}:{}", secret.as_str()))
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("{alias}:{}", secret.as_str()))
         )),
         _ => secret,
     }
@@ -248,9 +249,13 @@ pub(super) async fn handle_list(
         Vec::new()
     } else {
         let user = target_user(app, tx, context, input.user_name.as_deref()).await?;
-        tx.service_credentials(&account, Some(&user.user_name), input.service_name.as_deref())
-            .await
-            .map_err(|err| app.internal(err))?
+        tx.service_credentials(
+            &account,
+            Some(&user.user_name),
+            input.service_name.as_deref(),
+        )
+        .await
+        .map_err(|err| app.internal(err))?
     };
     let (page, truncated, marker) = pagination::page(
         records,

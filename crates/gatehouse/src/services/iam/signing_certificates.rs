@@ -130,12 +130,10 @@ pub(super) async fn handle_list(
         .signing_certificates_of(&account, &owner)
         .await
         .map_err(|err| app.internal(err))?;
-    let (page, truncated, marker) = pagination::page(
-        held,
-        input.max_items,
-        input.marker.as_deref(),
-        |record| record.certificate_id.clone(),
-    )?;
+    let (page, truncated, marker) =
+        pagination::page(held, input.max_items, input.marker.as_deref(), |record| {
+            record.certificate_id.clone()
+        })?;
     Ok(ListSigningCertificatesResponse {
         certificates: page.iter().map(|record| to_wire(&name, record)).collect(),
         is_truncated: Some(truncated),

@@ -167,12 +167,10 @@ pub(super) async fn handle_list(
         .ssh_public_keys_of(&account, &user.user_name)
         .await
         .map_err(|err| app.internal(err))?;
-    let (page, truncated, marker) = pagination::page(
-        keys,
-        input.max_items,
-        input.marker.as_deref(),
-        |key| key.key_id.clone(),
-    )?;
+    let (page, truncated, marker) =
+        pagination::page(keys, input.max_items, input.marker.as_deref(), |key| {
+            key.key_id.clone()
+        })?;
     Ok(ListSSHPublicKeysResponse {
         ssh_public_keys: Some(
             page.iter()
