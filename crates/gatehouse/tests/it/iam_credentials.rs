@@ -434,7 +434,7 @@ async fn server_certificates_are_authorized_and_isolated() {
     assert!(
         err.message()
             .unwrap()
-            .contains(&format!("server-certificate/web/mine")),
+            .contains("server-certificate/web/mine"),
         "{err:?}"
     );
 
