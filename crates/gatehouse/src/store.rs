@@ -21,7 +21,11 @@ mod providers;
 mod quotas;
 mod reports;
 mod roles;
+mod server_certificates;
+mod service_credentials;
+mod signing_certificates;
 mod sqlite;
+mod ssh_public_keys;
 mod tags;
 mod users;
 
@@ -46,6 +50,10 @@ pub use policies::{ManagedPolicyRecord, OwnerKind};
 pub use providers::{OidcProviderRecord, SamlProviderRecord};
 pub use quotas::QuotaRequestRecord;
 pub use roles::RoleRecord;
+pub use server_certificates::ServerCertificateRecord;
+pub use service_credentials::ServiceCredentialRecord;
+pub use signing_certificates::SigningCertificateRecord;
+pub use ssh_public_keys::SshPublicKeyRecord;
 pub use tags::TaggedTable;
 pub use users::UserRecord;
 
@@ -144,6 +152,10 @@ impl Store {
             "login_profiles",
             "password_policies",
             "mfa_devices",
+            "server_certificates",
+            "ssh_public_keys",
+            "signing_certificates",
+            "service_credentials",
             "instance_profiles",
             "account_aliases",
             "slr_deletion_tasks",

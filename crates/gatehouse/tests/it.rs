@@ -13,6 +13,7 @@ mod it {
     pub mod errors;
     pub mod harness;
     pub mod iam_account_reports;
+    pub mod iam_credentials;
     pub mod iam_instance_profiles;
     pub mod iam_login_mfa;
     pub mod iam_model;

@@ -56,6 +56,12 @@ pub enum IdPrefix {
     AccessKey,
     /// Temporary (STS) access key (`ASIA`).
     TemporaryAccessKey,
+    /// Server certificate (`ASCA`).
+    ServerCertificate,
+    /// SSH public key (`APKA`).
+    SshPublicKey,
+    /// Service-specific credential (`ACCA`).
+    ServiceCredential,
 }
 
 impl IdPrefix {
@@ -69,6 +75,9 @@ impl IdPrefix {
             Self::InstanceProfile => "AIPA",
             Self::AccessKey => "AKIA",
             Self::TemporaryAccessKey => "ASIA",
+            Self::ServerCertificate => "ASCA",
+            Self::SshPublicKey => "APKA",
+            Self::ServiceCredential => "ACCA",
         }
     }
 }
@@ -81,6 +90,14 @@ pub fn unique_id(prefix: IdPrefix) -> String {
     id.push_str(prefix.as_str());
     id.extend(BASE32_NOPAD.encode(&bytes).chars().take(17));
     id
+}
+
+/// A key-like id: the prefix and 16 random base32 characters (20 in all, like AWS's SSH
+/// public key ids).
+pub fn key_like_id(prefix: IdPrefix) -> String {
+    let mut bytes = [0u8; 10];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("{}{}", prefix.as_str(), BASE32_NOPAD.encode(&bytes))
 }
 
 /// An access key id (`AKIA…` or `ASIA…`, 20 characters) that encodes its account.

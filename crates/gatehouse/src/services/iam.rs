@@ -5,6 +5,7 @@
 mod access_keys;
 mod account_alias;
 mod account_summary;
+mod certificates;
 mod credential_report;
 mod documents;
 mod entity_tags;
@@ -21,9 +22,13 @@ mod providers;
 mod reports;
 mod roles;
 mod saml_metadata;
+mod server_certificates;
 mod service_access;
+mod service_credentials;
 mod service_linked_roles;
+mod signing_certificates;
 mod simulator;
+mod ssh_keys;
 mod tags;
 mod users;
 
@@ -1134,6 +1139,211 @@ async fn dispatch(
         Operation::GetAccountAuthorizationDetails(input) => Output::GetAccountAuthorizationDetails(
             reports::handle_get_account_authorization_details(app, tx, context, input).await?,
         ),
+        // Server certificates.
+        Operation::UploadServerCertificate(input) => Output::UploadServerCertificate(
+            server_certificates::handle_upload(app, tx, context, input).await?,
+        ),
+        Operation::GetServerCertificate(input) => {
+            Output::GetServerCertificate(GetServerCertificateResponse {
+                server_certificate: server_certificates::handle_get(
+                    app,
+                    tx,
+                    context,
+                    &input.server_certificate_name,
+                )
+                .await?,
+            })
+        }
+        Operation::ListServerCertificates(input) => Output::ListServerCertificates(
+            server_certificates::handle_list(app, tx, context, input).await?,
+        ),
+        Operation::UpdateServerCertificate(input) => {
+            server_certificates::handle_update(app, tx, context, input).await?;
+            Output::UpdateServerCertificate
+        }
+        Operation::DeleteServerCertificate(input) => {
+            server_certificates::handle_delete(app, tx, context, &input.server_certificate_name)
+                .await?;
+            Output::DeleteServerCertificate
+        }
+        Operation::TagServerCertificate(input) => {
+            server_certificates::update_tags(
+                app,
+                tx,
+                context,
+                &input.server_certificate_name,
+                |tags| tags::merge_tags(tags, input.tags),
+            )
+            .await?;
+            Output::TagServerCertificate
+        }
+        Operation::UntagServerCertificate(input) => {
+            server_certificates::update_tags(
+                app,
+                tx,
+                context,
+                &input.server_certificate_name,
+                |tags| {
+                    tags::remove_tags(tags, &input.tag_keys);
+                    Ok(())
+                },
+            )
+            .await?;
+            Output::UntagServerCertificate
+        }
+        Operation::ListServerCertificateTags(input) => {
+            let found =
+                server_certificates::find(app, tx, context, &input.server_certificate_name).await?;
+            let (tags, truncated, marker) =
+                tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
+            Output::ListServerCertificateTags(ListServerCertificateTagsResponse {
+                tags,
+                is_truncated: Some(truncated),
+                marker,
+            })
+        }
+        // SSH public keys.
+        Operation::UploadSSHPublicKey(input) => {
+            Output::UploadSSHPublicKey(UploadSSHPublicKeyResponse {
+                ssh_public_key: Some(
+                    ssh_keys::handle_upload(
+                        app,
+                        tx,
+                        context,
+                        &input.user_name,
+                        &input.ssh_public_key_body,
+                    )
+                    .await?,
+                ),
+            })
+        }
+        Operation::GetSSHPublicKey(input) => Output::GetSSHPublicKey(GetSSHPublicKeyResponse {
+            ssh_public_key: Some(
+                ssh_keys::handle_get(
+                    app,
+                    tx,
+                    context,
+                    (&input.user_name, &input.ssh_public_key_id),
+                    &input.encoding,
+                )
+                .await?,
+            ),
+        }),
+        Operation::ListSSHPublicKeys(input) => {
+            Output::ListSSHPublicKeys(ssh_keys::handle_list(app, tx, context, input).await?)
+        }
+        Operation::UpdateSSHPublicKey(input) => {
+            ssh_keys::handle_update(
+                app,
+                tx,
+                context,
+                (&input.user_name, &input.ssh_public_key_id),
+                &input.status,
+            )
+            .await?;
+            Output::UpdateSSHPublicKey
+        }
+        Operation::DeleteSSHPublicKey(input) => {
+            ssh_keys::handle_delete(
+                app,
+                tx,
+                context,
+                (&input.user_name, &input.ssh_public_key_id),
+            )
+            .await?;
+            Output::DeleteSSHPublicKey
+        }
+        // Signing certificates.
+        Operation::UploadSigningCertificate(input) => {
+            Output::UploadSigningCertificate(UploadSigningCertificateResponse {
+                certificate: signing_certificates::handle_upload(
+                    app,
+                    tx,
+                    context,
+                    input.user_name.as_deref(),
+                    &input.certificate_body,
+                )
+                .await?,
+            })
+        }
+        Operation::ListSigningCertificates(input) => Output::ListSigningCertificates(
+            signing_certificates::handle_list(app, tx, context, input).await?,
+        ),
+        Operation::UpdateSigningCertificate(input) => {
+            signing_certificates::handle_update(
+                app,
+                tx,
+                context,
+                (input.user_name.as_deref(), &input.certificate_id),
+                &input.status,
+            )
+            .await?;
+            Output::UpdateSigningCertificate
+        }
+        Operation::DeleteSigningCertificate(input) => {
+            signing_certificates::handle_delete(
+                app,
+                tx,
+                context,
+                (input.user_name.as_deref(), &input.certificate_id),
+            )
+            .await?;
+            Output::DeleteSigningCertificate
+        }
+        // Service-specific credentials.
+        Operation::CreateServiceSpecificCredential(input) => {
+            Output::CreateServiceSpecificCredential(CreateServiceSpecificCredentialResponse {
+                service_specific_credential: Some(
+                    service_credentials::handle_create(app, tx, context, input).await?,
+                ),
+            })
+        }
+        Operation::ListServiceSpecificCredentials(input) => Output::ListServiceSpecificCredentials(
+            service_credentials::handle_list(app, tx, context, input).await?,
+        ),
+        Operation::ResetServiceSpecificCredential(input) => {
+            Output::ResetServiceSpecificCredential(ResetServiceSpecificCredentialResponse {
+                service_specific_credential: Some(
+                    service_credentials::handle_reset(
+                        app,
+                        tx,
+                        context,
+                        (
+                            input.user_name.as_deref(),
+                            &input.service_specific_credential_id,
+                        ),
+                    )
+                    .await?,
+                ),
+            })
+        }
+        Operation::UpdateServiceSpecificCredential(input) => {
+            service_credentials::handle_update(
+                app,
+                tx,
+                context,
+                (
+                    input.user_name.as_deref(),
+                    &input.service_specific_credential_id,
+                ),
+                &input.status,
+            )
+            .await?;
+            Output::UpdateServiceSpecificCredential
+        }
+        Operation::DeleteServiceSpecificCredential(input) => {
+            service_credentials::handle_delete(
+                app,
+                tx,
+                context,
+                (
+                    input.user_name.as_deref(),
+                    &input.service_specific_credential_id,
+                ),
+            )
+            .await?;
+            Output::DeleteServiceSpecificCredential
+        }
         other => return Err(ServiceError::not_implemented(other.name())),
     })
 }
@@ -1155,6 +1365,12 @@ enum Target {
     InstanceProfile(String),
     /// The user owning an access key of the caller's account.
     KeyOwner(String),
+    /// A server certificate by name; with `renamed`, what it becomes: the new name, and
+    /// the new path or else its current one.
+    ServerCertificate {
+        name: String,
+        renamed: Option<(String, Option<String>)>,
+    },
     /// What a user or group becomes when renamed or moved: the new name, and the new path
     /// or else its current one.
     Renamed {
@@ -1241,6 +1457,10 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
     let group = |name: &str| Target::Group(name.to_owned());
     let role = |name: &str| Target::Role(name.to_owned());
     let profile = |name: &str| Target::InstanceProfile(name.to_owned());
+    let certificate = |name: &str| Target::ServerCertificate {
+        name: name.to_owned(),
+        renamed: None,
+    };
     let arn = |text: &str| Target::Arn(text.to_owned());
     let policy_arn = |text: &str| policy::ContextValue::from(text);
     let one = |action, target| vec![Need::new(action, target)];
@@ -1662,6 +1882,90 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::GetAccountAuthorizationDetails(_) => {
             one("iam:GetAccountAuthorizationDetails", Target::Star)
         }
+        Op::UploadServerCertificate(i) => creation(
+            context,
+            (
+                "server-certificate",
+                "iam:UploadServerCertificate",
+                "iam:TagServerCertificate",
+            ),
+            (i.path.as_deref(), &i.server_certificate_name),
+            tag_pairs(i.tags.as_ref()),
+            None,
+        ),
+        Op::GetServerCertificate(i) => one(
+            "iam:GetServerCertificate",
+            certificate(&i.server_certificate_name),
+        ),
+        Op::ListServerCertificates(_) => one("iam:ListServerCertificates", Target::Star),
+        // Renaming or moving needs the action on the certificate as it is and as it will be.
+        Op::UpdateServerCertificate(i) => vec![
+            Need::new(
+                "iam:UpdateServerCertificate",
+                certificate(&i.server_certificate_name),
+            ),
+            Need::new(
+                "iam:UpdateServerCertificate",
+                Target::ServerCertificate {
+                    name: i.server_certificate_name.clone(),
+                    renamed: Some((
+                        i.new_server_certificate_name
+                            .clone()
+                            .unwrap_or_else(|| i.server_certificate_name.clone()),
+                        i.new_path.clone(),
+                    )),
+                },
+            ),
+        ],
+        Op::DeleteServerCertificate(i) => one(
+            "iam:DeleteServerCertificate",
+            certificate(&i.server_certificate_name),
+        ),
+        Op::TagServerCertificate(i) => vec![Need::new(
+            "iam:TagServerCertificate",
+            certificate(&i.server_certificate_name),
+        )
+        .tagged(&tag_pairs(Some(&i.tags)))],
+        Op::UntagServerCertificate(i) => vec![Need::new(
+            "iam:UntagServerCertificate",
+            certificate(&i.server_certificate_name),
+        )
+        .with(
+            "aws:TagKeys",
+            policy::ContextValue::multi(i.tag_keys.clone()),
+        )],
+        Op::ListServerCertificateTags(i) => one(
+            "iam:ListServerCertificateTags",
+            certificate(&i.server_certificate_name),
+        ),
+        Op::UploadSSHPublicKey(i) => one("iam:UploadSSHPublicKey", user(&i.user_name)),
+        Op::GetSSHPublicKey(i) => one("iam:GetSSHPublicKey", user(&i.user_name)),
+        Op::ListSSHPublicKeys(i) => one("iam:ListSSHPublicKeys", me(&i.user_name)),
+        Op::UpdateSSHPublicKey(i) => one("iam:UpdateSSHPublicKey", user(&i.user_name)),
+        Op::DeleteSSHPublicKey(i) => one("iam:DeleteSSHPublicKey", user(&i.user_name)),
+        Op::UploadSigningCertificate(i) => one("iam:UploadSigningCertificate", me(&i.user_name)),
+        Op::ListSigningCertificates(i) => one("iam:ListSigningCertificates", me(&i.user_name)),
+        Op::UpdateSigningCertificate(i) => one("iam:UpdateSigningCertificate", me(&i.user_name)),
+        Op::DeleteSigningCertificate(i) => one("iam:DeleteSigningCertificate", me(&i.user_name)),
+        Op::CreateServiceSpecificCredential(i) => {
+            one("iam:CreateServiceSpecificCredential", user(&i.user_name))
+        }
+        // Listing every user's credentials is about no one user.
+        Op::ListServiceSpecificCredentials(i) if i.all_users == Some(true) => {
+            one("iam:ListServiceSpecificCredentials", Target::Star)
+        }
+        Op::ListServiceSpecificCredentials(i) => {
+            one("iam:ListServiceSpecificCredentials", me(&i.user_name))
+        }
+        Op::ResetServiceSpecificCredential(i) => {
+            one("iam:ResetServiceSpecificCredential", me(&i.user_name))
+        }
+        Op::UpdateServiceSpecificCredential(i) => {
+            one("iam:UpdateServiceSpecificCredential", me(&i.user_name))
+        }
+        Op::DeleteServiceSpecificCredential(i) => {
+            one("iam:DeleteServiceSpecificCredential", me(&i.user_name))
+        }
         _ => Vec::new(),
     }
 }
@@ -1720,6 +2024,26 @@ async fn access(
                         principal.account,
                         "instance-profile",
                         &path,
+                        &name,
+                    ),
+                )
+            }
+            Target::ServerCertificate { name, renamed } => {
+                let principal = &context.principal;
+                let current = tx
+                    .server_certificate(&principal.account.to_string(), &name)
+                    .await
+                    .map_err(|err| app.internal(err))?
+                    .map(|found| found.path);
+                let (name, path) = match renamed {
+                    Some((new_name, new_path)) => (new_name, new_path.or(current)),
+                    None => (name, current),
+                };
+                Access::new(
+                    need.action,
+                    server_certificates::certificate_arn(
+                        context,
+                        path.as_deref().unwrap_or("/"),
                         &name,
                     ),
                 )

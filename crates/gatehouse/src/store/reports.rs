@@ -26,6 +26,10 @@ pub struct IamCounts {
     pub providers: i64,
     /// Access keys of the root user.
     pub root_access_keys: i64,
+    /// Server certificates.
+    pub server_certificates: i64,
+    /// Signing certificates of the root user.
+    pub root_signing_certificates: i64,
 }
 
 impl Tx {
@@ -58,6 +62,15 @@ impl Tx {
             providers: oidc + saml,
             root_access_keys: self
                 .count(&n("access_keys", "AND user_key IS NULL"), account_id)
+                .await?,
+            server_certificates: self
+                .count(&n("server_certificates", ""), account_id)
+                .await?,
+            root_signing_certificates: self
+                .count(
+                    &n("signing_certificates", "AND user_key IS NULL"),
+                    account_id,
+                )
                 .await?,
         })
     }

@@ -402,4 +402,67 @@ CREATE TABLE account_settings (
     sts_token_version INTEGER NOT NULL
 );
 "#,
+    // 12: server certificates (the private key sealed under the master key).
+    r#"
+CREATE TABLE server_certificates (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    cert_key     TEXT NOT NULL,
+    cert_name    TEXT NOT NULL,
+    cert_id      TEXT NOT NULL UNIQUE,
+    path         TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    chain        TEXT,
+    private_key_sealed BLOB NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, cert_key)
+);
+"#,
+    // 13: SSH public keys of users.
+    r#"
+CREATE TABLE ssh_public_keys (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    user_key     TEXT NOT NULL,
+    key_id       TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, key_id)
+);
+CREATE UNIQUE INDEX ssh_public_keys_by_user ON ssh_public_keys(account_id, user_key, fingerprint);
+"#,
+    // 14: X.509 signing certificates of users and of the root user (user_key NULL).
+    r#"
+CREATE TABLE signing_certificates (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    user_key     TEXT,
+    cert_id      TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, cert_id)
+);
+CREATE UNIQUE INDEX signing_certificates_by_fingerprint ON signing_certificates(account_id, fingerprint);
+CREATE INDEX signing_certificates_by_user ON signing_certificates(account_id, user_key);
+"#,
+    // 15: service-specific credentials of users (only a hash of the secret).
+    r#"
+CREATE TABLE service_credentials (
+    account_id   TEXT NOT NULL REFERENCES accounts(account_id),
+    user_key     TEXT NOT NULL,
+    credential_id TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    service_user_name TEXT,
+    alias        TEXT,
+    secret_hash  TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    expires_at   INTEGER,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, credential_id)
+);
+CREATE INDEX service_credentials_by_user ON service_credentials(account_id, user_key, service_name);
+"#,
 ];

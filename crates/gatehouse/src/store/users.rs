@@ -170,6 +170,9 @@ impl Tx {
             "group_members",
             "login_profiles",
             "mfa_devices",
+            "ssh_public_keys",
+            "signing_certificates",
+            "service_credentials",
         ] {
             self.exec(
                 &format!(

@@ -131,12 +131,16 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
     // In the model but not served yet: 501 naming the operation, for both protocols.
     let err = server
         .iam(&root)
-        .list_server_certificates()
+        .generate_service_last_accessed_details()
+        .arn("arn:aws:iam::123456789012:user/someone")
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("NotImplemented"));
-    assert!(err.message().unwrap().contains("ListServerCertificates"));
+    assert!(err
+        .message()
+        .unwrap()
+        .contains("GenerateServiceLastAccessedDetails"));
     let json = RawRequest {
         service: "organizations",
         target: Some("AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy"),

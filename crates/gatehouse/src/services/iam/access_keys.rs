@@ -24,7 +24,7 @@ const ROOT_NAME: &str = "root";
 
 /// Resolves whose keys an operation is about: the named user (which must exist), or the
 /// caller when no name is given. Returns the owner and the name to report.
-async fn owner(
+pub(super) async fn owner(
     app: &App,
     tx: &mut Tx,
     context: &RequestContext,

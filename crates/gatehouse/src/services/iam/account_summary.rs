@@ -15,10 +15,6 @@ use super::RequestContext;
 const POLICIES_PER_ACCOUNT: i64 = 1500;
 /// AWS's quota of attached policy versions per account.
 const POLICY_VERSIONS_IN_USE: i64 = 10_000;
-/// AWS's quota of server certificates (Gatehouse serves none).
-const SERVER_CERTIFICATES: i64 = 20;
-/// AWS's quota of signing certificates per user (Gatehouse serves none).
-const SIGNING_CERTIFICATES_PER_USER: i64 = 2;
 
 fn int<T: TryInto<i64>>(value: T) -> i64 {
     value.try_into().unwrap_or(i64::MAX)
@@ -44,8 +40,11 @@ pub(super) async fn handle(
         ("UsersQuota", int(super::users::USERS_PER_ACCOUNT)),
         ("Groups", counts.groups),
         ("GroupsQuota", super::groups::GROUPS_PER_ACCOUNT),
-        ("ServerCertificates", 0),
-        ("ServerCertificatesQuota", SERVER_CERTIFICATES),
+        ("ServerCertificates", counts.server_certificates),
+        (
+            "ServerCertificatesQuota",
+            super::server_certificates::SERVER_CERTIFICATES_PER_ACCOUNT,
+        ),
         (
             "UserPolicySizeQuota",
             int(policy::USER_INLINE_AGGREGATE_MAX_CHARS),
@@ -57,7 +56,7 @@ pub(super) async fn handle(
         ("GroupsPerUserQuota", int(super::groups::GROUPS_PER_USER)),
         (
             "SigningCertificatesPerUserQuota",
-            SIGNING_CERTIFICATES_PER_USER,
+            int(super::signing_certificates::CERTIFICATES_PER_USER),
         ),
         (
             "AccessKeysPerUserQuota",
@@ -72,7 +71,10 @@ pub(super) async fn handle(
             i64::from(counts.root_access_keys > 0),
         ),
         ("AccountPasswordPresent", 0),
-        ("AccountSigningCertificatesPresent", 0),
+        (
+            "AccountSigningCertificatesPresent",
+            i64::from(counts.root_signing_certificates > 0),
+        ),
         (
             "AttachedPoliciesPerGroupQuota",
             int(super::policies::ATTACHED_PER_IDENTITY),

@@ -13,7 +13,7 @@ use crate::model::arn;
 use crate::server::App;
 use crate::store::{
     from_millis, name_key, now_millis, AccessKeyRecord, KeyOwner, LoginProfileRecord,
-    PasswordPolicyRecord, Tx,
+    PasswordPolicyRecord, SigningCertificateRecord, Tx,
 };
 
 use super::RequestContext;
@@ -77,9 +77,19 @@ fn key_columns(keys: &[AccessKeyRecord]) -> Vec<String> {
     columns
 }
 
-/// The four certificate columns (Gatehouse holds no signing certificates).
-fn certificate_columns() -> [String; 4] {
-    ["false", NOT_APPLICABLE, "false", NOT_APPLICABLE].map(str::to_owned)
+/// The four certificate columns for a principal's first two signing certificates.
+fn certificate_columns(certificates: &[SigningCertificateRecord]) -> Vec<String> {
+    let mut columns = Vec::with_capacity(4);
+    for index in 0..2 {
+        match certificates.get(index) {
+            None => columns.extend(["false", NOT_APPLICABLE].map(str::to_owned)),
+            Some(certificate) => {
+                columns.push((certificate.status == "Active").to_string());
+                columns.push(timestamp(certificate.created_at));
+            }
+        }
+    }
+    columns
 }
 
 /// The password columns of a user: enabled, last used, last changed, next rotation.
@@ -131,7 +141,11 @@ async fn build(app: &App, tx: &mut Tx, context: &RequestContext) -> Result<Strin
         "false".to_owned(),
     ];
     root.extend(key_columns(&root_keys));
-    root.extend(certificate_columns());
+    let root_certificates = tx
+        .signing_certificates_of(&account, &KeyOwner::Root)
+        .await
+        .map_err(fail)?;
+    root.extend(certificate_columns(&root_certificates));
     lines.push(root.join(","));
 
     let mut after: Option<String> = None;
@@ -155,6 +169,10 @@ async fn build(app: &App, tx: &mut Tx, context: &RequestContext) -> Result<Strin
                 .access_keys_of(&account, &KeyOwner::User(user.user_name.clone()))
                 .await
                 .map_err(fail)?;
+            let certificates = tx
+                .signing_certificates_of(&account, &KeyOwner::User(user.user_name.clone()))
+                .await
+                .map_err(fail)?;
             let mut row = vec![
                 user.user_name.clone(),
                 arn::iam_entity(
@@ -169,7 +187,7 @@ async fn build(app: &App, tx: &mut Tx, context: &RequestContext) -> Result<Strin
             row.extend(password_columns(profile, policy.as_ref()));
             row.push(mfa.to_string());
             row.extend(key_columns(&keys));
-            row.extend(certificate_columns());
+            row.extend(certificate_columns(&certificates));
             lines.push(row.join(","));
         }
         if !full_page {

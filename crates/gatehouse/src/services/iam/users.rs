@@ -191,6 +191,36 @@ pub(super) async fn handle_delete_user(
             "Cannot delete entity, must delete MFA device first.",
         ));
     }
+    if !tx
+        .ssh_public_keys_of(&account, &record.user_name)
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete SSH public keys first.",
+        ));
+    }
+    if !tx
+        .signing_certificates_of(&account, &KeyOwner::User(record.user_name.clone()))
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete signing certificates first.",
+        ));
+    }
+    if !tx
+        .service_credentials(&account, Some(&record.user_name), None)
+        .await
+        .map_err(failed)?
+        .is_empty()
+    {
+        return Err(errors::delete_conflict(
+            "Cannot delete entity, must delete service-specific credentials first.",
+        ));
+    }
     tx.delete_user(&account, &record.user_name)
         .await
         .map_err(|err| app.internal(err))?;
