@@ -14,6 +14,7 @@ mod it {
     pub mod harness;
     pub mod iam_account_reports;
     pub mod iam_instance_profiles;
+    pub mod iam_last_accessed;
     pub mod iam_login_mfa;
     pub mod iam_model;
     pub mod iam_policies;
