@@ -5,7 +5,7 @@
 
 mod admin;
 pub mod audit;
-mod key_usage;
+mod last_used;
 mod listener;
 mod pipeline;
 mod tls;
@@ -25,7 +25,7 @@ use crate::model::AccountId;
 use crate::secrets::MasterKey;
 use crate::store::Store;
 
-pub use key_usage::KeyUsage;
+pub use last_used::LastUsed;
 
 /// Everything a request needs, shared by all of them.
 #[derive(Clone)]
@@ -39,7 +39,7 @@ struct AppInner {
     credentials: CredentialCache,
     policies: PolicyCache,
     signing_keys: sigv4::SigningKeyCache,
-    key_usage: KeyUsage,
+    last_used: LastUsed,
     audit: audit::AuditLog,
     in_flight: AtomicUsize,
     config: ServeConfig,
@@ -63,7 +63,7 @@ impl App {
                 credentials: CredentialCache::default(),
                 policies: PolicyCache::default(),
                 signing_keys: sigv4::SigningKeyCache::new(sigv4::DEFAULT_CAPACITY),
-                key_usage: KeyUsage::default(),
+                last_used: LastUsed::default(),
                 audit: audit::AuditLog::new(config.audit),
                 in_flight: AtomicUsize::new(0),
                 config,
@@ -98,9 +98,9 @@ impl App {
         &self.inner.signing_keys
     }
 
-    /// Access-key last-use records waiting to be written.
-    pub fn key_usage(&self) -> &KeyUsage {
-        &self.inner.key_usage
+    /// Last-use records of access keys and roles waiting to be written.
+    pub fn last_used(&self) -> &LastUsed {
+        &self.inner.last_used
     }
 
     /// Audit events waiting to be written.
@@ -193,7 +193,7 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     if let Some(tls) = &tls {
         tokio::spawn(tls::reload_on_sighup(tls.clone()));
     }
-    let key_flusher = tokio::spawn(key_usage::flush_forever(app.clone()));
+    let key_flusher = tokio::spawn(last_used::flush_forever(app.clone()));
     let audit_flusher = tokio::spawn(audit::flush_forever(app.clone()));
     let api_router = router(app.clone(), admin.is_none());
     let admin_router = admin.as_ref().map(|_| admin_router(app.clone()));
@@ -210,7 +210,7 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     .await;
     key_flusher.abort();
     audit_flusher.abort();
-    key_usage::flush(&app).await;
+    last_used::flush(&app).await;
     audit::flush(&app).await;
     tracing::info!("stopped");
     Ok(())

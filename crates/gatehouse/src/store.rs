@@ -5,6 +5,7 @@
 //! except the ones that resolve credentials, which must find the owning account first.
 
 mod access_keys;
+mod access_reports;
 mod account_aliases;
 mod accounts;
 mod audit;
@@ -36,6 +37,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Transaction};
 
 pub use access_keys::{AccessKeyRecord, KeyOwner};
+pub use access_reports::{AccessReportRecord, AccessSummary};
 pub use accounts::AccountRecord;
 pub use audit::{AuditFilter, AuditRecord};
 pub use groups::GroupRecord;
@@ -149,6 +151,7 @@ impl Store {
         let mut tx = self.begin().await?;
         for table in [
             "audit_events",
+            "access_reports",
             "login_profiles",
             "password_policies",
             "mfa_devices",

@@ -15,6 +15,7 @@ mod it {
     pub mod iam_account_reports;
     pub mod iam_credentials;
     pub mod iam_instance_profiles;
+    pub mod iam_last_accessed;
     pub mod iam_login_mfa;
     pub mod iam_model;
     pub mod iam_policies;

@@ -340,6 +340,38 @@ fn glob_ignore_case(pattern: &[u8], text: &[u8]) -> bool {
     }
 }
 
+/// The service namespaces an `Allow` statement's `Action` names without a wildcard in
+/// the service part (`s3:Get*` names `s3`; `*` and `s?s:*` name none), lower-cased and
+/// each once. With [`grants_service`] this lists the services of a policy beyond a
+/// known set, as the service last accessed reports do.
+pub fn named_services(document: &PolicyDocument) -> Vec<String> {
+    let mut named: Vec<String> = Vec::new();
+    for statement in document.statements() {
+        if statement.effect != crate::document::Effect::Allow {
+            continue;
+        }
+        let Some(actions) = &statement.action else {
+            continue;
+        };
+        if actions.negated {
+            continue;
+        }
+        for pattern in actions.values.as_slice() {
+            let Some((service, _)) = pattern.split_once(':') else {
+                continue;
+            };
+            if service.is_empty() || service.contains(['*', '?']) {
+                continue;
+            }
+            let service = service.to_ascii_lowercase();
+            if !named.contains(&service) {
+                named.push(service);
+            }
+        }
+    }
+    named
+}
+
 #[cfg(test)]
 mod service_tests {
     use super::*;
@@ -377,5 +409,16 @@ mod service_tests {
         assert!(!grants_service(&policy, "iam"));
         assert!(grants_service(&policy, "sts"));
         assert!(grants_service(&policy, "organizations"));
+    }
+
+    #[test]
+    fn named_services_are_the_literal_service_parts_of_allowed_actions() {
+        let policy = doc(
+            r#"{"Effect":"Allow","Action":["S3:Get*","iam:ListUsers","s?s:*","*"],"Resource":"*"},
+               {"Effect":"Deny","Action":"ec2:*","Resource":"*"},
+               {"Effect":"Allow","NotAction":"kms:*","Resource":"*"},
+               {"Effect":"Allow","Action":"s3:Put*","Resource":"*"}"#,
+        );
+        assert_eq!(named_services(&policy), vec!["s3", "iam"]);
     }
 }

@@ -64,7 +64,7 @@ pub use document::{
 };
 pub use error::{ErrorCode, PolicyError, ValidationError, ValidationErrors};
 pub use evaluate::{evaluate, EvaluationInput};
-pub use inspect::{grants_service, statement_positions, Position};
+pub use inspect::{grants_service, named_services, statement_positions, Position};
 pub use kind::{
     policy_size, PolicyKind, GROUP_INLINE_AGGREGATE_MAX_CHARS, MANAGED_POLICY_MAX_CHARS,
     RCP_MAX_CHARS, ROLE_INLINE_AGGREGATE_MAX_CHARS, SCP_MAX_CHARS, SESSION_POLICY_MAX_CHARS,

@@ -125,6 +125,10 @@ pub async fn authenticate(
         if !account_active(app, account).await? {
             return Err(invalid_token());
         }
+        if let PrincipalKind::AssumedRole { role_id, .. } = &session.holder {
+            app.last_used()
+                .record_role(&session.account, role_id, &region);
+        }
         return Ok(Authenticated {
             principal: Principal {
                 account,
@@ -157,7 +161,7 @@ pub async fn authenticate(
         credential.secret.as_bytes(),
     );
     sigv4::verify(request, &parsed, &key, &options).map_err(sigv4_error)?;
-    app.key_usage()
+    app.last_used()
         .record(&parsed.access_key_id, service, &region);
     Ok(Authenticated {
         principal: Principal {

@@ -12,8 +12,10 @@ mod entity_tags;
 mod groups;
 mod inline_policies;
 mod instance_profiles;
+mod last_accessed;
 mod login_profiles;
 pub(crate) mod mfa;
+mod org_access_report;
 mod org_features;
 mod pagination;
 mod password_policy;
@@ -444,9 +446,9 @@ async fn dispatch(
         }
         Operation::GetRole(input) => {
             let found = roles::find_role(app, tx, context, &input.role_name).await?;
-            Output::GetRole(GetRoleResponse {
-                role: roles::to_wire(context, &found),
-            })
+            let mut role = roles::to_wire(context, &found);
+            role.role_last_used = Some(last_accessed::role_last_used(app, tx, &found).await?);
+            Output::GetRole(GetRoleResponse { role })
         }
         Operation::ListRoles(input) => {
             Output::ListRoles(roles::handle_list_roles(app, tx, context, input).await?)
@@ -1344,9 +1346,40 @@ async fn dispatch(
             .await?;
             Output::DeleteServiceSpecificCredential
         }
+        Operation::GenerateServiceLastAccessedDetails(input) => {
+            Output::GenerateServiceLastAccessedDetails(
+                last_accessed::handle_generate(app, tx, context, input).await?,
+            )
+        }
+        Operation::GetServiceLastAccessedDetails(input) => Output::GetServiceLastAccessedDetails(
+            last_accessed::handle_get(app, tx, context, input).await?,
+        ),
+        Operation::GetServiceLastAccessedDetailsWithEntities(input) => {
+            Output::GetServiceLastAccessedDetailsWithEntities(
+                last_accessed::handle_get_with_entities(app, tx, context, input).await?,
+            )
+        }
+        Operation::GenerateOrganizationsAccessReport(input) => {
+            Output::GenerateOrganizationsAccessReport(
+                org_access_report::handle_generate(app, tx, context, input).await?,
+            )
+        }
+        Operation::GetOrganizationsAccessReport(input) => Output::GetOrganizationsAccessReport(
+            org_access_report::handle_get(app, tx, context, input).await?,
+        ),
         other => return Err(ServiceError::not_implemented(other.name())),
     })
 }
+
+/// The Organizations actions `GenerateOrganizationsAccessReport` depends on.
+const ORG_REPORT_READS: [&str; 6] = [
+    "organizations:DescribePolicy",
+    "organizations:ListChildren",
+    "organizations:ListParents",
+    "organizations:ListPoliciesForTarget",
+    "organizations:ListRoots",
+    "organizations:ListTargetsForPolicy",
+];
 
 /// What an operation acts on, before entity paths are looked up.
 #[derive(Clone)]
@@ -1965,6 +1998,41 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         }
         Op::DeleteServiceSpecificCredential(i) => {
             one("iam:DeleteServiceSpecificCredential", me(&i.user_name))
+        Op::GenerateServiceLastAccessedDetails(i) => {
+            one("iam:GenerateServiceLastAccessedDetails", arn(&i.arn))
+        }
+        Op::GetServiceLastAccessedDetails(_) => {
+            one("iam:GetServiceLastAccessedDetails", Target::Star)
+        }
+        Op::GetServiceLastAccessedDetailsWithEntities(_) => one(
+            "iam:GetServiceLastAccessedDetailsWithEntities",
+            Target::Star,
+        ),
+        // The report reads the organization's structure and SCPs: AWS lists these
+        // Organizations actions as its dependent actions.
+        Op::GenerateOrganizationsAccessReport(i) => {
+            let principal = &context.principal;
+            let report = format!(
+                "arn:{}:iam::{}:access-report/{}",
+                principal.partition, principal.account, i.entity_path
+            );
+            let mut first = Need::new("iam:GenerateOrganizationsAccessReport", arn(&report));
+            if let Some(id) = &i.organizations_policy_id {
+                first = first.with(
+                    "iam:OrganizationsPolicyId",
+                    policy::ContextValue::from(id.as_str()),
+                );
+            }
+            let mut needs = vec![first];
+            needs.extend(
+                ORG_REPORT_READS
+                    .iter()
+                    .map(|action| Need::new(action, Target::Star)),
+            );
+            needs
+        }
+        Op::GetOrganizationsAccessReport(_) => {
+            one("iam:GetOrganizationsAccessReport", Target::Star)
         }
         _ => Vec::new(),
     }

@@ -675,6 +675,149 @@ async fn audit_suite(store: Store) {
     assert_eq!(store.audit_events(&since).await.unwrap().len(), 51);
 }
 
+/// Last accessed data: role last use (never moving back), report jobs (scoped, pruned)
+/// and the per-principal summaries of audit events, where a role name's `_` must not
+/// act as LIKE's wildcard. Runs after `suite` (account `111111111111` exists).
+async fn access_reports_suite(store: Store) {
+    let a = "111111111111";
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_role(&RoleRecord {
+        account_id: a.to_owned(),
+        role_name: "Ro_le".to_owned(),
+        role_id: "AROAACCESSREPORTS".to_owned(),
+        path: "/".to_owned(),
+        trust_policy: "{}".to_owned(),
+        description: None,
+        max_session_duration: 3600,
+        permissions_boundary: None,
+        tags: Vec::new(),
+        created_at: 1,
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        tx.role_last_used(a, "AROAACCESSREPORTS").await.unwrap(),
+        None
+    );
+    tx.record_role_use(a, "AROAACCESSREPORTS", 2_000, "eu-west-1")
+        .await
+        .unwrap();
+    tx.record_role_use(a, "AROAACCESSREPORTS", 1_500, "us-east-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.role_last_used(a, "AROAACCESSREPORTS").await.unwrap(),
+        Some((2_000, "eu-west-1".to_owned()))
+    );
+
+    let session = "arn:aws:sts::111111111111:assumed-role/Ro_le/s1";
+    let lookalike = "arn:aws:sts::111111111111:assumed-role/RoXle/s1";
+    let mut events = Vec::new();
+    for (n, principal, region) in [
+        (1, session, "us-east-1"),
+        (2, session, "eu-west-1"),
+        (3, lookalike, "us-east-1"),
+    ] {
+        let mut event = audit_event(&format!("ar-{n}"), 10_000 + n, Some(a), Some(principal));
+        event.region = Some(region.to_owned());
+        events.push(event);
+    }
+    tx.insert_audit_events(&events).await.unwrap();
+    let mut found = tx
+        .access_summaries(
+            a,
+            0,
+            &["arn:aws:iam::111111111111:user/a".to_owned()],
+            &["arn:aws:sts::111111111111:assumed-role/Ro_le/".to_owned()],
+        )
+        .await
+        .unwrap();
+    found.sort_by(|x, y| (&x.principal_arn, &x.region).cmp(&(&y.principal_arn, &y.region)));
+    let seen: Vec<(&str, Option<&str>, i64)> = found
+        .iter()
+        .map(|s| (s.principal_arn.as_str(), s.region.as_deref(), s.at))
+        .collect();
+    // User `a`'s 150 events of `audit_suite` (the last at 1_000 + 447) and the session's two.
+    assert_eq!(
+        seen,
+        [
+            ("arn:aws:iam::111111111111:user/a", Some("us-east-1"), 1_447),
+            (session, Some("eu-west-1"), 10_002),
+            (session, Some("us-east-1"), 10_001),
+        ]
+    );
+    assert!(found
+        .iter()
+        .all(|s| s.service == "iam" && s.operation == "GetUser"));
+    let since = tx
+        .access_summaries(
+            a,
+            1_440,
+            &["arn:aws:iam::111111111111:user/a".to_owned()],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(since.len(), 1);
+    let mut accounts = tx.account_access_summaries(a, 0).await.unwrap();
+    accounts.sort();
+    assert_eq!(
+        accounts,
+        [
+            ("iam".to_owned(), Some("eu-west-1".to_owned()), 10_002),
+            ("iam".to_owned(), Some("us-east-1".to_owned()), 10_003),
+        ]
+    );
+
+    // Jobs: read back by account and kind; pruned by age, then beyond the newest kept.
+    for (n, created) in [(1, 100), (2, 200), (3, 300)] {
+        tx.insert_access_report(&AccessReportRecord {
+            account_id: a.to_owned(),
+            job_id: format!("job-{n}"),
+            kind: "service".to_owned(),
+            requester: "arn:aws:iam::111111111111:root".to_owned(),
+            created_at: created,
+            completed_at: created + 1,
+            content: "{}".to_owned(),
+        })
+        .await
+        .unwrap();
+    }
+    let job = tx
+        .access_report(a, "service", "job-2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((job.created_at, job.completed_at), (200, 201));
+    assert!(tx
+        .access_report(a, "organizations", "job-2")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(tx
+        .access_report("222222222222", "service", "job-2")
+        .await
+        .unwrap()
+        .is_none());
+    tx.prune_access_reports(a, 150, 1).await.unwrap();
+    assert!(tx
+        .access_report(a, "service", "job-1")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(tx
+        .access_report(a, "service", "job-2")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(tx
+        .access_report(a, "service", "job-3")
+        .await
+        .unwrap()
+        .is_some());
+    tx.commit().await.unwrap();
+}
+
 /// Login profiles, the password policy, virtual MFA devices, instance profiles, aliases
 /// and entity tags: scoped by account, with the rules the store itself enforces (one
 /// login profile per user, device names unique per account, TOTP steps only moving
@@ -1000,6 +1143,7 @@ async fn sqlite_backend_behaves() {
     assert_eq!(store.backend(), Backend::Sqlite);
     suite(store.clone()).await;
     audit_suite(store.clone()).await;
+    access_reports_suite(store.clone()).await;
     organizations_suite(store.clone()).await;
     credentials_suite(store).await;
     // Reopening runs no migration twice.
@@ -1015,6 +1159,7 @@ async fn postgres_backend_behaves() {
     assert_eq!(store.backend(), Backend::Postgres);
     suite(store.clone()).await;
     audit_suite(store.clone()).await;
+    access_reports_suite(store.clone()).await;
     organizations_suite(store.clone()).await;
     credentials_suite(store).await;
 }

@@ -433,5 +433,21 @@ CREATE TABLE service_credentials (
     PRIMARY KEY (account_id, credential_id)
 );
 CREATE INDEX service_credentials_by_user ON service_credentials(account_id, user_key, service_name);
+    // 16: "last accessed" data: when a role was last used, report jobs, and an index
+    // of audit events by principal for the reports (see `store/access_reports.rs`).
+    r#"
+ALTER TABLE iam_roles ADD COLUMN last_used_at BIGINT;
+ALTER TABLE iam_roles ADD COLUMN last_used_region TEXT;
+CREATE TABLE access_reports (
+    account_id    TEXT NOT NULL REFERENCES accounts(account_id),
+    job_id        TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    requester     TEXT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    completed_at  BIGINT NOT NULL,
+    content       TEXT NOT NULL,
+    PRIMARY KEY (account_id, job_id)
+);
+CREATE INDEX audit_events_by_principal ON audit_events(account_id, principal_arn, event_time);
 "#,
 ];

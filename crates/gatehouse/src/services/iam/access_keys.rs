@@ -205,7 +205,7 @@ pub(super) async fn handle_get_access_key_last_used(
         KeyOwner::Root => ROOT_NAME.to_owned(),
     };
     // Uses noted in memory reach the store within a second; a newer one wins here.
-    let pending = app.key_usage().peek(&key.access_key_id);
+    let pending = app.last_used().peek(&key.access_key_id);
     let newest = match (&key.last_used, pending) {
         (Some(stored), Some(pending)) if stored.0 >= pending.0 => Some(stored.clone()),
         (_, Some(pending)) => Some(pending),

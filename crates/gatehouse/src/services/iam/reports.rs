@@ -8,7 +8,7 @@ use wire::iam::{
     GetAccountAuthorizationDetailsRequest, GetAccountAuthorizationDetailsResponse, GroupDetail,
     InstanceProfile, ListEntitiesForPolicyRequest, ListEntitiesForPolicyResponse,
     ManagedPolicyDetail, PermissionsBoundaryAttachmentType, PolicyDetail, PolicyGroup, PolicyRole,
-    PolicyUsageType, PolicyUser, PolicyVersion, RoleDetail, RoleLastUsed, UserDetail,
+    PolicyUsageType, PolicyUser, PolicyVersion, RoleDetail, UserDetail,
 };
 use wire::ServiceError;
 
@@ -391,9 +391,7 @@ async fn role_detail(
         ),
         permissions_boundary: boundary(role.permissions_boundary.as_ref()),
         tags: Some(tags_to_wire(&role.tags)),
-        // Gatehouse does not record when a role was last used: AWS answers an empty
-        // RoleLastUsed for a role never used.
-        role_last_used: Some(RoleLastUsed::default()),
+        role_last_used: Some(super::last_accessed::role_last_used(app, tx, &role).await?),
         create_date: Some(from_millis(role.created_at)),
         path: Some(role.path),
         role_name: Some(role.role_name),

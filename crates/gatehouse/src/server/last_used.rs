@@ -1,0 +1,102 @@
+//! Last use of access keys (`GetAccessKeyLastUsed`) and of roles (`RoleLastUsed`):
+//! noted in memory on every request, written to the store in batches off the request
+//! path, at most a second late. Uses coalesce per key and per role between two writes,
+//! so a busy role costs one write per second, however many requests its sessions sign.
+//! Role sessions are verified without reading the store; this keeps it that way.
+
+use std::time::Duration;
+
+use dashmap::DashMap;
+
+use super::App;
+
+/// Pending last-use records.
+#[derive(Default)]
+pub struct LastUsed {
+    /// By access key id: time, service, region.
+    keys: DashMap<String, (i64, String, String)>,
+    /// By (account, role id): time, region.
+    roles: DashMap<(String, String), (i64, String)>,
+}
+
+/// Takes every entry out of a map (entries added meanwhile stay for the next batch).
+fn drain<K, V>(map: &DashMap<K, V>) -> Vec<(K, V)>
+where
+    K: Clone + Eq + std::hash::Hash,
+{
+    let keys: Vec<K> = map.iter().map(|entry| entry.key().clone()).collect();
+    keys.into_iter()
+        .filter_map(|key| map.remove(&key))
+        .collect()
+}
+
+impl LastUsed {
+    /// Notes that `access_key_id` was just used for `service` in `region`.
+    pub fn record(&self, access_key_id: &str, service: &str, region: &str) {
+        let now = crate::store::now_millis();
+        self.keys.insert(
+            access_key_id.to_owned(),
+            (now, service.to_owned(), region.to_owned()),
+        );
+    }
+
+    /// The use noted but not yet written for a key, if any.
+    pub fn peek(&self, access_key_id: &str) -> Option<(i64, String, String)> {
+        self.keys
+            .get(access_key_id)
+            .map(|entry| entry.value().clone())
+    }
+
+    /// Notes that a session of the role `role_id` of `account` was just used in `region`.
+    pub fn record_role(&self, account: &str, role_id: &str, region: &str) {
+        let now = crate::store::now_millis();
+        let key = (account.to_owned(), role_id.to_owned());
+        // Same role, same region: only the time moves, no allocation for the value.
+        if let Some(mut entry) = self.roles.get_mut(&key) {
+            if entry.1 == region {
+                entry.0 = now;
+                return;
+            }
+        }
+        self.roles.insert(key, (now, region.to_owned()));
+    }
+
+    /// The role use noted but not yet written, if any.
+    pub fn peek_role(&self, account: &str, role_id: &str) -> Option<(i64, String)> {
+        self.roles
+            .get(&(account.to_owned(), role_id.to_owned()))
+            .map(|entry| entry.value().clone())
+    }
+}
+
+/// Writes pending records once.
+pub async fn flush(app: &App) {
+    let keys = drain(&app.last_used().keys);
+    let roles = drain(&app.last_used().roles);
+    if keys.is_empty() && roles.is_empty() {
+        return;
+    }
+    let result = async {
+        let mut tx = app.store().begin().await?;
+        for (key, (at, service, region)) in &keys {
+            tx.record_key_use(key, *at, service, region).await?;
+        }
+        for ((account, role_id), (at, region)) in &roles {
+            tx.record_role_use(account, role_id, *at, region).await?;
+        }
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::warn!(%error, "could not record access key or role use");
+    }
+}
+
+/// Flushes every second until the task is aborted.
+pub async fn flush_forever(app: App) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        ticker.tick().await;
+        flush(&app).await;
+    }
+}
