@@ -20,7 +20,7 @@ mod policies;
 mod providers;
 mod reports;
 mod roles;
-mod saml_metadata;
+pub(crate) mod saml_metadata;
 mod service_access;
 mod service_linked_roles;
 mod simulator;
