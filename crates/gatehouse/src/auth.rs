@@ -3,6 +3,7 @@
 //! Handlers never see a signature and never check a permission themselves.
 
 pub mod authenticate;
+pub mod authorization_message;
 pub mod authorize;
 pub mod credentials;
 pub mod identity;

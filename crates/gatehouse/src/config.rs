@@ -89,6 +89,12 @@ pub struct ServeConfig {
     #[arg(long, env = "GATEHOUSE_AUDIT", default_value_t = true, action = clap::ArgAction::Set)]
     pub audit: bool,
 
+    /// Adds an encoded authorization failure message (decoded by
+    /// `sts:DecodeAuthorizationMessage`) to every `AccessDenied`. AWS writes plain messages
+    /// for IAM, STS and Organizations, so this is off by default.
+    #[arg(long, env = "GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES", default_value_t = false, action = clap::ArgAction::Set)]
+    pub encode_authorization_messages: bool,
+
     /// Largest request body accepted, in bytes; larger ones get 413.
     #[arg(long, env = "GATEHOUSE_MAX_BODY_BYTES", default_value_t = 1024 * 1024,
           value_parser = clap::value_parser!(u64).range(1..))]

@@ -37,6 +37,13 @@ pub struct MasterKey {
     cipher: Aes256Gcm,
 }
 
+/// Never prints the key.
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MasterKey(redacted)")
+    }
+}
+
 impl MasterKey {
     /// Builds a key from base64 text (as in `GATEHOUSE_MASTER_KEY` or the key file).
     pub fn from_base64(text: &str) -> Result<Self, SecretsError> {

@@ -40,13 +40,17 @@ impl Service {
 
 impl RequestContext {
     /// The facts global condition keys are made of.
-    pub fn environment(&self, app: &crate::server::App) -> Environment<'_> {
+    pub fn environment<'a>(&'a self, app: &'a crate::server::App) -> Environment<'a> {
         Environment {
             source_ip: self.source_ip,
             region: &self.region,
             now: time::OffsetDateTime::now_utc(),
             secure_transport: self.secure_transport,
             management_account: app.management_account(),
+            authorization_messages: app
+                .config()
+                .encode_authorization_messages
+                .then(|| app.master_key()),
         }
     }
 

@@ -31,6 +31,9 @@ mod it {
     pub mod policy_cli;
     pub mod quotas;
     pub mod storage;
+    pub mod sts_assume_root;
+    pub mod sts_authorization_messages;
+    pub mod sts_saml;
     pub mod sts_sessions;
     pub mod sts_tokens;
     pub mod sts_web_identity;

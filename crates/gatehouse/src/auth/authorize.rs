@@ -72,6 +72,9 @@ pub struct Environment<'a> {
     pub secure_transport: bool,
     /// The organization's management account (exempt from SCPs).
     pub management_account: AccountId,
+    /// The key that seals an encoded authorization failure message into each
+    /// `AccessDenied` (`--encode-authorization-messages`); none by default.
+    pub authorization_messages: Option<&'a crate::secrets::MasterKey>,
 }
 
 /// Actions AWS allows every authenticated caller, whatever the policies say.
@@ -99,7 +102,12 @@ pub fn authorize(
     // that belong to no account (`*`); identity policies do not apply to it.
     // Service control policies still bind the root user of a member account: then the
     // engine decides (it allows the root user implicitly, within the SCPs).
-    if principal.is_root() && view.scp_levels.is_empty() {
+    // A root session from AssumeRoot is limited to its task policy: the engine decides.
+    let task_session = principal
+        .session
+        .as_ref()
+        .is_some_and(|session| session.root_task.is_some());
+    if principal.is_root() && view.scp_levels.is_empty() && !task_session {
         let own = match &resource_account {
             None => true,
             Some(account) => *account == principal.account.to_string(),
@@ -216,7 +224,16 @@ fn evaluate(
     );
     match policy::access_denied_message(&decision, &request) {
         None => Ok(()),
-        Some(message) => Err(ServiceError::new("AccessDenied", 403, message)),
+        Some(message) => {
+            let message = match environment.authorization_messages {
+                None => message,
+                Some(key) => format!(
+                    "{message}. Encoded authorization failure message: {}",
+                    super::authorization_message::encode(key, principal, &decision, &request)
+                ),
+            };
+            Err(ServiceError::new("AccessDenied", 403, message))
+        }
     }
 }
 
@@ -436,6 +453,7 @@ mod tests {
             region: "us-east-1",
             now: time::OffsetDateTime::now_utc(),
             secure_transport: false,
+            authorization_messages: None,
             management_account: AccountId::parse("999999999999").unwrap(),
         }
     }

@@ -203,6 +203,7 @@ mod tests {
             source_identity: None,
             chained: false,
             mfa_at: None,
+            root_task: None,
         }
     }
 

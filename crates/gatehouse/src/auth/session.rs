@@ -48,6 +48,10 @@ pub struct Session {
     /// (`aws:MultiFactorAuthPresent`, `aws:MultiFactorAuthAge`).
     #[serde(default)]
     pub mfa_at: Option<i64>,
+    /// For a root session from `AssumeRoot`: the ARN of its task policy (the session's
+    /// only session policy), which limits the root user to that one task.
+    #[serde(default)]
+    pub root_task: Option<String>,
 }
 
 impl Session {
@@ -58,10 +62,11 @@ impl Session {
 
     /// True for a session from `GetSessionToken` (held by a user or the root user).
     pub fn is_user_session(&self) -> bool {
-        matches!(
-            self.holder,
-            PrincipalKind::User { .. } | PrincipalKind::Root
-        )
+        self.root_task.is_none()
+            && matches!(
+                self.holder,
+                PrincipalKind::User { .. } | PrincipalKind::Root
+            )
     }
 }
 
@@ -142,6 +147,7 @@ mod tests {
             source_identity: None,
             chained: false,
             mfa_at: None,
+            root_task: None,
         }
     }
 

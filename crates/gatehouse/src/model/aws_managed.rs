@@ -85,6 +85,55 @@ pub const ALL: &[AwsManagedPolicy] = &[
     },
 ];
 
+/// AWS's root task policies (`arn:aws:iam::aws:policy/root-task/…`): the only session
+/// policies `sts:AssumeRoot` accepts, each limiting a root session of a member account to
+/// one privileged task. They attach to nothing, so `by_arn` does not return them.
+pub const ROOT_TASKS: &[AwsManagedPolicy] = &[
+    AwsManagedPolicy {
+        name: "IAMAuditRootUserCredentials",
+        path: "/root-task/",
+        id: "ANPAZKAPJZG4IAUDITRT1",
+        description: "Grants access to review the root user credentials of a member account.",
+        document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetAccountPasswordPolicy","iam:GetAccessKeyLastUsed","iam:GetLoginProfile","iam:GetUser","iam:ListAccessKeys","iam:ListMFADevices","iam:ListSigningCertificates"],"Resource":"*"}]}"#,
+    },
+    AwsManagedPolicy {
+        name: "IAMCreateRootUserPassword",
+        path: "/root-task/",
+        id: "ANPAZKAPJZG4ICREATEP2",
+        description: "Grants access to create a login profile (password recovery) for the root user of a member account.",
+        document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:CreateLoginProfile","iam:GetLoginProfile","iam:GetUser"],"Resource":"*"}]}"#,
+    },
+    AwsManagedPolicy {
+        name: "IAMDeleteRootUserCredentials",
+        path: "/root-task/",
+        id: "ANPAZKAPJZG4IDELETER3",
+        description: "Grants access to delete the root user credentials of a member account.",
+        document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:DeactivateMFADevice","iam:DeleteAccessKey","iam:DeleteLoginProfile","iam:DeleteSigningCertificate","iam:GetAccessKeyLastUsed","iam:GetLoginProfile","iam:GetUser","iam:ListAccessKeys","iam:ListMFADevices","iam:ListSigningCertificates"],"Resource":"*"}]}"#,
+    },
+    AwsManagedPolicy {
+        name: "S3UnlockBucketPolicy",
+        path: "/root-task/",
+        id: "ANPAZKAPJZG4S3UNLOCK4",
+        description: "Grants access to delete a misconfigured S3 bucket policy that denies all principals.",
+        document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:DeleteBucketPolicy","s3:GetBucketPolicy","s3:ListAllMyBuckets"],"Resource":"*"}]}"#,
+    },
+    AwsManagedPolicy {
+        name: "SQSUnlockQueuePolicy",
+        path: "/root-task/",
+        id: "ANPAZKAPJZG4SQSUNLCK5",
+        description: "Grants access to delete a misconfigured SQS queue policy that denies all principals.",
+        document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:GetQueueAttributes","sqs:ListQueues","sqs:SetQueueAttributes"],"Resource":"*"}]}"#,
+    },
+];
+
+/// The root task policy an ARN names, in any partition.
+pub fn root_task(arn: &str) -> Option<&'static AwsManagedPolicy> {
+    let rest = arn.strip_prefix("arn:")?;
+    let (_partition, rest) = rest.split_once(':')?;
+    let name = rest.strip_prefix("iam::aws:policy/root-task/")?;
+    ROOT_TASKS.iter().find(|policy| policy.name == name)
+}
+
 /// The AWS managed policy an ARN names, in any partition.
 pub fn by_arn(arn: &str) -> Option<&'static AwsManagedPolicy> {
     let rest = arn.strip_prefix("arn:")?;
@@ -107,6 +156,23 @@ mod tests {
                 .unwrap_or_else(|err| panic!("{}: {err:?}", policy.name));
             assert_eq!(policy.id.len(), 21);
         }
+    }
+
+    #[test]
+    fn root_tasks_are_session_policies_found_apart_from_attachable_ones() {
+        for policy in ROOT_TASKS {
+            policy::PolicyDocument::parse(policy.document, policy::PolicyKind::Session)
+                .unwrap_or_else(|err| panic!("{}: {err:?}", policy.name));
+            assert_eq!(policy.id.len(), 21);
+            let arn = policy.arn(super::super::Partition::AWS);
+            assert!(
+                arn.starts_with("arn:aws:iam::aws:policy/root-task/"),
+                "{arn}"
+            );
+            assert_eq!(root_task(&arn).map(|found| found.name), Some(policy.name));
+            assert!(by_arn(&arn).is_none());
+        }
+        assert!(root_task("arn:aws:iam::aws:policy/AdministratorAccess").is_none());
     }
 
     #[test]

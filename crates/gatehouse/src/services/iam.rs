@@ -23,7 +23,7 @@ mod policies;
 mod providers;
 mod reports;
 mod roles;
-mod saml_metadata;
+pub(crate) mod saml_metadata;
 mod server_certificates;
 mod service_access;
 mod service_credentials;

@@ -1,10 +1,16 @@
 //! STS: who am I (`GetCallerIdentity`) and whose key is this (`GetAccessKeyInfo`).
 //! `AssumeRole` (in `sts/assume_role.rs`) hands out sealed role sessions;
 //! `GetSessionToken` and `GetFederationToken` (in `sts/tokens.rs`) sessions of the caller
-//! itself and of federated users; `sts/mfa.rs` checks MFA codes.
+//! itself and of federated users; `sts/mfa.rs` checks MFA codes;
+//! `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML` (`sts/web_identity.rs`,
+//! `sts/saml.rs`) trade an IdP's signed token for a role session; `AssumeRoot`
+//! (`sts/root.rs`) a management account's task-limited root session in a member account;
+//! `DecodeAuthorizationMessage` opens the encoded messages of `auth/authorization_message.rs`.
 
 mod assume_role;
 mod mfa;
+mod root;
+mod saml;
 mod tokens;
 mod web_identity;
 
@@ -54,6 +60,16 @@ pub async fn call(
                 .await
                 .map(Output::AssumeRoleWithWebIdentity)
         }
+        Operation::AssumeRoleWithSAML(input) => {
+            let caller = Caller {
+                source_ip: context.source_ip,
+                secure_transport: context.secure_transport,
+                region: context.region.clone(),
+            };
+            saml::handle_assume_role_with_saml(app, &caller, input)
+                .await
+                .map(Output::AssumeRoleWithSAML)
+        }
         Operation::GetSessionToken(input) => tokens::handle_get_session_token(app, context, input)
             .await
             .map(Output::GetSessionToken),
@@ -68,12 +84,39 @@ pub async fn call(
                 .await
                 .map(Output::GetAccessKeyInfo)
         }
+        Operation::AssumeRoot(input) => root::handle_assume_root(app, context, input)
+            .await
+            .map(Output::AssumeRoot),
+        Operation::DecodeAuthorizationMessage(input) => {
+            check(
+                app,
+                context,
+                Access::new("sts:DecodeAuthorizationMessage", "*"),
+            )
+            .await?;
+            let account = context.principal.account.to_string();
+            let decoded = crate::auth::authorization_message::decode(
+                app.master_key(),
+                &account,
+                &input.encoded_message,
+            )
+            .ok_or_else(|| {
+                wire::sts::errors::invalid_authorization_message_exception(
+                    "The encoded authorization message is invalid.",
+                )
+            })?;
+            Ok(Output::DecodeAuthorizationMessage(
+                wire::sts::DecodeAuthorizationMessageResponse {
+                    decoded_message: Some(decoded),
+                },
+            ))
+        }
         other => Err(ServiceError::not_implemented(other.name())),
     }
 }
 
 /// Runs one of the operations AWS serves unsigned (the request carries its own proof of
-/// identity): `AssumeRoleWithWebIdentity`.
+/// identity): `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML`.
 pub async fn call_unsigned(
     app: &App,
     caller: &Caller,
@@ -85,6 +128,11 @@ pub async fn call_unsigned(
                 .await
                 .map(Output::AssumeRoleWithWebIdentity)
         }
+        Operation::AssumeRoleWithSAML(input) => {
+            saml::handle_assume_role_with_saml(app, caller, input)
+                .await
+                .map(Output::AssumeRoleWithSAML)
+        }
         other => Err(ServiceError::new(
             "MissingAuthenticationToken",
             403,
@@ -95,7 +143,7 @@ pub async fn call_unsigned(
 
 /// Whether AWS serves an STS action unsigned.
 pub fn serves_unsigned(action: &str) -> bool {
-    action == "AssumeRoleWithWebIdentity"
+    matches!(action, "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML")
 }
 
 /// Authorizes one access with the caller's identity view.

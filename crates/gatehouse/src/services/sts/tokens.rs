@@ -77,6 +77,7 @@ pub(super) async fn handle_get_session_token(
         source_identity: None,
         chained: false,
         mfa_at,
+        root_task: None,
     };
     let credentials = sealed_credentials(app, &session);
     Ok(GetSessionTokenResponse {
@@ -167,6 +168,7 @@ pub(super) async fn handle_get_federation_token(
         source_identity: None,
         chained: false,
         mfa_at: None,
+        root_task: None,
     };
     let credentials = sealed_credentials(app, &session);
     Ok(GetFederationTokenResponse {

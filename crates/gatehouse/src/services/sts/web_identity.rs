@@ -321,6 +321,7 @@ pub(super) async fn handle_assume_role_with_web_identity(
         source_identity: None,
         chained: false,
         mfa_at: None,
+        root_task: None,
     };
     Ok(AssumeRoleWithWebIdentityResponse {
         credentials: Some(sealed_credentials(app, &session)),
