@@ -1998,6 +1998,7 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         }
         Op::DeleteServiceSpecificCredential(i) => {
             one("iam:DeleteServiceSpecificCredential", me(&i.user_name))
+        }
         Op::GenerateServiceLastAccessedDetails(i) => {
             one("iam:GenerateServiceLastAccessedDetails", arn(&i.arn))
         }

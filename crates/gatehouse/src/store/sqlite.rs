@@ -464,6 +464,7 @@ CREATE TABLE service_credentials (
     PRIMARY KEY (account_id, credential_id)
 );
 CREATE INDEX service_credentials_by_user ON service_credentials(account_id, user_key, service_name);
+"#,
     // 16: "last accessed" data: when a role was last used, report jobs, and an index
     // of audit events by principal for the reports (see `store/access_reports.rs`).
     r#"

@@ -131,16 +131,12 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
     // In the model but not served yet: 501 naming the operation, for both protocols.
     let err = server
         .iam(&root)
-        .generate_service_last_accessed_details()
-        .arn("arn:aws:iam::123456789012:user/someone")
+        .list_delegation_requests()
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("NotImplemented"));
-    assert!(err
-        .message()
-        .unwrap()
-        .contains("GenerateServiceLastAccessedDetails"));
+    assert!(err.message().unwrap().contains("ListDelegationRequests"));
     let json = RawRequest {
         service: "organizations",
         target: Some("AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy"),
