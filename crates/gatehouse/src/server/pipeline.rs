@@ -52,8 +52,11 @@ pub async fn handle(
     request: Request,
 ) -> Response {
     let started = Instant::now();
-    // A v4 UUID from the thread's CSPRNG: no system call per request.
-    let request_id = uuid::Builder::from_random_bytes(rand::random())
+    // A v7 UUID: the time in milliseconds, then 74 bits from the thread's CSPRNG (no
+    // system call per request). Ids that grow with time are appended at the end of the
+    // audit table's key index instead of dirtying a random page of it for each event.
+    let millis = u64::try_from(crate::store::now_millis()).unwrap_or(0);
+    let request_id = uuid::Builder::from_unix_timestamp_millis(millis, &rand::random())
         .into_uuid()
         .to_string();
     let connection = connection.map(|Extension(c)| c);
