@@ -55,7 +55,9 @@ pub async fn handle(
     // A v7 UUID: the time in milliseconds, then 74 bits from the thread's CSPRNG (no
     // system call per request). Ids that grow with time are appended at the end of the
     // audit table's key index instead of dirtying a random page of it for each event.
-    let millis = u64::try_from(crate::store::now_millis()).unwrap_or(0);
+    // The same instant is the audit event's time.
+    let arrived = crate::store::now_millis();
+    let millis = u64::try_from(arrived).unwrap_or(0);
     let request_id = uuid::Builder::from_unix_timestamp_millis(millis, &rand::random())
         .into_uuid()
         .to_string();
@@ -63,7 +65,7 @@ pub async fn handle(
     let (parts, body) = request.into_parts();
     let mut protocol = Protocol::of(&parts.headers);
     let config = app.config();
-    let (result, outcome) = audit::scoped(crate::store::now_millis(), async {
+    let (result, outcome) = audit::scoped(arrived, async {
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)

@@ -372,14 +372,8 @@ impl<'a> RawRequest<'a> {
 
     /// Sends it and returns the status and body text.
     pub async fn send(&self, endpoint: &str) -> (u16, String) {
-        let client = reqwest::Client::new();
-        let mut request = client.post(format!("{endpoint}/")).body(self.body.clone());
-        for (name, value) in &self.signed_headers(endpoint) {
-            if name != "host" {
-                request = request.header(name, value);
-            }
-        }
-        let response = request.send().await.unwrap();
+        let request = reqwest::Request::try_from(self.to_http(endpoint)).unwrap();
+        let response = reqwest::Client::new().execute(request).await.unwrap();
         let status = response.status().as_u16();
         (status, response.text().await.unwrap())
     }
