@@ -1184,3 +1184,29 @@ pub(crate) async fn fresh_postgres_database() -> Option<String> {
         .unwrap_or_default();
     Some(format!("{prefix}/{name}{query}"))
 }
+
+/// Nodes that start together on a new PostgreSQL database migrate one after the other:
+/// every one opens, and each migration is recorded once.
+#[tokio::test]
+async fn postgres_nodes_starting_together_migrate_once() {
+    let Some(url) = fresh_postgres_database().await else {
+        return;
+    };
+    // Polled together: each node's migration waits on the lock at the database.
+    let (a, b, c, d) = tokio::join!(
+        Store::open(&url),
+        Store::open(&url),
+        Store::open(&url),
+        Store::open(&url)
+    );
+    let stores = [a.unwrap(), b.unwrap(), c.unwrap(), d.unwrap()];
+    let store = &stores[0];
+    let rows = sqlx::query("SELECT COUNT(*) AS n FROM gatehouse_migrations")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        column::<i64>(&rows, "n").unwrap(),
+        migrations::latest_version(store)
+    );
+}

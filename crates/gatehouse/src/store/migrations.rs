@@ -1,39 +1,73 @@
-//! Schema versions: a table records which migrations ran; each runs once, in order,
-//! inside its own transaction.
+//! Schema versions: a table records which migrations ran; each runs once, in order. All
+//! pending migrations run in one transaction: a start commits (and, on SQLite, syncs)
+//! once, not once per migration, and a failure leaves the schema as it was. On PostgreSQL
+//! the transaction first takes an advisory lock, so nodes starting together migrate one
+//! after the other and the later ones find nothing left to do.
 
 use super::{column, postgres, sqlite, Backend, Store, StoreError};
 
+/// The advisory lock key nodes take while migrating (any fixed number; "gh-migr").
+const MIGRATION_LOCK: i64 = 0x0067_682d_6d69_6772;
+
+const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS gatehouse_migrations \
+     (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
+
 /// Applies every migration the database has not seen yet.
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS gatehouse_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-    )
-    .execute(store.pool())
-    .await?;
     let migrations = match store.backend() {
         Backend::Sqlite => sqlite::MIGRATIONS,
         Backend::Postgres => postgres::MIGRATIONS,
     };
-    let applied = current_version(store).await?;
+    // A current schema is the common case: one read, no write.
+    if has_versions_table(store).await? && current_version(store).await? >= latest_version(store) {
+        return Ok(());
+    }
+    let mut tx = store.begin().await?;
+    if store.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(tx.conn())
+            .await?;
+    }
+    sqlx::raw_sql(CREATE_VERSIONS).execute(tx.conn()).await?;
+    let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM gatehouse_migrations")
+        .fetch_one(tx.conn())
+        .await?;
+    let applied = column::<i64>(&row, "v")?;
     for (index, sql) in migrations.iter().enumerate() {
         let version = i64::try_from(index).unwrap_or(i64::MAX) + 1;
         if version <= applied {
             continue;
         }
-        let mut tx = store.begin().await?;
         sqlx::raw_sql(sql).execute(tx.conn()).await?;
         sqlx::query("INSERT INTO gatehouse_migrations (version, applied_at) VALUES ($1, $2)")
             .bind(version)
             .bind(super::now_millis())
             .execute(tx.conn())
             .await?;
-        tx.commit().await?;
     }
-    Ok(())
+    tx.commit().await
+}
+
+/// Whether the versions table exists (a new database has none).
+async fn has_versions_table(store: &Store) -> Result<bool, StoreError> {
+    let sql = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'gatehouse_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'gatehouse_migrations'"
+        }
+    };
+    let row = sqlx::query(sql).fetch_one(store.pool()).await?;
+    Ok(column::<i64>(&row, "n")? > 0)
 }
 
 /// The highest migration applied, 0 for a new database.
 pub async fn current_version(store: &Store) -> Result<i64, StoreError> {
+    if !has_versions_table(store).await? {
+        return Ok(0);
+    }
     let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM gatehouse_migrations")
         .fetch_one(store.pool())
         .await?;
