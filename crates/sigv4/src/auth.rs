@@ -53,6 +53,9 @@ pub struct ParsedAuth<'a> {
     pub signature: [u8; 32],
     /// The request time (`X-Amz-Date`, or the `Date` header for header auth).
     pub timestamp: OffsetDateTime,
+    /// The same time as signed, `yyyymmddThhmmssZ` in UTC: the string to sign's second
+    /// line, kept from parsing so verification need not format it again.
+    pub stamp: [u8; 16],
     /// `X-Amz-Security-Token`, for temporary credentials.
     pub session_token: Option<Cow<'a, str>>,
     /// Header or presigned query.
@@ -73,6 +76,7 @@ impl ParsedAuth<'_> {
             signed_headers: Cow::Owned(self.signed_headers.into_owned()),
             signature: self.signature,
             timestamp: self.timestamp,
+            stamp: self.stamp,
             session_token: self.session_token.map(|t| Cow::Owned(t.into_owned())),
             location: self.location,
         }

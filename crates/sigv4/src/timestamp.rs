@@ -48,6 +48,20 @@ pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
     )
 }
 
+/// Parses `yyyymmddThhmmssZ` and keeps its text, which is already the canonical stamp
+/// the string to sign holds.
+pub(crate) fn parse_amz_stamp(text: &str) -> Option<(OffsetDateTime, [u8; 16])> {
+    let at = parse_amz_date(text)?;
+    let stamp = <[u8; 16]>::try_from(text.as_bytes()).ok()?;
+    Some((at, stamp))
+}
+
+/// Parses an RFC 1123 date and formats its stamp (`yyyymmddThhmmssZ`).
+pub(crate) fn parse_http_stamp(text: &str) -> Option<(OffsetDateTime, [u8; 16])> {
+    let at = parse_http_date(text)?;
+    Some((at, amz_date_bytes(at)?))
+}
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::request::Request;
 use crate::sha256::Sha256Stream;
 use crate::signing::{hex_lower, SigningKey};
-use crate::timestamp::{amz_date_bytes, format_amz_date};
+use crate::timestamp::format_amz_date;
 
 /// AWS's clock-skew allowance for signed requests.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::minutes(15);
@@ -132,9 +132,8 @@ fn checked_stamp(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<[u8; 16], Er
 
 /// Checks the scope; returns the request time as `yyyymmddThhmmssZ`.
 fn check_scope(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<[u8; 16], Error> {
-    let stamp = amz_date_bytes(auth.timestamp)
-        .filter(|stamp| stamp.get(..8) == Some(auth.scope.date.as_bytes()));
-    let Some(stamp) = stamp else {
+    let stamp = auth.stamp;
+    if stamp.get(..8) != Some(auth.scope.date.as_bytes()) {
         let request_timestamp = format_amz_date(auth.timestamp);
         let request_date = request_timestamp.get(..8).unwrap_or_default();
         return Err(Error::CredentialDateMismatch {
@@ -142,7 +141,7 @@ fn check_scope(auth: &ParsedAuth, opts: &VerifyOptions) -> Result<[u8; 16], Erro
             request_date: request_date.to_owned(),
             request_timestamp,
         });
-    };
+    }
     if let Some(expected) = opts.expected_service {
         if auth.scope.service != expected {
             return Err(Error::InvalidService {

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::request::{text, trimmed_text, Request};
 use crate::scan;
 use crate::scope::parse_credential;
-use crate::timestamp::{parse_amz_date, parse_http_date};
+use crate::timestamp::{parse_amz_stamp, parse_http_stamp};
 
 /// Parses header authentication; `value` is the one `Authorization` header.
 pub(super) fn parse<'a>(req: &Request<'a>, value: &'a [u8]) -> Result<ParsedAuth<'a>, Error> {
@@ -62,9 +62,9 @@ fn parse_text<'a, 's>(
         return Err(Error::UnsupportedAlgorithm(algorithm.to_owned()));
     }
 
-    let timestamp = request_time(req)?;
-    let (Some(credential), Some(signed_headers), Some(signature), Some(timestamp)) =
-        (credential, signed_headers, signature, timestamp)
+    let time = request_time(req)?;
+    let (Some(credential), Some(signed_headers), Some(signature), Some((timestamp, stamp))) =
+        (credential, signed_headers, signature, time)
     else {
         let mut message = String::new();
         for (name, missing) in [
@@ -78,7 +78,7 @@ fn parse_text<'a, 's>(
                 message.push_str("' parameter. ");
             }
         }
-        if timestamp.is_none() {
+        if time.is_none() {
             message.push_str(
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
             );
@@ -98,6 +98,7 @@ fn parse_text<'a, 's>(
         signed_headers,
         signature,
         timestamp,
+        stamp,
         session_token,
         location: AuthLocation::Header,
     })
@@ -144,13 +145,11 @@ fn split_at_byte(text: &str, delimiter: u8) -> Option<(&str, &str)> {
 }
 
 /// The request time: `X-Amz-Date` when present, else `Date`; `None` when neither is sent.
-fn request_time(req: &Request) -> Result<Option<OffsetDateTime>, Error> {
+fn request_time(req: &Request) -> Result<Option<(OffsetDateTime, [u8; 16])>, Error> {
+    type Parser = fn(&str) -> Option<(OffsetDateTime, [u8; 16])>;
     for (name, parse) in [
-        (
-            "x-amz-date",
-            parse_amz_date as fn(&str) -> Option<OffsetDateTime>,
-        ),
-        ("date", parse_http_date),
+        ("x-amz-date", parse_amz_stamp as Parser),
+        ("date", parse_http_stamp),
     ] {
         let value = match req.single_header(name) {
             Ok(None) => continue,
@@ -226,6 +225,7 @@ mod tests {
                 signed_headers: "host;x-amz-date".into(),
                 signature: parse_signature(SIG).unwrap(),
                 timestamp: datetime!(2015-08-30 12:36:00 UTC),
+                stamp: *b"20150830T123600Z",
                 session_token: Some("token".into()),
                 location: AuthLocation::Header,
             }),
@@ -249,6 +249,7 @@ mod tests {
         };
         let parsed = crate::auth::parse(&req).unwrap();
         assert_eq!(parsed.timestamp, datetime!(2015-08-30 12:36:00 UTC));
+        assert_eq!(&parsed.stamp, b"20150830T123600Z");
         assert_eq!(parsed.session_token, None);
     }
 

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::percent::decode;
 use crate::request::{trimmed_text, Request};
 use crate::scope::parse_credential;
-use crate::timestamp::parse_amz_date;
+use crate::timestamp::parse_amz_stamp;
 
 /// The query parameter that carries the signature; it is left out of the canonical query.
 pub(crate) const SIGNATURE_PARAM: &str = "X-Amz-Signature";
@@ -99,7 +99,8 @@ pub(super) fn parse<'a>(req: &Request<'a>) -> Result<ParsedAuth<'a>, Error> {
     if algorithm != ALGORITHM {
         return Err(Error::UnsupportedAlgorithm(algorithm.into_owned()));
     }
-    let timestamp = parse_amz_date(&date).ok_or_else(|| Error::MalformedDate(date.into_owned()))?;
+    let (timestamp, stamp) =
+        parse_amz_stamp(&date).ok_or_else(|| Error::MalformedDate(date.into_owned()))?;
     let expires_secs = parse_expires(&expires)?;
     let (access_key_id, scope) = parse_credential(credential)?;
     let signed_headers = parse_signed_headers(signed_headers)?;
@@ -121,6 +122,7 @@ pub(super) fn parse<'a>(req: &Request<'a>) -> Result<ParsedAuth<'a>, Error> {
         signed_headers,
         signature,
         timestamp,
+        stamp,
         session_token,
         location: AuthLocation::Query { expires_secs },
     })
