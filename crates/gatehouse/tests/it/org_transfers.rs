@@ -90,6 +90,13 @@ async fn billing_transfers_move_through_their_lifecycle() {
     .await
     .unwrap_err();
     assert_eq!(err.code(), Some("InvalidInputException"));
+    for bad in [
+        party("12345", HandshakePartyType::Account),
+        party("not-an-email", HandshakePartyType::Email),
+    ] {
+        let err = invite(bad, next_month).send().await.unwrap_err();
+        assert_eq!(err.code(), Some("InvalidInputException"), "{err:?}");
+    }
     let err = invite(
         party(&payer_account, HandshakePartyType::Account),
         next_month,

@@ -79,6 +79,7 @@ pub(super) async fn handle_invite(
             ))
         }
     };
+    checked_party(party_type, &target.id)?;
     let now = now_millis();
     let start_at = checked_start(input.start_timestamp, from_millis(now))?;
     // The invited account, when it exists: it may not stand in the inviter's organization.
@@ -602,6 +603,38 @@ fn checked_type(transfer_type: &ResponsibilityTransferType) -> Result<&str, Serv
     }
 }
 
+/// An invited account id has 12 digits; an invited email one `@` between a local part
+/// and a dotted domain, without spaces.
+fn checked_party(party_type: &str, id: &str) -> Result<(), ServiceError> {
+    if party_type == "ACCOUNT" {
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid_input(
+                "INVALID_PATTERN",
+                "You provided a value that doesn't match the required pattern.",
+            ));
+        }
+        return Ok(());
+    }
+    let valid = match id.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|label| !label.is_empty())
+                && !id.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(invalid_input(
+            "INVALID_EMAIL_ADDRESS_TARGET",
+            "You specified an invalid email address for the invited account owner.",
+        ))
+    }
+}
+
 /// The first instant of the month `months` after the one `at` falls in.
 fn month_start(at: OffsetDateTime, months: i32) -> OffsetDateTime {
     let index = at.year() * 12 + i32::from(u8::from(at.month())) - 1 + months;
@@ -729,6 +762,20 @@ mod tests {
             check(Some(datetime!(2027-02-28 23:59:59.999 UTC))),
             format!("ok {february}")
         );
+    }
+
+    #[test]
+    fn invited_parties_are_account_ids_or_emails() {
+        let ok = |kind: &str, id: &str| checked_party(kind, id).is_ok();
+        assert!(ok("ACCOUNT", "123456789012"));
+        assert!(!ok("ACCOUNT", "12345678901"));
+        assert!(!ok("ACCOUNT", "12345678901a"));
+        assert!(ok("EMAIL", "payer@example.com"));
+        assert!(!ok("EMAIL", "payer@example"));
+        assert!(!ok("EMAIL", "payer@@example.com"));
+        assert!(!ok("EMAIL", "pay er@example.com"));
+        assert!(!ok("EMAIL", "@example.com"));
+        assert!(!ok("EMAIL", "payer@example..com"));
     }
 
     #[test]
