@@ -530,7 +530,14 @@ pub(super) async fn handshake_to_wire(
                 type_: target_party,
             },
         ]),
-        state: Some(HandshakeState::from(record.state.as_str())),
+        // An open handshake nobody answered in time has expired.
+        state: Some(
+            if record.state == "OPEN" && record.expires_at < now_millis() {
+                HandshakeState::Expired
+            } else {
+                HandshakeState::from(record.state.as_str())
+            },
+        ),
         requested_timestamp: Some(from_millis(record.requested_at)),
         expiration_timestamp: Some(from_millis(record.expires_at)),
         action: Some(ActionType::from(record.action.as_str())),

@@ -778,6 +778,39 @@ mod tests {
         assert!(!ok("EMAIL", "payer@example..com"));
     }
 
+    fn record(status: &str, created_at: i64, end_at: Option<i64>) -> TransferRecord {
+        TransferRecord {
+            transfer_id: "rt-aaaaaaaaaa".into(),
+            transfer_type: "BILLING".into(),
+            name: "n".into(),
+            handshake_id: "h-aaaaaaaaaa".into(),
+            inbound_org_id: "o-aaaaaaaaaa".into(),
+            inbound_account_id: "111111111111".into(),
+            party_type: "ACCOUNT".into(),
+            party_value: "222222222222".into(),
+            outbound_org_id: None,
+            outbound_account_id: None,
+            status: status.into(),
+            start_at: 0,
+            end_at,
+            created_at,
+        }
+    }
+
+    #[test]
+    fn invitations_expire_and_withdrawn_transfers_run_until_their_end() {
+        let now = 100 * EXPIRY_MILLIS;
+        let fresh = record("REQUESTED", now - 1000, None);
+        let stale = record("REQUESTED", now - EXPIRY_MILLIS - 1, None);
+        assert_eq!(status_at(&fresh, now), "REQUESTED");
+        assert_eq!(status_at(&stale, now), "EXPIRED");
+        assert!(!is_active(&fresh, now));
+        assert!(is_active(&record("ACCEPTED", 0, None), now));
+        assert!(is_active(&record("WITHDRAWN", 0, Some(now + 1)), now));
+        assert!(!is_active(&record("WITHDRAWN", 0, Some(now - 1)), now));
+        assert!(!is_active(&record("DECLINED", 0, None), now));
+    }
+
     #[test]
     fn months_roll_over_years() {
         assert_eq!(
