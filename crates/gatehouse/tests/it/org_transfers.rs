@@ -241,6 +241,28 @@ async fn billing_transfers_move_through_their_lifecycle() {
         .unwrap_err();
     assert_eq!(err.code(), Some("AccessDeniedException"));
 
+    // Only a management account accepts: a standalone account has no organization to
+    // hand over.
+    let loner = "444444444444";
+    let loner_orgs = server.organizations(&dev_root(loner));
+    let lonely = invite(party(loner, HandshakePartyType::Account), next_month)
+        .send()
+        .await
+        .unwrap();
+    let err = loner_orgs
+        .accept_handshake()
+        .handshake_id(lonely.handshake().unwrap().id().unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AWSOrganizationsNotInUseException"));
+    payer
+        .cancel_handshake()
+        .handshake_id(lonely.handshake().unwrap().id().unwrap())
+        .send()
+        .await
+        .unwrap();
+
     let accepted = source
         .accept_handshake()
         .handshake_id(&handshake_id)
@@ -278,6 +300,36 @@ async fn billing_transfers_move_through_their_lifecycle() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("HandshakeConstraintViolationException"));
+
+    // Each side tags the transfer for itself.
+    source
+        .tag_resource()
+        .resource_id(&transfer_id)
+        .tags(
+            Tag::builder()
+                .key("payer")
+                .value("finance")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let theirs = source
+        .list_tags_for_resource()
+        .resource_id(&transfer_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.tags().len(), 1);
+    assert_eq!(theirs.tags()[0].key(), "payer");
+    let err = third
+        .list_tags_for_resource()
+        .resource_id(&transfer_id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("TargetNotFoundException"));
 
     // The name belongs to the inbound side.
     let renamed = payer
@@ -390,9 +442,9 @@ async fn billing_transfers_move_through_their_lifecycle() {
         .iter()
         .map(|t| (t.id().unwrap().to_owned(), t.status().cloned()))
         .collect();
-    assert_eq!(statuses.len(), 3, "{statuses:?}");
+    assert_eq!(statuses.len(), 4, "{statuses:?}");
     assert!(statuses.contains(&(
-        declined_transfer,
+        declined_transfer.clone(),
         Some(ResponsibilityTransferStatus::Declined)
     )));
     assert!(statuses
@@ -400,7 +452,7 @@ async fn billing_transfers_move_through_their_lifecycle() {
         .any(|(_, status)| status == &Some(ResponsibilityTransferStatus::Canceled)));
     let err = third
         .terminate_responsibility_transfer()
-        .id(&statuses[1].0)
+        .id(&declined_transfer)
         .send()
         .await
         .unwrap_err();
