@@ -99,7 +99,7 @@ pub(super) async fn handle_invite(
         {
             return Err(handshakes::constraint(
                 "SOURCE_AND_TARGET_CANNOT_MATCH",
-                "The sender and the recipient of a transfer invitation can't be the same organization.",
+                "An account can't accept a transfer invitation if it is both the sender and recipient of the invitation.",
             ));
         }
         if let Some(org) = org {
@@ -107,7 +107,7 @@ pub(super) async fn handle_invite(
             if theirs.iter().any(|t| is_active(t, now)) {
                 return Err(handshakes::constraint(
                     "RESPONSIBILITY_TRANSFER_ALREADY_EXISTS",
-                    "The invited organization already transfers this responsibility.",
+                    "You cannot perform this operation with the current transfer.",
                 ));
             }
         }
@@ -200,7 +200,7 @@ pub(super) async fn accept(
     if org.org_id == inviter.org_id {
         return Err(handshakes::constraint(
             "SOURCE_AND_TARGET_CANNOT_MATCH",
-            "An account can't accept a transfer invitation that it both sent and received.",
+            "An account can't accept a transfer invitation if it is both the sender and recipient of the invitation.",
         ));
     }
     let transfer = tx
@@ -213,7 +213,7 @@ pub(super) async fn accept(
     if ours.iter().any(|t| is_active(t, now)) {
         return Err(handshakes::constraint(
             "RESPONSIBILITY_TRANSFER_ALREADY_EXISTS",
-            "Your organization already transfers this responsibility to another organization.",
+            "You cannot perform this operation with the current transfer.",
         ));
     }
     let managed = tx
@@ -405,7 +405,7 @@ pub(super) async fn refuse_while_active(
     if busy {
         return Err(constraint(
             "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS",
-            "You cannot delete the organization while a responsibility transfer is in progress.",
+            "You cannot delete organization due to an ongoing responsibility transfer process.",
         ));
     }
     Ok(())
