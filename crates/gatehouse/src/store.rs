@@ -46,7 +46,7 @@ pub use login_profiles::{LoginProfileRecord, PasswordPolicyRecord};
 pub use mfa_devices::MfaDeviceRecord;
 pub use organizations::{
     CreateAccountRequestRecord, HandshakeRecord, MemberRecord, OrgPolicyRecord, OrgPosition,
-    OrganizationRecord, UnitRecord,
+    OrganizationRecord, TransferRecord, UnitRecord,
 };
 pub use policies::{ManagedPolicyRecord, OwnerKind};
 pub use providers::{OidcProviderRecord, SamlProviderRecord};
@@ -177,6 +177,7 @@ impl Store {
             "org_resource_policies",
             "org_delegated_admins",
             "org_service_access",
+            "org_responsibility_transfers",
             "org_handshakes",
             "org_tags",
             "org_policy_attachments",

@@ -27,6 +27,8 @@ mod it {
     pub mod operability;
     pub mod org_conditions;
     pub mod org_features;
+    pub mod org_model;
+    pub mod org_transfers;
     pub mod organizations;
     pub mod policy_cli;
     pub mod quotas;

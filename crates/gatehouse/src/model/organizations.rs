@@ -78,6 +78,11 @@ pub fn handshake_id() -> String {
     format!("h-{}", lower_alnum(10))
 }
 
+/// A fresh responsibility transfer id, `rt-` and 10 lowercase letters or digits.
+pub fn transfer_id() -> String {
+    format!("rt-{}", lower_alnum(10))
+}
+
 /// What an Organizations id names, judged by its prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntityKind {

@@ -13,6 +13,7 @@ mod pagination;
 mod policies;
 mod service_access;
 mod tags;
+mod transfers;
 mod units;
 
 use wire::organizations::{errors, Operation, Output};
@@ -34,9 +35,6 @@ pub async fn call(
 ) -> Result<Output, ServiceError> {
     context.trace(operation.name());
     let mutates = !crate::server::audit::is_read_only(operation.name());
-    if action(&operation) == UNSERVED {
-        return Err(ServiceError::not_implemented(operation.name()));
-    }
     let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
     let account = context.principal.account.to_string();
     let org = tx
@@ -360,6 +358,42 @@ async fn dispatch(
                 .await
                 .map(Output::DescribeEffectivePolicy)
         }
+        Op::CreateGovCloudAccount(input) => accounts::handle_create_gov_cloud_account(scope, input)
+            .map(Output::CreateGovCloudAccount),
+        Op::ListAccountsWithInvalidEffectivePolicy(input) => {
+            effective::handle_list_accounts_with_invalid_effective_policy(scope, tx, input)
+                .await
+                .map(Output::ListAccountsWithInvalidEffectivePolicy)
+        }
+        Op::ListEffectivePolicyValidationErrors(input) => {
+            effective::handle_list_effective_policy_validation_errors(scope, tx, input)
+                .await
+                .map(Output::ListEffectivePolicyValidationErrors)
+        }
+        Op::InviteOrganizationToTransferResponsibility(input) => {
+            transfers::handle_invite(scope, tx, input)
+                .await
+                .map(Output::InviteOrganizationToTransferResponsibility)
+        }
+        Op::DescribeResponsibilityTransfer(input) => transfers::handle_describe(scope, tx, input)
+            .await
+            .map(Output::DescribeResponsibilityTransfer),
+        Op::ListInboundResponsibilityTransfers(input) => {
+            transfers::handle_list_inbound(scope, tx, input)
+                .await
+                .map(Output::ListInboundResponsibilityTransfers)
+        }
+        Op::ListOutboundResponsibilityTransfers(input) => {
+            transfers::handle_list_outbound(scope, tx, input)
+                .await
+                .map(Output::ListOutboundResponsibilityTransfers)
+        }
+        Op::UpdateResponsibilityTransfer(input) => transfers::handle_update(scope, tx, input)
+            .await
+            .map(Output::UpdateResponsibilityTransfer),
+        Op::TerminateResponsibilityTransfer(input) => transfers::handle_terminate(scope, tx, input)
+            .await
+            .map(Output::TerminateResponsibilityTransfer),
         Op::TagResource(input) => tags::handle_tag_resource(scope, tx, input)
             .await
             .map(|()| Output::TagResource),
@@ -369,7 +403,11 @@ async fn dispatch(
         Op::ListTagsForResource(input) => tags::handle_list_tags_for_resource(scope, tx, input)
             .await
             .map(Output::ListTagsForResource),
-        other => Err(ServiceError::not_implemented(other.name())),
+        // Served before an organization is looked for (see `call`).
+        other @ (Op::AcceptHandshake(_)
+        | Op::DeclineHandshake(_)
+        | Op::DescribeHandshake(_)
+        | Op::ListHandshakesForAccount(_)) => Err(ServiceError::not_implemented(other.name())),
     }
 }
 
@@ -449,9 +487,28 @@ async fn access(
         }
         None => "*".to_owned(),
     };
+    // A responsibility transfer the operation names, as the caller's side sees it.
+    let transfer_id = match operation {
+        Operation::DescribeResponsibilityTransfer(input) => Some(&input.id),
+        Operation::UpdateResponsibilityTransfer(input) => Some(&input.id),
+        Operation::TerminateResponsibilityTransfer(input) => Some(&input.id),
+        Operation::TagResource(input) => Some(&input.resource_id),
+        Operation::UntagResource(input) => Some(&input.resource_id),
+        Operation::ListTagsForResource(input) => Some(&input.resource_id),
+        _ => None,
+    }
+    .filter(|id| id.starts_with("rt-"));
+    let transfer = match transfer_id {
+        Some(id) => transfers::arn_for(app, tx, partition, org, id)
+            .await?
+            .unwrap_or_else(|| "*".to_owned()),
+        None => "*".to_owned(),
+    };
     let tagged = |id: &str| {
         if id.starts_with("p-") {
             policy.clone()
+        } else if id.starts_with("rt-") {
+            transfer.clone()
         } else {
             target(id)
         }
@@ -496,12 +553,23 @@ async fn access(
         Operation::TagResource(input) => vec![tagged(&input.resource_id)],
         Operation::UntagResource(input) => vec![tagged(&input.resource_id)],
         Operation::ListTagsForResource(input) => vec![tagged(&input.resource_id)],
+        Operation::ListEffectivePolicyValidationErrors(input) => vec![target(&input.account_id)],
+        Operation::DescribeResponsibilityTransfer(_)
+        | Operation::UpdateResponsibilityTransfer(_)
+        | Operation::TerminateResponsibilityTransfer(_) => vec![transfer.clone()],
         _ => vec!["*".to_owned()],
     };
-    Ok(resources
+    let mut needed: Vec<Access> = resources
         .into_iter()
         .map(|resource| Access::new(action, resource))
-        .collect())
+        .collect();
+    // Tags given at creation need the right to tag as well.
+    if let Operation::CreateGovCloudAccount(input) = operation {
+        if input.tags.as_ref().is_some_and(|tags| !tags.is_empty()) {
+            needed.push(Access::new("organizations:TagResource", "*"));
+        }
+    }
+    Ok(needed)
 }
 
 /// The IAM action of an operation: `organizations:<Operation>`.
@@ -564,13 +632,27 @@ fn action(operation: &Operation) -> &'static str {
         Op::UntagResource(_) => "organizations:UntagResource",
         Op::UpdateOrganizationalUnit(_) => "organizations:UpdateOrganizationalUnit",
         Op::UpdatePolicy(_) => "organizations:UpdatePolicy",
-        // Operations Gatehouse does not serve yet are refused before anything else.
-        _ => UNSERVED,
+        Op::CreateGovCloudAccount(_) => "organizations:CreateGovCloudAccount",
+        Op::ListAccountsWithInvalidEffectivePolicy(_) => {
+            "organizations:ListAccountsWithInvalidEffectivePolicy"
+        }
+        Op::ListEffectivePolicyValidationErrors(_) => {
+            "organizations:ListEffectivePolicyValidationErrors"
+        }
+        Op::InviteOrganizationToTransferResponsibility(_) => {
+            "organizations:InviteOrganizationToTransferResponsibility"
+        }
+        Op::DescribeResponsibilityTransfer(_) => "organizations:DescribeResponsibilityTransfer",
+        Op::ListInboundResponsibilityTransfers(_) => {
+            "organizations:ListInboundResponsibilityTransfers"
+        }
+        Op::ListOutboundResponsibilityTransfers(_) => {
+            "organizations:ListOutboundResponsibilityTransfers"
+        }
+        Op::UpdateResponsibilityTransfer(_) => "organizations:UpdateResponsibilityTransfer",
+        Op::TerminateResponsibilityTransfer(_) => "organizations:TerminateResponsibilityTransfer",
     }
 }
-
-/// The action of operations Gatehouse does not serve yet.
-const UNSERVED: &str = "organizations:Unserved";
 
 /// `AWSOrganizationsNotInUseException`: the caller's account belongs to no organization.
 fn not_in_use() -> ServiceError {

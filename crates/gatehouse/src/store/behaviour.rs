@@ -585,6 +585,163 @@ async fn organizations_suite(store: Store) {
     assert!(tx.quota_requests(mgmt).await.unwrap().is_empty());
 }
 
+/// Responsibility transfers between two organizations, and handshakes with a parent.
+async fn transfers_suite(store: Store) {
+    let (inviter, invited, stranger) = ("121212121212", "131313131313", "141414141414");
+    let mut tx = store.begin().await.unwrap();
+    for id in [inviter, invited, stranger] {
+        tx.insert_account(&account(id)).await.unwrap();
+    }
+    let org = |org_id: &str, management: &str| OrganizationRecord {
+        org_id: org_id.into(),
+        management_account_id: management.into(),
+        feature_set: "ALL".into(),
+        root_id: format!("r-{}", &org_id[2..6]),
+        created_at: 1_700_000_000_000,
+    };
+    let (inbound, outbound) = (org("o-tttttttttt", inviter), org("o-uuuuuuuuuu", invited));
+    tx.insert_organization(&inbound).await.unwrap();
+    tx.insert_organization(&outbound).await.unwrap();
+    let handshake = |id: &str, parent: Option<&str>| HandshakeRecord {
+        handshake_id: id.into(),
+        org_id: inbound.org_id.clone(),
+        action: "TRANSFER_RESPONSIBILITY".into(),
+        target_type: "EMAIL".into(),
+        target_value: "131313131313@EXAMPLE.com".into(),
+        state: "OPEN".into(),
+        notes: None,
+        requested_at: 1_700_000_000_000,
+        expires_at: 1_700_100_000_000,
+        parent_handshake_id: parent.map(str::to_owned),
+    };
+    tx.insert_handshake(&handshake("h-transfer01", None))
+        .await
+        .unwrap();
+    tx.insert_handshake(&handshake("h-child00001", Some("h-transfer01")))
+        .await
+        .unwrap();
+    let transfer = TransferRecord {
+        transfer_id: "rt-aaaaaaaaaa".into(),
+        transfer_type: "BILLING".into(),
+        name: "pay for them".into(),
+        handshake_id: "h-transfer01".into(),
+        inbound_org_id: inbound.org_id.clone(),
+        inbound_account_id: inviter.into(),
+        party_type: "EMAIL".into(),
+        party_value: "131313131313@EXAMPLE.com".into(),
+        outbound_org_id: None,
+        outbound_account_id: None,
+        status: "REQUESTED".into(),
+        start_at: 1_701_388_800_000,
+        end_at: None,
+        created_at: 1_700_000_000_000,
+    };
+    tx.insert_transfer(&transfer).await.unwrap();
+    tx.commit().await.unwrap();
+    // A second transfer with the same id is refused (PostgreSQL then aborts the
+    // transaction: drop it).
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_transfer(&transfer).await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.handshake("h-child00001")
+            .await
+            .unwrap()
+            .unwrap()
+            .parent_handshake_id,
+        Some("h-transfer01".to_owned())
+    );
+    assert_eq!(
+        tx.handshake("h-transfer01")
+            .await
+            .unwrap()
+            .unwrap()
+            .parent_handshake_id,
+        None
+    );
+    assert_eq!(
+        tx.transfer("rt-aaaaaaaaaa").await.unwrap(),
+        Some(transfer.clone())
+    );
+    assert_eq!(tx.transfer("rt-bbbbbbbbbb").await.unwrap(), None);
+    assert_eq!(
+        tx.transfer_of_handshake("h-transfer01").await.unwrap(),
+        Some(transfer.clone())
+    );
+    assert_eq!(
+        tx.transfer_of_handshake("h-child00001").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        tx.inbound_transfers(&inbound.org_id).await.unwrap(),
+        vec![transfer.clone()]
+    );
+    assert!(tx
+        .inbound_transfers(&outbound.org_id)
+        .await
+        .unwrap()
+        .is_empty());
+    // Before acceptance the invitation is found by the invited email, without case.
+    assert_eq!(
+        tx.outbound_transfers("o-uuuuuuuuuu", invited, "131313131313@example.COM")
+            .await
+            .unwrap(),
+        vec![transfer.clone()]
+    );
+    assert!(tx
+        .outbound_transfers("o-vvvvvvvvvv", stranger, "141414141414@example.com")
+        .await
+        .unwrap()
+        .is_empty());
+    // Accepting records the outbound side; a later status change keeps it.
+    tx.set_transfer_status(
+        "rt-aaaaaaaaaa",
+        "ACCEPTED",
+        Some((&outbound.org_id, invited)),
+        None,
+    )
+    .await
+    .unwrap();
+    tx.set_transfer_status("rt-aaaaaaaaaa", "WITHDRAWN", None, Some(1_704_067_199_999))
+        .await
+        .unwrap();
+    tx.rename_transfer("rt-aaaaaaaaaa", "renamed")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let stored = tx.transfer("rt-aaaaaaaaaa").await.unwrap().unwrap();
+    assert_eq!(
+        stored,
+        TransferRecord {
+            name: "renamed".into(),
+            outbound_org_id: Some(outbound.org_id.clone()),
+            outbound_account_id: Some(invited.into()),
+            status: "WITHDRAWN".into(),
+            end_at: Some(1_704_067_199_999),
+            ..transfer.clone()
+        }
+    );
+    // Once accepted it belongs to the organization, whatever the email says now.
+    assert_eq!(
+        tx.outbound_transfers("o-uuuuuuuuuu", invited, "someone-else@example.com")
+            .await
+            .unwrap(),
+        vec![stored]
+    );
+    assert!(tx
+        .outbound_transfers("o-vvvvvvvvvv", stranger, "131313131313@example.com")
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 fn audit_event(id: &str, at: i64, account: Option<&str>, principal: Option<&str>) -> AuditRecord {
     AuditRecord {
         event_id: id.to_owned(),
@@ -1145,6 +1302,7 @@ async fn sqlite_backend_behaves() {
     audit_suite(store.clone()).await;
     access_reports_suite(store.clone()).await;
     organizations_suite(store.clone()).await;
+    transfers_suite(store.clone()).await;
     credentials_suite(store).await;
     // Reopening runs no migration twice.
     Store::open(&url).await.unwrap();
@@ -1161,6 +1319,7 @@ async fn postgres_backend_behaves() {
     audit_suite(store.clone()).await;
     access_reports_suite(store.clone()).await;
     organizations_suite(store.clone()).await;
+    transfers_suite(store.clone()).await;
     credentials_suite(store).await;
 }
 

@@ -7,6 +7,7 @@
 mod handshakes;
 mod policies;
 mod service_access;
+mod transfers;
 
 use sqlx::any::AnyRow;
 
@@ -14,6 +15,7 @@ use super::{column, map_error, AccountRecord, StoreError, Tx};
 
 pub use handshakes::HandshakeRecord;
 pub use policies::{OrgPolicyRecord, OrgPosition};
+pub use transfers::TransferRecord;
 
 /// An organization as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

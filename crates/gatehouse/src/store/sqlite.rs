@@ -482,4 +482,28 @@ CREATE TABLE access_reports (
 );
 CREATE INDEX audit_events_by_principal ON audit_events(account_id, principal_arn, event_time);
 "#,
+    // 17: responsibility (billing) transfers between organizations, and the parent of a
+    // handshake (an `APPROVE_ALL_FEATURES` handshake's `ENABLE_ALL_FEATURES`).
+    r#"
+ALTER TABLE org_handshakes ADD COLUMN parent_handshake_id TEXT;
+CREATE TABLE org_responsibility_transfers (
+    transfer_id         TEXT PRIMARY KEY,
+    transfer_type       TEXT NOT NULL,
+    name                TEXT NOT NULL,
+    handshake_id        TEXT NOT NULL,
+    inbound_org_id      TEXT NOT NULL,
+    inbound_account_id  TEXT NOT NULL,
+    party_type          TEXT NOT NULL,
+    party_value         TEXT NOT NULL,
+    outbound_org_id     TEXT,
+    outbound_account_id TEXT,
+    status              TEXT NOT NULL,
+    start_at            INTEGER NOT NULL,
+    end_at              INTEGER,
+    created_at          INTEGER NOT NULL
+);
+CREATE INDEX org_transfers_by_inbound ON org_responsibility_transfers(inbound_org_id);
+CREATE INDEX org_transfers_by_outbound ON org_responsibility_transfers(outbound_org_id);
+CREATE INDEX org_transfers_by_party ON org_responsibility_transfers(party_value);
+"#,
 ];

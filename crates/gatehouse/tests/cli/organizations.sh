@@ -50,4 +50,35 @@ names=$(aws organizations list-policies-for-target --target-id "$ou" --filter SE
 [[ "$names" == *FullAWSAccess* && "$names" == *no-s3* ]] || fail "policies for target: $names"
 if out=$(aws organizations delete-organizational-unit --organizational-unit-id "$ou" 2>&1); then fail "deleted a non-empty OU"; fi
 [[ "$out" == *OrganizationalUnitNotEmptyException* ]] || fail "expected OrganizationalUnitNotEmptyException, got: $out"
+# Effective tag policies: a child policy the root's policy forbids makes the member's invalid.
+aws organizations enable-policy-type --root-id "$root" --policy-type TAG_POLICY >/dev/null
+base=$(aws organizations create-policy --name base --type TAG_POLICY --description "" \
+  --content '{"tags":{"cc":{"tag_key":{"@@assign":"CostCenter","@@operators_allowed_for_child_policies":["@@none"]}}}}' \
+  --query Policy.PolicySummary.Id --output text)
+child=$(aws organizations create-policy --name child --type TAG_POLICY --description "" \
+  --content '{"tags":{"cc":{"tag_key":{"@@assign":"costcenter"}}}}' --query Policy.PolicySummary.Id --output text)
+aws organizations attach-policy --policy-id "$base" --target-id "$root"
+aws organizations attach-policy --policy-id "$child" --target-id "$ou"
+invalid=$(aws organizations list-accounts-with-invalid-effective-policy --policy-type TAG_POLICY --query 'Accounts[].Id' --output text)
+[[ "$invalid" == "$member" ]] || fail "invalid effective policies: $invalid"
+read -r code policies < <(aws organizations list-effective-policy-validation-errors --account-id "$member" --policy-type TAG_POLICY \
+  --query 'EffectivePolicyValidationErrors[0].[ErrorCode,join(`,`,ContributingPolicies)]' --output text)
+[[ "$code" == OPERATOR_NOT_ALLOWED && "$policies" == "$base,$child" ]] || fail "validation errors: $code $policies"
+
+# GovCloud accounts need a paired management account, which Gatehouse never has.
+if out=$(aws organizations create-gov-cloud-account --email gov@example.com --account-name gov 2>&1); then fail "created a GovCloud account"; fi
+[[ "$out" == *ConstraintViolationException* ]] || fail "expected ConstraintViolationException, got: $out"
+
+# A billing transfer invitation, then canceled.
+start=$(date -u -d "$(date -u +%Y-%m-01) +1 month" +%Y-%m-01T00:00:00Z)
+handshake=$(aws organizations invite-organization-to-transfer-responsibility --type BILLING \
+  --target Id=123456789012,Type=ACCOUNT --start-timestamp "$start" --source-name "pay for them" \
+  --query Handshake.Id --output text)
+[[ "$handshake" =~ ^h-[a-z0-9]{10}$ ]] || fail "transfer handshake: $handshake"
+read -r status name < <(aws organizations list-inbound-responsibility-transfers --type BILLING \
+  --query 'ResponsibilityTransfers[0].[Status,Name]' --output text)
+[[ "$status" == REQUESTED && "$name" == "pay for them" ]] || fail "inbound: $status $name"
+aws organizations cancel-handshake --handshake-id "$handshake" >/dev/null
+status=$(aws organizations list-inbound-responsibility-transfers --type BILLING --query 'ResponsibilityTransfers[0].Status' --output text)
+[[ "$status" == CANCELED ]] || fail "canceled transfer: $status"
 echo "organizations: ok"

@@ -137,10 +137,11 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
         .unwrap_err();
     assert_eq!(err.code(), Some("NotImplemented"));
     assert!(err.message().unwrap().contains("ListDelegationRequests"));
+    // (Organizations serves its whole model; Service Quotas does not yet.)
     let json = RawRequest {
-        service: "organizations",
-        target: Some("AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy"),
-        body: br#"{"PolicyType":"TAG_POLICY"}"#.to_vec(),
+        service: "servicequotas",
+        target: Some("ServiceQuotasV20190624.GetAssociationForServiceQuotaTemplate"),
+        body: b"{}".to_vec(),
         keys: Some(&root),
         time: SystemTime::now(),
     };
@@ -148,7 +149,7 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
     assert_eq!(status, 501, "{text}");
     assert!(
         text.contains("\"__type\":\"NotImplemented\"")
-            && text.contains("ListAccountsWithInvalidEffectivePolicy"),
+            && text.contains("GetAssociationForServiceQuotaTemplate"),
         "{text}"
     );
 

@@ -181,9 +181,16 @@ impl Server {
 
     /// An Organizations client signing with `keys`.
     pub fn organizations(&self, keys: &Keys) -> aws_sdk_organizations::Client {
+        self.organizations_in(keys, "us-east-1")
+    }
+
+    /// An Organizations client signing with `keys` for `region` (and so its partition).
+    pub fn organizations_in(&self, keys: &Keys, region: &str) -> aws_sdk_organizations::Client {
         let config = aws_sdk_organizations::Config::builder()
             .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
-            .region(aws_sdk_organizations::config::Region::new("us-east-1"))
+            .region(aws_sdk_organizations::config::Region::new(
+                region.to_owned(),
+            ))
             .endpoint_url(&self.endpoint)
             .credentials_provider(credentials(keys))
             .http_client(aws_smithy_http_client::Builder::new().build_http())

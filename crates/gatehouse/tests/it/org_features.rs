@@ -626,3 +626,212 @@ async fn iam_organization_features_need_the_management_account_and_trusted_acces
         Some("AccountNotManagementOrDelegatedAdministratorException")
     );
 }
+
+#[tokio::test]
+async fn invalid_effective_policies_are_listed_with_the_policies_that_clash() {
+    let server = Server::start(&["--dev"]);
+    let management = server.root_keys();
+    let orgs = server.organizations(&management);
+    orgs.create_organization().send().await.unwrap();
+    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let ou = orgs
+        .create_organizational_unit()
+        .parent_id(&root_id)
+        .name("eng")
+        .send()
+        .await
+        .unwrap()
+        .organizational_unit()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    let clashing = create_member(&orgs, "clashing", "clashing@example.com").await;
+    let fine = create_member(&orgs, "fine", "fine@example.com").await;
+    orgs.move_account()
+        .account_id(&clashing)
+        .source_parent_id(&root_id)
+        .destination_parent_id(&ou)
+        .send()
+        .await
+        .unwrap();
+    let invalid = || {
+        orgs.list_accounts_with_invalid_effective_policy()
+            .policy_type(EffectivePolicyType::TagPolicy)
+            .send()
+    };
+    // Not enabled: no effective policy to judge.
+    let err = invalid().await.unwrap_err();
+    assert_eq!(err.code(), Some("EffectivePolicyNotFoundException"));
+
+    orgs.enable_policy_type()
+        .root_id(&root_id)
+        .policy_type(PolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap();
+    let create = |name: &str, content: &str| {
+        orgs.create_policy()
+            .name(name)
+            .description("")
+            .r#type(PolicyType::TagPolicy)
+            .content(content)
+            .send()
+    };
+    let id = |created: aws_sdk_organizations::operation::create_policy::CreatePolicyOutput| {
+        created
+            .policy()
+            .unwrap()
+            .policy_summary()
+            .unwrap()
+            .id()
+            .unwrap()
+            .to_owned()
+    };
+    let base = id(create(
+        "base",
+        r#"{"tags":{"costcenter":{"tag_key":{"@@assign":"CostCenter","@@operators_allowed_for_child_policies":["@@none"]}}}}"#,
+    )
+    .await
+    .unwrap());
+    let child = id(create(
+        "child",
+        r#"{"tags":{"costcenter":{"tag_key":{"@@assign":"costcenter"}}}}"#,
+    )
+    .await
+    .unwrap());
+    for (policy, target) in [(&base, &root_id), (&child, &ou)] {
+        orgs.attach_policy()
+            .policy_id(policy)
+            .target_id(target)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let listed = invalid().await.unwrap();
+    let accounts: Vec<&str> = listed.accounts().iter().filter_map(|a| a.id()).collect();
+    assert_eq!(accounts, vec![clashing.as_str()]);
+    assert_eq!(listed.policy_type(), Some(&EffectivePolicyType::TagPolicy));
+
+    let errors = |account: &str| {
+        orgs.list_effective_policy_validation_errors()
+            .account_id(account)
+            .policy_type(EffectivePolicyType::TagPolicy)
+            .send()
+    };
+    let report = errors(&clashing).await.unwrap();
+    assert_eq!(report.account_id(), Some(clashing.as_str()));
+    let path = report.path().unwrap();
+    assert!(
+        path.starts_with("o-") && path.ends_with(&format!("/{root_id}/{ou}/{clashing}/")),
+        "{path}"
+    );
+    assert!(report.evaluation_timestamp().is_some());
+    let found = report.effective_policy_validation_errors();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].error_code(), Some("OPERATOR_NOT_ALLOWED"));
+    assert_eq!(found[0].path_to_error(), Some("tags/costcenter/tag_key"));
+    assert_eq!(
+        found[0].contributing_policies(),
+        &[base.clone(), child.clone()]
+    );
+    assert!(found[0].error_message().unwrap().contains("@@assign"));
+    // The account outside the OU is fine; the parent's value still holds for both.
+    assert!(errors(&fine)
+        .await
+        .unwrap()
+        .effective_policy_validation_errors()
+        .is_empty());
+
+    let err = errors("123456789012").await.unwrap_err();
+    assert_eq!(err.code(), Some("AccountNotFoundException"));
+    let err = orgs
+        .list_effective_policy_validation_errors()
+        .account_id(&clashing)
+        .policy_type(EffectivePolicyType::BackupPolicy)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("EffectivePolicyNotFoundException"));
+    // Member accounts cannot ask.
+    let member = server.organizations(&dev_root(&clashing));
+    let err = member
+        .list_accounts_with_invalid_effective_policy()
+        .policy_type(EffectivePolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+    let err = member
+        .list_effective_policy_validation_errors()
+        .account_id(&clashing)
+        .policy_type(EffectivePolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+
+    // Detaching the child policy makes the account valid again.
+    orgs.detach_policy()
+        .policy_id(&child)
+        .target_id(&ou)
+        .send()
+        .await
+        .unwrap();
+    assert!(invalid().await.unwrap().accounts().is_empty());
+}
+
+#[tokio::test]
+async fn govcloud_accounts_need_a_management_account_paired_with_govcloud() {
+    let server = Server::start(&["--dev"]);
+    let management = server.root_keys();
+    let orgs = server.organizations(&management);
+    orgs.create_organization().send().await.unwrap();
+    let create = |client: &aws_sdk_organizations::Client| {
+        client
+            .create_gov_cloud_account()
+            .email("gov@example.com")
+            .account_name("gov")
+    };
+    // Gatehouse pairs no account with a GovCloud account: refused as AWS refuses an
+    // unpaired management account, and nothing is created.
+    let err = create(&orgs).send().await.unwrap_err();
+    assert_eq!(err.code(), Some("ConstraintViolationException"));
+    assert!(err.message().unwrap().contains("GovCloud"), "{err:?}");
+    let err = create(&orgs)
+        .role_name("AWSServiceRoleForGov")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidInputException"));
+    assert_eq!(
+        orgs.list_accounts().send().await.unwrap().accounts().len(),
+        1
+    );
+    assert!(orgs
+        .list_create_account_status()
+        .send()
+        .await
+        .unwrap()
+        .create_account_statuses()
+        .is_empty());
+    // The operation belongs to the commercial partition.
+    let gov = server.organizations_in(&management, "us-gov-west-1");
+    let err = create(&gov).send().await.unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("UnsupportedAPIEndpointException"),
+        "{err:?}"
+    );
+    // A member account is refused before anything else.
+    let member = create_member(&orgs, "member", "member@example.com").await;
+    let err = create(&server.organizations(&dev_root(&member)))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+}

@@ -8,11 +8,12 @@
 use wire::organizations::{
     errors, Account, AccountJoinedMethod, AccountState, AccountStatus, CloseAccountRequest,
     CreateAccountFailureReason, CreateAccountRequest, CreateAccountResponse, CreateAccountState,
-    CreateAccountStatus, DescribeAccountRequest, DescribeAccountResponse,
-    DescribeCreateAccountStatusRequest, DescribeCreateAccountStatusResponse,
-    ListAccountsForParentRequest, ListAccountsForParentResponse, ListAccountsRequest,
-    ListAccountsResponse, ListCreateAccountStatusRequest, ListCreateAccountStatusResponse,
-    MoveAccountRequest, RemoveAccountFromOrganizationRequest,
+    CreateAccountStatus, CreateGovCloudAccountRequest, CreateGovCloudAccountResponse,
+    DescribeAccountRequest, DescribeAccountResponse, DescribeCreateAccountStatusRequest,
+    DescribeCreateAccountStatusResponse, ListAccountsForParentRequest,
+    ListAccountsForParentResponse, ListAccountsRequest, ListAccountsResponse,
+    ListCreateAccountStatusRequest, ListCreateAccountStatusResponse, MoveAccountRequest,
+    RemoveAccountFromOrganizationRequest,
 };
 use wire::ServiceError;
 
@@ -103,6 +104,48 @@ pub(super) async fn handle_create_account(
             ..CreateAccountStatus::default()
         }),
     })
+}
+
+/// `CreateGovCloudAccount`: AWS creates a pair, a member account here and a standalone
+/// account in the `aws-us-gov` partition, and only for a management account that already
+/// has an associated GovCloud account. Gatehouse keeps no such association (no account
+/// of a deployment is paired with an account of another partition), so once the input
+/// is valid the request is refused as AWS refuses an unpaired management account; in a
+/// partition other than `aws` the operation does not exist, as in AWS's GovCloud and
+/// China Regions. Nothing is created either way.
+pub(super) fn handle_create_gov_cloud_account(
+    scope: &OrgScope<'_>,
+    input: CreateGovCloudAccountRequest,
+) -> Result<CreateGovCloudAccountResponse, ServiceError> {
+    tags_from_wire(input.tags)?;
+    if input
+        .role_name
+        .as_deref()
+        .is_some_and(|name| name.starts_with("AWSServiceRoleFor"))
+    {
+        return Err(super::invalid_input(
+            "INVALID_ROLE_NAME",
+            "You provided a role name that isn't valid. A role name can't begin with the reserved prefix AWSServiceRoleFor.",
+        ));
+    }
+    if let Some(wire::organizations::IAMUserAccessToBilling::Unknown(_)) =
+        &input.iam_user_access_to_billing
+    {
+        return Err(super::invalid_input(
+            "INVALID_ENUM",
+            "You specified an invalid value.",
+        ));
+    }
+    if scope.partition() != crate::model::Partition::AWS {
+        return Err(errors::unsupported_api_endpoint_exception(
+            "This action isn't available in the current Region.",
+        ));
+    }
+    // The management account has no associated GovCloud account, and cannot get one.
+    Err(constraint(
+        "MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED",
+        "To complete this operation, the management account must have an associated account in the AWS GovCloud (US-West) Region.",
+    ))
 }
 
 /// Creates the role the management account uses to administer a new member account, as

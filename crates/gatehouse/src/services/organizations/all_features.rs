@@ -42,7 +42,7 @@ pub(super) async fn handle_enable_all_features(
         ));
     }
     let now = now_millis();
-    let handshake = |action: &str, account: &str| HandshakeRecord {
+    let handshake = |action: &str, account: &str, parent: Option<&str>| HandshakeRecord {
         handshake_id: ids::handshake_id(),
         org_id: scope.org_id().to_owned(),
         action: action.to_owned(),
@@ -52,8 +52,9 @@ pub(super) async fn handle_enable_all_features(
         notes: None,
         requested_at: now,
         expires_at: now + EXPIRY_MILLIS,
+        parent_handshake_id: parent.map(str::to_owned),
     };
-    let enable = handshake(ENABLE_ALL_FEATURES, scope.management());
+    let enable = handshake(ENABLE_ALL_FEATURES, scope.management(), None);
     tx.insert_handshake(&enable)
         .await
         .map_err(|err| scope.internal(err))?;
@@ -65,7 +66,12 @@ pub(super) async fn handle_enable_all_features(
         if member.account_id == scope.management() {
             continue;
         }
-        tx.insert_handshake(&handshake(APPROVE_ALL_FEATURES, &member.account_id))
+        let approval = handshake(
+            APPROVE_ALL_FEATURES,
+            &member.account_id,
+            Some(&enable.handshake_id),
+        );
+        tx.insert_handshake(&approval)
             .await
             .map_err(|err| scope.internal(err))?;
     }

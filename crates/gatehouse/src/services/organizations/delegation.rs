@@ -23,8 +23,10 @@ const MAX_CHARS: usize = 40_000;
 /// read-only ones and the management of policies.
 pub(super) fn delegable(operation: &Operation) -> bool {
     let name = operation.name();
-    let read_only =
-        (name.starts_with("Describe") || name.starts_with("List")) && !name.contains("Handshake");
+    // Handshakes and responsibility transfers stay with the management account.
+    let read_only = (name.starts_with("Describe") || name.starts_with("List"))
+        && !name.contains("Handshake")
+        && !name.contains("ResponsibilityTransfer");
     read_only
         || matches!(
             operation,

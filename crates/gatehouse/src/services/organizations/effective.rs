@@ -11,13 +11,15 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 use wire::organizations::{
     errors, DescribeEffectivePolicyRequest, DescribeEffectivePolicyResponse, EffectivePolicy,
-    EffectivePolicyType,
+    EffectivePolicyType, EffectivePolicyValidationError,
+    ListAccountsWithInvalidEffectivePolicyRequest, ListAccountsWithInvalidEffectivePolicyResponse,
+    ListEffectivePolicyValidationErrorsRequest, ListEffectivePolicyValidationErrorsResponse,
 };
 use wire::ServiceError;
 
-use crate::store::Tx;
+use crate::store::{OrgPosition, Tx};
 
-use super::{invalid_input, OrgScope};
+use super::{invalid_input, pagination, OrgScope};
 
 const ASSIGN: &str = "@@assign";
 const APPEND: &str = "@@append";
@@ -27,93 +29,197 @@ const CHILD_CONTROL: &str = "@@operators_allowed_for_child_policies";
 /// One node of the tree being merged.
 #[derive(Debug, Default)]
 struct Node {
-    /// The value an operator set here, if any.
+    /// The value an operator set here, if any, and the policy that set it.
     value: Option<Value>,
+    value_from: Option<String>,
     children: BTreeMap<String, Node>,
-    /// Operators that policies below `control_level` may use here and below.
-    control: Option<(Vec<String>, usize)>,
+    /// Operators that policies below `control_level` may use here and below, and the
+    /// policy that said so.
+    control: Option<Control>,
+}
+
+#[derive(Debug, Clone)]
+struct Control {
+    allowed: Vec<String>,
+    level: usize,
+    policy: String,
+}
+
+/// Why a merged policy is not what its policies asked for: a policy used an operator a
+/// policy higher in the tree forbids at that node (`OPERATOR_NOT_ALLOWED`; the operator
+/// is ignored), or added to or removed from a value that is not a list
+/// (`OPERATOR_REQUIRES_LIST`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub code: &'static str,
+    pub message: String,
+    /// The keys from the top of the document to the node, joined with `/`.
+    pub path: String,
+    /// The policies involved, the earlier (higher) one first.
+    pub policies: Vec<String>,
 }
 
 /// Merges policy documents given level by level (root first); each level's documents in
 /// attachment order. Documents were checked to be JSON objects when they were stored;
 /// anything else is skipped.
+#[cfg(test)]
 pub fn merge(levels: &[Vec<Value>]) -> Option<Value> {
+    let levels: Vec<Vec<(String, Value)>> = levels
+        .iter()
+        .map(|documents| {
+            documents
+                .iter()
+                .map(|document| (String::new(), document.clone()))
+                .collect()
+        })
+        .collect();
+    merge_checked(&levels).0
+}
+
+/// [`merge`] over documents tagged with their policy ids, reporting every violation.
+pub fn merge_checked(levels: &[Vec<(String, Value)>]) -> (Option<Value>, Vec<Violation>) {
     let mut root = Node::default();
+    let mut violations = Vec::new();
     for (level, documents) in levels.iter().enumerate() {
-        for document in documents {
+        for (policy, document) in documents {
             if let Value::Object(object) = document {
-                apply(&mut root, object, level, &[]);
+                let mut merge = Merge {
+                    level,
+                    policy,
+                    path: Vec::new(),
+                    violations: &mut violations,
+                };
+                merge.apply(&mut root, object, &[]);
             }
         }
     }
-    render(&root)
+    (render(&root), violations)
 }
 
-/// True when every restriction on the path (set at a higher level) lets `operator` through.
-fn permitted(restrictions: &[&Vec<String>], operator: &str) -> bool {
-    restrictions.iter().all(|allowed| {
-        allowed.iter().any(|name| name == "@@all") || allowed.iter().any(|name| name == operator)
-    })
+/// One document being merged into the tree.
+struct Merge<'a> {
+    level: usize,
+    policy: &'a str,
+    path: Vec<String>,
+    violations: &'a mut Vec<Violation>,
 }
 
-fn apply(node: &mut Node, object: &Map<String, Value>, level: usize, inherited: &[&Vec<String>]) {
-    // Restrictions in force for this level at this node: those above, and this node's own
-    // when a higher level set it.
-    let own = node
-        .control
-        .as_ref()
-        .filter(|(_, set_at)| *set_at < level)
-        .map(|(allowed, _)| allowed.clone());
-    let mut restrictions: Vec<&Vec<String>> = inherited.to_vec();
-    if let Some(allowed) = &own {
-        restrictions.push(allowed);
+impl Merge<'_> {
+    /// Whether every restriction on the path (set at a higher level) lets `operator`
+    /// through; records the violation when one does not.
+    fn permitted(&mut self, restrictions: &[Control], operator: &str) -> bool {
+        let denied = restrictions.iter().find(|control| {
+            !control
+                .allowed
+                .iter()
+                .any(|name| name == "@@all" || name == operator)
+        });
+        let Some(control) = denied else {
+            return true;
+        };
+        self.violations.push(Violation {
+            code: "OPERATOR_NOT_ALLOWED",
+            message: format!(
+                "the operator `{operator}` is not allowed here: a policy higher in the organization limits child policies to {}",
+                control.allowed.join(", ")
+            ),
+            path: self.path.join("/"),
+            policies: vec![control.policy.clone(), self.policy.to_owned()],
+        });
+        false
     }
-    for (key, value) in object {
-        match key.as_str() {
-            CHILD_CONTROL => {
-                let allowed = match value {
-                    Value::Object(inner) => inner.get(ASSIGN).cloned().unwrap_or(Value::Null),
-                    other => other.clone(),
-                };
-                let allowed: Vec<String> = match allowed {
-                    Value::Array(items) => items
-                        .iter()
-                        .filter_map(|item| item.as_str().map(str::to_owned))
-                        .collect(),
-                    Value::String(one) => vec![one],
-                    _ => continue,
-                };
-                if permitted(&restrictions, ASSIGN) {
-                    node.control = Some((allowed, level));
+
+    /// Records an `@@append` or `@@remove` on a value that is not a list.
+    fn check_list(&mut self, node: &Node, operator: &str) {
+        let scalar = matches!(
+            node.value,
+            Some(Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Object(_))
+        );
+        if scalar {
+            let mut policies: Vec<String> = node.value_from.iter().cloned().collect();
+            policies.push(self.policy.to_owned());
+            self.violations.push(Violation {
+                code: "OPERATOR_REQUIRES_LIST",
+                message: format!(
+                    "the operator `{operator}` applies to a list, and this value is not one"
+                ),
+                path: self.path.join("/"),
+                policies,
+            });
+        }
+    }
+
+    fn apply(&mut self, node: &mut Node, object: &Map<String, Value>, inherited: &[Control]) {
+        // Restrictions in force for this level at this node: those above, and this
+        // node's own when a higher level set it.
+        let mut restrictions: Vec<Control> = inherited.to_vec();
+        if let Some(control) = node.control.as_ref().filter(|c| c.level < self.level) {
+            restrictions.push(control.clone());
+        }
+        for (key, value) in object {
+            match key.as_str() {
+                CHILD_CONTROL => {
+                    let allowed = match value {
+                        Value::Object(inner) => inner.get(ASSIGN).cloned().unwrap_or(Value::Null),
+                        other => other.clone(),
+                    };
+                    let allowed: Vec<String> = match allowed {
+                        Value::Array(items) => items
+                            .iter()
+                            .filter_map(|item| item.as_str().map(str::to_owned))
+                            .collect(),
+                        Value::String(one) => vec![one],
+                        _ => continue,
+                    };
+                    if self.permitted(&restrictions, ASSIGN) {
+                        node.control = Some(Control {
+                            allowed,
+                            level: self.level,
+                            policy: self.policy.to_owned(),
+                        });
+                    }
                 }
-            }
-            ASSIGN => {
-                if permitted(&restrictions, ASSIGN) {
-                    node.value = Some(value.clone());
-                    node.children.clear();
+                ASSIGN => {
+                    if self.permitted(&restrictions, ASSIGN) {
+                        node.value = Some(value.clone());
+                        node.value_from = Some(self.policy.to_owned());
+                        node.children.clear();
+                    }
                 }
-            }
-            APPEND => {
-                if permitted(&restrictions, APPEND) {
-                    node.value = Some(appended(node.value.take(), value));
+                APPEND => {
+                    if self.permitted(&restrictions, APPEND) {
+                        self.check_list(node, APPEND);
+                        node.value = Some(appended(node.value.take(), value));
+                    }
                 }
-            }
-            REMOVE => {
-                if permitted(&restrictions, REMOVE) {
-                    node.value = removed(node.value.take(), value);
+                REMOVE => {
+                    if self.permitted(&restrictions, REMOVE) {
+                        self.check_list(node, REMOVE);
+                        node.value = removed(node.value.take(), value);
+                    }
                 }
-            }
-            _ if key.starts_with("@@") => {}
-            _ => {
-                let child = node.children.entry(key.clone()).or_default();
-                match value {
-                    Value::Object(inner) => apply(child, inner, level, &restrictions),
-                    // A plain value is an assignment.
-                    plain => {
-                        if permitted(&restrictions, ASSIGN) {
-                            child.value = Some(plain.clone());
+                _ if key.starts_with("@@") => {}
+                _ => {
+                    let child = node.children.entry(key.clone()).or_default();
+                    self.path.push(key.clone());
+                    match value {
+                        Value::Object(inner) => self.apply(child, inner, &restrictions),
+                        // A plain value is an assignment, bound by the node's own
+                        // restriction as `@@assign` would be.
+                        plain => {
+                            let mut bound = restrictions.clone();
+                            if let Some(control) =
+                                child.control.as_ref().filter(|c| c.level < self.level)
+                            {
+                                bound.push(control.clone());
+                            }
+                            if self.permitted(&bound, ASSIGN) {
+                                child.value = Some(plain.clone());
+                                child.value_from = Some(self.policy.to_owned());
+                            }
                         }
                     }
+                    self.path.pop();
                 }
             }
         }
@@ -211,8 +317,29 @@ pub(super) async fn handle_describe_effective_policy(
     if !enabled.contains(&policy_type) {
         return Err(missing());
     }
+    let (effective, _, updated) = evaluate(scope, tx, &position, &target, &policy_type).await?;
+    let effective = effective.ok_or_else(missing)?;
+    Ok(DescribeEffectivePolicyResponse {
+        effective_policy: Some(EffectivePolicy {
+            policy_content: Some(effective.to_string()),
+            last_updated_timestamp: Some(crate::store::from_millis(updated)),
+            target_id: Some(target),
+            policy_type: Some(input.policy_type),
+        }),
+    })
+}
+
+/// Merges the policies of one type along an account's OU path: the effective policy,
+/// its violations, and when its newest policy was written.
+async fn evaluate(
+    scope: &OrgScope<'_>,
+    tx: &mut Tx,
+    position: &OrgPosition,
+    account: &str,
+    policy_type: &str,
+) -> Result<(Option<Value>, Vec<Violation>, i64), ServiceError> {
     let along = tx
-        .policies_along(&position, &target, Some(&policy_type))
+        .policies_along(position, account, Some(policy_type))
         .await
         .map_err(|err| scope.internal(err))?;
     let mut levels = Vec::with_capacity(along.len());
@@ -223,19 +350,120 @@ pub(super) async fn handle_describe_effective_policy(
             updated = updated.max(record.created_at);
             // Stored documents were checked to be JSON; one that is not contributes nothing.
             if let Ok(document) = serde_json::from_str::<Value>(&record.content) {
-                documents.push(document);
+                documents.push((record.policy_id, document));
             }
         }
         levels.push(documents);
     }
-    let effective = merge(&levels).ok_or_else(missing)?;
-    Ok(DescribeEffectivePolicyResponse {
-        effective_policy: Some(EffectivePolicy {
-            policy_content: Some(effective.to_string()),
-            last_updated_timestamp: Some(crate::store::from_millis(updated)),
-            target_id: Some(target),
-            policy_type: Some(input.policy_type),
-        }),
+    let (effective, violations) = merge_checked(&levels);
+    Ok((effective, violations, updated))
+}
+
+/// The policy type of a request: known, and enabled in the organization (else AWS's
+/// `EffectivePolicyNotFoundException`).
+async fn enabled_type(
+    scope: &OrgScope<'_>,
+    tx: &mut Tx,
+    policy_type: &EffectivePolicyType,
+) -> Result<String, ServiceError> {
+    if let EffectivePolicyType::Unknown(name) = policy_type {
+        return Err(invalid_input(
+            "INVALID_ENUM_POLICY_TYPE",
+            &format!("You specified an invalid policy type string: {name}."),
+        ));
+    }
+    let enabled = tx
+        .enabled_policy_types(scope.org_id())
+        .await
+        .map_err(|err| scope.internal(err))?;
+    if !enabled.iter().any(|name| name == policy_type.as_str()) {
+        return Err(errors::effective_policy_not_found_exception(
+            "We can't find an effective policy for the specified target and policy type.",
+        ));
+    }
+    Ok(policy_type.as_str().to_owned())
+}
+
+pub(super) async fn handle_list_accounts_with_invalid_effective_policy(
+    scope: &OrgScope<'_>,
+    tx: &mut Tx,
+    input: ListAccountsWithInvalidEffectivePolicyRequest,
+) -> Result<ListAccountsWithInvalidEffectivePolicyResponse, ServiceError> {
+    let policy_type = enabled_type(scope, tx, &input.policy_type).await?;
+    let members = tx
+        .members(scope.org_id(), None)
+        .await
+        .map_err(|err| scope.internal(err))?;
+    let mut invalid = Vec::new();
+    for (member, account) in members {
+        let Some(position) = tx
+            .org_position(&member.account_id)
+            .await
+            .map_err(|err| scope.internal(err))?
+            .filter(|position| position.org_id == scope.org_id())
+        else {
+            continue;
+        };
+        let (_, violations, _) =
+            evaluate(scope, tx, &position, &member.account_id, &policy_type).await?;
+        if !violations.is_empty() {
+            invalid.push((member, account));
+        }
+    }
+    let (page, next_token) =
+        pagination::page(invalid, input.next_token.as_deref(), input.max_results)?;
+    let mut accounts = Vec::with_capacity(page.len());
+    for (member, account) in &page {
+        accounts.push(super::accounts::account_to_wire(scope, member, account));
+    }
+    Ok(ListAccountsWithInvalidEffectivePolicyResponse {
+        accounts: Some(accounts),
+        policy_type: Some(input.policy_type),
+        next_token,
+    })
+}
+
+pub(super) async fn handle_list_effective_policy_validation_errors(
+    scope: &OrgScope<'_>,
+    tx: &mut Tx,
+    input: ListEffectivePolicyValidationErrorsRequest,
+) -> Result<ListEffectivePolicyValidationErrorsResponse, ServiceError> {
+    let position = tx
+        .org_position(&input.account_id)
+        .await
+        .map_err(|err| scope.internal(err))?
+        .filter(|position| position.org_id == scope.org_id())
+        .ok_or_else(|| {
+            errors::account_not_found_exception(
+                "We can't find an AWS account with the AccountId that you specified, or the account whose credentials you used to make this request isn't a member of an organization.",
+            )
+        })?;
+    let policy_type = enabled_type(scope, tx, &input.policy_type).await?;
+    let (effective, violations, updated) =
+        evaluate(scope, tx, &position, &input.account_id, &policy_type).await?;
+    if effective.is_none() && violations.is_empty() {
+        return Err(errors::effective_policy_not_found_exception(
+            "We can't find an effective policy for the specified target and policy type.",
+        ));
+    }
+    let (page, next_token) =
+        pagination::page(violations, input.next_token.as_deref(), input.max_results)?;
+    Ok(ListEffectivePolicyValidationErrorsResponse {
+        account_id: Some(input.account_id.clone()),
+        policy_type: Some(input.policy_type),
+        path: Some(format!("{}{}/", position.path(), input.account_id)),
+        evaluation_timestamp: Some(crate::store::from_millis(updated)),
+        next_token,
+        effective_policy_validation_errors: Some(
+            page.into_iter()
+                .map(|violation| EffectivePolicyValidationError {
+                    error_code: Some(violation.code.to_owned()),
+                    error_message: Some(violation.message),
+                    path_to_error: Some(violation.path),
+                    contributing_policies: Some(violation.policies),
+                })
+                .collect(),
+        ),
     })
 }
 
@@ -279,6 +507,83 @@ mod tests {
             merged,
             json!({"tags": {"costcenter": {"tag_key": "costcenter", "tag_value": ["100", "200"]}}})
         );
+    }
+
+    /// A violation as the tests compare it: code, path, policies.
+    type Found = (&'static str, String, Vec<String>);
+
+    fn check(levels: &[Vec<(&str, Value)>]) -> (Option<Value>, Vec<Found>) {
+        let levels: Vec<Vec<(String, Value)>> = levels
+            .iter()
+            .map(|docs| {
+                docs.iter()
+                    .map(|(id, doc)| ((*id).to_owned(), doc.clone()))
+                    .collect()
+            })
+            .collect();
+        let (merged, violations) = merge_checked(&levels);
+        let violations = violations
+            .into_iter()
+            .map(|v| (v.code, v.path, v.policies))
+            .collect();
+        (merged, violations)
+    }
+
+    #[test]
+    fn forbidden_operators_are_reported_with_both_policies() {
+        let root = json!({"tags": {"costcenter": {
+            "tag_key": {"@@assign": "CostCenter", "@@operators_allowed_for_child_policies": ["@@none"]},
+            "tag_value": {"@@assign": ["100"], "@@operators_allowed_for_child_policies": ["@@append"]}}}});
+        let ou = json!({"tags": {"costcenter": {
+            "tag_key": "costcenter",
+            "tag_value": {"@@append": ["200"], "@@remove": ["100"]}}}});
+        let (merged, violations) = check(&[vec![("p-root0000", root)], vec![("p-ou000000", ou)]]);
+        assert_eq!(
+            merged,
+            Some(
+                json!({"tags": {"costcenter": {"tag_key": "CostCenter", "tag_value": ["100", "200"]}}})
+            )
+        );
+        let both = vec!["p-root0000".to_owned(), "p-ou000000".to_owned()];
+        assert_eq!(
+            violations,
+            vec![
+                (
+                    "OPERATOR_NOT_ALLOWED",
+                    "tags/costcenter/tag_key".to_owned(),
+                    both.clone()
+                ),
+                (
+                    "OPERATOR_NOT_ALLOWED",
+                    "tags/costcenter/tag_value".to_owned(),
+                    both
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn list_operators_on_a_single_value_are_reported() {
+        let root = json!({"optOut": {"@@assign": "optOut"}});
+        let ou = json!({"optOut": {"@@append": ["optIn"]}});
+        let (_, violations) = check(&[vec![("p-root0000", root)], vec![("p-ou000000", ou)]]);
+        assert_eq!(
+            violations,
+            vec![(
+                "OPERATOR_REQUIRES_LIST",
+                "optOut".to_owned(),
+                vec!["p-root0000".to_owned(), "p-ou000000".to_owned()]
+            )]
+        );
+        // Lists and values nobody set yet are fine.
+        let (_, violations) = check(&[
+            vec![("p-root0000", json!({"a": {"@@assign": ["x"]}}))],
+            vec![(
+                "p-ou000000",
+                json!({"a": {"@@append": ["y"]}, "b": {"@@append": ["z"]}}),
+            )],
+        ]);
+        assert!(violations.is_empty(), "{violations:?}");
     }
 
     #[test]

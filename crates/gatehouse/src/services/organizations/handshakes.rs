@@ -21,7 +21,7 @@ use crate::store::{
     from_millis, now_millis, HandshakeRecord, MemberRecord, OrganizationRecord, Tx,
 };
 
-use super::{all_features, invalid_input, organization, pagination, policies, OrgScope};
+use super::{all_features, invalid_input, organization, pagination, policies, transfers, OrgScope};
 
 /// How long an invitation stays open, as in AWS.
 const EXPIRY_MILLIS: i64 = 15 * 24 * 60 * 60 * 1000;
@@ -118,6 +118,7 @@ pub(super) async fn handle_invite(
         notes: input.notes,
         requested_at: now,
         expires_at: now + EXPIRY_MILLIS,
+        parent_handshake_id: None,
     };
     tx.insert_handshake(&record)
         .await
@@ -136,6 +137,12 @@ pub(super) async fn handle_accept(
 ) -> Result<AcceptHandshakeResponse, ServiceError> {
     let (record, org) = find_as_target(app, tx, context, &input.handshake_id).await?;
     transition(&record, "ACCEPTED")?;
+    if record.action == TRANSFER_RESPONSIBILITY {
+        let record = transfers::accept(app, tx, context, caller_org, &org, record).await?;
+        return Ok(AcceptHandshakeResponse {
+            handshake: Some(handshake_to_wire(app, tx, context, &org, &record).await?),
+        });
+    }
     if record.action != INVITE {
         let record = all_features::accept(app, tx, &org, record).await?;
         return Ok(AcceptHandshakeResponse {
@@ -198,6 +205,7 @@ pub(super) async fn handle_decline(
     tx.set_handshake_state(&record.handshake_id, "DECLINED")
         .await
         .map_err(|err| app.internal(err))?;
+    transfers::follow_handshake(app, tx, &record, "DECLINED").await?;
     let record = HandshakeRecord {
         state: "DECLINED".to_owned(),
         ..record
@@ -225,6 +233,7 @@ pub(super) async fn handle_cancel(
     if record.action == ENABLE_ALL_FEATURES {
         all_features::cancel_approvals(scope, tx).await?;
     }
+    transfers::follow_handshake(scope.app, tx, &record, "CANCELED").await?;
     let record = HandshakeRecord {
         state: "CANCELED".to_owned(),
         ..record
@@ -275,12 +284,13 @@ pub(super) async fn handle_list_for_account(
         .map_err(|err| app.internal(err))?
         .map(|record| record.email)
         .unwrap_or_default();
+    let filter = checked_filter(input.filter)?;
     let records: Vec<HandshakeRecord> = tx
         .handshakes_for_account(&account, &email)
         .await
         .map_err(|err| app.internal(err))?
         .into_iter()
-        .filter(|record| wanted(input.filter.as_ref(), record))
+        .filter(|record| wanted(filter.as_ref(), record))
         .collect();
     let (page, next_token) =
         pagination::page(records, input.next_token.as_deref(), input.max_results)?;
@@ -305,12 +315,13 @@ pub(super) async fn handle_list_for_organization(
     tx: &mut Tx,
     input: ListHandshakesForOrganizationRequest,
 ) -> Result<ListHandshakesForOrganizationResponse, ServiceError> {
+    let filter = checked_filter(input.filter)?;
     let records: Vec<HandshakeRecord> = tx
         .handshakes_of_org(scope.org_id())
         .await
         .map_err(|err| scope.internal(err))?
         .into_iter()
-        .filter(|record| wanted(input.filter.as_ref(), record))
+        .filter(|record| wanted(filter.as_ref(), record))
         .collect();
     let (page, next_token) =
         pagination::page(records, input.next_token.as_deref(), input.max_results)?;
@@ -328,16 +339,38 @@ pub(super) async fn handle_list_for_organization(
 pub(super) const INVITE: &str = "INVITE";
 pub(super) const ENABLE_ALL_FEATURES: &str = "ENABLE_ALL_FEATURES";
 pub(super) const APPROVE_ALL_FEATURES: &str = "APPROVE_ALL_FEATURES";
+pub(super) const TRANSFER_RESPONSIBILITY: &str = "TRANSFER_RESPONSIBILITY";
 
-/// Whether a listing's filter selects a handshake (by action type).
+/// A listing's filter: by action type or by parent handshake, never both (AWS refuses
+/// the pair).
+fn checked_filter(
+    filter: Option<wire::organizations::HandshakeFilter>,
+) -> Result<Option<wire::organizations::HandshakeFilter>, ServiceError> {
+    if let Some(filter) = &filter {
+        if filter.action_type.is_some() && filter.parent_handshake_id.is_some() {
+            return Err(invalid_input(
+                "MAX_LIMIT_EXCEEDED_FILTER",
+                "You can specify only one filter parameter for the operation.",
+            ));
+        }
+    }
+    Ok(filter)
+}
+
+/// Whether a listing's filter selects a handshake (by action type or parent handshake).
 fn wanted(filter: Option<&wire::organizations::HandshakeFilter>, record: &HandshakeRecord) -> bool {
     let Some(filter) = filter else {
         return true;
     };
-    filter
+    let action = filter
         .action_type
         .as_ref()
-        .is_none_or(|action| action.as_str() == record.action)
+        .is_none_or(|action| action.as_str() == record.action);
+    let parent = filter
+        .parent_handshake_id
+        .as_ref()
+        .is_none_or(|parent| record.parent_handshake_id.as_ref() == Some(parent));
+    action && parent
 }
 
 /// The handshake addressed to the caller's account, with its organization.
@@ -448,8 +481,31 @@ pub(super) async fn handshake_to_wire(
             ),
         ]),
     }];
-    if record.action == INVITE {
+    if record.action == INVITE || record.action == TRANSFER_RESPONSIBILITY {
         resources.push(leaf(target_resource, record.target_value.clone()));
+    }
+    if record.action == TRANSFER_RESPONSIBILITY {
+        let transfer = tx
+            .transfer_of_handshake(&record.handshake_id)
+            .await
+            .map_err(|err| app.internal(err))?;
+        if let Some(transfer) = transfer {
+            resources.push(leaf(
+                HandshakeResourceType::ResponsibilityTransfer,
+                transfer.transfer_id,
+            ));
+            resources.push(leaf(
+                HandshakeResourceType::TransferType,
+                transfer.transfer_type,
+            ));
+            resources.push(leaf(
+                HandshakeResourceType::TransferStartTimestamp,
+                wire::timestamp::format_iso8601(&from_millis(transfer.start_at)),
+            ));
+        }
+    }
+    if let Some(parent) = &record.parent_handshake_id {
+        resources.push(leaf(HandshakeResourceType::ParentHandshake, parent.clone()));
     }
     if let Some(notes) = &record.notes {
         resources.push(leaf(HandshakeResourceType::Notes, notes.clone()));
@@ -474,7 +530,14 @@ pub(super) async fn handshake_to_wire(
                 type_: target_party,
             },
         ]),
-        state: Some(HandshakeState::from(record.state.as_str())),
+        // An open handshake nobody answered in time has expired.
+        state: Some(
+            if record.state == "OPEN" && record.expires_at < now_millis() {
+                HandshakeState::Expired
+            } else {
+                HandshakeState::from(record.state.as_str())
+            },
+        ),
         requested_timestamp: Some(from_millis(record.requested_at)),
         expiration_timestamp: Some(from_millis(record.expires_at)),
         action: Some(ActionType::from(record.action.as_str())),

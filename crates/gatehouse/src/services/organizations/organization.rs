@@ -91,6 +91,7 @@ pub(super) async fn handle_delete_organization(
             "To delete an organization you must first remove all member accounts (except the management account).",
         ));
     }
+    super::transfers::refuse_while_active(scope, tx).await?;
     tx.delete_organization(scope.org_id())
         .await
         .map_err(|err| scope.internal(err))

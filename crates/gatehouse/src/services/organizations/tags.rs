@@ -1,4 +1,5 @@
-//! Tags on an organization's roots, OUs, accounts and policies.
+//! Tags on an organization's roots, OUs, accounts, policies and responsibility transfers
+//! (each side of a transfer keeps its own tags).
 
 use wire::organizations::{
     ListTagsForResourceRequest, ListTagsForResourceResponse, Tag, TagResourceRequest,
@@ -8,7 +9,7 @@ use wire::ServiceError;
 
 use crate::store::Tx;
 
-use super::{constraint, pagination, policies, tags_from_wire, OrgScope};
+use super::{constraint, pagination, policies, tags_from_wire, transfers, OrgScope};
 
 /// AWS's limit on tags per resource.
 pub(super) const MAX_TAGS: usize = 50;
@@ -81,6 +82,14 @@ async fn find_resource(
         policies::find_policy(scope, tx, resource_id)
             .await
             .map(|_| ())
+    } else if resource_id.starts_with("rt-") {
+        if transfers::exists_for(scope, tx, resource_id).await? {
+            Ok(())
+        } else {
+            Err(wire::organizations::errors::target_not_found_exception(
+                "We can't find a root, OU, account, or policy with the TargetId that you specified.",
+            ))
+        }
     } else {
         policies::find_target(scope, tx, resource_id)
             .await

@@ -13,7 +13,7 @@ pub struct HandshakeRecord {
     pub handshake_id: String,
     /// The inviting organization.
     pub org_id: String,
-    /// `INVITE`, `ENABLE_ALL_FEATURES` or `APPROVE_ALL_FEATURES`.
+    /// `INVITE`, `ENABLE_ALL_FEATURES`, `APPROVE_ALL_FEATURES` or `TRANSFER_RESPONSIBILITY`.
     pub action: String,
     /// `ACCOUNT` or `EMAIL`.
     pub target_type: String,
@@ -27,10 +27,13 @@ pub struct HandshakeRecord {
     pub requested_at: i64,
     /// When it expires.
     pub expires_at: i64,
+    /// The handshake this one belongs to (an `APPROVE_ALL_FEATURES` handshake's
+    /// `ENABLE_ALL_FEATURES`), if any.
+    pub parent_handshake_id: Option<String>,
 }
 
-const COLUMNS: &str =
-    "handshake_id, org_id, action, target_type, target_value, state, notes, requested_at, expires_at";
+const COLUMNS: &str = "handshake_id, org_id, action, target_type, target_value, state, notes, \
+     requested_at, expires_at, parent_handshake_id";
 
 fn from_row(row: &AnyRow) -> Result<HandshakeRecord, StoreError> {
     Ok(HandshakeRecord {
@@ -43,6 +46,7 @@ fn from_row(row: &AnyRow) -> Result<HandshakeRecord, StoreError> {
         notes: column(row, "notes")?,
         requested_at: column(row, "requested_at")?,
         expires_at: column(row, "expires_at")?,
+        parent_handshake_id: column(row, "parent_handshake_id")?,
     })
 }
 
@@ -54,7 +58,8 @@ impl Tx {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO org_handshakes (handshake_id, org_id, target_type, target_value, state, notes, \
-             requested_at, expires_at, action) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             requested_at, expires_at, action, parent_handshake_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&handshake.handshake_id)
         .bind(&handshake.org_id)
@@ -65,6 +70,7 @@ impl Tx {
         .bind(handshake.requested_at)
         .bind(handshake.expires_at)
         .bind(&handshake.action)
+        .bind(&handshake.parent_handshake_id)
         .execute(self.conn())
         .await
         .map_err(map_error)?;
