@@ -14,6 +14,7 @@ mod it {
     pub mod harness;
     pub mod iam_account_reports;
     pub mod iam_credentials;
+    pub mod iam_delegation;
     pub mod iam_instance_profiles;
     pub mod iam_last_accessed;
     pub mod iam_login_mfa;

@@ -151,7 +151,9 @@ pub fn would_allow(
     resource: &str,
     environment: &Environment<'_>,
 ) -> bool {
-    let resource_account = resource_account(resource);
+    // A pattern's account (`*`) is no account: judge the resource as the caller's own.
+    let resource_account = resource_account(resource)
+        .filter(|account| crate::model::AccountId::parse(account).is_some());
     let task_session = principal
         .session
         .as_ref()

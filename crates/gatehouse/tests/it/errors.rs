@@ -2,8 +2,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_iam::error::ProvideErrorMetadata;
-
 use super::harness::{xml_code, Keys, RawRequest, Server};
 
 #[tokio::test]

@@ -18,8 +18,9 @@
 //!
 //! Gatehouse's choices where AWS leaves the partner side to onboarding:
 //! - `PolicyTemplateArn` names a managed policy the requestor can read (its own customer
-//!   managed policy, or an AWS managed one); `{{Name}}` placeholders in its document take
-//!   the request's parameters (a `string` parameter's one value inside any string, a
+//!   managed policy, or an AWS managed one). The template is itself a valid policy, so its
+//!   `{{Name}}` placeholders sit where free text is allowed (inside ARNs, in condition
+//!   values); they take the request's parameters (a `string` parameter's one value inside any string, a
 //!   `stringList` parameter's values as a JSON list where a string is exactly the
 //!   placeholder). The result, the `PermissionPolicy`, must be a valid session policy:
 //!   it becomes the delegated session's only session policy.
@@ -732,10 +733,12 @@ fn glob_matches(pattern: &str, text: &str) -> bool {
     pattern.iter().skip(p).all(|c| *c == '*')
 }
 
-/// Whether the caller holds what the permission policy asks for: `DENIED` when a named
-/// action on a named resource is refused, `ALLOWED` when every one is allowed and the
-/// policy has nothing else, `UNSURE` when wildcards, `Not…` elements or conditions leave
-/// the question open.
+/// Whether the caller holds what the permission policy asks for (AWS calls the answer
+/// approximate): each action on each resource of its `Allow` statements is decided with
+/// the caller's own policies, a pattern taken literally (a caller allowed `iam:*` on `*`
+/// covers `iam:List*` on `arn:aws:iam::*:user/*`). `DENIED` when a named action on a named
+/// resource by an unconditional statement is refused; `UNSURE` when a refused pair holds a
+/// wildcard or a condition, or `Not…` elements leave the question open; else `ALLOWED`.
 fn permission_check(
     principal: &Principal,
     view: &crate::auth::identity::IdentityView,
@@ -754,28 +757,29 @@ fn permission_check(
             unsure = true;
             continue;
         };
-        if actions.negated || resources.negated || statement.condition.is_some() {
+        if actions.negated || resources.negated {
             unsure = true;
+            continue;
         }
+        // A conditional grant is covered by an unconditional one; else it is open.
+        let conditional = statement.condition.is_some();
         for action in actions.values.iter() {
-            if action.contains(['*', '?']) || actions.negated {
-                unsure = true;
-                continue;
-            }
             for resource in resources.values.iter() {
-                if resource.contains('?') || (resource.contains('*') && resource != "*") {
-                    unsure = true;
-                    continue;
-                }
-                if !crate::auth::authorize::would_allow(
+                if crate::auth::authorize::would_allow(
                     principal,
                     view,
                     action,
                     resource,
                     environment,
                 ) {
+                    continue;
+                }
+                let pattern = action.contains(['*', '?'])
+                    || (resource != "*" && resource.contains(['*', '?']));
+                if !pattern && !conditional {
                     return PermissionCheckResultType::Denied;
                 }
+                unsure = true;
             }
         }
     }
@@ -802,24 +806,24 @@ mod tests {
         }
     }
 
-    const TEMPLATE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"{{Actions}}","Resource":"arn:aws:s3:::{{Bucket}}/*"}]}"#;
+    const TEMPLATE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::{{Bucket}}","Condition":{"StringLike":{"s3:prefix":"{{Prefixes}}"}}}]}"#;
 
     #[test]
     fn templates_take_their_parameters() {
         let filled = fill_template(
             TEMPLATE,
             &[
-                parameter("Actions", true, &["s3:GetObject", "s3:PutObject"]),
+                parameter("Prefixes", true, &["2024/*", "2025/*"]),
                 parameter("Bucket", false, &["logs"]),
             ],
         )
         .unwrap();
         let value: Value = serde_json::from_str(&filled).unwrap();
         assert_eq!(
-            value["Statement"][0]["Action"],
-            json!(["s3:GetObject", "s3:PutObject"])
+            value["Statement"][0]["Condition"]["StringLike"]["s3:prefix"],
+            json!(["2024/*", "2025/*"])
         );
-        assert_eq!(value["Statement"][0]["Resource"], "arn:aws:s3:::logs/*");
+        assert_eq!(value["Statement"][0]["Resource"], "arn:aws:s3:::logs");
     }
 
     #[test]
@@ -831,12 +835,12 @@ mod tests {
                 .to_string()
         };
         assert_eq!(
-            code(&[parameter("Actions", true, &["s3:GetObject"])]),
+            code(&[parameter("Prefixes", true, &["a/*"])]),
             "InvalidInput"
         );
         assert_eq!(
             code(&[
-                parameter("Actions", true, &["s3:GetObject"]),
+                parameter("Prefixes", true, &["a/*"]),
                 parameter("Bucket", false, &["logs"]),
                 parameter("Other", false, &["x"]),
             ]),
@@ -844,14 +848,14 @@ mod tests {
         );
         assert_eq!(
             code(&[
-                parameter("Actions", true, &["s3:GetObject"]),
+                parameter("Prefixes", true, &["a/*"]),
                 parameter("Bucket", true, &["a", "b"]),
             ]),
             "InvalidInput"
         );
         assert_eq!(
             code(&[
-                parameter("Actions", true, &["s3:GetObject"]),
+                parameter("Prefixes", true, &["a/*"]),
                 parameter("Bucket", false, &["a", "b"]),
             ]),
             "InvalidInput"
