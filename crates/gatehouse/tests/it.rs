@@ -34,6 +34,7 @@ mod it {
     pub mod storage;
     pub mod sts_assume_root;
     pub mod sts_authorization_messages;
+    pub mod sts_outbound_tokens;
     pub mod sts_saml;
     pub mod sts_sessions;
     pub mod sts_tokens;
