@@ -2168,7 +2168,15 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
                 &i.delegation_request_id,
             )),
         ),
-        Op::GetHumanReadableSummary(i) => one("iam:GetHumanReadableSummary", arn(&i.entity_arn)),
+        // A delegation request's summary is checked on the request as the caller's
+        // account names it, whichever account the given ARN names.
+        Op::GetHumanReadableSummary(i) => one(
+            "iam:GetHumanReadableSummary",
+            match i.entity_arn.rsplit_once(":delegation-request/") {
+                Some((_, id)) => arn(&delegation_requests::request_arn(&context.principal, id)),
+                None => arn(&i.entity_arn),
+            },
+        ),
         Op::EnableOutboundWebIdentityFederation => {
             one("iam:EnableOutboundWebIdentityFederation", Target::Star)
         }

@@ -395,6 +395,28 @@ async fn delegation_requests_go_from_creation_to_delegated_credentials() {
         other_locale.summary_state,
         Some(SummaryStateType::NotSupported)
     );
+    let user_summary = approver
+        .get_human_readable_summary()
+        .entity_arn(&approver_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        user_summary.summary_state,
+        Some(SummaryStateType::NotSupported),
+        "only delegation requests are summarized"
+    );
+    // The partner's ARN for the request names the same request.
+    let partner_view = partner
+        .get_human_readable_summary()
+        .entity_arn(format!("arn:aws:iam::{partner_id}:delegation-request/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(partner_view
+        .summary_content
+        .unwrap()
+        .contains(&format!("Accepted by {approver_arn}")));
     let err = approver
         .get_human_readable_summary()
         .entity_arn("not-an-arn-at-all-really")

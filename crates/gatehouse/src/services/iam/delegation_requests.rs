@@ -873,6 +873,40 @@ mod tests {
     }
 
     #[test]
+    fn requests_expire_on_reading_except_rejected_ones() {
+        let record = |state: &str| DelegationRequestRecord {
+            request_id: "0123456789abcdef".into(),
+            requestor_account: "111111111111".into(),
+            requestor_name: None,
+            owner_account: None,
+            owner_arn: None,
+            approver_arn: None,
+            approver: None,
+            state: state.into(),
+            description: String::new(),
+            request_message: None,
+            workflow_id: "wf-1".into(),
+            redirect_url: None,
+            notification_channel: String::new(),
+            session_duration: 300,
+            only_send_by_owner: false,
+            template_arn: String::new(),
+            parameters: "[]".into(),
+            permission_policy: "{}".into(),
+            notes: None,
+            rejection_reason: None,
+            created_at: 0,
+            updated_at: 0,
+            expires_at: 100,
+            finalized_at: None,
+        };
+        assert_eq!(effective_state(&record("ASSIGNED"), 99), "ASSIGNED");
+        assert_eq!(effective_state(&record("ASSIGNED"), 100), "EXPIRED");
+        assert_eq!(effective_state(&record("FINALIZED"), 100), "EXPIRED");
+        assert_eq!(effective_state(&record("REJECTED"), 1_000), "REJECTED");
+    }
+
+    #[test]
     fn action_patterns_match_like_policies() {
         assert!(glob_matches("iam:*", "iam:CreateRole"));
         assert!(glob_matches("IAM:create?ole", "iam:CreateRole"));

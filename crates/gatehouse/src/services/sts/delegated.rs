@@ -32,14 +32,8 @@ pub(super) async fn handle_get_delegated_access_token(
         Access::new("sts:GetDelegatedAccessToken", "*"),
     )
     .await?;
-    let invalid = || {
-        ServiceError::new(
-            "InvalidParameterValue",
-            400,
-            "The trade-in token is not valid.",
-        )
-    };
-    let trade_in = TradeIn::open(app.master_key(), &input.trade_in_token).ok_or_else(invalid)?;
+    let trade_in =
+        TradeIn::open(app.master_key(), &input.trade_in_token).ok_or_else(invalid_token)?;
     let account = caller.account.to_string();
     if trade_in.requestor_account != account {
         return Err(ServiceError::new(
@@ -56,17 +50,9 @@ pub(super) async fn handle_get_delegated_access_token(
         .delegation_request(&account, &trade_in.request_id)
         .await
         .map_err(|err| app.internal(err))?
-        .ok_or_else(invalid)?;
+        .ok_or_else(invalid_token)?;
     drop(tx);
-    if record.finalized_at != Some(trade_in.sent_at) {
-        return Err(invalid());
-    }
-    let now_millis = crate::store::now_millis();
-    if record.state != "FINALIZED" || now_millis >= record.expires_at {
-        return Err(errors::expired_trade_in_token_exception(
-            "The trade-in token has expired or its delegation request is no longer active.",
-        ));
-    }
+    usable(&record, &trade_in, crate::store::now_millis())?;
     let owner = record
         .owner_account
         .as_deref()
@@ -106,4 +92,85 @@ pub(super) async fn handle_get_delegated_access_token(
         packed_policy_size: packed_size(Some(&record.permission_policy)),
         assumed_principal: Some(assumed.arn()),
     })
+}
+
+fn invalid_token() -> ServiceError {
+    ServiceError::new(
+        "InvalidParameterValue",
+        400,
+        "The trade-in token is not valid.",
+    )
+}
+
+/// Whether the request still honours the token at `now` (milliseconds): the token must be
+/// the one its last `SendDelegationToken` sent, and the request finalized and unexpired.
+fn usable(
+    record: &crate::store::DelegationRequestRecord,
+    trade_in: &TradeIn,
+    now: i64,
+) -> Result<(), ServiceError> {
+    if record.finalized_at != Some(trade_in.sent_at) {
+        return Err(invalid_token());
+    }
+    if record.state != "FINALIZED" || now >= record.expires_at {
+        return Err(errors::expired_trade_in_token_exception(
+            "The trade-in token has expired or its delegation request is no longer active.",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(state: &str, sent_at: i64, now: i64, expected: Option<&str>) {
+        let record = crate::store::DelegationRequestRecord {
+            request_id: "0123456789abcdef".into(),
+            requestor_account: "111111111111".into(),
+            requestor_name: None,
+            owner_account: Some("222222222222".into()),
+            owner_arn: None,
+            approver_arn: None,
+            approver: None,
+            state: state.into(),
+            description: String::new(),
+            request_message: None,
+            workflow_id: "wf-1".into(),
+            redirect_url: None,
+            notification_channel: String::new(),
+            session_duration: 300,
+            only_send_by_owner: false,
+            template_arn: String::new(),
+            parameters: "[]".into(),
+            permission_policy: "{}".into(),
+            notes: None,
+            rejection_reason: None,
+            created_at: 0,
+            updated_at: 0,
+            expires_at: 300_000,
+            finalized_at: Some(10),
+        };
+        let trade_in = TradeIn {
+            request_id: record.request_id.clone(),
+            requestor_account: record.requestor_account.clone(),
+            sent_at,
+        };
+        let code = usable(&record, &trade_in, now)
+            .err()
+            .map(|err| err.code.to_string());
+        assert_eq!(code.as_deref(), expected);
+    }
+
+    #[test]
+    fn tokens_buy_sessions_only_within_their_window() {
+        check("FINALIZED", 10, 299_999, None);
+        check(
+            "FINALIZED",
+            10,
+            300_000,
+            Some("ExpiredTradeInTokenException"),
+        );
+        check("FINALIZED", 11, 1, Some("InvalidParameterValue"));
+    }
 }
