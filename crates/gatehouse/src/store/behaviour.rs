@@ -1219,6 +1219,19 @@ async fn delegation_suite(store: Store) {
         .await
         .unwrap()
         .is_some());
+    assert_eq!(
+        tx.count_open_delegation_requests(partner, 1_700_000_000_001)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        tx.count_open_delegation_requests(partner, 1_700_600_000_000)
+            .await
+            .unwrap(),
+        0,
+        "expired ones are not open"
+    );
     // A stranger cannot change what it cannot see.
     let mut hijack = addressed.clone();
     hijack.state = "REJECTED".to_owned();

@@ -154,6 +154,24 @@ impl Tx {
         Ok(())
     }
 
+    /// How many of `requestor_account`'s requests are still open at `now` (neither
+    /// finalized, rejected nor expired).
+    pub async fn count_open_delegation_requests(
+        &mut self,
+        requestor_account: &str,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS open FROM delegation_requests WHERE requestor_account = $1 \
+             AND state NOT IN ('FINALIZED', 'REJECTED') AND expires_at > $2",
+        )
+        .bind(requestor_account)
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        column(&row, "open")
+    }
+
     /// The request `request_id` as `account` may see it: its requestor, its owner
     /// account, or any account while it has no owner account.
     pub async fn delegation_request(

@@ -667,4 +667,110 @@ async fn delegation_requests_need_permissions_except_for_their_owner() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("NoSuchEntity"));
+    // A rejected request is no longer open; a requestor may keep 100 open at once.
+    for n in 0..100 {
+        create(
+            &partner,
+            &template,
+            None,
+            &format!("bulk-{n:04}"),
+            &partner_id,
+        )
+        .await
+        .unwrap();
+    }
+    let err = create(&partner, &template, None, "bulk-0100", &partner_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("LimitExceeded"));
+    let page = partner
+        .list_delegation_requests()
+        .max_items(60)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.delegation_requests().len(), 60);
+    assert!(page.is_truncated);
+    let rest = partner
+        .list_delegation_requests()
+        .marker(page.marker.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.delegation_requests().len(), 41);
+    assert!(!rest.is_truncated);
+}
+
+#[tokio::test]
+async fn a_root_approver_delegates_no_more_than_the_template() {
+    let server = Server::start(&["--dev"]);
+    let (partner_id, template, customer) = setup(&server).await;
+    let partner = server.iam(&server.root_keys());
+    let root = server.iam(&dev_root(&customer));
+    let id = create(
+        &partner,
+        &template,
+        Some(&customer),
+        "workflow-2001",
+        &partner_id,
+    )
+    .await
+    .unwrap();
+    root.associate_delegation_request()
+        .delegation_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    root.accept_delegation_request()
+        .delegation_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    root.send_delegation_token()
+        .delegation_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["delegation", "notifications", &partner_id, "--data-dir"])
+        .arg(&server.data_dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let token = text
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find_map(|line| line["message"]["exchangeToken"].as_str().map(str::to_owned))
+        .expect("the token was sent");
+    let traded = server
+        .sts(&server.root_keys())
+        .get_delegated_access_token()
+        .trade_in_token(&token)
+        .send()
+        .await
+        .unwrap();
+    let root_arn = format!("arn:aws:iam::{customer}:root");
+    assert_eq!(traded.assumed_principal.as_deref(), Some(root_arn.as_str()));
+    let credentials = traded.credentials.unwrap();
+    let keys = Keys {
+        id: credentials.access_key_id.clone(),
+        secret: credentials.secret_access_key.clone(),
+    };
+    let delegated = server.iam_with_token(&keys, &credentials.session_token);
+    delegated.list_roles().send().await.unwrap();
+    // The root user may do anything; its delegated session only what the template says.
+    let err = delegated
+        .create_user()
+        .user_name("intruder")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"), "{err:?}");
+    let err = delegated
+        .get_user()
+        .user_name("someone")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"), "{err:?}");
 }

@@ -47,6 +47,9 @@ use crate::store::{now_millis, DelegationRequestRecord, Tx};
 use super::pagination;
 use super::RequestContext;
 
+/// Open requests a requestor may have at once (AWS publishes no number).
+pub const MAX_OPEN: i64 = 100;
+
 /// Days an open request waits for the customer, and a rejected one is kept.
 pub const OPEN_DAYS: i64 = 7;
 const DAY_MILLIS: i64 = 86_400_000;
@@ -212,12 +215,21 @@ pub(super) async fn handle_create(
             )));
         }
     }
+    let now = now_millis();
+    let open = tx
+        .count_open_delegation_requests(&account, now)
+        .await
+        .map_err(|err| app.internal(err))?;
+    if open >= MAX_OPEN {
+        return Err(errors::limit_exceeded(format!(
+            "Cannot exceed quota for open delegation requests: {MAX_OPEN}."
+        )));
+    }
     let requestor_name = tx
         .account_alias(&account)
         .await
         .map_err(|err| app.internal(err))?
         .filter(|alias| alias.len() <= 30);
-    let now = now_millis();
     let record = DelegationRequestRecord {
         request_id: uuid::Uuid::new_v4().simple().to_string(),
         requestor_account: account,
