@@ -774,3 +774,81 @@ async fn a_root_approver_delegates_no_more_than_the_template() {
         .unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"), "{err:?}");
 }
+
+#[tokio::test]
+async fn only_the_owner_sends_when_the_partner_asks_so() {
+    let server = Server::start(&["--dev"]);
+    let (partner_id, template, customer) = setup(&server).await;
+    let partner = server.iam(&server.root_keys());
+    let customer_root = server.iam(&dev_root(&customer));
+    let owner = server.iam(
+        &user(
+            &customer_root,
+            "owner",
+            Some(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AssociateDelegationRequest","Resource":"*"}]}"#,
+            ),
+        )
+        .await,
+    );
+    let admin = server.iam(&user(&customer_root, "admin", Some(ADMIN)).await);
+    let id = partner
+        .create_delegation_request()
+        .owner_account_id(&customer)
+        .description("Owner must be present")
+        .permissions(permissions(&template))
+        .requestor_workflow_id("workflow-3001")
+        .notification_channel(channel(&partner_id))
+        .session_duration(900)
+        .only_send_by_owner(true)
+        .send()
+        .await
+        .unwrap()
+        .delegation_request_id
+        .unwrap();
+    owner
+        .associate_delegation_request()
+        .delegation_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    admin
+        .accept_delegation_request()
+        .delegation_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let err = admin
+        .send_delegation_token()
+        .delegation_request_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    assert!(err.message().unwrap().contains("only the owner"), "{err:?}");
+    assert_eq!(state(&admin, &id).await, StateType::Accepted);
+    // The owner has no policy for it, but it is the owner.
+    owner
+        .send_delegation_token()
+        .delegation_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let finalized = partner
+        .get_delegation_request()
+        .delegation_request_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .delegation_request
+        .unwrap();
+    assert_eq!(finalized.state, Some(StateType::Finalized));
+    assert!(finalized.only_send_by_owner);
+    assert_eq!(
+        finalized.approver_id.as_deref(),
+        Some(format!("arn:aws:iam::{customer}:user/admin").as_str())
+    );
+    let window = finalized.expiration_time.unwrap().secs()
+        - time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!((850..=900).contains(&window), "{window}");
+}
