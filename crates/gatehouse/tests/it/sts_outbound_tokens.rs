@@ -231,6 +231,21 @@ async fn outbound_tokens_are_jwts_the_issuer_publishes_keys_for() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("ValidationError"));
+    let mut oversized = sts
+        .get_web_identity_token()
+        .audience(AUDIENCE)
+        .signing_algorithm("ES384");
+    for n in 0..50 {
+        oversized = oversized.tags(
+            Tag::builder()
+                .key(format!("{n:0>128}"))
+                .value("v".repeat(256))
+                .build()
+                .unwrap(),
+        );
+    }
+    let err = oversized.send().await.unwrap_err();
+    assert_eq!(err.code(), Some("JWTPayloadSizeExceededException"));
 
     // Disabled: no new tokens, the issuer's keys stay for the tokens already out.
     iam.disable_outbound_web_identity_federation()
