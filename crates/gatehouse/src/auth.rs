@@ -7,10 +7,12 @@ pub mod authorization_message;
 pub mod authorize;
 pub mod credentials;
 pub mod identity;
+pub mod outbound_tokens;
 pub mod passwords;
 pub mod principal;
 pub mod session;
 pub mod totp;
+pub mod trade_in;
 
 pub use authenticate::{authenticate, DevAuth};
 pub use credentials::CredentialCache;

@@ -148,9 +148,27 @@ pub struct ServeConfig {
     #[arg(long, env = "GATEHOUSE_QUOTA_AUTO_APPROVE_MAX")]
     pub quota_auto_approve_max: Option<u32>,
 
+    /// The URL clients reach Gatehouse at (`https://iam.example.com`): the base of each
+    /// account's outbound web identity federation issuer (`<url>/oidc/<account>`).
+    /// Default: the scheme and address the API listens on.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
     /// Dev mode's default account id.
     #[arg(long, env = "GATEHOUSE_DEV_ACCOUNT_ID", default_value = "000000000000", value_parser = parse_account_id)]
     pub dev_account_id: AccountId,
+}
+
+/// A public URL: `http://` or `https://`, a host, no query; kept without a final `/`.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{text}` is not an http:// or https:// URL"))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(['?', '#', ' ']) {
+        return Err(format!("`{text}` is not a URL with a host and no query"));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
 }
 
 /// How log lines are written.

@@ -44,6 +44,9 @@ enum Command {
     /// Configure IAM OIDC providers (their signing keys).
     #[command(subcommand)]
     Oidc(cli::oidc::OidcCommand),
+    /// Read what IAM delegation requests sent to partners' notification channels.
+    #[command(subcommand)]
+    Delegation(cli::delegation::DelegationCommand),
 }
 
 /// `gatehouse config show [serve flags]`.
@@ -130,6 +133,11 @@ fn main() -> anyhow::Result<()> {
             .build()
             .context("starting the runtime")?
             .block_on(cli::audit::run(command)),
+        Command::Delegation(command) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the runtime")?
+            .block_on(cli::delegation::run(command)),
     }
 }
 

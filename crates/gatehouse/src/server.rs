@@ -5,6 +5,7 @@
 
 mod admin;
 pub mod audit;
+pub mod discovery;
 mod last_used;
 mod listener;
 mod pipeline;
@@ -45,6 +46,8 @@ struct AppInner {
     config: ServeConfig,
     management_account: AccountId,
     dev: Option<DevAuth>,
+    /// The URL the API is reached at, known once the listener is bound.
+    public_url: std::sync::OnceLock<String>,
 }
 
 impl App {
@@ -69,7 +72,20 @@ impl App {
                 config,
                 management_account,
                 dev,
+                public_url: std::sync::OnceLock::new(),
             }),
+        }
+    }
+
+    /// The URL clients reach the API at: `--public-url`, else the scheme and address it
+    /// listens on.
+    pub fn public_url(&self) -> String {
+        if let Some(url) = &self.inner.config.public_url {
+            return url.clone();
+        }
+        match self.inner.public_url.get() {
+            Some(url) => url.clone(),
+            None => format!("http://{}", self.inner.config.listen),
         }
     }
 
@@ -141,7 +157,15 @@ pub fn router(app: App, admin: bool) -> Router {
     let mut router = Router::new()
         .route("/moto-api/reset", post(admin::reset))
         .route("/moto-api/reset-auth", post(admin::reset_auth))
-        .route("/_gatehouse/reset", post(admin::reset));
+        .route("/_gatehouse/reset", post(admin::reset))
+        .route(
+            "/oidc/{account}/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route(
+            "/oidc/{account}/.well-known/jwks.json",
+            get(discovery::jwks),
+        );
     if admin {
         router = admin_routes(router);
     }
@@ -185,6 +209,7 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(address = %local, tls = tls.is_some(), dev = app.dev().is_some(), "gatehouse listening");
     println!("gatehouse listening on {scheme}://{local}");
+    let _ = app.inner.public_url.set(format!("{scheme}://{local}"));
     if let Some(admin) = &admin {
         let address = admin.local_addr()?;
         tracing::info!(address = %address, "admin endpoints listening");

@@ -9,6 +9,7 @@ mod access_reports;
 mod account_aliases;
 mod accounts;
 mod audit;
+mod delegation_requests;
 mod groups;
 mod instance_profiles;
 mod login_profiles;
@@ -16,6 +17,7 @@ mod meta;
 mod mfa_devices;
 pub mod migrations;
 mod organizations;
+mod outbound_federation;
 mod policies;
 mod postgres;
 mod providers;
@@ -40,6 +42,7 @@ pub use access_keys::{AccessKeyRecord, KeyOwner};
 pub use access_reports::{AccessReportRecord, AccessSummary};
 pub use accounts::AccountRecord;
 pub use audit::{AuditFilter, AuditRecord};
+pub use delegation_requests::DelegationRequestRecord;
 pub use groups::GroupRecord;
 pub use instance_profiles::InstanceProfileRecord;
 pub use login_profiles::{LoginProfileRecord, PasswordPolicyRecord};
@@ -48,6 +51,7 @@ pub use organizations::{
     CreateAccountRequestRecord, HandshakeRecord, MemberRecord, OrgPolicyRecord, OrgPosition,
     OrganizationRecord, TransferRecord, UnitRecord,
 };
+pub use outbound_federation::OutboundKeyRecord;
 pub use policies::{ManagedPolicyRecord, OwnerKind};
 pub use providers::{OidcProviderRecord, SamlProviderRecord};
 pub use quotas::QuotaRequestRecord;
@@ -152,6 +156,10 @@ impl Store {
         for table in [
             "audit_events",
             "access_reports",
+            "delegation_notifications",
+            "delegation_requests",
+            "outbound_signing_keys",
+            "outbound_federation",
             "login_profiles",
             "password_policies",
             "mfa_devices",

@@ -14,6 +14,7 @@ mod it {
     pub mod harness;
     pub mod iam_account_reports;
     pub mod iam_credentials;
+    pub mod iam_delegation;
     pub mod iam_instance_profiles;
     pub mod iam_last_accessed;
     pub mod iam_login_mfa;
@@ -35,6 +36,7 @@ mod it {
     pub mod storage;
     pub mod sts_assume_root;
     pub mod sts_authorization_messages;
+    pub mod sts_outbound_tokens;
     pub mod sts_saml;
     pub mod sts_sessions;
     pub mod sts_tokens;

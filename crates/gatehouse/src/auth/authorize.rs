@@ -103,10 +103,11 @@ pub fn authorize(
     // Service control policies still bind the root user of a member account: then the
     // engine decides (it allows the root user implicitly, within the SCPs).
     // A root session from AssumeRoot is limited to its task policy: the engine decides.
+    // So is a root session traded for a delegation request, to the delegated permissions.
     let task_session = principal
         .session
         .as_ref()
-        .is_some_and(|session| session.root_task.is_some());
+        .is_some_and(|session| session.root_task.is_some() || session.delegation.is_some());
     if principal.is_root() && view.scp_levels.is_empty() && !task_session {
         let own = match &resource_account {
             None => true,
@@ -137,6 +138,46 @@ pub fn authorize_with_resource_policy(
 ) -> Result<(), ServiceError> {
     session_restriction(principal, access)?;
     evaluate(principal, view, access, environment, Some(resource_policy))
+}
+
+/// Whether the caller's own policies (identity, boundary, session, SCPs) would allow
+/// `action` on `resource`, decided as for a request but recorded nowhere: a what-if for
+/// checks such as `GetDelegationRequest`'s permission check. Resource policies, which
+/// belong to other resources, are not consulted.
+pub fn would_allow(
+    principal: &Principal,
+    view: &IdentityView,
+    action: &str,
+    resource: &str,
+    environment: &Environment<'_>,
+) -> bool {
+    // A pattern's account (`*`) is no account: judge the resource as the caller's own.
+    let resource_account = resource_account(resource)
+        .filter(|account| crate::model::AccountId::parse(account).is_some());
+    let task_session = principal
+        .session
+        .as_ref()
+        .is_some_and(|session| session.root_task.is_some() || session.delegation.is_some());
+    if principal.is_root() && view.scp_levels.is_empty() && !task_session {
+        return true;
+    }
+    let request = request(
+        principal,
+        view,
+        (action, resource, &[]),
+        environment,
+        resource_account.as_deref(),
+    );
+    let session = session_policies(principal);
+    let input = EvaluationInput {
+        identity: &view.identity,
+        boundary: view.boundary.as_ref(),
+        session: &session,
+        scp_levels: &view.scp_levels,
+        principal_in_management_account: principal.account == environment.management_account,
+        ..EvaluationInput::default()
+    };
+    policy::evaluate(&input, &request).effect == DecisionEffect::Allow
 }
 
 /// What credentials from `GetSessionToken` and `GetFederationToken` may never do,
@@ -196,7 +237,7 @@ fn evaluate(
     let request = request(
         principal,
         view,
-        access,
+        (access.action, &access.resource, &access.context),
         environment,
         resource_account.as_deref(),
     );
@@ -288,7 +329,7 @@ fn deny_everything() -> Vec<policy::CompiledPolicy> {
 fn request(
     principal: &Principal,
     view: &IdentityView,
-    access: &Access,
+    (action, resource, extra): (&str, &str, &[(String, ContextValue)]),
     environment: &Environment<'_>,
     resource_account: Option<&str>,
 ) -> policy::Request {
@@ -337,8 +378,7 @@ fn request(
             engine_principal.tags.push((key.clone(), value.clone()));
         }
     }
-    let mut request =
-        policy::Request::new(engine_principal, access.action, access.resource.as_str());
+    let mut request = policy::Request::new(engine_principal, action, resource);
     if let Some(account) = resource_account {
         request = request.with_resource_account(account);
     }
@@ -388,7 +428,7 @@ fn request(
             );
         }
     }
-    for (key, value) in &access.context {
+    for (key, value) in extra {
         context.insert(key, value.clone());
     }
     request

@@ -204,6 +204,7 @@ mod tests {
             chained: false,
             mfa_at: None,
             root_task: None,
+            delegation: None,
         }
     }
 

@@ -52,6 +52,11 @@ pub struct Session {
     /// only session policy), which limits the root user to that one task.
     #[serde(default)]
     pub root_task: Option<String>,
+    /// For a session from `GetDelegatedAccessToken`: the delegation request it was traded
+    /// for. Its only session policy is the request's permission policy, which limits the
+    /// approving identity to what was delegated.
+    #[serde(default)]
+    pub delegation: Option<String>,
 }
 
 impl Session {
@@ -63,6 +68,7 @@ impl Session {
     /// True for a session from `GetSessionToken` (held by a user or the root user).
     pub fn is_user_session(&self) -> bool {
         self.root_task.is_none()
+            && self.delegation.is_none()
             && matches!(
                 self.holder,
                 PrincipalKind::User { .. } | PrincipalKind::Root
@@ -148,6 +154,7 @@ mod tests {
             chained: false,
             mfa_at: None,
             root_task: None,
+            delegation: None,
         }
     }
 

@@ -7,9 +7,11 @@ mod account_alias;
 mod account_summary;
 mod certificates;
 mod credential_report;
+mod delegation_requests;
 mod documents;
 mod entity_tags;
 mod groups;
+mod human_readable_summary;
 mod inline_policies;
 mod instance_profiles;
 mod last_accessed;
@@ -17,6 +19,7 @@ mod login_profiles;
 pub(crate) mod mfa;
 mod org_access_report;
 mod org_features;
+mod outbound_federation;
 mod pagination;
 mod password_policy;
 mod policies;
@@ -67,7 +70,13 @@ pub async fn call(
             let self_service = matches!(operation, Operation::ChangePassword(_))
                 && login_profiles::users_may_change_password(app, &mut tx, context, &denied)
                     .await?;
-            if !self_service {
+            // The owner of a delegation request may read, update, summarize and send the
+            // token of its request without a policy saying so (AWS's default permission).
+            let owner = match owned_request(&operation) {
+                Some(id) => delegation_requests::caller_owns(app, &mut tx, context, &id).await?,
+                None => false,
+            };
+            if !self_service && !owner {
                 return Err(denied);
             }
         }
@@ -1367,8 +1376,87 @@ async fn dispatch(
         Operation::GetOrganizationsAccessReport(input) => Output::GetOrganizationsAccessReport(
             org_access_report::handle_get(app, tx, context, input).await?,
         ),
-        other => return Err(ServiceError::not_implemented(other.name())),
+        // Delegation requests.
+        Operation::CreateDelegationRequest(input) => Output::CreateDelegationRequest(
+            delegation_requests::handle_create(app, tx, context, input).await?,
+        ),
+        Operation::GetDelegationRequest(input) => Output::GetDelegationRequest(
+            delegation_requests::handle_get(app, tx, context, input).await?,
+        ),
+        Operation::ListDelegationRequests(input) => Output::ListDelegationRequests(
+            delegation_requests::handle_list(app, tx, context, input).await?,
+        ),
+        Operation::AssociateDelegationRequest(input) => {
+            delegation_requests::handle_associate(app, tx, context, &input.delegation_request_id)
+                .await?;
+            Output::AssociateDelegationRequest
+        }
+        Operation::UpdateDelegationRequest(input) => {
+            delegation_requests::handle_update(
+                app,
+                tx,
+                context,
+                &input.delegation_request_id,
+                input.notes,
+            )
+            .await?;
+            Output::UpdateDelegationRequest
+        }
+        Operation::AcceptDelegationRequest(input) => {
+            delegation_requests::handle_accept(app, tx, context, &input.delegation_request_id)
+                .await?;
+            Output::AcceptDelegationRequest
+        }
+        Operation::RejectDelegationRequest(input) => {
+            delegation_requests::handle_reject(
+                app,
+                tx,
+                context,
+                &input.delegation_request_id,
+                input.notes,
+            )
+            .await?;
+            Output::RejectDelegationRequest
+        }
+        Operation::SendDelegationToken(input) => {
+            delegation_requests::handle_send_token(app, tx, context, &input.delegation_request_id)
+                .await?;
+            Output::SendDelegationToken
+        }
+        Operation::GetHumanReadableSummary(input) => Output::GetHumanReadableSummary(
+            human_readable_summary::handle(app, tx, context, input).await?,
+        ),
+        // Outbound web identity federation.
+        Operation::EnableOutboundWebIdentityFederation => {
+            Output::EnableOutboundWebIdentityFederation(
+                outbound_federation::handle_enable(app, tx, context).await?,
+            )
+        }
+        Operation::DisableOutboundWebIdentityFederation => {
+            outbound_federation::handle_disable(app, tx, context).await?;
+            Output::DisableOutboundWebIdentityFederation
+        }
+        Operation::GetOutboundWebIdentityFederationInfo => {
+            Output::GetOutboundWebIdentityFederationInfo(
+                outbound_federation::handle_get_info(app, tx, context).await?,
+            )
+        }
     })
+}
+
+/// The delegation request an operation acts on, for the operations its owner may call
+/// without a policy.
+fn owned_request(operation: &Operation) -> Option<String> {
+    match operation {
+        Operation::GetDelegationRequest(i) => Some(i.delegation_request_id.clone()),
+        Operation::UpdateDelegationRequest(i) => Some(i.delegation_request_id.clone()),
+        Operation::SendDelegationToken(i) => Some(i.delegation_request_id.clone()),
+        Operation::GetHumanReadableSummary(i) => i
+            .entity_arn
+            .rsplit_once(":delegation-request/")
+            .map(|(_, id)| id.to_owned()),
+        _ => None,
+    }
 }
 
 /// The Organizations actions `GenerateOrganizationsAccessReport` depends on.
@@ -1482,7 +1570,7 @@ fn creation(
 }
 
 /// The actions and targets an operation needs, as AWS's Service Authorization Reference
-/// lists them. Unimplemented operations need nothing: they are refused anyway.
+/// lists them. The match names every operation of the model.
 fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
     let caller = context.principal.user_name().map(str::to_owned);
     let me = |name: &Option<String>| Target::User(name.clone().or_else(|| caller.clone()));
@@ -2035,7 +2123,69 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::GetOrganizationsAccessReport(_) => {
             one("iam:GetOrganizationsAccessReport", Target::Star)
         }
-        _ => Vec::new(),
+        // A delegation request is authorized as a resource of the caller's account.
+        Op::CreateDelegationRequest(_) => one("iam:CreateDelegationRequest", Target::Star),
+        Op::ListDelegationRequests(_) => one("iam:ListDelegationRequests", Target::Star),
+        Op::GetDelegationRequest(i) => one(
+            "iam:GetDelegationRequest",
+            arn(&delegation_requests::request_arn(
+                &context.principal,
+                &i.delegation_request_id,
+            )),
+        ),
+        Op::AssociateDelegationRequest(i) => one(
+            "iam:AssociateDelegationRequest",
+            arn(&delegation_requests::request_arn(
+                &context.principal,
+                &i.delegation_request_id,
+            )),
+        ),
+        Op::UpdateDelegationRequest(i) => one(
+            "iam:UpdateDelegationRequest",
+            arn(&delegation_requests::request_arn(
+                &context.principal,
+                &i.delegation_request_id,
+            )),
+        ),
+        Op::AcceptDelegationRequest(i) => one(
+            "iam:AcceptDelegationRequest",
+            arn(&delegation_requests::request_arn(
+                &context.principal,
+                &i.delegation_request_id,
+            )),
+        ),
+        Op::RejectDelegationRequest(i) => one(
+            "iam:RejectDelegationRequest",
+            arn(&delegation_requests::request_arn(
+                &context.principal,
+                &i.delegation_request_id,
+            )),
+        ),
+        Op::SendDelegationToken(i) => one(
+            "iam:SendDelegationToken",
+            arn(&delegation_requests::request_arn(
+                &context.principal,
+                &i.delegation_request_id,
+            )),
+        ),
+        // A delegation request's summary is checked on the request as the caller's
+        // account names it, whichever account the given ARN names.
+        Op::GetHumanReadableSummary(i) => one(
+            "iam:GetHumanReadableSummary",
+            match i.entity_arn.rsplit_once(":delegation-request/") {
+                Some((_, id)) => arn(&delegation_requests::request_arn(&context.principal, id)),
+                None => arn(&i.entity_arn),
+            },
+        ),
+        Op::EnableOutboundWebIdentityFederation => {
+            one("iam:EnableOutboundWebIdentityFederation", Target::Star)
+        }
+        Op::DisableOutboundWebIdentityFederation => {
+            one("iam:DisableOutboundWebIdentityFederation", Target::Star)
+        }
+        Op::GetOutboundWebIdentityFederationInfo => {
+            one("iam:GetOutboundWebIdentityFederationInfo", Target::Star)
+        }
     }
 }
 

@@ -5,14 +5,19 @@
 //! `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML` (`sts/web_identity.rs`,
 //! `sts/saml.rs`) trade an IdP's signed token for a role session; `AssumeRoot`
 //! (`sts/root.rs`) a management account's task-limited root session in a member account;
-//! `DecodeAuthorizationMessage` opens the encoded messages of `auth/authorization_message.rs`.
+//! `DecodeAuthorizationMessage` opens the encoded messages of `auth/authorization_message.rs`;
+//! `GetWebIdentityToken` (`sts/web_identity_token.rs`) signs JWTs about the caller for
+//! outside services; `GetDelegatedAccessToken` (`sts/delegated.rs`) trades the token of a
+//! finalized IAM delegation request for a session limited to the delegated permissions.
 
 mod assume_role;
+mod delegated;
 mod mfa;
 mod root;
 mod saml;
 mod tokens;
 mod web_identity;
+mod web_identity_token;
 
 pub use web_identity::Caller;
 
@@ -111,7 +116,16 @@ pub async fn call(
                 },
             ))
         }
-        other => Err(ServiceError::not_implemented(other.name())),
+        Operation::GetWebIdentityToken(input) => {
+            web_identity_token::handle_get_web_identity_token(app, context, input)
+                .await
+                .map(Output::GetWebIdentityToken)
+        }
+        Operation::GetDelegatedAccessToken(input) => {
+            delegated::handle_get_delegated_access_token(app, context, input)
+                .await
+                .map(Output::GetDelegatedAccessToken)
+        }
     }
 }
 

@@ -1292,6 +1292,224 @@ async fn credentials_suite(store: Store) {
     tx.commit().await.unwrap();
 }
 
+fn delegation_request(
+    id: &str,
+    requestor: &str,
+    owner: Option<&str>,
+    workflow: &str,
+) -> DelegationRequestRecord {
+    DelegationRequestRecord {
+        request_id: id.to_owned(),
+        requestor_account: requestor.to_owned(),
+        requestor_name: Some("partner".to_owned()),
+        owner_account: owner.map(str::to_owned),
+        owner_arn: None,
+        approver_arn: None,
+        approver: None,
+        state: "UNASSIGNED".to_owned(),
+        description: "d".to_owned(),
+        request_message: None,
+        workflow_id: workflow.to_owned(),
+        redirect_url: None,
+        notification_channel: format!("arn:aws:sns:us-east-1:{requestor}:t"),
+        session_duration: 3600,
+        only_send_by_owner: true,
+        template_arn: format!("arn:aws:iam::{requestor}:policy/T"),
+        parameters: "[]".to_owned(),
+        permission_policy: "{}".to_owned(),
+        notes: None,
+        rejection_reason: None,
+        created_at: 1_700_000_000_000,
+        updated_at: 1_700_000_000_000,
+        expires_at: 1_700_600_000_000,
+        finalized_at: None,
+    }
+}
+
+async fn delegation_suite(store: Store) {
+    let (partner, customer, stranger) = ("121212121212", "343434343434", "565656565656");
+    let mut tx = store.begin().await.unwrap();
+    for id in [partner, customer, stranger] {
+        tx.insert_account(&account(id)).await.unwrap();
+    }
+    let addressed = delegation_request("aaaaaaaaaaaaaaaa1", partner, Some(customer), "wf-1");
+    let open = delegation_request("aaaaaaaaaaaaaaaa2", partner, None, "wf-2");
+    tx.insert_delegation_request(&addressed).await.unwrap();
+    tx.insert_delegation_request(&open).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    // Workflow ids are unique per requestor.
+    assert!(matches!(
+        tx.insert_delegation_request(&delegation_request(
+            "aaaaaaaaaaaaaaaa3",
+            partner,
+            None,
+            "wf-1"
+        ))
+        .await,
+        Err(StoreError::Duplicate)
+    ));
+    tx.commit().await.unwrap();
+
+    // Who sees what: the requestor both, the addressed account its own, a stranger only
+    // the request that names no owner account.
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.delegation_request(partner, &addressed.request_id)
+            .await
+            .unwrap(),
+        Some(addressed.clone())
+    );
+    assert!(tx
+        .delegation_request(customer, &addressed.request_id)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(tx
+        .delegation_request(stranger, &addressed.request_id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(tx
+        .delegation_request(stranger, &open.request_id)
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        tx.count_open_delegation_requests(partner, 1_700_000_000_001)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        tx.count_open_delegation_requests(partner, 1_700_600_000_000)
+            .await
+            .unwrap(),
+        0,
+        "expired ones are not open"
+    );
+    // A stranger cannot change what it cannot see.
+    let mut hijack = addressed.clone();
+    hijack.state = "REJECTED".to_owned();
+    assert!(!tx
+        .update_delegation_request(stranger, &hijack)
+        .await
+        .unwrap());
+
+    // Listing: the requestor lists both; the customer nothing until an identity owns one.
+    let listed = tx
+        .list_delegation_requests(partner, None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(tx
+        .list_delegation_requests(customer, None, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let mut owned = addressed.clone();
+    owned.owner_arn = Some(format!("arn:aws:iam::{customer}:user/alice"));
+    owned.state = "ASSIGNED".to_owned();
+    owned.approver = Some("{}".to_owned());
+    owned.finalized_at = Some(1_700_000_100_000);
+    assert!(tx
+        .update_delegation_request(customer, &owned)
+        .await
+        .unwrap());
+    let mine = tx
+        .list_delegation_requests(customer, None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(mine, vec![owned.clone()]);
+    assert_eq!(
+        tx.list_delegation_requests(customer, owned.owner_arn.as_deref(), None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(tx
+        .list_delegation_requests(
+            customer,
+            Some("arn:aws:iam::343434343434:user/bob"),
+            None,
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    // Pages continue after the last id.
+    let page = tx
+        .list_delegation_requests(partner, None, Some(&addressed.request_id), 10)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].request_id, open.request_id);
+
+    // Notifications: numbered per request, read by their requestor only.
+    tx.insert_delegation_notification(
+        partner,
+        &owned.request_id,
+        &owned.notification_channel,
+        "{\"a\":1}",
+        5,
+    )
+    .await
+    .unwrap();
+    tx.insert_delegation_notification(
+        partner,
+        &owned.request_id,
+        &owned.notification_channel,
+        "{\"a\":2}",
+        6,
+    )
+    .await
+    .unwrap();
+    let sent = tx.delegation_notifications(partner).await.unwrap();
+    assert_eq!(
+        sent.iter().map(|n| n.sequence).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert_eq!(sent[1].message, "{\"a\":2}");
+    assert!(tx
+        .delegation_notifications(customer)
+        .await
+        .unwrap()
+        .is_empty());
+    tx.commit().await.unwrap();
+
+    // Outbound federation: a switch and keys per account.
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.outbound_federation(customer).await.unwrap(), None);
+    tx.set_outbound_federation(customer, true, 1).await.unwrap();
+    tx.set_outbound_federation(customer, false, 2)
+        .await
+        .unwrap();
+    assert_eq!(tx.outbound_federation(customer).await.unwrap(), Some(false));
+    assert_eq!(tx.outbound_federation(stranger).await.unwrap(), None);
+    let key = OutboundKeyRecord {
+        account_id: customer.to_owned(),
+        key_id: "k1".to_owned(),
+        algorithm: "ES384".to_owned(),
+        public_jwk: "{}".to_owned(),
+        private_key_sealed: vec![1, 2, 3],
+        created_at: 1,
+    };
+    tx.insert_outbound_key(&key).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_outbound_key(&key).await,
+        Err(StoreError::Duplicate)
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.outbound_keys(customer).await.unwrap(), vec![key]);
+    assert!(tx.outbound_keys(stranger).await.unwrap().is_empty());
+    tx.commit().await.unwrap();
+}
+
 #[tokio::test]
 async fn sqlite_backend_behaves() {
     let dir = tempfile::tempdir().unwrap();
@@ -1303,6 +1521,7 @@ async fn sqlite_backend_behaves() {
     access_reports_suite(store.clone()).await;
     organizations_suite(store.clone()).await;
     transfers_suite(store.clone()).await;
+    delegation_suite(store.clone()).await;
     credentials_suite(store).await;
     // Reopening runs no migration twice.
     Store::open(&url).await.unwrap();
@@ -1320,6 +1539,7 @@ async fn postgres_backend_behaves() {
     access_reports_suite(store.clone()).await;
     organizations_suite(store.clone()).await;
     transfers_suite(store.clone()).await;
+    delegation_suite(store.clone()).await;
     credentials_suite(store).await;
 }
 

@@ -475,4 +475,60 @@ CREATE INDEX org_transfers_by_inbound ON org_responsibility_transfers(inbound_or
 CREATE INDEX org_transfers_by_outbound ON org_responsibility_transfers(outbound_org_id);
 CREATE INDEX org_transfers_by_party ON org_responsibility_transfers(party_value);
 "#,
+    // 18: outbound web identity federation (the account's switch and its JWT signing keys,
+    // private halves sealed) and delegation requests with the notifications they send.
+    r#"
+CREATE TABLE outbound_federation (
+    account_id    TEXT PRIMARY KEY REFERENCES accounts(account_id),
+    enabled       BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL
+);
+CREATE TABLE outbound_signing_keys (
+    account_id    TEXT NOT NULL REFERENCES accounts(account_id),
+    key_id        TEXT NOT NULL,
+    algorithm     TEXT NOT NULL,
+    public_jwk    TEXT NOT NULL,
+    private_key_sealed BYTEA NOT NULL,
+    created_at    BIGINT NOT NULL,
+    PRIMARY KEY (account_id, key_id)
+);
+CREATE TABLE delegation_requests (
+    request_id    TEXT PRIMARY KEY,
+    requestor_account TEXT NOT NULL REFERENCES accounts(account_id),
+    requestor_name TEXT,
+    owner_account TEXT,
+    owner_arn     TEXT,
+    approver_arn  TEXT,
+    approver      TEXT,
+    state         TEXT NOT NULL,
+    description   TEXT NOT NULL,
+    request_message TEXT,
+    workflow_id   TEXT NOT NULL,
+    redirect_url  TEXT,
+    notification_channel TEXT NOT NULL,
+    session_duration BIGINT NOT NULL,
+    only_send_by_owner BIGINT NOT NULL,
+    template_arn  TEXT NOT NULL,
+    parameters    TEXT NOT NULL,
+    permission_policy TEXT NOT NULL,
+    notes         TEXT,
+    rejection_reason TEXT,
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL,
+    expires_at    BIGINT NOT NULL,
+    finalized_at  BIGINT,
+    UNIQUE (requestor_account, workflow_id)
+);
+CREATE INDEX delegation_requests_by_owner ON delegation_requests(owner_account, owner_arn);
+CREATE TABLE delegation_notifications (
+    requestor_account TEXT NOT NULL REFERENCES accounts(account_id),
+    request_id    TEXT NOT NULL,
+    sequence      BIGINT NOT NULL,
+    channel       TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    PRIMARY KEY (request_id, sequence)
+);
+CREATE INDEX delegation_notifications_by_account ON delegation_notifications(requestor_account, created_at);
+"#,
 ];

@@ -143,4 +143,20 @@ decisions=$(aws iam simulate-custom-policy --policy-input-list "$sim_policy" \
   || fail "simulate-custom-policy resource-specific results"
 [[ "$(aws iam get-context-keys-for-custom-policy --policy-input-list "$sim_policy" \
   --query 'ContextKeyNames[0]' --output text)" == "iam:PassedToService" ]] || fail "context keys"
+# Outbound web identity federation: the issuer, and a JWT naming the caller.
+if out=$(aws iam get-outbound-web-identity-federation-info 2>&1); then fail "info before enabling"; fi
+[[ "$out" == *FeatureDisabled* ]] || fail "expected FeatureDisabled, got: $out"
+issuer=$(aws iam enable-outbound-web-identity-federation --query IssuerIdentifier --output text)
+[[ "$issuer" == "$GATEHOUSE_ENDPOINT/oidc/$account" ]] || fail "issuer: $issuer"
+[[ "$(aws iam get-outbound-web-identity-federation-info --query JwtVendingEnabled --output text)" == "True" ]] \
+  || fail "federation info"
+jwt=$(aws sts get-web-identity-token --audience urn:example:api --signing-algorithm ES384 \
+  --query WebIdentityToken --output text)
+payload=$(cut -d. -f2 <<<"$jwt" | tr '_-' '/+')
+while (( ${#payload} % 4 )); do payload="$payload="; done
+claims=$(base64 -d <<<"$payload")
+[[ "$claims" == *"\"sub\":\"arn:aws:iam::$account:root\""* ]] || fail "token claims: $claims"
+aws iam disable-outbound-web-identity-federation
+if out=$(aws sts get-web-identity-token --audience x --signing-algorithm ES384 2>&1); then fail "token while disabled"; fi
+[[ "$out" == *OutboundWebIdentityFederationDisabledException* ]] || fail "expected disabled, got: $out"
 echo "smoke: ok"

@@ -217,6 +217,7 @@ pub(super) async fn handle_assume_role(
         chained,
         mfa_at,
         root_task: None,
+        delegation: None,
     };
     let packed = packed_size(input.policy.as_deref());
     Ok(AssumeRoleResponse {

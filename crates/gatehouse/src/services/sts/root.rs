@@ -135,6 +135,7 @@ pub(super) async fn handle_assume_root(
         chained: false,
         mfa_at: None,
         root_task: Some(task_arn),
+        delegation: None,
     };
     Ok(AssumeRootResponse {
         credentials: Some(sealed_credentials(app, &session)),

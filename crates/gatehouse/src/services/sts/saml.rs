@@ -414,6 +414,7 @@ pub(super) async fn handle_assume_role_with_saml(
         chained: false,
         mfa_at: None,
         root_task: None,
+        delegation: None,
     };
     Ok(AssumeRoleWithSAMLResponse {
         credentials: Some(sealed_credentials(app, &session)),

@@ -78,6 +78,7 @@ pub(super) async fn handle_get_session_token(
         chained: false,
         mfa_at,
         root_task: None,
+        delegation: None,
     };
     let credentials = sealed_credentials(app, &session);
     Ok(GetSessionTokenResponse {
@@ -169,6 +170,7 @@ pub(super) async fn handle_get_federation_token(
         chained: false,
         mfa_at: None,
         root_task: None,
+        delegation: None,
     };
     let credentials = sealed_credentials(app, &session);
     Ok(GetFederationTokenResponse {

@@ -322,6 +322,7 @@ pub(super) async fn handle_assume_role_with_web_identity(
         chained: false,
         mfa_at: None,
         root_task: None,
+        delegation: None,
     };
     Ok(AssumeRoleWithWebIdentityResponse {
         credentials: Some(sealed_credentials(app, &session)),
