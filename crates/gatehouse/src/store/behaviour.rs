@@ -1327,7 +1327,7 @@ fn delegation_request(
 }
 
 async fn delegation_suite(store: Store) {
-    let (partner, customer, stranger) = ("121212121212", "343434343434", "565656565656");
+    let (partner, customer, stranger) = ("151515151515", "343434343434", "565656565656");
     let mut tx = store.begin().await.unwrap();
     for id in [partner, customer, stranger] {
         tx.insert_account(&account(id)).await.unwrap();
