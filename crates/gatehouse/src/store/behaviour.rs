@@ -786,8 +786,33 @@ async fn audit_suite(store: Store) {
         tx.insert_audit_events(&batch).await.unwrap();
         tx.commit().await.unwrap();
     }
+    // Text that needs escaping on its way in, and an event with every optional field empty,
+    // come back exactly as written.
+    let mut awkward = audit_event("other", 5_000, Some("222222222222"), None);
+    awkward.user_agent =
+        Some("say \"hi\"\\ tab\t line\n ünïcødé 🚀 '; DROP TABLE x; --".to_owned());
+    awkward.resource = Some("arn:aws:iam::222222222222:user/${aws:username}".to_owned());
+    let bare = AuditRecord {
+        event_id: "bare".to_owned(),
+        event_time: 1_200,
+        account_id: None,
+        principal_arn: None,
+        access_key_id: None,
+        service: "unknown".to_owned(),
+        operation: "unknown".to_owned(),
+        action: None,
+        resource: None,
+        source_ip: "::1".to_owned(),
+        user_agent: None,
+        region: None,
+        read_only: false,
+        decision: None,
+        decided_by: None,
+        status: 400,
+        error_code: None,
+    };
     let mut tx = store.begin().await.unwrap();
-    tx.insert_audit_events(&[audit_event("other", 5_000, Some("222222222222"), None)])
+    tx.insert_audit_events(&[awkward.clone(), bare.clone()])
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -803,9 +828,10 @@ async fn audit_suite(store: Store) {
         ..AuditFilter::default()
     };
     let events = store.audit_events(&all).await.unwrap();
-    assert_eq!(events.len(), 451);
+    assert_eq!(events.len(), 452);
     assert_eq!(events.first().unwrap(), &batch[0]);
-    assert_eq!(events.last().unwrap().event_id, "other");
+    assert_eq!(events.last().unwrap(), &awkward);
+    assert!(events.contains(&bare));
     let newest = store
         .audit_events(&AuditFilter {
             limit: 2,
