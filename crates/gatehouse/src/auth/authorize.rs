@@ -172,7 +172,7 @@ pub fn would_allow(
     let input = EvaluationInput {
         identity: &view.identity,
         boundary: view.boundary.as_ref(),
-        session: &session,
+        session: session.as_deref().unwrap_or_default(),
         scp_levels: &view.scp_levels,
         principal_in_management_account: principal.account == environment.management_account,
         ..EvaluationInput::default()
@@ -245,7 +245,7 @@ fn evaluate(
     let input = EvaluationInput {
         identity: &view.identity,
         boundary: view.boundary.as_ref(),
-        session: &session,
+        session: session.as_deref().unwrap_or_default(),
         resource: resource_policy,
         scp_levels: &view.scp_levels,
         // RCPs govern resources in the principal's account; other accounts' resources are
@@ -280,10 +280,17 @@ fn evaluate(
 
 /// The session policies a role session carries (validated when the session was made; one
 /// that no longer compiles grants nothing, which only narrows the session further).
-fn session_policies(principal: &Principal) -> Vec<policy::CompiledPolicy> {
-    let Some(session) = &principal.session else {
-        return Vec::new();
-    };
+fn session_policies(principal: &Principal) -> Option<std::sync::Arc<[policy::CompiledPolicy]>> {
+    let session = principal.session.as_ref()?;
+    Some(
+        session
+            .compiled_policies
+            .get_or_compile(|| compile_session_policies(session)),
+    )
+}
+
+/// Compiles a session's policies (see [`session_policies`]).
+fn compile_session_policies(session: &super::session::Session) -> Vec<policy::CompiledPolicy> {
     // Sessions from GetSessionToken carry no session policy; federated users and role
     // sessions without one are bound by their identity's policies alone… except that a
     // federated user with no session policy has no permissions at all.

@@ -191,6 +191,7 @@ mod tests {
 
     fn session() -> Session {
         Session {
+            compiled_policies: Default::default(),
             access_key_id: "ASIAEXAMPLE".into(),
             secret: "secret".into(),
             account: "123456789012".into(),

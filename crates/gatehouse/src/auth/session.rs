@@ -57,6 +57,44 @@ pub struct Session {
     /// approving identity to what was delegated.
     #[serde(default)]
     pub delegation: Option<String>,
+    /// The session policies compiled, once per opened session (derived from `policies`,
+    /// never sealed).
+    #[serde(skip)]
+    pub compiled_policies: CompiledSessionPolicies,
+}
+
+/// A session's policies as the engine takes them, compiled on first use: a remembered
+/// session is not parsed again on every request.
+#[derive(Clone, Default)]
+pub struct CompiledSessionPolicies(std::sync::OnceLock<std::sync::Arc<[policy::CompiledPolicy]>>);
+
+impl CompiledSessionPolicies {
+    /// The compiled policies, compiling them with `compile` the first time.
+    pub fn get_or_compile(
+        &self,
+        compile: impl FnOnce() -> Vec<policy::CompiledPolicy>,
+    ) -> std::sync::Arc<[policy::CompiledPolicy]> {
+        std::sync::Arc::clone(self.0.get_or_init(|| compile().into()))
+    }
+}
+
+/// A cache: sessions are equal whatever it holds.
+impl PartialEq for CompiledSessionPolicies {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for CompiledSessionPolicies {}
+
+impl std::fmt::Debug for CompiledSessionPolicies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "compiled"
+        } else {
+            "not compiled yet"
+        })
+    }
 }
 
 impl Session {
@@ -136,6 +174,7 @@ mod tests {
 
     fn session() -> Session {
         Session {
+            compiled_policies: Default::default(),
             access_key_id: "ASIAEXAMPLE".into(),
             secret: "secret".into(),
             account: "123456789012".into(),
@@ -156,6 +195,28 @@ mod tests {
             root_task: None,
             delegation: None,
         }
+    }
+
+    #[test]
+    fn session_policies_compile_once_per_opened_session() {
+        let session = std::sync::Arc::new(session());
+        let calls = std::cell::Cell::new(0);
+        let compile = || {
+            calls.set(calls.get() + 1);
+            vec![policy::CompiledPolicy::parse(
+                "session/0",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}"#,
+                policy::PolicyKind::Session,
+            )
+            .unwrap()]
+        };
+        let first = session.compiled_policies.get_or_compile(compile);
+        let again = session.compiled_policies.get_or_compile(compile);
+        assert_eq!(calls.get(), 1);
+        assert!(std::sync::Arc::ptr_eq(&first, &again));
+        // The cache is not part of the session's identity, nor of its sealed form.
+        let fresh = super::tests::session();
+        assert_eq!(*session, fresh);
     }
 
     #[test]

@@ -194,6 +194,7 @@ pub(super) async fn handle_assume_role(
     let now = time::OffsetDateTime::now_utc();
     let key_id = AccessKeyId::generate(account, true);
     let session = Session {
+        compiled_policies: Default::default(),
         access_key_id: key_id.to_string(),
         secret: ids::secret_access_key(),
         account: account.to_string(),

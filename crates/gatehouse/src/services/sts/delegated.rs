@@ -65,6 +65,7 @@ pub(super) async fn handle_get_delegated_access_token(
         .ok_or_else(|| app.internal("a finalized delegation request has no approver"))?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let session = Session {
+        compiled_policies: Default::default(),
         access_key_id: AccessKeyId::generate(owner, true).to_string(),
         secret: ids::secret_access_key(),
         account: owner.to_string(),

@@ -118,6 +118,7 @@ pub(super) async fn handle_assume_root(
 
     let now = time::OffsetDateTime::now_utc();
     let session = Session {
+        compiled_policies: Default::default(),
         access_key_id: AccessKeyId::generate(target, true).to_string(),
         secret: ids::secret_access_key(),
         account: target_id,

@@ -396,6 +396,7 @@ pub(super) async fn handle_assume_role_with_saml(
             end.unix_timestamp().min(now.unix_timestamp() + duration)
         });
     let session = Session {
+        compiled_policies: Default::default(),
         access_key_id: AccessKeyId::generate(account, true).to_string(),
         secret: ids::secret_access_key(),
         account: account_id.clone(),

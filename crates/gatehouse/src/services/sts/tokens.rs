@@ -65,6 +65,7 @@ pub(super) async fn handle_get_session_token(
     tx.commit().await.map_err(|err| app.internal(err))?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let session = Session {
+        compiled_policies: Default::default(),
         access_key_id: AccessKeyId::generate(caller.account, true).to_string(),
         secret: ids::secret_access_key(),
         account: caller.account.to_string(),
@@ -154,6 +155,7 @@ pub(super) async fn handle_get_federation_token(
 
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let session = Session {
+        compiled_policies: Default::default(),
         access_key_id: AccessKeyId::generate(caller.account, true).to_string(),
         secret: ids::secret_access_key(),
         account: account.clone(),

@@ -304,6 +304,7 @@ pub(super) async fn handle_assume_role_with_web_identity(
     }
     let now = time::OffsetDateTime::now_utc();
     let session = Session {
+        compiled_policies: Default::default(),
         access_key_id: AccessKeyId::generate(account, true).to_string(),
         secret: ids::secret_access_key(),
         account: account_id.clone(),
