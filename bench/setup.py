@@ -81,8 +81,8 @@ def create_account(orgs, name, parent, root_id):
     return account
 
 
-def role_session(endpoint, root, account):
-    sts = client("sts", endpoint, root)
+def role_session(endpoint, caller, account):
+    sts = client("sts", endpoint, caller)
     got = sts.assume_role(RoleArn="arn:aws:iam::%s:role/OrganizationAccountAccessRole" % account,
                           RoleSessionName="bench", DurationSeconds=3600)["Credentials"]
     return {"key": got["AccessKeyId"], "secret": got["SecretAccessKey"],
@@ -103,6 +103,13 @@ def parents(orgs):
 def org(endpoint, root_path, out_dir):
     root = load(root_path)
     orgs = client("organizations", endpoint, root)
+    # Root users may not assume roles: an administrator of the management account does.
+    iam = client("iam", endpoint, root)
+    iam.create_user(UserName="bench-admin")
+    iam.attach_user_policy(UserName="bench-admin",
+                           PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    key = iam.create_access_key(UserName="bench-admin")["AccessKey"]
+    admin = {"key": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
     orgs.create_organization(FeatureSet="ALL")
     root_id = orgs.list_roots()["Roots"][0]["Id"]
     orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
@@ -115,8 +122,8 @@ def org(endpoint, root_path, out_dir):
         orgs.attach_policy(PolicyId=policy["Policy"]["PolicySummary"]["Id"], TargetId=parent)
     shallow = create_account(orgs, "shallow", root_id, root_id)
     deep = create_account(orgs, "deep", parent, root_id)
-    save("%s/shallow.json" % out_dir, role_session(endpoint, root, shallow))
-    save("%s/deep.json" % out_dir, role_session(endpoint, root, deep))
+    save("%s/shallow.json" % out_dir, role_session(endpoint, admin, shallow))
+    save("%s/deep.json" % out_dir, role_session(endpoint, admin, deep))
 
 
 def grow(endpoint, root_path, count):

@@ -135,6 +135,35 @@ fn bench_decisions(c: &mut Criterion) {
     group.bench_function("typical_plus_1000_irrelevant", |b| {
         b.iter(|| black_box(evaluate(black_box(&input), black_box(&request))))
     });
+
+    // SCP levels of an account directly under the root (root, account) against one five
+    // OUs deep (root, five OUs, account), each level FullAWSAccess plus a guard, as the
+    // server hands them over from its cache.
+    let level = |name: &str| {
+        vec![
+            compile(
+                &format!("{name}-full"),
+                SCP_ROOT,
+                PolicyKind::ServiceControl,
+            ),
+            compile(&format!("{name}-guard"), SCP_OU, PolicyKind::ServiceControl),
+        ]
+    };
+    for (label, depth) in [("scp_under_root", 0), ("scp_5_ous_deep", 5)] {
+        let mut levels = vec![level("root")];
+        levels.extend((0..depth).map(|n| level(&format!("ou{n}"))));
+        levels.push(level("account"));
+        let input = EvaluationInput {
+            identity: &view,
+            boundary: Some(&boundary),
+            scp_levels: &levels,
+            ..Default::default()
+        };
+        assert!(evaluate(&input, &request).is_allowed());
+        group.bench_function(label, |b| {
+            b.iter(|| black_box(evaluate(black_box(&input), black_box(&request))))
+        });
+    }
     group.finish();
 }
 
