@@ -734,8 +734,8 @@ async fn dispatch(
             Output::UntagMFADevice
         }
         Operation::ListMFADeviceTags(input) => {
-            let found =
-                mfa::update_tags(app, tx, context, &input.serial_number, |_| Ok(())).await?;
+            // A read: writing the device back could undo a code accepted meanwhile.
+            let found = mfa::tags(app, tx, context, &input.serial_number).await?;
             let (tags, truncated, marker) =
                 tags::page(&found, input.marker.as_deref(), input.max_items)?;
             Output::ListMFADeviceTags(ListMFADeviceTagsResponse {
@@ -1018,7 +1018,7 @@ async fn dispatch(
             Output::UntagUser
         }
         Operation::ListUserTags(input) => {
-            let found = entity_tags::user(app, tx, context, &input.user_name, |_| Ok(())).await?;
+            let found = entity_tags::user_tags(app, tx, context, &input.user_name).await?;
             let (tags, truncated, marker) =
                 tags::page(&found, input.marker.as_deref(), input.max_items)?;
             Output::ListUserTags(ListUserTagsResponse {
@@ -1043,8 +1043,7 @@ async fn dispatch(
             Output::UntagPolicy
         }
         Operation::ListPolicyTags(input) => {
-            let found =
-                entity_tags::policy(app, tx, context, &input.policy_arn, |_| Ok(())).await?;
+            let found = entity_tags::policy_tags(app, tx, context, &input.policy_arn).await?;
             let (tags, truncated, marker) =
                 tags::page(&found, input.marker.as_deref(), input.max_items)?;
             Output::ListPolicyTags(ListPolicyTagsResponse {

@@ -12,6 +12,27 @@ use super::users::find_user;
 use super::{policies, RequestContext};
 
 /// Applies a change to a user's tags; returns the tags after it.
+/// A user's tags, read without writing anything.
+pub(super) async fn user_tags(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    name: &str,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let account = context.principal.account.to_string();
+    Ok(find_user(app, tx, &account, name).await?.tags)
+}
+
+/// A customer managed policy's tags, read without writing anything.
+pub(super) async fn policy_tags(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    arn: &str,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    Ok(policies::find(app, tx, context, arn).await?.tags)
+}
+
 pub(super) async fn user(
     app: &App,
     tx: &mut Tx,

@@ -411,6 +411,16 @@ pub(super) async fn handle_delete(
 }
 
 /// Applies a change to a device's tags and writes it back.
+/// The tags of the MFA device `serial`, read without writing anything.
+pub(super) async fn tags(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    serial: &str,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    Ok(find_device(app, tx, context, serial).await?.tags)
+}
+
 pub(super) async fn update_tags(
     app: &App,
     tx: &mut Tx,
