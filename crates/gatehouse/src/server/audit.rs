@@ -225,23 +225,30 @@ const EVENTS_PER_TRANSACTION: usize = 1000;
 /// was not written for the next try.
 pub async fn flush(app: &App) {
     let mut batch = app.audit().take();
-    while !batch.is_empty() {
-        let rest = batch.split_off(batch.len().min(EVENTS_PER_TRANSACTION));
+    // Chunks are borrowed in turn: splitting the queue off the front instead would move
+    // the whole rest of it for every transaction (quadratic in the backlog).
+    let mut written = 0;
+    let mut failed = false;
+    for chunk in batch.chunks(EVENTS_PER_TRANSACTION) {
         let result = async {
             let mut tx = app.store().begin().await?;
-            tx.insert_audit_events(&batch).await?;
+            tx.insert_audit_events(chunk).await?;
             tx.commit().await
         }
         .await;
         if let Err(error) = result {
             crate::metrics::audit_write_failure();
-            tracing::warn!(%error, events = batch.len() + rest.len(), "could not write audit events; will retry");
-            batch.extend(rest);
-            app.audit().put_back(batch);
+            let events = batch.len() - written;
+            tracing::warn!(%error, events, "could not write audit events; will retry");
+            failed = true;
             break;
         }
-        batch = rest;
+        written += chunk.len();
         tokio::task::yield_now().await;
+    }
+    if failed {
+        batch.drain(..written);
+        app.audit().put_back(batch);
     }
     let waiting = app.audit().pending.lock().map(|p| p.len()).unwrap_or(0);
     crate::metrics::audit_pending(waiting);

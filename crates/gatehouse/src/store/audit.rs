@@ -120,24 +120,26 @@ impl Tx {
             sql.push_str(" ON CONFLICT (event_id) DO NOTHING");
             let mut query = sqlx::query(&sql);
             for event in chunk {
+                // Bound as `&str`: the driver borrows those, where it would clone a
+                // `&String`.
                 query = query
-                    .bind(&event.event_id)
+                    .bind(event.event_id.as_str())
                     .bind(event.event_time)
-                    .bind(&event.account_id)
-                    .bind(&event.principal_arn)
-                    .bind(&event.access_key_id)
-                    .bind(&event.service)
-                    .bind(&event.operation)
-                    .bind(&event.action)
-                    .bind(&event.resource)
-                    .bind(&event.source_ip)
-                    .bind(&event.user_agent)
-                    .bind(&event.region)
+                    .bind(event.account_id.as_deref())
+                    .bind(event.principal_arn.as_deref())
+                    .bind(event.access_key_id.as_deref())
+                    .bind(event.service.as_str())
+                    .bind(event.operation.as_str())
+                    .bind(event.action.as_deref())
+                    .bind(event.resource.as_deref())
+                    .bind(event.source_ip.as_str())
+                    .bind(event.user_agent.as_deref())
+                    .bind(event.region.as_deref())
                     .bind(i64::from(event.read_only))
-                    .bind(&event.decision)
-                    .bind(&event.decided_by)
+                    .bind(event.decision.as_deref())
+                    .bind(event.decided_by.as_deref())
                     .bind(event.status)
-                    .bind(&event.error_code);
+                    .bind(event.error_code.as_deref());
             }
             query.execute(self.conn()).await.map_err(map_error)?;
         }
