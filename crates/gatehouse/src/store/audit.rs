@@ -149,20 +149,34 @@ impl Tx {
 
 impl Store {
     /// The newest events matching `filter`, oldest first.
+    ///
+    /// Only the filters given become conditions, so the planner can pick the account or
+    /// principal index (`$1 IS NULL OR account_id = $1` would leave it the time index
+    /// and a scan of every account's events).
     pub async fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM audit_events \
-             WHERE ($1 IS NULL OR account_id = $1) \
-               AND ($2 IS NULL OR principal_arn = $2) \
-               AND event_time >= $3 \
-             ORDER BY event_time DESC, event_id DESC LIMIT $4"
-        ))
-        .bind(&filter.account_id)
-        .bind(&filter.principal_arn)
-        .bind(filter.since.unwrap_or(0))
-        .bind(filter.limit)
-        .fetch_all(self.pool())
-        .await?;
+        let mut conditions = vec!["event_time >= $1".to_owned()];
+        let mut texts = Vec::new();
+        for (column, value) in [
+            ("account_id", &filter.account_id),
+            ("principal_arn", &filter.principal_arn),
+        ] {
+            if let Some(value) = value {
+                texts.push(value.as_str());
+                conditions.push(format!("{column} = ${}", texts.len() + 2));
+            }
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_events WHERE {} \
+             ORDER BY event_time DESC, event_id DESC LIMIT $2",
+            conditions.join(" AND ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(filter.since.unwrap_or(0))
+            .bind(filter.limit);
+        for text in texts {
+            query = query.bind(text);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         let mut events = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         events.reverse();
         Ok(events)

@@ -851,6 +851,13 @@ async fn audit_suite(store: Store) {
         ..all.clone()
     };
     assert_eq!(store.audit_events(&by_principal).await.unwrap().len(), 150);
+    for (account, expected) in [("111111111111", 150), ("222222222222", 0)] {
+        let both = AuditFilter {
+            account_id: Some(account.to_owned()),
+            ..by_principal.clone()
+        };
+        assert_eq!(store.audit_events(&both).await.unwrap().len(), expected);
+    }
     let since = AuditFilter {
         since: Some(1_400),
         ..all.clone()
