@@ -1257,3 +1257,78 @@ async fn service_control_policies_bind_member_accounts_even_their_root() {
         .await
         .unwrap();
 }
+
+/// An invitation nobody answered in time reads EXPIRED and no longer stands in the way:
+/// it holds no place under the account quota, and inviting the same account again is no
+/// duplicate.
+#[tokio::test]
+async fn expired_invitations_block_nothing() {
+    let server = Server::start(&["--dev", "--default-account-quota", "2"]);
+    let orgs = server.organizations(&server.root_keys());
+    orgs.create_organization().send().await.unwrap();
+    let (invited, other) = ("555555555555", "666666666666");
+    for id in [invited, other] {
+        server
+            .sts(&dev_root(id))
+            .get_caller_identity()
+            .send()
+            .await
+            .unwrap();
+    }
+    let party = |id: &str| {
+        aws_sdk_organizations::types::HandshakeParty::builder()
+            .id(id)
+            .r#type(aws_sdk_organizations::types::HandshakePartyType::Account)
+            .build()
+            .unwrap()
+    };
+    let invite = |id: &str| {
+        orgs.invite_account_to_organization()
+            .target(party(id))
+            .send()
+    };
+    let first = invite(invited).await.unwrap();
+    let first_id = first.handshake().unwrap().id().unwrap().to_owned();
+    let err = invite(invited).await.unwrap_err();
+    assert_eq!(err.code(), Some("DuplicateHandshakeException"));
+    // The management account and one open invitation fill the quota of 2.
+    let err = invite(other).await.unwrap_err();
+    assert_eq!(err.code(), Some("HandshakeConstraintViolationException"));
+
+    // Fifteen days pass for this invitation: its expiry is moved into the past.
+    let url = format!(
+        "sqlite://{}",
+        server.data_dir.join("gatehouse.db").display()
+    );
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE org_handshakes SET expires_at = 1 WHERE handshake_id = ?")
+        .bind(&first_id)
+        .execute(&mut db)
+        .await
+        .unwrap();
+
+    let described = orgs
+        .describe_handshake()
+        .handshake_id(&first_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        described.handshake().unwrap().state().map(|s| s.as_str()),
+        Some("EXPIRED")
+    );
+    // Its place under the quota is free again…
+    invite(other).await.unwrap();
+    // …and inviting the same account is no duplicate (the quota is what stops it now).
+    let err = invite(invited).await.unwrap_err();
+    assert_eq!(err.code(), Some("HandshakeConstraintViolationException"));
+    assert!(
+        err.message()
+            .unwrap()
+            .contains("maximum number of accounts"),
+        "{:?}",
+        err.message()
+    );
+}

@@ -34,7 +34,7 @@ pub(super) async fn handle_enable_all_features(
         .map_err(|err| scope.internal(err))?;
     if handshakes
         .iter()
-        .any(|h| h.state == "OPEN" && h.action == ENABLE_ALL_FEATURES)
+        .any(|h| h.is_open(crate::store::now_millis()) && h.action == ENABLE_ALL_FEATURES)
     {
         return Err(constraint(
             "ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION",

@@ -35,9 +35,10 @@ pub(super) async fn handle_invite(
         .handshakes_of_org(scope.org_id())
         .await
         .map_err(|err| scope.internal(err))?;
+    let now = now_millis();
     if handshakes
         .iter()
-        .any(|h| h.state == "OPEN" && h.action == ENABLE_ALL_FEATURES)
+        .any(|h| h.is_open(now) && h.action == ENABLE_ALL_FEATURES)
     {
         return Err(constraint(
             "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES",
@@ -86,7 +87,7 @@ pub(super) async fn handle_invite(
     }
     let open: Vec<&HandshakeRecord> = handshakes
         .iter()
-        .filter(|h| h.state == "OPEN" && h.action == INVITE)
+        .filter(|h| h.is_open(now) && h.action == INVITE)
         .collect();
     if open
         .iter()
@@ -107,7 +108,6 @@ pub(super) async fn handle_invite(
             "You have reached the maximum number of accounts allowed in your organization.",
         ));
     }
-    let now = now_millis();
     let record = HandshakeRecord {
         handshake_id: ids::handshake_id(),
         org_id: scope.org_id().to_owned(),

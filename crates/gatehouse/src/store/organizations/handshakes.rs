@@ -32,6 +32,15 @@ pub struct HandshakeRecord {
     pub parent_handshake_id: Option<String>,
 }
 
+impl HandshakeRecord {
+    /// Still awaiting an answer at `now` (ms since the epoch): open and not yet expired.
+    /// An expired handshake is no longer a duplicate, counts against no quota and blocks
+    /// nothing.
+    pub fn is_open(&self, now: i64) -> bool {
+        self.state == "OPEN" && self.expires_at >= now
+    }
+}
+
 const COLUMNS: &str = "handshake_id, org_id, action, target_type, target_value, state, notes, \
      requested_at, expires_at, parent_handshake_id";
 
