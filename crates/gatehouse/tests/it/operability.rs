@@ -862,3 +862,73 @@ async fn http2_caps_the_requests_in_flight_per_connection() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+/// While another process holds SQLite's write lock past the busy timeout, the audit batch
+/// fails; its events are kept and written once the lock is gone: none is lost.
+#[tokio::test]
+async fn audit_events_outlast_a_locked_database() {
+    use aws_sdk_sts::operation::RequestId;
+
+    let server = Server::start(&[]);
+    let root = server.root_keys();
+    let sts = server.sts(&root);
+    sts.get_caller_identity().send().await.unwrap();
+    let url = format!(
+        "sqlite://{}",
+        server.data_dir.join("gatehouse.db").display()
+    );
+    let mut holder = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let answer = sts.get_caller_identity().send().await.unwrap();
+        ids.push(answer.request_id().unwrap().to_owned());
+    }
+    // A batch fails once a flush has waited out the busy timeout (5 s); other writers on
+    // the server's one connection may wait first, so poll rather than guess.
+    let failures = async {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (_, text) = get(&format!("{}/metrics", server.endpoint)).await;
+            let failures = text
+                .lines()
+                .find_map(|line| line.strip_prefix("gatehouse_audit_write_failures_total "))
+                .and_then(|value| value.trim().parse::<f64>().ok())
+                .unwrap_or(0.0);
+            if failures >= 1.0 || Instant::now() > deadline {
+                return failures;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    .await;
+    assert!(failures >= 1.0, "no audit batch failed while locked");
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+
+    // Kept and retried: every event arrives once the lock is gone.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let events = audit_tail(&server, &["-n", "1000"]);
+        let recorded: BTreeSet<&str> = events
+            .iter()
+            .filter_map(|event| event["eventId"].as_str())
+            .collect();
+        let missing: Vec<&String> = ids
+            .iter()
+            .filter(|id| !recorded.contains(id.as_str()))
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "events lost: {missing:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
