@@ -425,6 +425,15 @@ pub fn dev_root(account: &str) -> Keys {
     }
 }
 
+/// Creates an organization (all features) managed by `orgs`'s account; returns its root's id.
+pub async fn create_organization(orgs: &aws_sdk_organizations::Client) -> String {
+    orgs.create_organization().send().await.unwrap();
+    orgs.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned()
+}
+
 /// Asks for a member account and returns the request's status once it completed (the
 /// first answer is always `IN_PROGRESS`, as on AWS).
 pub async fn create_account(

@@ -9,7 +9,7 @@ use aws_sdk_iam::types::{
     PolicySourceType,
 };
 
-use super::harness::{user_with_key, Keys, Server};
+use super::harness::{create_organization, user_with_key, Keys, Server};
 
 const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}"#;
 
@@ -716,11 +716,7 @@ async fn simulate_principal_policy_reports_service_control_policies() {
     use aws_sdk_organizations::types::PolicyType;
     let server = Server::start(&["--dev"]);
     let orgs = server.organizations(&server.root_keys());
-    orgs.create_organization().send().await.unwrap();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = create_organization(&orgs).await;
     orgs.enable_policy_type()
         .root_id(&root_id)
         .policy_type(PolicyType::ServiceControlPolicy)

@@ -6,18 +6,14 @@
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::{EffectivePolicyType, PolicyType};
 
-use super::harness::{create_member, dev_root, Keys, Server};
+use super::harness::{create_member, create_organization, dev_root, Keys, Server};
 
 #[tokio::test]
 async fn effective_tag_policies_merge_down_the_ou_path() {
     let server = Server::start(&["--dev"]);
     let management = server.root_keys();
     let orgs = server.organizations(&management);
-    orgs.create_organization().send().await.unwrap();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = create_organization(&orgs).await;
     let ou = orgs
         .create_organizational_unit()
         .parent_id(&root_id)
@@ -406,11 +402,7 @@ async fn resource_control_policies_start_from_rcp_full_aws_access() {
     let server = Server::start(&["--dev"]);
     let management = server.root_keys();
     let orgs = server.organizations(&management);
-    orgs.create_organization().send().await.unwrap();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = create_organization(&orgs).await;
     let member = create_member(&orgs, "data", "data@example.com").await;
     orgs.enable_policy_type()
         .root_id(&root_id)
@@ -632,11 +624,7 @@ async fn invalid_effective_policies_are_listed_with_the_policies_that_clash() {
     let server = Server::start(&["--dev"]);
     let management = server.root_keys();
     let orgs = server.organizations(&management);
-    orgs.create_organization().send().await.unwrap();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = create_organization(&orgs).await;
     let ou = orgs
         .create_organizational_unit()
         .parent_id(&root_id)

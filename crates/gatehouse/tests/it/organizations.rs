@@ -8,7 +8,7 @@ use aws_sdk_organizations::types::{
     ChildType, CreateAccountFailureReason, CreateAccountState, PolicyType, PolicyTypeStatus,
 };
 
-use super::harness::{create_account, dev_root, Keys, Server};
+use super::harness::{create_account, create_organization, dev_root, Keys, Server};
 
 fn is_lower_alnum(text: &str) -> bool {
     text.bytes()
@@ -1168,11 +1168,7 @@ async fn service_control_policies_bind_member_accounts_even_their_root() {
     let server = Server::start(&["--dev"]);
     let management = server.root_keys();
     let orgs = server.organizations(&management);
-    orgs.create_organization().send().await.unwrap();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = create_organization(&orgs).await;
     orgs.enable_policy_type()
         .root_id(&root_id)
         .policy_type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
