@@ -1582,6 +1582,8 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         renamed: None,
     };
     let arn = |text: &str| Target::Arn(text.to_owned());
+    let delegation =
+        |id: &str| Target::Arn(delegation_requests::request_arn(&context.principal, id));
     let policy_arn = |text: &str| policy::ContextValue::from(text);
     let one = |action, target| vec![Need::new(action, target)];
     use Operation as Op;
@@ -2127,52 +2129,34 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
         Op::ListDelegationRequests(_) => one("iam:ListDelegationRequests", Target::Star),
         Op::GetDelegationRequest(i) => one(
             "iam:GetDelegationRequest",
-            arn(&delegation_requests::request_arn(
-                &context.principal,
-                &i.delegation_request_id,
-            )),
+            delegation(&i.delegation_request_id),
         ),
         Op::AssociateDelegationRequest(i) => one(
             "iam:AssociateDelegationRequest",
-            arn(&delegation_requests::request_arn(
-                &context.principal,
-                &i.delegation_request_id,
-            )),
+            delegation(&i.delegation_request_id),
         ),
         Op::UpdateDelegationRequest(i) => one(
             "iam:UpdateDelegationRequest",
-            arn(&delegation_requests::request_arn(
-                &context.principal,
-                &i.delegation_request_id,
-            )),
+            delegation(&i.delegation_request_id),
         ),
         Op::AcceptDelegationRequest(i) => one(
             "iam:AcceptDelegationRequest",
-            arn(&delegation_requests::request_arn(
-                &context.principal,
-                &i.delegation_request_id,
-            )),
+            delegation(&i.delegation_request_id),
         ),
         Op::RejectDelegationRequest(i) => one(
             "iam:RejectDelegationRequest",
-            arn(&delegation_requests::request_arn(
-                &context.principal,
-                &i.delegation_request_id,
-            )),
+            delegation(&i.delegation_request_id),
         ),
         Op::SendDelegationToken(i) => one(
             "iam:SendDelegationToken",
-            arn(&delegation_requests::request_arn(
-                &context.principal,
-                &i.delegation_request_id,
-            )),
+            delegation(&i.delegation_request_id),
         ),
         // A delegation request's summary is checked on the request as the caller's
         // account names it, whichever account the given ARN names.
         Op::GetHumanReadableSummary(i) => one(
             "iam:GetHumanReadableSummary",
             match i.entity_arn.rsplit_once(":delegation-request/") {
-                Some((_, id)) => arn(&delegation_requests::request_arn(&context.principal, id)),
+                Some((_, id)) => delegation(id),
                 None => arn(&i.entity_arn),
             },
         ),
