@@ -4,10 +4,7 @@
 //! model, so it covers every operation the model has); a served operation never answers
 //! 501, a listed one always does. Skipped, loudly, when botocore is not installed.
 
-use std::collections::BTreeMap;
-use std::process::Command;
-
-use super::harness::{xml_code, RawRequest, Server};
+use super::harness::{model_inputs, xml_code, RawRequest, Server};
 
 /// IAM operations not served yet, one per line, sorted. Keep in step with the table in
 /// ARCHITECTURE.md ("IAM operations not served yet"); the test checks both.
@@ -70,11 +67,6 @@ for op, spec_op in sorted(spec["operations"].items()):
     print(op + "\t" + urlencode(out))
 "#;
 
-fn loud(message: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "{message}");
-}
-
 /// The operations listed in ARCHITECTURE.md's table, in order.
 fn documented_table() -> Vec<String> {
     let text = std::fs::read_to_string(concat!(
@@ -128,26 +120,9 @@ async fn every_iam_operation_is_served_or_listed() {
         .unwrap()
         .account
         .unwrap();
-    let Ok(out) = Command::new("python3")
-        .args(["-c", MINIMAL_INPUTS, &account])
-        .output()
-    else {
-        loud("\n!!! SKIPPED: python3 not found; the IAM model walk did not run\n");
+    let Some(bodies) = model_inputs(MINIMAL_INPUTS, &account, "IAM") else {
         return;
     };
-    if !out.status.success() {
-        loud(&format!(
-            "\n!!! SKIPPED: botocore's IAM model could not be read ({}); the IAM model walk did not run\n",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-        return;
-    }
-    let bodies: BTreeMap<String, String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(op, body)| (op.to_owned(), body.to_owned()))
-        .collect();
     let mut wrong = Vec::new();
     for name in wire::iam::OPERATION_NAMES {
         let body = bodies

@@ -5,11 +5,9 @@
 //! malformed (which would mean the walk never reached its handler). Skipped, loudly, when
 //! botocore is not installed.
 
-use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::SystemTime;
 
-use super::harness::{RawRequest, Server};
+use super::harness::{model_inputs, RawRequest, Server};
 
 /// Prints one `Operation<TAB>JSON body` line per operation of the Organizations model,
 /// with every required member set to a value its shape accepts.
@@ -63,11 +61,6 @@ for op, spec_op in sorted(spec["operations"].items()):
     print(op + "\t" + json.dumps(body))
 "#;
 
-fn loud(message: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "{message}");
-}
-
 #[tokio::test]
 async fn every_organizations_operation_is_served() {
     let server = Server::start(&[]);
@@ -86,26 +79,9 @@ async fn every_organizations_operation_is_served() {
         .send()
         .await
         .unwrap();
-    let Ok(out) = Command::new("python3")
-        .args(["-c", MINIMAL_INPUTS, &account])
-        .output()
-    else {
-        loud("\n!!! SKIPPED: python3 not found; the Organizations model walk did not run\n");
+    let Some(bodies) = model_inputs(MINIMAL_INPUTS, &account, "Organizations") else {
         return;
     };
-    if !out.status.success() {
-        loud(&format!(
-            "\n!!! SKIPPED: botocore's Organizations model could not be read ({}); the Organizations model walk did not run\n",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-        return;
-    }
-    let bodies: BTreeMap<String, String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(op, body)| (op.to_owned(), body.to_owned()))
-        .collect();
     assert_eq!(
         bodies.keys().collect::<Vec<_>>(),
         wire::organizations::OPERATION_NAMES
