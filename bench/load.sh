@@ -114,7 +114,8 @@ observability)
   compare off http://127.0.0.1:4582/ "$work/identity-4582.lua" $quiet_pid \
     on $endpoint/ "$work/identity.lua" $gatehouse_pid
   cost "observability (log+metrics+audit on vs off)"
-  sqlite3 "$work/data/gatehouse.db" 'SELECT COUNT(*) FROM audit_events' 2>/dev/null \
+  sqlite3 "$work/data/gatehouse.db" 'SELECT (SELECT COUNT(*) FROM audit_events)
+    + (SELECT COALESCE(SUM(event_count), 0) FROM audit_segments)' 2>/dev/null \
     | sed 's/^/audit events written: /' || true
   ;;
 session)

@@ -4,6 +4,7 @@ mod auth;
 mod bootstrap;
 mod cli;
 mod config;
+mod log_format;
 mod log_writer;
 mod metrics;
 mod model;
@@ -107,9 +108,20 @@ fn main() -> anyhow::Result<()> {
                 .with_env_filter(filter)
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .with_writer(writer);
+            // Request events have a formatter of their own (see log_format).
+            let format = tracing_subscriber::fmt::format();
             match config.log_format {
-                config::LogFormat::Human => builder.init(),
-                config::LogFormat::Json => builder.json().flatten_event(true).init(),
+                config::LogFormat::Human => builder
+                    .event_format(log_format::RequestLines::new(format, false))
+                    .init(),
+                config::LogFormat::Json => builder
+                    .json()
+                    .flatten_event(true)
+                    .event_format(log_format::RequestLines::new(
+                        format.json().flatten_event(true),
+                        true,
+                    ))
+                    .init(),
             }
             metrics::set_enabled(config.metrics);
             tokio::runtime::Builder::new_multi_thread()

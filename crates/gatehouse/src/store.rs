@@ -9,6 +9,7 @@ mod access_reports;
 mod account_aliases;
 mod accounts;
 mod audit;
+mod audit_segment;
 mod delegation_requests;
 mod groups;
 mod instance_profiles;
@@ -155,6 +156,8 @@ impl Store {
         let mut tx = self.begin().await?;
         for table in [
             "audit_events",
+            "audit_segments",
+            "access_activity",
             "access_reports",
             "delegation_notifications",
             "delegation_requests",

@@ -6,7 +6,9 @@
 //! written by [`commit`] inside the request's own transaction, so it commits with the
 //! change or not at all. Every other event (reads, denials, failures) is queued by
 //! [`AuditLog::push`] and written in batches at least once a second by
-//! [`flush_forever`]; one write per read request would not survive real traffic.
+//! [`flush_forever`], as compact segments; one write per read request would not survive
+//! real traffic. The same writes fold every event, the mutations' too, into the
+//! principals' last-accessed data that access reports read.
 
 use std::cell::RefCell;
 use std::net::IpAddr;
@@ -25,7 +27,7 @@ use crate::store::{AuditRecord, Tx};
 const MAX_PENDING: usize = 1_000_000;
 
 /// What is known about the request being served, filled in as it goes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Outcome {
     /// When the request arrived, milliseconds since the epoch.
     pub at: i64,
@@ -108,27 +110,29 @@ pub fn is_read_only(operation: &str) -> bool {
 
 impl Outcome {
     /// The audit record of this request, answered with `status` and `error_code`.
-    pub fn record(
-        &self,
+    pub fn into_record(
+        self,
         request_id: &str,
         source_ip: IpAddr,
         status: u16,
         error_code: Option<&str>,
     ) -> AuditRecord {
         let operation = self.operation.unwrap_or("unknown");
+        let (principal_arn, account_id) = self.principal.unzip();
+        let (action, resource) = self.access.unzip();
         AuditRecord {
             event_id: request_id.to_owned(),
             event_time: self.at,
-            account_id: self.principal.as_ref().map(|(_, a)| a.to_string()),
-            principal_arn: self.principal.as_ref().map(|(arn, _)| arn.clone()),
-            access_key_id: self.access_key_id.clone(),
+            account_id: account_id.map(|account| account.to_string()),
+            principal_arn,
+            access_key_id: self.access_key_id,
             service: self.service.unwrap_or("unknown").to_owned(),
             operation: operation.to_owned(),
-            action: self.access.as_ref().map(|(action, _)| (*action).to_owned()),
-            resource: self.access.as_ref().map(|(_, resource)| resource.clone()),
+            action: action.map(str::to_owned),
+            resource,
             source_ip: source_ip.to_string(),
-            user_agent: self.user_agent.clone(),
-            region: self.region.clone(),
+            user_agent: self.user_agent,
+            region: self.region,
             read_only: is_read_only(operation),
             decision: self.decision.map(|d| d.as_str().to_owned()),
             decided_by: self.decided_by.map(str::to_owned),
@@ -147,9 +151,11 @@ pub async fn commit(
 ) -> Result<(), ServiceError> {
     if mutates && app.audit().enabled() {
         let record = OUTCOME.try_with(|cell| {
-            cell.try_borrow()
-                .ok()
-                .map(|outcome| outcome.record(&context.request_id, context.source_ip, 200, None))
+            cell.try_borrow().ok().map(|outcome| {
+                outcome
+                    .clone()
+                    .into_record(&context.request_id, context.source_ip, 200, None)
+            })
         });
         if let Ok(Some(record)) = record {
             tx.insert_audit_events(std::slice::from_ref(&record))
@@ -163,10 +169,25 @@ pub async fn commit(
     tx.commit().await.map_err(|err| app.internal(err))
 }
 
+/// What waits for the next batch write.
+#[derive(Default)]
+struct Pending {
+    /// Events to store.
+    events: Vec<AuditRecord>,
+    /// Events stored already (with their mutation) whose use is still to be recorded.
+    stored: Vec<AuditRecord>,
+}
+
+impl Pending {
+    fn len(&self) -> usize {
+        self.events.len() + self.stored.len()
+    }
+}
+
 /// Audit events waiting for the next batch write.
 pub struct AuditLog {
     enabled: bool,
-    pending: Mutex<Vec<AuditRecord>>,
+    pending: Mutex<Pending>,
 }
 
 impl AuditLog {
@@ -174,7 +195,7 @@ impl AuditLog {
     pub fn new(enabled: bool) -> Self {
         Self {
             enabled,
-            pending: Mutex::new(Vec::new()),
+            pending: Mutex::new(Pending::default()),
         }
     }
 
@@ -183,8 +204,9 @@ impl AuditLog {
         self.enabled
     }
 
-    /// Queues an event for the next batch.
-    pub fn push(&self, record: AuditRecord) {
+    /// Queues an event for the next batch; `stored` when the mutation's transaction
+    /// wrote it already, so only its use is left to record.
+    pub fn push(&self, record: AuditRecord, stored: bool) {
         if !self.enabled {
             return;
         }
@@ -199,59 +221,83 @@ impl AuditLog {
             );
             return;
         }
-        pending.push(record);
+        if stored {
+            pending.stored.push(record);
+        } else {
+            pending.events.push(record);
+        }
     }
 
-    fn take(&self) -> Vec<AuditRecord> {
+    fn take(&self) -> Pending {
         self.pending
             .lock()
             .map(|mut pending| std::mem::take(&mut *pending))
             .unwrap_or_default()
     }
 
-    fn put_back(&self, mut batch: Vec<AuditRecord>) {
+    /// Puts what could not be written back in front of what came since.
+    fn put_back(&self, mut unwritten: Pending) {
         if let Ok(mut pending) = self.pending.lock() {
-            batch.append(&mut pending);
-            *pending = batch;
+            unwritten.events.append(&mut pending.events);
+            unwritten.stored.append(&mut pending.stored);
+            *pending = unwritten;
         }
     }
 }
 
-/// Events per transaction when writing a batch: the store's connection is free for
-/// requests between two of them, so a large backlog never holds it for long.
-const EVENTS_PER_TRANSACTION: usize = 1000;
+/// Events per segment, each written in a transaction of its own: the store's
+/// connection is free for requests between two of them, so a large backlog never holds
+/// it for long.
+const EVENTS_PER_SEGMENT: usize = 4096;
 
-/// Writes the queued events, a bounded number per transaction; on failure keeps what
-/// was not written for the next try.
+/// Writes the queued events, a segment per transaction with the uses they record, then
+/// the uses of the mutations' events; on failure keeps what was not written for the
+/// next try.
 pub async fn flush(app: &App) {
     let mut batch = app.audit().take();
     // Chunks are borrowed in turn: splitting the queue off the front instead would move
     // the whole rest of it for every transaction (quadratic in the backlog).
     let mut written = 0;
     let mut failed = false;
-    for chunk in batch.chunks(EVENTS_PER_TRANSACTION) {
+    for chunk in batch.events.chunks(EVENTS_PER_SEGMENT) {
         let result = async {
             let mut tx = app.store().begin().await?;
-            tx.insert_audit_events(chunk).await?;
+            tx.insert_audit_segment(chunk).await?;
+            tx.record_access_activity(chunk).await?;
             tx.commit().await
         }
         .await;
         if let Err(error) = result {
-            crate::metrics::audit_write_failure();
-            let events = batch.len() - written;
-            tracing::warn!(%error, events, "could not write audit events; will retry");
             failed = true;
+            failure(&error, batch.events.len() - written);
             break;
         }
         written += chunk.len();
         tokio::task::yield_now().await;
     }
-    if failed {
-        batch.drain(..written);
+    batch.events.drain(..written);
+    if !failed && !batch.stored.is_empty() {
+        let result = async {
+            let mut tx = app.store().begin().await?;
+            tx.record_access_activity(&batch.stored).await?;
+            tx.commit().await
+        }
+        .await;
+        match result {
+            Ok(()) => batch.stored.clear(),
+            Err(error) => failure(&error, batch.stored.len()),
+        }
+    }
+    if batch.len() > 0 {
         app.audit().put_back(batch);
     }
     let waiting = app.audit().pending.lock().map(|p| p.len()).unwrap_or(0);
     crate::metrics::audit_pending(waiting);
+}
+
+fn failure(error: &crate::store::StoreError, events: usize) {
+    crate::metrics::audit_write_failure();
+    tracing::warn!(%error, events, "could not write audit events; will retry");
 }
 
 /// Flushes every second until the task is aborted.

@@ -3,13 +3,16 @@
 //! `GenerateOrganizationsAccessReport` (their finished reports, kept until they expire),
 //! and the summaries of audit events those reports are made of.
 //!
-//! The summaries read `audit_events` of one account at a time, grouped in the database,
-//! so a report costs one indexed scan of the account's events in the tracking period,
-//! never one row per event in memory.
+//! The summaries are `access_activity`: the latest use of each operation by each
+//! principal in each region, kept up to date from the audit events as they are written
+//! (a batch's events are folded into one upsert per distinct use), so a report reads a
+//! few rows per principal and never the events themselves.
+
+use std::collections::HashMap;
 
 use sqlx::any::AnyRow;
 
-use super::{column, StoreError, Tx};
+use super::{column, AuditRecord, StoreError, Tx};
 
 /// A report job as stored: who asked, when, and the finished report (JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,10 +68,18 @@ fn summary_from_row(row: &AnyRow) -> Result<AccessSummary, StoreError> {
         principal_arn: column(row, "principal_arn")?,
         service: column(row, "service")?,
         operation: column(row, "operation")?,
-        region: column(row, "region")?,
+        region: region_from(column(row, "region")?),
         at: column(row, "last_at")?,
     })
 }
+
+/// The stored region: a key column, so no region is the empty text.
+fn region_from(stored: String) -> Option<String> {
+    (!stored.is_empty()).then_some(stored)
+}
+
+/// One use as `access_activity` keys it: account, principal, service, operation, region.
+type ActivityKey<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
 
 /// `text` with LIKE's wildcards and the escape character escaped (`\` escapes).
 fn like_literal(text: &str) -> String {
@@ -83,6 +94,50 @@ fn like_literal(text: &str) -> String {
 }
 
 impl Tx {
+    /// Folds `events` into the latest use of each operation by each principal; an older
+    /// time never replaces a newer one. Events without a principal (failed
+    /// authentication) are not uses.
+    pub async fn record_access_activity(
+        &mut self,
+        events: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let mut latest: HashMap<ActivityKey<'_>, i64, foldhash::fast::RandomState> =
+            HashMap::default();
+        for event in events {
+            let (Some(account), Some(principal)) = (&event.account_id, &event.principal_arn) else {
+                continue;
+            };
+            let key = (
+                account.as_str(),
+                principal.as_str(),
+                event.service.as_str(),
+                event.operation.as_str(),
+                event.region.as_deref().unwrap_or(""),
+            );
+            let at = latest.entry(key).or_insert(event.event_time);
+            *at = (*at).max(event.event_time);
+        }
+        for ((account, principal, service, operation, region), at) in latest {
+            sqlx::query(
+                "INSERT INTO access_activity \
+                 (account_id, principal_arn, service, operation, region, last_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (account_id, principal_arn, service, operation, region) \
+                 DO UPDATE SET last_at = excluded.last_at \
+                 WHERE excluded.last_at > access_activity.last_at",
+            )
+            .bind(account)
+            .bind(principal)
+            .bind(service)
+            .bind(operation)
+            .bind(region)
+            .bind(at)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Records the last use of a role's session credentials; an older time never
     /// replaces a newer one.
     pub async fn record_role_use(
@@ -192,10 +247,9 @@ impl Tx {
         Ok(())
     }
 
-    /// The latest audit event per principal, operation and region of the account since
-    /// `since`, for the principals named exactly in `principals` and those whose ARN
-    /// starts with one of `prefixes` (a role's sessions). Events of unauthenticated
-    /// requests carry no principal and are never counted.
+    /// The latest use per principal, operation and region of the account since `since`,
+    /// for the principals named exactly in `principals` and those whose ARN starts with
+    /// one of `prefixes` (a role's sessions).
     pub async fn access_summaries(
         &mut self,
         account_id: &str,
@@ -204,12 +258,10 @@ impl Tx {
         prefixes: &[String],
     ) -> Result<Vec<AccessSummary>, StoreError> {
         let mut found = Vec::new();
-        let select =
-            "SELECT principal_arn, service, operation, region, MAX(event_time) AS last_at \
-             FROM audit_events WHERE account_id = $1 AND event_time >= $2";
-        let group = "GROUP BY principal_arn, service, operation, region";
+        let select = "SELECT principal_arn, service, operation, region, last_at \
+             FROM access_activity WHERE account_id = $1 AND last_at >= $2";
         for principal in principals {
-            let rows = sqlx::query(&format!("{select} AND principal_arn = $3 {group}"))
+            let rows = sqlx::query(&format!("{select} AND principal_arn = $3"))
                 .bind(account_id)
                 .bind(since)
                 .bind(principal)
@@ -220,14 +272,12 @@ impl Tx {
             }
         }
         for prefix in prefixes {
-            let rows = sqlx::query(&format!(
-                "{select} AND principal_arn LIKE $3 ESCAPE '\\' {group}"
-            ))
-            .bind(account_id)
-            .bind(since)
-            .bind(format!("{}%", like_literal(prefix)))
-            .fetch_all(self.conn())
-            .await?;
+            let rows = sqlx::query(&format!("{select} AND principal_arn LIKE $3 ESCAPE '\\'"))
+                .bind(account_id)
+                .bind(since)
+                .bind(format!("{}%", like_literal(prefix)))
+                .fetch_all(self.conn())
+                .await?;
             for row in &rows {
                 let summary = summary_from_row(row)?;
                 // LIKE ignores case on SQLite; role names differ in case only between
@@ -240,17 +290,16 @@ impl Tx {
         Ok(found)
     }
 
-    /// The latest audit event per service and region of every authenticated principal
-    /// of the account since `since`: `(service, region, at)`.
+    /// The latest use per service and region by any principal of the account since
+    /// `since`: `(service, region, at)`.
     pub async fn account_access_summaries(
         &mut self,
         account_id: &str,
         since: i64,
     ) -> Result<Vec<(String, Option<String>, i64)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT service, region, MAX(event_time) AS last_at FROM audit_events \
-             WHERE account_id = $1 AND event_time >= $2 AND principal_arn IS NOT NULL \
-             GROUP BY service, region",
+            "SELECT service, region, MAX(last_at) AS last_at FROM access_activity \
+             WHERE account_id = $1 AND last_at >= $2 GROUP BY service, region",
         )
         .bind(account_id)
         .bind(since)
@@ -260,7 +309,7 @@ impl Tx {
             .map(|row| {
                 Ok((
                     column(row, "service")?,
-                    column(row, "region")?,
+                    region_from(column(row, "region")?),
                     column(row, "last_at")?,
                 ))
             })

@@ -1,13 +1,19 @@
-//! Audit events: one row per API call, allowed or denied. The row carries what a
+//! Audit events: one per API call, allowed or denied. An event carries what a
 //! CloudTrail-style API needs later (who, with which key, what, on which resource, from
 //! where, with which client, the decision and what decided it, the outcome).
+//!
+//! A mutation's event is a row of `audit_events`, written in the mutation's own
+//! transaction. Every other event is written in a batch, and a batch is stored as
+//! segments (`audit_segments`, one row per few thousand events, see
+//! `audit_segment.rs`): a row per event would cost more than serving the reads they
+//! record. Reading merges both.
 //!
 //! Reading audit events crosses accounts on purpose: it is the operator's view
 //! (`gatehouse audit tail`), never reachable through an AWS API.
 
 use sqlx::any::AnyRow;
 
-use super::{column, map_error, Store, StoreError, Tx};
+use super::{audit_segment, column, map_error, Store, StoreError, Tx};
 
 /// One audit event as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,13 +153,106 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Stores `events` as one segment. Its key is the first event's id and the number
+    /// of events, so a retried batch is not stored twice.
+    pub async fn insert_audit_segment(&mut self, events: &[AuditRecord]) -> Result<(), StoreError> {
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let times = events.iter().map(|event| event.event_time);
+        let (first_time, last_time) = (times.clone().min(), times.max());
+        sqlx::query(
+            "INSERT INTO audit_segments (segment_id, first_time, last_time, event_count, events) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (segment_id) DO NOTHING",
+        )
+        .bind(format!("{}+{}", first.event_id, events.len()))
+        .bind(first_time.unwrap_or(0))
+        .bind(last_time.unwrap_or(0))
+        .bind(i64::try_from(events.len()).unwrap_or(i64::MAX))
+        .bind(audit_segment::encode(events)?)
+        .execute(self.conn())
+        .await
+        .map_err(map_error)?;
+        Ok(())
+    }
+}
+
+/// Whether `event` passes the filter's account, principal and time conditions.
+fn matches(filter: &AuditFilter, event: &AuditRecord) -> bool {
+    event.event_time >= filter.since.unwrap_or(0)
+        && filter
+            .account_id
+            .as_ref()
+            .is_none_or(|account| event.account_id.as_ref() == Some(account))
+        && filter
+            .principal_arn
+            .as_ref()
+            .is_none_or(|principal| event.principal_arn.as_ref() == Some(principal))
+}
+
+/// Newest first, as `audit tail` pages them: by time, then id.
+fn newest_first(a: &AuditRecord, b: &AuditRecord) -> std::cmp::Ordering {
+    (b.event_time, &b.event_id).cmp(&(a.event_time, &a.event_id))
+}
+
+/// Segments read per query while looking for the newest events.
+const SEGMENTS_PER_PAGE: i64 = 16;
+
 impl Store {
-    /// The newest events matching `filter`, oldest first.
-    ///
-    /// Only the filters given become conditions, so the planner can pick the account or
-    /// principal index (`$1 IS NULL OR account_id = $1` would leave it the time index
-    /// and a scan of every account's events).
+    /// The newest events matching `filter`, oldest first: the rows of mutations merged
+    /// with the events of segments, which are read newest first until no older segment
+    /// can hold an event newer than those found.
     pub async fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
+        let limit = usize::try_from(filter.limit).unwrap_or(0);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut events = self.audit_event_rows(filter).await?;
+        let mut offset = 0;
+        'pages: loop {
+            let rows = sqlx::query(
+                "SELECT last_time, events FROM audit_segments WHERE last_time >= $1 \
+                 ORDER BY last_time DESC, segment_id DESC LIMIT $2 OFFSET $3",
+            )
+            .bind(filter.since.unwrap_or(0))
+            .bind(SEGMENTS_PER_PAGE)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await?;
+            offset += SEGMENTS_PER_PAGE;
+            for row in &rows {
+                let last_time: i64 = column(row, "last_time")?;
+                if events.len() >= limit
+                    && events
+                        .last()
+                        .is_some_and(|oldest| last_time < oldest.event_time)
+                {
+                    break 'pages;
+                }
+                let bytes: Vec<u8> = column(row, "events")?;
+                events.extend(
+                    audit_segment::decode(&bytes)?
+                        .into_iter()
+                        .filter(|event| matches(filter, event)),
+                );
+                events.sort_by(newest_first);
+                events.truncate(limit);
+            }
+            if rows.len() < usize::try_from(SEGMENTS_PER_PAGE).unwrap_or(0) {
+                break;
+            }
+        }
+        events.reverse();
+        Ok(events)
+    }
+
+    /// The newest rows of `audit_events` matching `filter`, newest first.
+    ///
+    /// Only the filters given become conditions, so the planner can pick the account
+    /// index (`$1 IS NULL OR account_id = $1` would leave it the time index and a scan
+    /// of every account's events).
+    async fn audit_event_rows(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
         let mut conditions = vec!["event_time >= $1".to_owned()];
         let mut texts = Vec::new();
         for (column, value) in [
@@ -177,8 +276,6 @@ impl Store {
             query = query.bind(text);
         }
         let rows = query.fetch_all(self.pool()).await?;
-        let mut events = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
-        events.reverse();
-        Ok(events)
+        rows.iter().map(from_row).collect()
     }
 }

@@ -765,7 +765,8 @@ fn audit_event(id: &str, at: i64, account: Option<&str>, principal: Option<&str>
 }
 
 async fn audit_suite(store: Store) {
-    // More rows than one statement holds, written twice: the retry adds nothing.
+    // Batched events in segments of 200, and more rows than one statement holds, each
+    // written twice: the retry adds nothing.
     let batch: Vec<AuditRecord> = (0..450)
         .map(|n| {
             let principal = if n % 3 == 0 {
@@ -781,9 +782,14 @@ async fn audit_suite(store: Store) {
             )
         })
         .collect();
+    let (rows, batched) = batch.split_at(150);
     for _ in 0..2 {
         let mut tx = store.begin().await.unwrap();
-        tx.insert_audit_events(&batch).await.unwrap();
+        tx.insert_audit_events(rows).await.unwrap();
+        for segment in batched.chunks(200) {
+            tx.insert_audit_segment(segment).await.unwrap();
+        }
+        tx.record_access_activity(&batch).await.unwrap();
         tx.commit().await.unwrap();
     }
     // Text that needs escaping on its way in, and an event with every optional field empty,
@@ -821,6 +827,9 @@ async fn audit_suite(store: Store) {
     tx.insert_audit_events(&[audit_event("rolled-back", 6_000, None, None)])
         .await
         .unwrap();
+    tx.insert_audit_segment(&[audit_event("rolled-back-2", 6_001, None, None)])
+        .await
+        .unwrap();
     drop(tx);
 
     let all = AuditFilter {
@@ -841,6 +850,37 @@ async fn audit_suite(store: Store) {
         .unwrap();
     let ids: Vec<&str> = newest.iter().map(|e| e.event_id.as_str()).collect();
     assert_eq!(ids, ["req-0449", "other"]);
+    // The newest of one principal, across the rows (up to 149) and the segments.
+    let newest_of_a = store
+        .audit_events(&AuditFilter {
+            principal_arn: Some("arn:aws:iam::111111111111:user/a".to_owned()),
+            since: Some(1_140),
+            limit: 5,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<&str> = newest_of_a.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["req-0435", "req-0438", "req-0441", "req-0444", "req-0447"]
+    );
+    let oldest_of_a = store
+        .audit_events(&AuditFilter {
+            principal_arn: Some("arn:aws:iam::111111111111:user/a".to_owned()),
+            since: Some(1_140),
+            limit: 1_000,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<&str> = oldest_of_a
+        .iter()
+        .take(4)
+        .map(|e| e.event_id.as_str())
+        .collect();
+    assert_eq!(ids, ["req-0141", "req-0144", "req-0147", "req-0150"]);
+    assert_eq!(oldest_of_a.len(), 103);
     let by_account = AuditFilter {
         account_id: Some("222222222222".to_owned()),
         ..all.clone()
@@ -912,7 +952,14 @@ async fn access_reports_suite(store: Store) {
         event.region = Some(region.to_owned());
         events.push(event);
     }
-    tx.insert_audit_events(&events).await.unwrap();
+    // Folded in in two steps, the newer first: the older never replaces it.
+    tx.record_access_activity(&events[1..]).await.unwrap();
+    let mut older = events.clone();
+    for event in &mut older {
+        event.event_time -= 5_000;
+    }
+    tx.record_access_activity(&older).await.unwrap();
+    tx.record_access_activity(&events[..1]).await.unwrap();
     let mut found = tx
         .access_summaries(
             a,

@@ -531,4 +531,31 @@ CREATE TABLE delegation_notifications (
 );
 CREATE INDEX delegation_notifications_by_account ON delegation_notifications(requestor_account, created_at);
 "#,
+    // 19: batched audit events stored as compact segments (`store/audit_segment.rs`)
+    // instead of a row each, and the latest use of each operation by each principal kept
+    // as its own summary (what access reports read), carried over from the events so far.
+    r#"
+CREATE TABLE audit_segments (
+    segment_id    TEXT PRIMARY KEY,
+    first_time    BIGINT NOT NULL,
+    last_time     BIGINT NOT NULL,
+    event_count   BIGINT NOT NULL,
+    events        BYTEA NOT NULL
+);
+CREATE INDEX audit_segments_by_time ON audit_segments(last_time);
+CREATE TABLE access_activity (
+    account_id    TEXT NOT NULL,
+    principal_arn TEXT NOT NULL,
+    service       TEXT NOT NULL,
+    operation     TEXT NOT NULL,
+    region        TEXT NOT NULL,
+    last_at       BIGINT NOT NULL,
+    PRIMARY KEY (account_id, principal_arn, service, operation, region)
+);
+INSERT INTO access_activity (account_id, principal_arn, service, operation, region, last_at)
+SELECT account_id, principal_arn, service, operation, COALESCE(region, ''), MAX(event_time)
+FROM audit_events WHERE account_id IS NOT NULL AND principal_arn IS NOT NULL
+GROUP BY account_id, principal_arn, service, operation, COALESCE(region, '');
+DROP INDEX audit_events_by_principal;
+"#,
 ];
