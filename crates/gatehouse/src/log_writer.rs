@@ -27,6 +27,9 @@ pub const REQUEST_TARGET: &str = "gatehouse::request";
 
 struct Shared {
     buffered: Mutex<Vec<u8>>,
+    /// The buffer last written out, emptied, kept to take the place of the next one:
+    /// lines are appended to a buffer that already has room for them.
+    spare: Mutex<Vec<u8>>,
     /// Buffered bytes past which a request line writes the buffer out itself.
     max_buffered: usize,
     /// Standard error. Locked while writing, so batches and direct lines never
@@ -39,11 +42,18 @@ impl Shared {
     /// Writes the buffered lines, then `more`.
     fn write_out(&self, more: &[u8]) -> std::io::Result<()> {
         let mut output = self.output.lock().unwrap_or_else(PoisonError::into_inner);
-        let batch =
-            std::mem::take(&mut *self.buffered.lock().unwrap_or_else(PoisonError::into_inner));
-        if !batch.is_empty() {
-            output.write_all(&batch)?;
-        }
+        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::swap(
+            &mut *spare,
+            &mut *self.buffered.lock().unwrap_or_else(PoisonError::into_inner),
+        );
+        let written = if spare.is_empty() {
+            Ok(())
+        } else {
+            output.write_all(&spare)
+        };
+        spare.clear();
+        written?;
         if !more.is_empty() {
             output.write_all(more)?;
         }
@@ -73,6 +83,7 @@ impl Drop for FlushOnDrop {
 pub fn log_writer() -> (LogWriter, FlushOnDrop) {
     let shared = Arc::new(Shared {
         buffered: Mutex::new(Vec::with_capacity(64 * 1024)),
+        spare: Mutex::new(Vec::with_capacity(64 * 1024)),
         max_buffered: MAX_BUFFERED,
         output: Mutex::new(Box::new(std::io::stderr())),
         stopped: AtomicBool::new(false),
@@ -172,6 +183,7 @@ mod tests {
         let out = Captured::default();
         let shared = Shared {
             buffered: Mutex::new(Vec::new()),
+            spare: Mutex::new(Vec::new()),
             max_buffered: 32,
             output: Mutex::new(Box::new(out.clone())),
             stopped: AtomicBool::new(false),

@@ -4,9 +4,12 @@
 //! request path record into it without threading a handle through every call, and
 //! `GET /metrics` renders it in the text exposition format.
 //!
-//! Recording is a hash lookup under a read lock and an atomic add; nothing here does IO
-//! or allocates per request (label values are `&'static str` and integers).
+//! Recording is a lookup in a per-thread map of the series already used and an atomic
+//! add; nothing here does IO or allocates per request (label values are `&'static str`
+//! and integers).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -66,6 +69,16 @@ fn latency_histogram() -> Histogram {
 }
 
 static ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Series a thread has recorded into, by the addresses of their `&'static str` labels
+/// (two equal texts at two addresses are two keys of the same series: still correct).
+type Series<K, V> = RefCell<HashMap<K, V, foldhash::fast::RandomState>>;
+
+thread_local! {
+    static REQUEST_SERIES: Series<(usize, usize, u16), (Counter, Histogram)> =
+        RefCell::new(HashMap::default());
+    static DECISION_SERIES: Series<(usize, usize), Counter> = RefCell::new(HashMap::default());
+}
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let mut registry = Registry::with_prefix("gatehouse");
@@ -155,16 +168,30 @@ pub fn request(service: &'static str, operation: &'static str, status: u16, took
     if !enabled() {
         return;
     }
-    let labels = RequestLabels {
-        service,
-        operation,
+    // The series of each (service, operation, status) are looked up once per thread and
+    // kept: the family's lookup hashes the labels' texts under a lock, this hashes two
+    // addresses and a number.
+    let key = (
+        service.as_ptr() as usize,
+        operation.as_ptr() as usize,
         status,
-    };
-    METRICS.requests.get_or_create(&labels).inc();
-    METRICS
-        .latency
-        .get_or_create(&labels)
-        .observe(took.as_secs_f64());
+    );
+    REQUEST_SERIES.with(|cell| {
+        let mut series = cell.borrow_mut();
+        let (count, latency) = series.entry(key).or_insert_with(|| {
+            let labels = RequestLabels {
+                service,
+                operation,
+                status,
+            };
+            (
+                METRICS.requests.get_or_create(&labels).clone(),
+                METRICS.latency.get_or_create(&labels).clone(),
+            )
+        });
+        count.inc();
+        latency.observe(took.as_secs_f64());
+    });
 }
 
 /// Counts an authorization decision.
@@ -172,13 +199,21 @@ pub fn decision(outcome: &'static str, policy_type: &'static str) {
     if !enabled() {
         return;
     }
-    METRICS
-        .decisions
-        .get_or_create(&DecisionLabels {
-            outcome,
-            policy_type,
-        })
-        .inc();
+    let key = (outcome.as_ptr() as usize, policy_type.as_ptr() as usize);
+    DECISION_SERIES.with(|cell| {
+        cell.borrow_mut()
+            .entry(key)
+            .or_insert_with(|| {
+                METRICS
+                    .decisions
+                    .get_or_create(&DecisionLabels {
+                        outcome,
+                        policy_type,
+                    })
+                    .clone()
+            })
+            .inc();
+    });
 }
 
 /// Counts a request refused by authentication.

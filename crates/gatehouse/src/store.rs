@@ -43,6 +43,7 @@ pub use access_keys::{AccessKeyRecord, KeyOwner};
 pub use access_reports::{AccessReportRecord, AccessSummary};
 pub use accounts::AccountRecord;
 pub use audit::{AuditFilter, AuditRecord};
+pub use audit_segment::{AccessUse, EventView, SealedSegment, SegmentBuilder};
 pub use delegation_requests::DelegationRequestRecord;
 pub use groups::GroupRecord;
 pub use instance_profiles::InstanceProfileRecord;

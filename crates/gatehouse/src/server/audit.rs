@@ -20,7 +20,7 @@ use wire::ServiceError;
 
 use super::App;
 use crate::model::AccountId;
-use crate::store::{AuditRecord, Tx};
+use crate::store::{AuditRecord, EventView, SealedSegment, SegmentBuilder, Tx};
 
 /// Events past this many waiting are dropped (and counted) rather than exhaust memory
 /// when the store cannot keep up.
@@ -108,37 +108,77 @@ pub fn is_read_only(operation: &str) -> bool {
         .any(|prefix| operation.starts_with(prefix))
 }
 
+/// Text formatted on the stack: an account id or an address, without an allocation.
+struct StackText {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl StackText {
+    fn of(value: impl std::fmt::Display) -> Self {
+        let mut text = Self {
+            bytes: [0; 64],
+            len: 0,
+        };
+        // Longer than the buffer (never for an account id or an address): cut short.
+        let _ = std::fmt::Write::write_fmt(&mut text, format_args!("{value}"));
+        text
+    }
+
+    fn as_str(&self) -> &str {
+        self.bytes
+            .get(..self.len)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let end = self.len + text.len();
+        let room = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        room.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 impl Outcome {
-    /// The audit record of this request, answered with `status` and `error_code`.
-    pub fn into_record(
-        self,
+    /// Calls `f` with this request's audit event, answered with `status` and
+    /// `error_code`.
+    pub fn with_event<R>(
+        &self,
         request_id: &str,
         source_ip: IpAddr,
         status: u16,
         error_code: Option<&str>,
-    ) -> AuditRecord {
+        f: impl FnOnce(&EventView<'_>) -> R,
+    ) -> R {
         let operation = self.operation.unwrap_or("unknown");
-        let (principal_arn, account_id) = self.principal.unzip();
-        let (action, resource) = self.access.unzip();
-        AuditRecord {
-            event_id: request_id.to_owned(),
+        let account = self
+            .principal
+            .as_ref()
+            .map(|(_, account)| StackText::of(account));
+        let source_ip = StackText::of(source_ip);
+        f(&EventView {
+            event_id: request_id,
             event_time: self.at,
-            account_id: account_id.map(|account| account.to_string()),
-            principal_arn,
-            access_key_id: self.access_key_id,
-            service: self.service.unwrap_or("unknown").to_owned(),
-            operation: operation.to_owned(),
-            action: action.map(str::to_owned),
-            resource,
-            source_ip: source_ip.to_string(),
-            user_agent: self.user_agent,
-            region: self.region,
+            account_id: account.as_ref().map(StackText::as_str),
+            principal_arn: self.principal.as_ref().map(|(arn, _)| arn.as_str()),
+            access_key_id: self.access_key_id.as_deref(),
+            service: self.service.unwrap_or("unknown"),
+            operation,
+            action: self.access.as_ref().map(|(action, _)| *action),
+            resource: self.access.as_ref().map(|(_, resource)| resource.as_str()),
+            source_ip: source_ip.as_str(),
+            user_agent: self.user_agent.as_deref(),
+            region: self.region.as_deref(),
             read_only: is_read_only(operation),
-            decision: self.decision.map(|d| d.as_str().to_owned()),
-            decided_by: self.decided_by.map(str::to_owned),
+            decision: self.decision.map(DecisionEffect::as_str),
+            decided_by: self.decided_by,
             status: i64::from(status),
-            error_code: error_code.map(str::to_owned),
-        }
+            error_code,
+        })
     }
 }
 
@@ -152,9 +192,13 @@ pub async fn commit(
     if mutates && app.audit().enabled() {
         let record = OUTCOME.try_with(|cell| {
             cell.try_borrow().ok().map(|outcome| {
-                outcome
-                    .clone()
-                    .into_record(&context.request_id, context.source_ip, 200, None)
+                outcome.with_event(
+                    &context.request_id,
+                    context.source_ip,
+                    200,
+                    None,
+                    AuditRecord::from_view,
+                )
             })
         });
         if let Ok(Some(record)) = record {
@@ -169,26 +213,45 @@ pub async fn commit(
     tx.commit().await.map_err(|err| app.internal(err))
 }
 
-/// What waits for the next batch write.
+/// What waits for the next batch write: the segment being built and those full.
 #[derive(Default)]
 struct Pending {
-    /// Events to store.
-    events: Vec<AuditRecord>,
-    /// Events stored already (with their mutation) whose use is still to be recorded.
-    stored: Vec<AuditRecord>,
+    building: SegmentBuilder,
+    sealed: Vec<SealedSegment>,
+    /// Events in `sealed`.
+    sealed_events: usize,
 }
 
 impl Pending {
-    fn len(&self) -> usize {
-        self.events.len() + self.stored.len()
+    fn events(&self) -> usize {
+        self.sealed_events + self.building.len()
+    }
+
+    fn seal_building(&mut self) {
+        let building = std::mem::take(&mut self.building);
+        match building.seal() {
+            Ok(segment) => {
+                self.sealed_events += segment.event_count;
+                self.sealed.push(segment);
+            }
+            Err(error) => {
+                crate::metrics::audit_write_failure();
+                tracing::warn!(%error, "could not encode audit events: dropped");
+            }
+        }
     }
 }
 
-/// Audit events waiting for the next batch write.
+/// Audit events waiting for the next batch write, encoded as they come.
 pub struct AuditLog {
     enabled: bool,
     pending: Mutex<Pending>,
 }
+
+/// Events per segment, each written in a transaction of its own: the store's
+/// connection is free for requests between two of them, so a large backlog never holds
+/// it for long.
+const EVENTS_PER_SEGMENT: usize = 4096;
 
 impl AuditLog {
     /// A log that records (or, when `enabled` is false, drops) every event.
@@ -204,94 +267,81 @@ impl AuditLog {
         self.enabled
     }
 
-    /// Queues an event for the next batch; `stored` when the mutation's transaction
-    /// wrote it already, so only its use is left to record.
-    pub fn push(&self, record: AuditRecord, stored: bool) {
+    /// Adds an event to the segment being built; when `stored` (the mutation's
+    /// transaction wrote it already), notes only the use it records.
+    pub fn push(&self, event: &EventView<'_>, stored: bool) {
         if !self.enabled {
             return;
         }
         let Ok(mut pending) = self.pending.lock() else {
             return;
         };
-        if pending.len() >= MAX_PENDING {
-            crate::metrics::audit_write_failure();
-            tracing::warn!(
-                request_id = %record.event_id,
-                "audit queue full: event dropped"
-            );
+        if stored {
+            pending.building.note_use(event);
             return;
         }
-        if stored {
-            pending.stored.push(record);
-        } else {
-            pending.events.push(record);
+        if pending.events() >= MAX_PENDING {
+            crate::metrics::audit_write_failure();
+            tracing::warn!(request_id = %event.event_id, "audit queue full: event dropped");
+            return;
+        }
+        if let Err(error) = pending.building.push(event) {
+            crate::metrics::audit_write_failure();
+            tracing::warn!(%error, request_id = %event.event_id, "audit event dropped");
+        }
+        if pending.building.len() >= EVENTS_PER_SEGMENT {
+            pending.seal_building();
         }
     }
 
-    fn take(&self) -> Pending {
-        self.pending
-            .lock()
-            .map(|mut pending| std::mem::take(&mut *pending))
-            .unwrap_or_default()
+    /// Every segment waiting, the one being built sealed.
+    fn take(&self) -> Vec<SealedSegment> {
+        let Ok(mut pending) = self.pending.lock() else {
+            return Vec::new();
+        };
+        if !pending.building.is_empty() {
+            pending.seal_building();
+        }
+        pending.sealed_events = 0;
+        std::mem::take(&mut pending.sealed)
     }
 
-    /// Puts what could not be written back in front of what came since.
-    fn put_back(&self, mut unwritten: Pending) {
+    /// Puts segments that could not be written back in front of those sealed since.
+    fn put_back(&self, mut unwritten: Vec<SealedSegment>) {
         if let Ok(mut pending) = self.pending.lock() {
-            unwritten.events.append(&mut pending.events);
-            unwritten.stored.append(&mut pending.stored);
-            *pending = unwritten;
+            pending.sealed_events += unwritten.iter().map(|s| s.event_count).sum::<usize>();
+            unwritten.append(&mut pending.sealed);
+            pending.sealed = unwritten;
         }
     }
 }
 
-/// Events per segment, each written in a transaction of its own: the store's
-/// connection is free for requests between two of them, so a large backlog never holds
-/// it for long.
-const EVENTS_PER_SEGMENT: usize = 4096;
-
-/// Writes the queued events, a segment per transaction with the uses they record, then
-/// the uses of the mutations' events; on failure keeps what was not written for the
-/// next try.
+/// Writes the waiting segments, each with the uses it records in a transaction of its
+/// own; on failure keeps what was not written for the next try.
 pub async fn flush(app: &App) {
-    let mut batch = app.audit().take();
-    // Chunks are borrowed in turn: splitting the queue off the front instead would move
-    // the whole rest of it for every transaction (quadratic in the backlog).
+    let mut segments = app.audit().take();
     let mut written = 0;
-    let mut failed = false;
-    for chunk in batch.events.chunks(EVENTS_PER_SEGMENT) {
+    for segment in &segments {
         let result = async {
             let mut tx = app.store().begin().await?;
-            tx.insert_audit_segment(chunk).await?;
-            tx.record_access_activity(chunk).await?;
+            tx.insert_audit_segment(segment).await?;
+            tx.record_access_activity(&segment.uses).await?;
             tx.commit().await
         }
         .await;
         if let Err(error) = result {
-            failed = true;
-            failure(&error, batch.events.len() - written);
+            let events = segments.iter().skip(written).map(|s| s.event_count).sum();
+            failure(&error, events);
             break;
         }
-        written += chunk.len();
+        written += 1;
         tokio::task::yield_now().await;
     }
-    batch.events.drain(..written);
-    if !failed && !batch.stored.is_empty() {
-        let result = async {
-            let mut tx = app.store().begin().await?;
-            tx.record_access_activity(&batch.stored).await?;
-            tx.commit().await
-        }
-        .await;
-        match result {
-            Ok(()) => batch.stored.clear(),
-            Err(error) => failure(&error, batch.stored.len()),
-        }
+    segments.drain(..written);
+    if !segments.is_empty() {
+        app.audit().put_back(segments);
     }
-    if batch.len() > 0 {
-        app.audit().put_back(batch);
-    }
-    let waiting = app.audit().pending.lock().map(|p| p.len()).unwrap_or(0);
+    let waiting = app.audit().pending.lock().map(|p| p.events()).unwrap_or(0);
     crate::metrics::audit_pending(waiting);
 }
 

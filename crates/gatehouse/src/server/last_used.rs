@@ -34,6 +34,15 @@ impl LastUsed {
     /// Notes that `access_key_id` was just used for `service` in `region`.
     pub fn record(&self, access_key_id: &str, service: &str, region: &str) {
         let now = crate::store::now_millis();
+        // Same key, service and region (the common case): only the time moves, nothing
+        // is allocated.
+        if let Some(mut entry) = self.keys.get_mut(access_key_id) {
+            let (at, last_service, last_region) = entry.value_mut();
+            if last_service == service && last_region == region {
+                *at = now;
+                return;
+            }
+        }
         self.keys.insert(
             access_key_id.to_owned(),
             (now, service.to_owned(), region.to_owned()),

@@ -145,7 +145,7 @@ pub async fn handle(
     };
     finish(
         &app,
-        outcome,
+        &outcome,
         &request_id,
         peer,
         status,
@@ -159,7 +159,7 @@ pub async fn handle(
 /// unless the mutation's transaction already wrote it.
 fn finish(
     app: &App,
-    outcome: audit::Outcome,
+    outcome: &audit::Outcome,
     request_id: &str,
     peer: SocketAddr,
     status: u16,
@@ -194,9 +194,9 @@ fn finish(
         );
     }
     if app.audit().enabled() {
-        let stored = outcome.written;
-        let record = outcome.into_record(request_id, peer.ip(), status, error_code);
-        app.audit().push(record, stored);
+        outcome.with_event(request_id, peer.ip(), status, error_code, |event| {
+            app.audit().push(event, outcome.written);
+        });
     }
 }
 

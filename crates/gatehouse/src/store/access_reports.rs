@@ -4,15 +4,14 @@
 //! and the summaries of audit events those reports are made of.
 //!
 //! The summaries are `access_activity`: the latest use of each operation by each
-//! principal in each region, kept up to date from the audit events as they are written
-//! (a batch's events are folded into one upsert per distinct use), so a report reads a
-//! few rows per principal and never the events themselves.
-
-use std::collections::HashMap;
+//! principal in each region, kept up to date from the audit events as they are batched
+//! (a batch's events are folded into one upsert per distinct use, see
+//! `audit_segment.rs`), so a report reads a few rows per principal and never the events
+//! themselves.
 
 use sqlx::any::AnyRow;
 
-use super::{column, AuditRecord, StoreError, Tx};
+use super::{column, AccessUse, StoreError, Tx};
 
 /// A report job as stored: who asked, when, and the finished report (JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,9 +77,6 @@ fn region_from(stored: String) -> Option<String> {
     (!stored.is_empty()).then_some(stored)
 }
 
-/// One use as `access_activity` keys it: account, principal, service, operation, region.
-type ActivityKey<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
-
 /// `text` with LIKE's wildcards and the escape character escaped (`\` escapes).
 fn like_literal(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 4);
@@ -94,30 +90,9 @@ fn like_literal(text: &str) -> String {
 }
 
 impl Tx {
-    /// Folds `events` into the latest use of each operation by each principal; an older
-    /// time never replaces a newer one. Events without a principal (failed
-    /// authentication) are not uses.
-    pub async fn record_access_activity(
-        &mut self,
-        events: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        let mut latest: HashMap<ActivityKey<'_>, i64, foldhash::fast::RandomState> =
-            HashMap::default();
-        for event in events {
-            let (Some(account), Some(principal)) = (&event.account_id, &event.principal_arn) else {
-                continue;
-            };
-            let key = (
-                account.as_str(),
-                principal.as_str(),
-                event.service.as_str(),
-                event.operation.as_str(),
-                event.region.as_deref().unwrap_or(""),
-            );
-            let at = latest.entry(key).or_insert(event.event_time);
-            *at = (*at).max(event.event_time);
-        }
-        for ((account, principal, service, operation, region), at) in latest {
+    /// Records the latest uses; an older time never replaces a newer one.
+    pub async fn record_access_activity(&mut self, uses: &[AccessUse]) -> Result<(), StoreError> {
+        for used in uses {
             sqlx::query(
                 "INSERT INTO access_activity \
                  (account_id, principal_arn, service, operation, region, last_at) \
@@ -126,12 +101,12 @@ impl Tx {
                  DO UPDATE SET last_at = excluded.last_at \
                  WHERE excluded.last_at > access_activity.last_at",
             )
-            .bind(account)
-            .bind(principal)
-            .bind(service)
-            .bind(operation)
-            .bind(region)
-            .bind(at)
+            .bind(used.account_id.as_str())
+            .bind(used.principal_arn.as_str())
+            .bind(used.service.as_str())
+            .bind(used.operation.as_str())
+            .bind(used.region.as_str())
+            .bind(used.at)
             .execute(self.conn())
             .await?;
         }

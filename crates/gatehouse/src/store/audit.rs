@@ -13,7 +13,8 @@
 
 use sqlx::any::AnyRow;
 
-use super::{audit_segment, column, map_error, Store, StoreError, Tx};
+use super::audit_segment::{self, SealedSegment};
+use super::{column, map_error, Store, StoreError, Tx};
 
 /// One audit event as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,8 +135,8 @@ impl Tx {
                     .bind(event.account_id.as_deref())
                     .bind(event.principal_arn.as_deref())
                     .bind(event.access_key_id.as_deref())
-                    .bind(event.service.as_str())
-                    .bind(event.operation.as_str())
+                    .bind(&*event.service)
+                    .bind(&*event.operation)
                     .bind(event.action.as_deref())
                     .bind(event.resource.as_deref())
                     .bind(event.source_ip.as_str())
@@ -154,23 +155,24 @@ impl Tx {
 }
 
 impl Tx {
-    /// Stores `events` as one segment. Its key is the first event's id and the number
-    /// of events, so a retried batch is not stored twice.
-    pub async fn insert_audit_segment(&mut self, events: &[AuditRecord]) -> Result<(), StoreError> {
-        let Some(first) = events.first() else {
+    /// Stores a sealed segment's events (nothing when it holds none). A segment stored
+    /// already (a retried batch) is not stored twice.
+    pub async fn insert_audit_segment(
+        &mut self,
+        segment: &SealedSegment,
+    ) -> Result<(), StoreError> {
+        if segment.event_count == 0 {
             return Ok(());
-        };
-        let times = events.iter().map(|event| event.event_time);
-        let (first_time, last_time) = (times.clone().min(), times.max());
+        }
         sqlx::query(
             "INSERT INTO audit_segments (segment_id, first_time, last_time, event_count, events) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (segment_id) DO NOTHING",
         )
-        .bind(format!("{}+{}", first.event_id, events.len()))
-        .bind(first_time.unwrap_or(0))
-        .bind(last_time.unwrap_or(0))
-        .bind(i64::try_from(events.len()).unwrap_or(i64::MAX))
-        .bind(audit_segment::encode(events)?)
+        .bind(segment.segment_id.as_str())
+        .bind(segment.first_time)
+        .bind(segment.last_time)
+        .bind(i64::try_from(segment.event_count).unwrap_or(i64::MAX))
+        .bind(segment.bytes.as_slice())
         .execute(self.conn())
         .await
         .map_err(map_error)?;

@@ -1,6 +1,7 @@
 //! One behavioural suite, run against SQLite always and against PostgreSQL when
 //! `GATEHOUSE_TEST_POSTGRES_URL` names a server (each run gets a fresh database there).
 
+use super::audit_segment::seal;
 use super::*;
 
 fn account(id: &str) -> AccountRecord {
@@ -749,19 +750,28 @@ fn audit_event(id: &str, at: i64, account: Option<&str>, principal: Option<&str>
         account_id: account.map(str::to_owned),
         principal_arn: principal.map(str::to_owned),
         access_key_id: Some("AKIAEXAMPLE".to_owned()),
-        service: "iam".to_owned(),
-        operation: "GetUser".to_owned(),
-        action: Some("iam:GetUser".to_owned()),
+        service: "iam".into(),
+        operation: "GetUser".into(),
+        action: Some("iam:GetUser".into()),
         resource: None,
         source_ip: "127.0.0.1".to_owned(),
         user_agent: None,
         region: Some("us-east-1".to_owned()),
         read_only: true,
-        decision: Some("ImplicitDeny".to_owned()),
-        decided_by: Some("identity".to_owned()),
+        decision: Some("ImplicitDeny".into()),
+        decided_by: Some("identity".into()),
         status: 403,
         error_code: Some("AccessDenied".to_owned()),
     }
+}
+
+/// The uses `events` record, folded as the audit log folds them.
+fn uses(events: &[AuditRecord]) -> Vec<AccessUse> {
+    let mut builder = SegmentBuilder::default();
+    for event in events {
+        builder.note_use(&event.view());
+    }
+    builder.seal().unwrap().uses
 }
 
 async fn audit_suite(store: Store) {
@@ -787,9 +797,11 @@ async fn audit_suite(store: Store) {
         let mut tx = store.begin().await.unwrap();
         tx.insert_audit_events(rows).await.unwrap();
         for segment in batched.chunks(200) {
-            tx.insert_audit_segment(segment).await.unwrap();
+            tx.insert_audit_segment(&seal(segment).unwrap())
+                .await
+                .unwrap();
         }
-        tx.record_access_activity(&batch).await.unwrap();
+        tx.record_access_activity(&uses(&batch)).await.unwrap();
         tx.commit().await.unwrap();
     }
     // Text that needs escaping on its way in, and an event with every optional field empty,
@@ -804,8 +816,8 @@ async fn audit_suite(store: Store) {
         account_id: None,
         principal_arn: None,
         access_key_id: None,
-        service: "unknown".to_owned(),
-        operation: "unknown".to_owned(),
+        service: "unknown".into(),
+        operation: "unknown".into(),
         action: None,
         resource: None,
         source_ip: "::1".to_owned(),
@@ -827,7 +839,7 @@ async fn audit_suite(store: Store) {
     tx.insert_audit_events(&[audit_event("rolled-back", 6_000, None, None)])
         .await
         .unwrap();
-    tx.insert_audit_segment(&[audit_event("rolled-back-2", 6_001, None, None)])
+    tx.insert_audit_segment(&seal(&[audit_event("rolled-back-2", 6_001, None, None)]).unwrap())
         .await
         .unwrap();
     drop(tx);
@@ -953,13 +965,17 @@ async fn access_reports_suite(store: Store) {
         events.push(event);
     }
     // Folded in in two steps, the newer first: the older never replaces it.
-    tx.record_access_activity(&events[1..]).await.unwrap();
+    tx.record_access_activity(&uses(&events[1..]))
+        .await
+        .unwrap();
     let mut older = events.clone();
     for event in &mut older {
         event.event_time -= 5_000;
     }
-    tx.record_access_activity(&older).await.unwrap();
-    tx.record_access_activity(&events[..1]).await.unwrap();
+    tx.record_access_activity(&uses(&older)).await.unwrap();
+    tx.record_access_activity(&uses(&events[..1]))
+        .await
+        .unwrap();
     let mut found = tx
         .access_summaries(
             a,
