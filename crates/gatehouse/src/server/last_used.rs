@@ -1,14 +1,25 @@
 //! Last use of access keys (`GetAccessKeyLastUsed`) and of roles (`RoleLastUsed`):
 //! noted in memory on every request, written to the store in batches off the request
 //! path, at most a second late. Uses coalesce per key and per role between two writes,
-//! so a busy role costs one write per second, however many requests its sessions sign.
+//! so a busy role costs one write per second, however many requests its sessions sign;
+//! a key's use is noted by each thread at most every tenth of a second.
 //! Role sessions are verified without reading the store; this keeps it that way.
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use dashmap::DashMap;
 
 use super::App;
+
+/// How often one thread notes the same key's use, at most.
+const NOTE_EVERY_MILLIS: i64 = 100;
+
+thread_local! {
+    /// The use this thread noted last: key id, service, region, when.
+    static LAST_NOTED: RefCell<(String, String, String, i64)> =
+        const { RefCell::new((String::new(), String::new(), String::new(), 0)) };
+}
 
 /// Pending last-use records.
 #[derive(Default)]
@@ -32,8 +43,32 @@ where
 
 impl LastUsed {
     /// Notes that `access_key_id` was just used for `service` in `region`.
+    ///
+    /// A thread that noted the same use less than [`NOTE_EVERY_MILLIS`] ago skips it:
+    /// the map's entry is shared by every worker, and writing it on every request would
+    /// pass its cache line from core to core. The time written is exact to that much.
     pub fn record(&self, access_key_id: &str, service: &str, region: &str) {
         let now = crate::store::now_millis();
+        let recent = LAST_NOTED.with(|cell| {
+            let mut noted = cell.borrow_mut();
+            if noted.0 == access_key_id && noted.1 == service && noted.2 == region {
+                if now.saturating_sub(noted.3) < NOTE_EVERY_MILLIS {
+                    return true;
+                }
+            } else {
+                *noted = (
+                    access_key_id.to_owned(),
+                    service.to_owned(),
+                    region.to_owned(),
+                    0,
+                );
+            }
+            noted.3 = now;
+            false
+        });
+        if recent {
+            return;
+        }
         // Same key, service and region (the common case): only the time moves, nothing
         // is allocated.
         if let Some(mut entry) = self.keys.get_mut(access_key_id) {
