@@ -27,7 +27,7 @@ use crate::store::{AuditRecord, EventView, SealedSegment, SegmentBuilder, Tx};
 const MAX_PENDING: usize = 1_000_000;
 
 /// What is known about the request being served, filled in as it goes.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Outcome {
     /// When the request arrived, milliseconds since the epoch.
     pub at: i64,
