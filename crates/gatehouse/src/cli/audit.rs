@@ -75,9 +75,7 @@ fn time_text(millis: i64) -> String {
 }
 
 fn to_line(event: &AuditRecord) -> String {
-    fn dash<T: AsRef<str>>(value: &Option<T>) -> &str {
-        value.as_ref().map_or("-", AsRef::as_ref)
-    }
+    let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
     format!(
         "{} {} {}:{} principal={} account={} action={} resource={} decision={} decided_by={} status={} error={} source_ip={} request_id={}",
         time_text(event.event_time),
