@@ -7,6 +7,7 @@ pub mod authorization_message;
 pub mod authorize;
 pub mod credentials;
 pub mod identity;
+pub mod last_used;
 pub mod outbound_tokens;
 pub mod passwords;
 pub mod principal;
@@ -14,6 +15,7 @@ pub mod session;
 pub mod totp;
 pub mod trade_in;
 
-pub use authenticate::{authenticate, DevAuth};
+pub use authenticate::{authenticate, Authenticator, DevAuth};
 pub use credentials::CredentialCache;
+pub use last_used::LastUsed;
 pub use principal::{Principal, PrincipalKind};

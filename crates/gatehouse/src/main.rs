@@ -1,5 +1,7 @@
 //! The `gatehouse` binary: `gatehouse serve` runs the server.
 
+mod app;
+mod audit;
 mod auth;
 mod bootstrap;
 mod cli;
@@ -8,6 +10,7 @@ mod log_format;
 mod log_writer;
 mod metrics;
 mod model;
+mod request;
 mod secrets;
 mod server;
 mod services;
@@ -197,7 +200,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             bootstrap::credentials_path(&config.data_dir).display()
         ),
     }
-    let app = server::App::new(store, master_key, config, boot.management_account);
+    let app = app::App::new(store, master_key, config, boot.management_account);
     server::serve(app).await
 }
 

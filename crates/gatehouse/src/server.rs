@@ -1,155 +1,21 @@
-//! The HTTP server: shared state, the routers and the listeners. The request pipeline
-//! itself lives in `server/pipeline.rs`; health, metrics and dev mode's endpoints in
-//! `server/admin.rs`; TLS in `server/tls.rs`; connections and shutdown in
-//! `server/listener.rs`.
+//! The HTTP server, and only HTTP: the routers, the listeners, start and stop. The
+//! request path itself lives in `server/pipeline.rs`; health, metrics and dev mode's
+//! endpoints in `server/admin.rs`; TLS in `server/tls.rs`; connections and shutdown in
+//! `server/listener.rs`. Nothing outside this module imports it but the binary's wiring.
 
 mod admin;
-pub mod audit;
-pub mod discovery;
-mod last_used;
+mod discovery;
 mod listener;
 mod pipeline;
 mod tls;
 
-use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
 use anyhow::Context;
 use axum::routing::{get, post};
 use axum::Router;
-use wire::ServiceError;
 
-use crate::auth::identity::PolicyCache;
-use crate::auth::{CredentialCache, DevAuth};
-use crate::config::ServeConfig;
-use crate::model::AccountId;
-use crate::secrets::MasterKey;
-use crate::store::Store;
-
-pub use last_used::LastUsed;
-
-/// Everything a request needs, shared by all of them.
-#[derive(Clone)]
-pub struct App {
-    inner: Arc<AppInner>,
-}
-
-struct AppInner {
-    store: Store,
-    master_key: MasterKey,
-    credentials: CredentialCache,
-    policies: PolicyCache,
-    signing_keys: sigv4::SigningKeyCache,
-    last_used: LastUsed,
-    audit: audit::AuditLog,
-    in_flight: AtomicUsize,
-    config: ServeConfig,
-    management_account: AccountId,
-    dev: Option<DevAuth>,
-    /// The URL the API is reached at, known once the listener is bound.
-    public_url: std::sync::OnceLock<String>,
-}
-
-impl App {
-    /// Assembles the state from its parts.
-    pub fn new(
-        store: Store,
-        master_key: MasterKey,
-        config: ServeConfig,
-        management_account: AccountId,
-    ) -> Self {
-        let dev = config.dev.then(|| DevAuth::new(config.dev_account_id));
-        Self {
-            inner: Arc::new(AppInner {
-                store,
-                master_key,
-                credentials: CredentialCache::default(),
-                policies: PolicyCache::default(),
-                signing_keys: sigv4::SigningKeyCache::new(sigv4::DEFAULT_CAPACITY),
-                last_used: LastUsed::default(),
-                audit: audit::AuditLog::new(config.audit),
-                in_flight: AtomicUsize::new(0),
-                config,
-                management_account,
-                dev,
-                public_url: std::sync::OnceLock::new(),
-            }),
-        }
-    }
-
-    /// The URL clients reach the API at: `--public-url`, else the scheme and address it
-    /// listens on.
-    pub fn public_url(&self) -> String {
-        if let Some(url) = &self.inner.config.public_url {
-            return url.clone();
-        }
-        match self.inner.public_url.get() {
-            Some(url) => url.clone(),
-            None => format!("http://{}", self.inner.config.listen),
-        }
-    }
-
-    /// The database.
-    pub fn store(&self) -> &Store {
-        &self.inner.store
-    }
-
-    /// The key sealing secrets at rest.
-    pub fn master_key(&self) -> &MasterKey {
-        &self.inner.master_key
-    }
-
-    /// Cached credentials by access key id.
-    pub fn credentials(&self) -> &CredentialCache {
-        &self.inner.credentials
-    }
-
-    /// Cached authorization views of principals.
-    pub fn policies(&self) -> &PolicyCache {
-        &self.inner.policies
-    }
-
-    /// Cached SigV4 signing keys.
-    pub fn signing_keys(&self) -> &sigv4::SigningKeyCache {
-        &self.inner.signing_keys
-    }
-
-    /// Last-use records of access keys and roles waiting to be written.
-    pub fn last_used(&self) -> &LastUsed {
-        &self.inner.last_used
-    }
-
-    /// Audit events waiting to be written.
-    pub fn audit(&self) -> &audit::AuditLog {
-        &self.inner.audit
-    }
-
-    /// Requests being served now.
-    pub fn in_flight(&self) -> &AtomicUsize {
-        &self.inner.in_flight
-    }
-
-    /// The settings in force.
-    pub fn config(&self) -> &ServeConfig {
-        &self.inner.config
-    }
-
-    /// The management account's id.
-    pub fn management_account(&self) -> AccountId {
-        self.inner.management_account
-    }
-
-    /// Dev mode's state, when dev mode is on.
-    pub fn dev(&self) -> Option<&DevAuth> {
-        self.inner.dev.as_ref()
-    }
-
-    /// Logs an internal failure and returns the client-safe 500 error.
-    pub fn internal(&self, error: impl std::fmt::Display) -> ServiceError {
-        tracing::error!(%error, "internal failure");
-        ServiceError::internal()
-    }
-}
+use crate::app::App;
 
 /// The API router: dev admin endpoints and every AWS request on any other path; with
 /// `admin` also health and metrics (when no `--admin-listen` takes them elsewhere).
@@ -209,7 +75,7 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(address = %local, tls = tls.is_some(), dev = app.dev().is_some(), "gatehouse listening");
     println!("gatehouse listening on {scheme}://{local}");
-    let _ = app.inner.public_url.set(format!("{scheme}://{local}"));
+    app.set_listening_url(format!("{scheme}://{local}"));
     if let Some(admin) = &admin {
         let address = admin.local_addr()?;
         tracing::info!(address = %address, "admin endpoints listening");
@@ -218,8 +84,7 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     if let Some(tls) = &tls {
         tokio::spawn(tls::reload_on_sighup(tls.clone()));
     }
-    let key_flusher = tokio::spawn(last_used::flush_forever(app.clone()));
-    let audit_flusher = tokio::spawn(audit::flush_forever(app.clone()));
+    let flusher = tokio::spawn(app.clone().flush_every_second());
     let api_router = router(app.clone(), admin.is_none());
     let admin_router = admin.as_ref().map(|_| admin_router(app.clone()));
     listener::run(
@@ -233,10 +98,8 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
         shutdown_signal(),
     )
     .await;
-    key_flusher.abort();
-    audit_flusher.abort();
-    last_used::flush(&app).await;
-    audit::flush(&app).await;
+    flusher.abort();
+    app.flush().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -65,7 +65,7 @@ pub use ssh_public_keys::SshPublicKeyRecord;
 pub use tags::TaggedTable;
 pub use users::UserRecord;
 
-/// Failures of the store. Handlers turn them into an internal error with a request id.
+/// Failures of the store. `?` turns them into the client's `InternalFailure`.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database refused or failed a statement.
@@ -80,6 +80,15 @@ pub enum StoreError {
     /// A stored value does not decode (corruption or a newer schema).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+}
+
+impl From<StoreError> for wire::ServiceError {
+    /// A store failure reaches the client only as `InternalFailure` (500); the detail
+    /// goes to the log, with the request id the pipeline adds to the request's span.
+    fn from(error: StoreError) -> Self {
+        tracing::error!(%error, "internal failure");
+        wire::ServiceError::internal()
+    }
 }
 
 /// Which database engine is behind the store.

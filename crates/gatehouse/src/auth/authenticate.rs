@@ -7,11 +7,30 @@ use dashmap::DashSet;
 use wire::ServiceError;
 
 use crate::model::{AccountId, Partition};
-use crate::server::App;
-use crate::store::AccountRecord;
+use crate::secrets::MasterKey;
+use crate::store::{AccountRecord, Store};
 
 use super::session::TokenError;
-use super::{Principal, PrincipalKind};
+use super::{CredentialCache, LastUsed, Principal, PrincipalKind};
+
+/// What authentication reads: the store, the caches in front of it, and the rules in
+/// force. Borrowed from the application's state for one request.
+pub struct Authenticator<'a> {
+    /// The database.
+    pub store: &'a Store,
+    /// The key that opens sealed secrets and session tokens.
+    pub master_key: &'a MasterKey,
+    /// Credentials and account status by key id and account.
+    pub credentials: &'a CredentialCache,
+    /// Derived SigV4 signing keys.
+    pub signing_keys: &'a sigv4::SigningKeyCache,
+    /// Where each key's and role's last use is noted.
+    pub last_used: &'a LastUsed,
+    /// Dev mode's state, when dev mode is on.
+    pub dev: Option<&'a DevAuth>,
+    /// The regions requests may be signed for (`--allowed-regions`); any when `None`.
+    pub allowed_regions: Option<&'a [String]>,
+}
 
 /// The caller and where the request says it was sent.
 #[derive(Debug, Clone)]
@@ -81,7 +100,7 @@ fn invalid_token() -> ServiceError {
 
 /// Authenticates a request for `service` (the SigV4 signing name: `iam`, `sts`, …).
 pub async fn authenticate(
-    app: &App,
+    auth: &Authenticator<'_>,
     request: &sigv4::Request<'_>,
     parsed: sigv4::ParsedAuth<'_>,
     service: &str,
@@ -89,9 +108,9 @@ pub async fn authenticate(
     let region = parsed.scope.region.to_string();
     let partition = Partition::for_region(&region);
 
-    if let Some(dev) = app.dev() {
+    if let Some(dev) = auth.dev {
         if dev.take_no_auth() {
-            return dev_root(app, dev, &parsed.access_key_id, partition, region).await;
+            return dev_root(auth, dev, &parsed.access_key_id, partition, region).await;
         }
     }
 
@@ -99,14 +118,14 @@ pub async fn authenticate(
     // key derivation, however many regions or services an attacker invents.
     let mut options = sigv4::VerifyOptions::new(time::OffsetDateTime::now_utc());
     options.expected_service = Some(service);
-    options.allowed_regions = app.config().allowed_regions.as_deref();
+    options.allowed_regions = auth.allowed_regions;
     sigv4::check_scope_and_time(&parsed, &options).map_err(sigv4_error)?;
 
     if let Some(token) = parsed.session_token.as_deref() {
         let now = options.now.unix_timestamp();
-        let session = app
-            .credentials()
-            .open_session(app.master_key(), token, &parsed.access_key_id, now)
+        let session = auth
+            .credentials
+            .open_session(auth.master_key, token, &parsed.access_key_id, now)
             .map_err(|err| match err {
                 TokenError::Invalid => invalid_token(),
                 TokenError::Expired => ServiceError::new(
@@ -115,18 +134,18 @@ pub async fn authenticate(
                     "The security token included in the request is expired",
                 ),
             })?;
-        let key = app.signing_keys().get_or_derive(
+        let key = auth.signing_keys.get_or_derive(
             &parsed.access_key_id,
             &parsed.scope,
             session.secret.as_bytes(),
         );
         sigv4::verify(request, &parsed, &key, &options).map_err(sigv4_error)?;
         let account = AccountId::parse(&session.account).ok_or_else(invalid_token)?;
-        if !account_active(app, account).await? {
+        if !account_active(auth, account).await? {
             return Err(invalid_token());
         }
         if let PrincipalKind::AssumedRole { role_id, .. } = &session.holder {
-            app.last_used()
+            auth.last_used
                 .record_role(&session.account, role_id, &region);
         }
         return Ok(Authenticated {
@@ -141,27 +160,26 @@ pub async fn authenticate(
         });
     }
 
-    let credential = app
-        .credentials()
-        .lookup(app.store(), app.master_key(), &parsed.access_key_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let credential = auth
+        .credentials
+        .lookup(auth.store, auth.master_key, &parsed.access_key_id)
+        .await?;
     let Some(credential) = credential else {
-        if let Some(dev) = app.dev().filter(|dev| dev.falls_back()) {
-            return dev_root(app, dev, &parsed.access_key_id, partition, region).await;
+        if let Some(dev) = auth.dev.filter(|dev| dev.falls_back()) {
+            return dev_root(auth, dev, &parsed.access_key_id, partition, region).await;
         }
         return Err(invalid_token());
     };
-    if !credential.active || !account_active(app, credential.account).await? {
+    if !credential.active || !account_active(auth, credential.account).await? {
         return Err(invalid_token());
     }
-    let key = app.signing_keys().get_or_derive(
+    let key = auth.signing_keys.get_or_derive(
         &parsed.access_key_id,
         &parsed.scope,
         credential.secret.as_bytes(),
     );
     sigv4::verify(request, &parsed, &key, &options).map_err(sigv4_error)?;
-    app.last_used()
+    auth.last_used
         .record(&parsed.access_key_id, service, &region);
     Ok(Authenticated {
         principal: Principal {
@@ -176,16 +194,16 @@ pub async fn authenticate(
 }
 
 /// False for a closed (`SUSPENDED`) account: none of its credentials authenticate.
-async fn account_active(app: &App, account: AccountId) -> Result<bool, ServiceError> {
-    app.credentials()
-        .account_active(app.store(), account)
-        .await
-        .map_err(|err| app.internal(err))
+async fn account_active(
+    auth: &Authenticator<'_>,
+    account: AccountId,
+) -> Result<bool, ServiceError> {
+    Ok(auth.credentials.account_active(auth.store, account).await?)
 }
 
 /// Dev mode: the root of the account a 12-digit key id names, or of the default account.
 async fn dev_root(
-    app: &App,
+    auth: &Authenticator<'_>,
     dev: &DevAuth,
     access_key_id: &str,
     partition: Partition,
@@ -193,10 +211,10 @@ async fn dev_root(
 ) -> Result<Authenticated, ServiceError> {
     let account = AccountId::parse(access_key_id).unwrap_or(dev.default_account);
     if !dev.known_accounts.contains(&account) {
-        ensure_account(app, account).await?;
+        ensure_account(auth, account).await?;
         dev.known_accounts.insert(account);
     }
-    if !account_active(app, account).await? {
+    if !account_active(auth, account).await? {
         return Err(invalid_token());
     }
     Ok(Authenticated {
@@ -211,15 +229,10 @@ async fn dev_root(
     })
 }
 
-async fn ensure_account(app: &App, account: AccountId) -> Result<(), ServiceError> {
+async fn ensure_account(auth: &Authenticator<'_>, account: AccountId) -> Result<(), ServiceError> {
     let id = account.to_string();
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
-    if tx
-        .account(&id)
-        .await
-        .map_err(|err| app.internal(err))?
-        .is_none()
-    {
+    let mut tx = auth.store.begin().await?;
+    if tx.account(&id).await?.is_none() {
         let record = AccountRecord {
             account_id: id.clone(),
             name: format!("dev-{id}"),
@@ -230,9 +243,9 @@ async fn ensure_account(app: &App, account: AccountId) -> Result<(), ServiceErro
         match tx.insert_account(&record).await {
             // Another request created it first: that is the same outcome.
             Ok(()) | Err(crate::store::StoreError::Duplicate) => {}
-            Err(err) => return Err(app.internal(err)),
+            Err(err) => return Err(err.into()),
         }
-        tx.commit().await.map_err(|err| app.internal(err))?;
+        tx.commit().await?;
     }
     Ok(())
 }

@@ -12,8 +12,8 @@ use wire::ServiceError;
 
 use super::identity::IdentityView;
 use super::{Principal, PrincipalKind};
+use crate::audit::{note_decision, policy_type_name};
 use crate::model::AccountId;
-use crate::server::audit::{note_decision, policy_type_name};
 
 /// What a request wants to do: the IAM action, the resource ARN it acts on, and any
 /// request-specific condition keys (such as `aws:RequestTag/…`).

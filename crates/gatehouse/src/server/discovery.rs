@@ -11,19 +11,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::App;
+use crate::app::App;
 use crate::model::AccountId;
-
-/// The issuer identifier of an account's outbound tokens.
-pub fn issuer(app: &App, account: &str) -> String {
-    format!("{}/oidc/{account}", app.public_url())
-}
 
 /// `GET /oidc/{account}/.well-known/openid-configuration`.
 pub async fn openid_configuration(State(app): State<App>, Path(account): Path<String>) -> Response {
     match keys_of(&app, &account).await {
         Ok(_) => {
-            let issuer = issuer(&app, &account);
+            let issuer = app.issuer(&account);
             Json(json!({
                 "issuer": issuer,
                 "jwks_uri": format!("{issuer}/.well-known/jwks.json"),

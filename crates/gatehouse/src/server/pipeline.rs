@@ -14,9 +14,11 @@ use axum::Extension;
 use wire::ServiceError;
 
 use crate::auth::authenticate;
-use crate::services::{self, RequestContext, Service};
+use crate::request::{RequestContext, Service};
+use crate::services;
 
-use super::{audit, App};
+use crate::app::App;
+use crate::audit;
 
 /// The wire protocol a request speaks, which decides how errors are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,9 +299,14 @@ async fn run(
         .inspect_err(authentication_failed)?;
     let access_key_id = parsed.access_key_id.clone().into_owned();
     audit::note(|outcome| outcome.access_key_id = Some(access_key_id));
-    let who = authenticate(app, &signed, parsed, service.signing_name())
-        .await
-        .inspect_err(authentication_failed)?;
+    let who = authenticate(
+        &app.authenticator(),
+        &signed,
+        parsed,
+        service.signing_name(),
+    )
+    .await
+    .inspect_err(authentication_failed)?;
     let principal_arn = who.principal.arn();
     let account = who.principal.account;
     let region = who.region.clone();

@@ -40,12 +40,12 @@ mod users;
 use wire::iam::*;
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::authorize::{authorize, Access};
 use crate::model::arn;
-use crate::server::App;
 use crate::store::{OwnerKind, Tx};
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// Authorizes and runs one IAM operation.
 pub async fn call(
@@ -57,23 +57,18 @@ pub async fn call(
     let mutates = !["Get", "List", "Generate", "Simulate"]
         .iter()
         .any(|prefix| operation.name().starts_with(prefix));
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
-    let needed = access(app, &mut tx, context, &operation).await?;
-    let view = app
-        .policies()
-        .view(&mut tx, &context.principal)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
+    let needed = access(&mut tx, context, &operation).await?;
+    let view = app.policies().view(&mut tx, &context.principal).await?;
     let environment = context.environment(app);
     for access in &needed {
         if let Err(denied) = authorize(&context.principal, &view, access, &environment) {
             let self_service = matches!(operation, Operation::ChangePassword(_))
-                && login_profiles::users_may_change_password(app, &mut tx, context, &denied)
-                    .await?;
+                && login_profiles::users_may_change_password(&mut tx, context, &denied).await?;
             // The owner of a delegation request may read, update, summarize and send the
             // token of its request without a policy saying so (AWS's default permission).
             let owner = match owned_request(&operation) {
-                Some(id) => delegation_requests::caller_owns(app, &mut tx, context, &id).await?,
+                Some(id) => delegation_requests::caller_owns(&mut tx, context, &id).await?,
                 None => false,
             };
             if !self_service && !owner {
@@ -82,7 +77,13 @@ pub async fn call(
         }
     }
     let output = dispatch(app, &mut tx, context, operation).await?;
-    crate::server::audit::commit(app, tx, context, mutates).await?;
+    crate::audit::commit(
+        app.audit(),
+        tx,
+        (&context.request_id, context.source_ip),
+        mutates,
+    )
+    .await?;
     if mutates {
         app.policies().changed(context.principal.account);
     }
@@ -100,21 +101,20 @@ async fn dispatch(
     let role = OwnerKind::Role;
     Ok(match operation {
         Operation::CreateUser(input) => {
-            Output::CreateUser(users::handle_create_user(app, tx, context, input).await?)
+            Output::CreateUser(users::handle_create_user(tx, context, input).await?)
         }
         Operation::GetUser(input) => {
-            Output::GetUser(users::handle_get_user(app, tx, context, input).await?)
+            Output::GetUser(users::handle_get_user(tx, context, input).await?)
         }
         Operation::ListUsers(input) => {
-            Output::ListUsers(users::handle_list_users(app, tx, context, input).await?)
+            Output::ListUsers(users::handle_list_users(tx, context, input).await?)
         }
         Operation::DeleteUser(input) => {
-            users::handle_delete_user(app, tx, context, input).await?;
+            users::handle_delete_user(tx, context, input).await?;
             Output::DeleteUser
         }
         Operation::PutUserPermissionsBoundary(input) => {
             users::handle_put_user_permissions_boundary(
-                app,
                 tx,
                 context,
                 &input.user_name,
@@ -124,16 +124,15 @@ async fn dispatch(
             Output::PutUserPermissionsBoundary
         }
         Operation::DeleteUserPermissionsBoundary(input) => {
-            users::handle_delete_user_permissions_boundary(app, tx, context, &input.user_name)
-                .await?;
+            users::handle_delete_user_permissions_boundary(tx, context, &input.user_name).await?;
             Output::DeleteUserPermissionsBoundary
         }
         Operation::CreateAccessKey(input) => Output::CreateAccessKey(
             access_keys::handle_create_access_key(app, tx, context, input).await?,
         ),
-        Operation::ListAccessKeys(input) => Output::ListAccessKeys(
-            access_keys::handle_list_access_keys(app, tx, context, input).await?,
-        ),
+        Operation::ListAccessKeys(input) => {
+            Output::ListAccessKeys(access_keys::handle_list_access_keys(tx, context, input).await?)
+        }
         Operation::UpdateAccessKey(input) => {
             access_keys::handle_update_access_key(app, tx, context, input).await?;
             Output::UpdateAccessKey
@@ -146,30 +145,29 @@ async fn dispatch(
             access_keys::handle_get_access_key_last_used(app, tx, context, input).await?,
         ),
         Operation::CreatePolicy(input) => {
-            Output::CreatePolicy(policies::handle_create_policy(app, tx, context, input).await?)
+            Output::CreatePolicy(policies::handle_create_policy(tx, context, input).await?)
         }
         Operation::GetPolicy(input) => {
-            Output::GetPolicy(policies::handle_get_policy(app, tx, context, input).await?)
+            Output::GetPolicy(policies::handle_get_policy(tx, context, input).await?)
         }
         Operation::ListPolicies(input) => {
-            Output::ListPolicies(policies::handle_list_policies(app, tx, context, input).await?)
+            Output::ListPolicies(policies::handle_list_policies(tx, context, input).await?)
         }
         Operation::DeletePolicy(input) => {
-            policies::handle_delete_policy(app, tx, context, &input.policy_arn).await?;
+            policies::handle_delete_policy(tx, context, &input.policy_arn).await?;
             Output::DeletePolicy
         }
         Operation::CreatePolicyVersion(input) => Output::CreatePolicyVersion(
-            policies::handle_create_policy_version(app, tx, context, input).await?,
+            policies::handle_create_policy_version(tx, context, input).await?,
         ),
-        Operation::GetPolicyVersion(input) => Output::GetPolicyVersion(
-            policies::handle_get_policy_version(app, tx, context, input).await?,
-        ),
+        Operation::GetPolicyVersion(input) => {
+            Output::GetPolicyVersion(policies::handle_get_policy_version(tx, context, input).await?)
+        }
         Operation::ListPolicyVersions(input) => Output::ListPolicyVersions(
-            policies::handle_list_policy_versions(app, tx, context, input).await?,
+            policies::handle_list_policy_versions(tx, context, input).await?,
         ),
         Operation::DeletePolicyVersion(input) => {
             policies::handle_delete_policy_version(
-                app,
                 tx,
                 context,
                 &input.policy_arn,
@@ -180,7 +178,6 @@ async fn dispatch(
         }
         Operation::SetDefaultPolicyVersion(input) => {
             policies::handle_set_default_policy_version(
-                app,
                 tx,
                 context,
                 &input.policy_arn,
@@ -190,37 +187,24 @@ async fn dispatch(
             Output::SetDefaultPolicyVersion
         }
         Operation::AttachUserPolicy(input) => {
-            let found = users::find_user(
-                app,
-                tx,
-                &context.principal.account.to_string(),
-                &input.user_name,
-            )
-            .await?;
-            policies::attach(app, tx, context, user, &found.user_name, &input.policy_arn).await?;
+            let found =
+                users::find_user(tx, &context.principal.account.to_string(), &input.user_name)
+                    .await?;
+            policies::attach(tx, context, user, &found.user_name, &input.policy_arn).await?;
             Output::AttachUserPolicy
         }
         Operation::DetachUserPolicy(input) => {
-            let found = users::find_user(
-                app,
-                tx,
-                &context.principal.account.to_string(),
-                &input.user_name,
-            )
-            .await?;
-            policies::detach(app, tx, context, user, &found.user_name, &input.policy_arn).await?;
+            let found =
+                users::find_user(tx, &context.principal.account.to_string(), &input.user_name)
+                    .await?;
+            policies::detach(tx, context, user, &found.user_name, &input.policy_arn).await?;
             Output::DetachUserPolicy
         }
         Operation::ListAttachedUserPolicies(input) => {
-            let found = users::find_user(
-                app,
-                tx,
-                &context.principal.account.to_string(),
-                &input.user_name,
-            )
-            .await?;
+            let found =
+                users::find_user(tx, &context.principal.account.to_string(), &input.user_name)
+                    .await?;
             let (attached, truncated, marker) = policies::attached_page(
-                app,
                 tx,
                 context,
                 (user, &found.user_name),
@@ -235,35 +219,18 @@ async fn dispatch(
             })
         }
         Operation::AttachGroupPolicy(input) => {
-            let found = groups::find_group(app, tx, context, &input.group_name).await?;
-            policies::attach(
-                app,
-                tx,
-                context,
-                group,
-                &found.group_name,
-                &input.policy_arn,
-            )
-            .await?;
+            let found = groups::find_group(tx, context, &input.group_name).await?;
+            policies::attach(tx, context, group, &found.group_name, &input.policy_arn).await?;
             Output::AttachGroupPolicy
         }
         Operation::DetachGroupPolicy(input) => {
-            let found = groups::find_group(app, tx, context, &input.group_name).await?;
-            policies::detach(
-                app,
-                tx,
-                context,
-                group,
-                &found.group_name,
-                &input.policy_arn,
-            )
-            .await?;
+            let found = groups::find_group(tx, context, &input.group_name).await?;
+            policies::detach(tx, context, group, &found.group_name, &input.policy_arn).await?;
             Output::DetachGroupPolicy
         }
         Operation::ListAttachedGroupPolicies(input) => {
-            let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            let found = groups::find_group(tx, context, &input.group_name).await?;
             let (attached, truncated, marker) = policies::attached_page(
-                app,
                 tx,
                 context,
                 (group, &found.group_name),
@@ -278,15 +245,10 @@ async fn dispatch(
             })
         }
         Operation::PutUserPolicy(input) => {
-            let found = users::find_user(
-                app,
-                tx,
-                &context.principal.account.to_string(),
-                &input.user_name,
-            )
-            .await?;
+            let found =
+                users::find_user(tx, &context.principal.account.to_string(), &input.user_name)
+                    .await?;
             inline_policies::put(
-                app,
                 tx,
                 context,
                 user,
@@ -298,15 +260,11 @@ async fn dispatch(
             Output::PutUserPolicy
         }
         Operation::GetUserPolicy(input) => {
-            let found = users::find_user(
-                app,
-                tx,
-                &context.principal.account.to_string(),
-                &input.user_name,
-            )
-            .await?;
+            let found =
+                users::find_user(tx, &context.principal.account.to_string(), &input.user_name)
+                    .await?;
             let document =
-                inline_policies::get(app, tx, context, user, &found.user_name, &input.policy_name)
+                inline_policies::get(tx, context, user, &found.user_name, &input.policy_name)
                     .await?;
             Output::GetUserPolicy(GetUserPolicyResponse {
                 user_name: found.user_name,
@@ -315,15 +273,10 @@ async fn dispatch(
             })
         }
         Operation::ListUserPolicies(input) => {
-            let found = users::find_user(
-                app,
-                tx,
-                &context.principal.account.to_string(),
-                &input.user_name,
-            )
-            .await?;
+            let found =
+                users::find_user(tx, &context.principal.account.to_string(), &input.user_name)
+                    .await?;
             let (policy_names, truncated, marker) = inline_policies::list(
-                app,
                 tx,
                 context,
                 (user, &found.user_name),
@@ -338,21 +291,16 @@ async fn dispatch(
             })
         }
         Operation::DeleteUserPolicy(input) => {
-            let found = users::find_user(
-                app,
-                tx,
-                &context.principal.account.to_string(),
-                &input.user_name,
-            )
-            .await?;
-            inline_policies::delete(app, tx, context, user, &found.user_name, &input.policy_name)
+            let found =
+                users::find_user(tx, &context.principal.account.to_string(), &input.user_name)
+                    .await?;
+            inline_policies::delete(tx, context, user, &found.user_name, &input.policy_name)
                 .await?;
             Output::DeleteUserPolicy
         }
         Operation::PutGroupPolicy(input) => {
-            let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            let found = groups::find_group(tx, context, &input.group_name).await?;
             inline_policies::put(
-                app,
                 tx,
                 context,
                 group,
@@ -364,16 +312,10 @@ async fn dispatch(
             Output::PutGroupPolicy
         }
         Operation::GetGroupPolicy(input) => {
-            let found = groups::find_group(app, tx, context, &input.group_name).await?;
-            let document = inline_policies::get(
-                app,
-                tx,
-                context,
-                group,
-                &found.group_name,
-                &input.policy_name,
-            )
-            .await?;
+            let found = groups::find_group(tx, context, &input.group_name).await?;
+            let document =
+                inline_policies::get(tx, context, group, &found.group_name, &input.policy_name)
+                    .await?;
             Output::GetGroupPolicy(GetGroupPolicyResponse {
                 group_name: found.group_name,
                 policy_name: input.policy_name,
@@ -381,9 +323,8 @@ async fn dispatch(
             })
         }
         Operation::ListGroupPolicies(input) => {
-            let found = groups::find_group(app, tx, context, &input.group_name).await?;
+            let found = groups::find_group(tx, context, &input.group_name).await?;
             let (policy_names, truncated, marker) = inline_policies::list(
-                app,
                 tx,
                 context,
                 (group, &found.group_name),
@@ -398,29 +339,22 @@ async fn dispatch(
             })
         }
         Operation::DeleteGroupPolicy(input) => {
-            let found = groups::find_group(app, tx, context, &input.group_name).await?;
-            inline_policies::delete(
-                app,
-                tx,
-                context,
-                group,
-                &found.group_name,
-                &input.policy_name,
-            )
-            .await?;
+            let found = groups::find_group(tx, context, &input.group_name).await?;
+            inline_policies::delete(tx, context, group, &found.group_name, &input.policy_name)
+                .await?;
             Output::DeleteGroupPolicy
         }
         Operation::CreateGroup(input) => {
-            Output::CreateGroup(groups::handle_create_group(app, tx, context, input).await?)
+            Output::CreateGroup(groups::handle_create_group(tx, context, input).await?)
         }
         Operation::GetGroup(input) => {
-            Output::GetGroup(groups::handle_get_group(app, tx, context, input).await?)
+            Output::GetGroup(groups::handle_get_group(tx, context, input).await?)
         }
         Operation::ListGroups(input) => {
-            Output::ListGroups(groups::handle_list_groups(app, tx, context, input).await?)
+            Output::ListGroups(groups::handle_list_groups(tx, context, input).await?)
         }
         Operation::UpdateGroup(input) => {
-            groups::handle_update_group(app, tx, context, input).await?;
+            groups::handle_update_group(tx, context, input).await?;
             Output::UpdateGroup
         }
         Operation::UpdateUser(input) => {
@@ -428,46 +362,40 @@ async fn dispatch(
             Output::UpdateUser
         }
         Operation::DeleteGroup(input) => {
-            groups::handle_delete_group(app, tx, context, &input.group_name).await?;
+            groups::handle_delete_group(tx, context, &input.group_name).await?;
             Output::DeleteGroup
         }
         Operation::AddUserToGroup(input) => {
-            groups::handle_add_user_to_group(app, tx, context, &input.group_name, &input.user_name)
+            groups::handle_add_user_to_group(tx, context, &input.group_name, &input.user_name)
                 .await?;
             Output::AddUserToGroup
         }
         Operation::RemoveUserFromGroup(input) => {
-            groups::handle_remove_user_from_group(
-                app,
-                tx,
-                context,
-                &input.group_name,
-                &input.user_name,
-            )
-            .await?;
+            groups::handle_remove_user_from_group(tx, context, &input.group_name, &input.user_name)
+                .await?;
             Output::RemoveUserFromGroup
         }
         Operation::ListGroupsForUser(input) => Output::ListGroupsForUser(
-            groups::handle_list_groups_for_user(app, tx, context, input).await?,
+            groups::handle_list_groups_for_user(tx, context, input).await?,
         ),
         Operation::CreateRole(input) => {
-            Output::CreateRole(roles::handle_create_role(app, tx, context, input).await?)
+            Output::CreateRole(roles::handle_create_role(tx, context, input).await?)
         }
         Operation::GetRole(input) => {
-            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let found = roles::find_role(tx, context, &input.role_name).await?;
             let mut role = roles::to_wire(context, &found);
             role.role_last_used = Some(last_accessed::role_last_used(app, tx, &found).await?);
             Output::GetRole(GetRoleResponse { role })
         }
         Operation::ListRoles(input) => {
-            Output::ListRoles(roles::handle_list_roles(app, tx, context, input).await?)
+            Output::ListRoles(roles::handle_list_roles(tx, context, input).await?)
         }
         Operation::DeleteRole(input) => {
-            roles::handle_delete_role(app, tx, context, &input.role_name).await?;
+            roles::handle_delete_role(tx, context, &input.role_name).await?;
             Output::DeleteRole
         }
         Operation::UpdateRole(input) => {
-            roles::update(app, tx, context, &input.role_name, |record| {
+            roles::update(tx, context, &input.role_name, |record| {
                 if let Some(description) = input.description {
                     record.description = Some(description);
                 }
@@ -480,7 +408,7 @@ async fn dispatch(
             Output::UpdateRole(UpdateRoleResponse {})
         }
         Operation::UpdateRoleDescription(input) => {
-            let updated = roles::update(app, tx, context, &input.role_name, |record| {
+            let updated = roles::update(tx, context, &input.role_name, |record| {
                 record.description = Some(input.description);
                 Ok(())
             })
@@ -491,7 +419,7 @@ async fn dispatch(
         }
         Operation::UpdateAssumeRolePolicy(input) => {
             documents::validate(&input.policy_document, policy::PolicyKind::Trust)?;
-            roles::update(app, tx, context, &input.role_name, |record| {
+            roles::update(tx, context, &input.role_name, |record| {
                 service_linked_roles::check_modifiable(record)?;
                 record.trust_policy = input.policy_document;
                 Ok(())
@@ -501,13 +429,12 @@ async fn dispatch(
         }
         Operation::PutRolePermissionsBoundary(input) => {
             users::check_boundary(
-                app,
                 tx,
                 &context.principal.account.to_string(),
                 &input.permissions_boundary,
             )
             .await?;
-            roles::update(app, tx, context, &input.role_name, |record| {
+            roles::update(tx, context, &input.role_name, |record| {
                 service_linked_roles::check_modifiable(record)?;
                 record.permissions_boundary = Some(input.permissions_boundary);
                 Ok(())
@@ -516,7 +443,7 @@ async fn dispatch(
             Output::PutRolePermissionsBoundary
         }
         Operation::DeleteRolePermissionsBoundary(input) => {
-            roles::update(app, tx, context, &input.role_name, |record| {
+            roles::update(tx, context, &input.role_name, |record| {
                 service_linked_roles::check_modifiable(record)?;
                 record.permissions_boundary = None;
                 Ok(())
@@ -525,14 +452,14 @@ async fn dispatch(
             Output::DeleteRolePermissionsBoundary
         }
         Operation::TagRole(input) => {
-            roles::update(app, tx, context, &input.role_name, |record| {
+            roles::update(tx, context, &input.role_name, |record| {
                 tags::merge_tags(&mut record.tags, input.tags)
             })
             .await?;
             Output::TagRole
         }
         Operation::UntagRole(input) => {
-            roles::update(app, tx, context, &input.role_name, |record| {
+            roles::update(tx, context, &input.role_name, |record| {
                 record
                     .tags
                     .retain(|(key, _)| !input.tag_keys.iter().any(|k| k.eq_ignore_ascii_case(key)));
@@ -542,7 +469,7 @@ async fn dispatch(
             Output::UntagRole
         }
         Operation::ListRoleTags(input) => {
-            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let found = roles::find_role(tx, context, &input.role_name).await?;
             let (tags, truncated, marker) =
                 tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListRoleTags(ListRoleTagsResponse {
@@ -552,21 +479,20 @@ async fn dispatch(
             })
         }
         Operation::AttachRolePolicy(input) => {
-            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let found = roles::find_role(tx, context, &input.role_name).await?;
             service_linked_roles::check_modifiable(&found)?;
-            policies::attach(app, tx, context, role, &found.role_name, &input.policy_arn).await?;
+            policies::attach(tx, context, role, &found.role_name, &input.policy_arn).await?;
             Output::AttachRolePolicy
         }
         Operation::DetachRolePolicy(input) => {
-            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let found = roles::find_role(tx, context, &input.role_name).await?;
             service_linked_roles::check_modifiable(&found)?;
-            policies::detach(app, tx, context, role, &found.role_name, &input.policy_arn).await?;
+            policies::detach(tx, context, role, &found.role_name, &input.policy_arn).await?;
             Output::DetachRolePolicy
         }
         Operation::ListAttachedRolePolicies(input) => {
-            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let found = roles::find_role(tx, context, &input.role_name).await?;
             let (attached, truncated, marker) = policies::attached_page(
-                app,
                 tx,
                 context,
                 (role, &found.role_name),
@@ -581,10 +507,9 @@ async fn dispatch(
             })
         }
         Operation::PutRolePolicy(input) => {
-            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let found = roles::find_role(tx, context, &input.role_name).await?;
             service_linked_roles::check_modifiable(&found)?;
             inline_policies::put(
-                app,
                 tx,
                 context,
                 role,
@@ -596,9 +521,9 @@ async fn dispatch(
             Output::PutRolePolicy
         }
         Operation::GetRolePolicy(input) => {
-            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let found = roles::find_role(tx, context, &input.role_name).await?;
             let document =
-                inline_policies::get(app, tx, context, role, &found.role_name, &input.policy_name)
+                inline_policies::get(tx, context, role, &found.role_name, &input.policy_name)
                     .await?;
             Output::GetRolePolicy(GetRolePolicyResponse {
                 role_name: found.role_name,
@@ -607,9 +532,8 @@ async fn dispatch(
             })
         }
         Operation::ListRolePolicies(input) => {
-            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let found = roles::find_role(tx, context, &input.role_name).await?;
             let (policy_names, truncated, marker) = inline_policies::list(
-                app,
                 tx,
                 context,
                 (role, &found.role_name),
@@ -624,41 +548,41 @@ async fn dispatch(
             })
         }
         Operation::DeleteRolePolicy(input) => {
-            let found = roles::find_role(app, tx, context, &input.role_name).await?;
+            let found = roles::find_role(tx, context, &input.role_name).await?;
             service_linked_roles::check_modifiable(&found)?;
-            inline_policies::delete(app, tx, context, role, &found.role_name, &input.policy_name)
+            inline_policies::delete(tx, context, role, &found.role_name, &input.policy_name)
                 .await?;
             Output::DeleteRolePolicy
         }
         // Console passwords and the account password policy.
-        Operation::CreateLoginProfile(input) => Output::CreateLoginProfile(
-            login_profiles::handle_create(app, tx, context, input).await?,
-        ),
+        Operation::CreateLoginProfile(input) => {
+            Output::CreateLoginProfile(login_profiles::handle_create(tx, context, input).await?)
+        }
         Operation::GetLoginProfile(input) => Output::GetLoginProfile(GetLoginProfileResponse {
-            login_profile: login_profiles::handle_get(app, tx, context, input.user_name.as_deref())
+            login_profile: login_profiles::handle_get(tx, context, input.user_name.as_deref())
                 .await?,
         }),
         Operation::UpdateLoginProfile(input) => {
-            login_profiles::handle_update(app, tx, context, input).await?;
+            login_profiles::handle_update(tx, context, input).await?;
             Output::UpdateLoginProfile
         }
         Operation::DeleteLoginProfile(input) => {
-            login_profiles::handle_delete(app, tx, context, input.user_name.as_deref()).await?;
+            login_profiles::handle_delete(tx, context, input.user_name.as_deref()).await?;
             Output::DeleteLoginProfile
         }
         Operation::ChangePassword(input) => {
-            login_profiles::handle_change_password(app, tx, context, input).await?;
+            login_profiles::handle_change_password(tx, context, input).await?;
             Output::ChangePassword
         }
         Operation::UpdateAccountPasswordPolicy(input) => {
-            password_policy::handle_update(app, tx, context, &input).await?;
+            password_policy::handle_update(tx, context, &input).await?;
             Output::UpdateAccountPasswordPolicy
         }
         Operation::GetAccountPasswordPolicy => {
-            Output::GetAccountPasswordPolicy(password_policy::handle_get(app, tx, context).await?)
+            Output::GetAccountPasswordPolicy(password_policy::handle_get(tx, context).await?)
         }
         Operation::DeleteAccountPasswordPolicy => {
-            password_policy::handle_delete(app, tx, context).await?;
+            password_policy::handle_delete(tx, context).await?;
             Output::DeleteAccountPasswordPolicy
         }
         // Virtual MFA devices.
@@ -689,7 +613,6 @@ async fn dispatch(
         }
         Operation::DeactivateMFADevice(input) => {
             mfa::handle_deactivate(
-                app,
                 tx,
                 context,
                 input.user_name.as_deref(),
@@ -700,7 +623,6 @@ async fn dispatch(
         }
         Operation::GetMFADevice(input) => Output::GetMFADevice(
             mfa::handle_get(
-                app,
                 tx,
                 context,
                 input.user_name.as_deref(),
@@ -709,24 +631,24 @@ async fn dispatch(
             .await?,
         ),
         Operation::ListMFADevices(input) => Output::ListMFADevices(
-            mfa::handle_list_for_user(app, tx, context, input.user_name.as_deref()).await?,
+            mfa::handle_list_for_user(tx, context, input.user_name.as_deref()).await?,
         ),
         Operation::ListVirtualMFADevices(input) => {
-            Output::ListVirtualMFADevices(mfa::handle_list_virtual(app, tx, context, input).await?)
+            Output::ListVirtualMFADevices(mfa::handle_list_virtual(tx, context, input).await?)
         }
         Operation::DeleteVirtualMFADevice(input) => {
-            mfa::handle_delete(app, tx, context, &input.serial_number).await?;
+            mfa::handle_delete(tx, context, &input.serial_number).await?;
             Output::DeleteVirtualMFADevice
         }
         Operation::TagMFADevice(input) => {
-            mfa::update_tags(app, tx, context, &input.serial_number, |tags| {
+            mfa::update_tags(tx, context, &input.serial_number, |tags| {
                 tags::merge_tags(tags, input.tags)
             })
             .await?;
             Output::TagMFADevice
         }
         Operation::UntagMFADevice(input) => {
-            mfa::update_tags(app, tx, context, &input.serial_number, |tags| {
+            mfa::update_tags(tx, context, &input.serial_number, |tags| {
                 tags::remove_tags(tags, &input.tag_keys);
                 Ok(())
             })
@@ -735,7 +657,7 @@ async fn dispatch(
         }
         Operation::ListMFADeviceTags(input) => {
             // A read: writing the device back could undo a code accepted meanwhile.
-            let found = mfa::tags(app, tx, context, &input.serial_number).await?;
+            let found = mfa::tags(tx, context, &input.serial_number).await?;
             let (tags, truncated, marker) =
                 tags::page(&found, input.marker.as_deref(), input.max_items)?;
             Output::ListMFADeviceTags(ListMFADeviceTagsResponse {
@@ -747,13 +669,12 @@ async fn dispatch(
         // Instance profiles.
         Operation::CreateInstanceProfile(input) => {
             Output::CreateInstanceProfile(CreateInstanceProfileResponse {
-                instance_profile: instance_profiles::handle_create(app, tx, context, input).await?,
+                instance_profile: instance_profiles::handle_create(tx, context, input).await?,
             })
         }
         Operation::GetInstanceProfile(input) => {
             Output::GetInstanceProfile(GetInstanceProfileResponse {
                 instance_profile: instance_profiles::handle_get(
-                    app,
                     tx,
                     context,
                     &input.instance_profile_name,
@@ -762,13 +683,12 @@ async fn dispatch(
             })
         }
         Operation::DeleteInstanceProfile(input) => {
-            instance_profiles::handle_delete(app, tx, context, &input.instance_profile_name)
-                .await?;
+            instance_profiles::handle_delete(tx, context, &input.instance_profile_name).await?;
             Output::DeleteInstanceProfile
         }
         Operation::ListInstanceProfiles(input) => {
             let (instance_profiles, truncated, marker) =
-                instance_profiles::handle_list(app, tx, context, input).await?;
+                instance_profiles::handle_list(tx, context, input).await?;
             Output::ListInstanceProfiles(ListInstanceProfilesResponse {
                 instance_profiles,
                 is_truncated: Some(truncated),
@@ -777,7 +697,7 @@ async fn dispatch(
         }
         Operation::ListInstanceProfilesForRole(input) => {
             let (instance_profiles, truncated, marker) =
-                instance_profiles::handle_list_for_role(app, tx, context, input).await?;
+                instance_profiles::handle_list_for_role(tx, context, input).await?;
             Output::ListInstanceProfilesForRole(ListInstanceProfilesForRoleResponse {
                 instance_profiles,
                 is_truncated: Some(truncated),
@@ -786,7 +706,6 @@ async fn dispatch(
         }
         Operation::AddRoleToInstanceProfile(input) => {
             instance_profiles::handle_add_role(
-                app,
                 tx,
                 context,
                 &input.instance_profile_name,
@@ -797,7 +716,6 @@ async fn dispatch(
         }
         Operation::RemoveRoleFromInstanceProfile(input) => {
             instance_profiles::handle_remove_role(
-                app,
                 tx,
                 context,
                 &input.instance_profile_name,
@@ -807,34 +725,23 @@ async fn dispatch(
             Output::RemoveRoleFromInstanceProfile
         }
         Operation::TagInstanceProfile(input) => {
-            instance_profiles::update_tags(
-                app,
-                tx,
-                context,
-                &input.instance_profile_name,
-                |tags| tags::merge_tags(tags, input.tags),
-            )
+            instance_profiles::update_tags(tx, context, &input.instance_profile_name, |tags| {
+                tags::merge_tags(tags, input.tags)
+            })
             .await?;
             Output::TagInstanceProfile
         }
         Operation::UntagInstanceProfile(input) => {
-            instance_profiles::update_tags(
-                app,
-                tx,
-                context,
-                &input.instance_profile_name,
-                |tags| {
-                    tags::remove_tags(tags, &input.tag_keys);
-                    Ok(())
-                },
-            )
+            instance_profiles::update_tags(tx, context, &input.instance_profile_name, |tags| {
+                tags::remove_tags(tags, &input.tag_keys);
+                Ok(())
+            })
             .await?;
             Output::UntagInstanceProfile
         }
         Operation::ListInstanceProfileTags(input) => {
             let found =
-                instance_profiles::find_profile(app, tx, context, &input.instance_profile_name)
-                    .await?;
+                instance_profiles::find_profile(tx, context, &input.instance_profile_name).await?;
             let (tags, truncated, marker) =
                 tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListInstanceProfileTags(ListInstanceProfileTagsResponse {
@@ -845,12 +752,11 @@ async fn dispatch(
         }
         // Service-linked roles.
         Operation::CreateServiceLinkedRole(input) => Output::CreateServiceLinkedRole(
-            service_linked_roles::handle_create(app, tx, context, input).await?,
+            service_linked_roles::handle_create(tx, context, input).await?,
         ),
         Operation::DeleteServiceLinkedRole(input) => {
             Output::DeleteServiceLinkedRole(DeleteServiceLinkedRoleResponse {
                 deletion_task_id: service_linked_roles::handle_delete(
-                    app,
                     tx,
                     context,
                     &input.role_name,
@@ -860,52 +766,47 @@ async fn dispatch(
         }
         Operation::GetServiceLinkedRoleDeletionStatus(input) => {
             Output::GetServiceLinkedRoleDeletionStatus(
-                service_linked_roles::handle_deletion_status(
-                    app,
-                    tx,
-                    context,
-                    &input.deletion_task_id,
-                )
-                .await?,
+                service_linked_roles::handle_deletion_status(tx, context, &input.deletion_task_id)
+                    .await?,
             )
         }
         // Account-wide reports.
         Operation::GetAccountSummary => {
-            Output::GetAccountSummary(account_summary::handle(app, tx, context).await?)
+            Output::GetAccountSummary(account_summary::handle(tx, context).await?)
         }
-        Operation::GenerateCredentialReport => Output::GenerateCredentialReport(
-            credential_report::handle_generate(app, tx, context).await?,
-        ),
+        Operation::GenerateCredentialReport => {
+            Output::GenerateCredentialReport(credential_report::handle_generate(tx, context).await?)
+        }
         Operation::GetCredentialReport => {
-            Output::GetCredentialReport(credential_report::handle_get(app, tx, context).await?)
+            Output::GetCredentialReport(credential_report::handle_get(tx, context).await?)
         }
         // Identity providers.
-        Operation::CreateOpenIDConnectProvider(input) => Output::CreateOpenIDConnectProvider(
-            providers::create_oidc(app, tx, context, input).await?,
-        ),
+        Operation::CreateOpenIDConnectProvider(input) => {
+            Output::CreateOpenIDConnectProvider(providers::create_oidc(tx, context, input).await?)
+        }
         Operation::GetOpenIDConnectProvider(input) => {
             let found =
-                providers::find_oidc(app, tx, context, &input.open_id_connect_provider_arn).await?;
+                providers::find_oidc(tx, context, &input.open_id_connect_provider_arn).await?;
             Output::GetOpenIDConnectProvider(providers::oidc_to_wire(&found))
         }
         Operation::DeleteOpenIDConnectProvider(input) => {
-            providers::delete_oidc(app, tx, context, &input.open_id_connect_provider_arn).await?;
+            providers::delete_oidc(tx, context, &input.open_id_connect_provider_arn).await?;
             Output::DeleteOpenIDConnectProvider
         }
         Operation::ListOpenIDConnectProviders(_) => {
             Output::ListOpenIDConnectProviders(ListOpenIDConnectProvidersResponse {
-                open_id_connect_provider_list: Some(providers::list_oidc(app, tx, context).await?),
+                open_id_connect_provider_list: Some(providers::list_oidc(tx, context).await?),
             })
         }
         Operation::AddClientIDToOpenIDConnectProvider(input) => {
-            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+            providers::update_oidc(tx, context, &input.open_id_connect_provider_arn, |p| {
                 providers::with_client_id(p, input.client_id)
             })
             .await?;
             Output::AddClientIDToOpenIDConnectProvider
         }
         Operation::RemoveClientIDFromOpenIDConnectProvider(input) => {
-            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+            providers::update_oidc(tx, context, &input.open_id_connect_provider_arn, |p| {
                 p.client_ids.retain(|id| *id != input.client_id);
                 Ok(())
             })
@@ -913,21 +814,21 @@ async fn dispatch(
             Output::RemoveClientIDFromOpenIDConnectProvider
         }
         Operation::UpdateOpenIDConnectProviderThumbprint(input) => {
-            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+            providers::update_oidc(tx, context, &input.open_id_connect_provider_arn, |p| {
                 providers::with_thumbprints(p, input.thumbprint_list)
             })
             .await?;
             Output::UpdateOpenIDConnectProviderThumbprint
         }
         Operation::TagOpenIDConnectProvider(input) => {
-            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+            providers::update_oidc(tx, context, &input.open_id_connect_provider_arn, |p| {
                 tags::merge_tags(&mut p.tags, input.tags)
             })
             .await?;
             Output::TagOpenIDConnectProvider
         }
         Operation::UntagOpenIDConnectProvider(input) => {
-            providers::update_oidc(app, tx, context, &input.open_id_connect_provider_arn, |p| {
+            providers::update_oidc(tx, context, &input.open_id_connect_provider_arn, |p| {
                 tags::remove_tags(&mut p.tags, &input.tag_keys);
                 Ok(())
             })
@@ -936,7 +837,7 @@ async fn dispatch(
         }
         Operation::ListOpenIDConnectProviderTags(input) => {
             let found =
-                providers::find_oidc(app, tx, context, &input.open_id_connect_provider_arn).await?;
+                providers::find_oidc(tx, context, &input.open_id_connect_provider_arn).await?;
             let (tags, truncated, marker) =
                 tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListOpenIDConnectProviderTags(ListOpenIDConnectProviderTagsResponse {
@@ -946,33 +847,33 @@ async fn dispatch(
             })
         }
         Operation::CreateSAMLProvider(input) => {
-            Output::CreateSAMLProvider(providers::create_saml(app, tx, context, input).await?)
+            Output::CreateSAMLProvider(providers::create_saml(tx, context, input).await?)
         }
         Operation::GetSAMLProvider(input) => {
-            let found = providers::find_saml(app, tx, context, &input.saml_provider_arn).await?;
+            let found = providers::find_saml(tx, context, &input.saml_provider_arn).await?;
             Output::GetSAMLProvider(providers::saml_to_wire(&found))
         }
         Operation::UpdateSAMLProvider(input) => {
             Output::UpdateSAMLProvider(UpdateSAMLProviderResponse {
-                saml_provider_arn: Some(providers::update_saml(app, tx, context, input).await?),
+                saml_provider_arn: Some(providers::update_saml(tx, context, input).await?),
             })
         }
         Operation::DeleteSAMLProvider(input) => {
-            providers::delete_saml(app, tx, context, &input.saml_provider_arn).await?;
+            providers::delete_saml(tx, context, &input.saml_provider_arn).await?;
             Output::DeleteSAMLProvider
         }
         Operation::ListSAMLProviders(_) => Output::ListSAMLProviders(ListSAMLProvidersResponse {
-            saml_provider_list: Some(providers::list_saml(app, tx, context).await?),
+            saml_provider_list: Some(providers::list_saml(tx, context).await?),
         }),
         Operation::TagSAMLProvider(input) => {
-            providers::update_saml_record(app, tx, context, &input.saml_provider_arn, |p| {
+            providers::update_saml_record(tx, context, &input.saml_provider_arn, |p| {
                 tags::merge_tags(&mut p.tags, input.tags)
             })
             .await?;
             Output::TagSAMLProvider
         }
         Operation::UntagSAMLProvider(input) => {
-            providers::update_saml_record(app, tx, context, &input.saml_provider_arn, |p| {
+            providers::update_saml_record(tx, context, &input.saml_provider_arn, |p| {
                 tags::remove_tags(&mut p.tags, &input.tag_keys);
                 Ok(())
             })
@@ -980,7 +881,7 @@ async fn dispatch(
             Output::UntagSAMLProvider
         }
         Operation::ListSAMLProviderTags(input) => {
-            let found = providers::find_saml(app, tx, context, &input.saml_provider_arn).await?;
+            let found = providers::find_saml(tx, context, &input.saml_provider_arn).await?;
             let (tags, truncated, marker) =
                 tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListSAMLProviderTags(ListSAMLProviderTagsResponse {
@@ -991,26 +892,26 @@ async fn dispatch(
         }
         // The account alias.
         Operation::CreateAccountAlias(input) => {
-            account_alias::handle_create(app, tx, context, &input.account_alias).await?;
+            account_alias::handle_create(tx, context, &input.account_alias).await?;
             Output::CreateAccountAlias
         }
         Operation::DeleteAccountAlias(input) => {
-            account_alias::handle_delete(app, tx, context, &input.account_alias).await?;
+            account_alias::handle_delete(tx, context, &input.account_alias).await?;
             Output::DeleteAccountAlias
         }
         Operation::ListAccountAliases(_) => {
-            Output::ListAccountAliases(account_alias::handle_list(app, tx, context).await?)
+            Output::ListAccountAliases(account_alias::handle_list(tx, context).await?)
         }
         // Tags on users and customer managed policies.
         Operation::TagUser(input) => {
-            entity_tags::user(app, tx, context, &input.user_name, |tags| {
+            entity_tags::user(tx, context, &input.user_name, |tags| {
                 tags::merge_tags(tags, input.tags)
             })
             .await?;
             Output::TagUser
         }
         Operation::UntagUser(input) => {
-            entity_tags::user(app, tx, context, &input.user_name, |tags| {
+            entity_tags::user(tx, context, &input.user_name, |tags| {
                 tags::remove_tags(tags, &input.tag_keys);
                 Ok(())
             })
@@ -1018,7 +919,7 @@ async fn dispatch(
             Output::UntagUser
         }
         Operation::ListUserTags(input) => {
-            let found = entity_tags::user_tags(app, tx, context, &input.user_name).await?;
+            let found = entity_tags::user_tags(tx, context, &input.user_name).await?;
             let (tags, truncated, marker) =
                 tags::page(&found, input.marker.as_deref(), input.max_items)?;
             Output::ListUserTags(ListUserTagsResponse {
@@ -1028,14 +929,14 @@ async fn dispatch(
             })
         }
         Operation::TagPolicy(input) => {
-            entity_tags::policy(app, tx, context, &input.policy_arn, |tags| {
+            entity_tags::policy(tx, context, &input.policy_arn, |tags| {
                 tags::merge_tags(tags, input.tags)
             })
             .await?;
             Output::TagPolicy
         }
         Operation::UntagPolicy(input) => {
-            entity_tags::policy(app, tx, context, &input.policy_arn, |tags| {
+            entity_tags::policy(tx, context, &input.policy_arn, |tags| {
                 tags::remove_tags(tags, &input.tag_keys);
                 Ok(())
             })
@@ -1043,7 +944,7 @@ async fn dispatch(
             Output::UntagPolicy
         }
         Operation::ListPolicyTags(input) => {
-            let found = entity_tags::policy_tags(app, tx, context, &input.policy_arn).await?;
+            let found = entity_tags::policy_tags(tx, context, &input.policy_arn).await?;
             let (tags, truncated, marker) =
                 tags::page(&found, input.marker.as_deref(), input.max_items)?;
             Output::ListPolicyTags(ListPolicyTagsResponse {
@@ -1060,22 +961,16 @@ async fn dispatch(
         }
         Operation::GetContextKeysForPrincipalPolicy(input) => {
             Output::GetContextKeysForPrincipalPolicy(
-                simulator::handle_get_context_keys_for_principal_policy(app, tx, context, input)
-                    .await?,
+                simulator::handle_get_context_keys_for_principal_policy(tx, context, input).await?,
             )
         }
         Operation::GetContextKeysForCustomPolicy(input) => Output::GetContextKeysForCustomPolicy(
             simulator::handle_get_context_keys_for_custom_policy(input)?,
         ),
         Operation::EnableOrganizationsRootCredentialsManagement(_) => {
-            let (id, features) = org_features::handle_set(
-                app,
-                tx,
-                context,
-                FeatureType::RootCredentialsManagement,
-                true,
-            )
-            .await?;
+            let (id, features) =
+                org_features::handle_set(tx, context, FeatureType::RootCredentialsManagement, true)
+                    .await?;
             Output::EnableOrganizationsRootCredentialsManagement(
                 EnableOrganizationsRootCredentialsManagementResponse {
                     organization_id: Some(id),
@@ -1085,7 +980,6 @@ async fn dispatch(
         }
         Operation::DisableOrganizationsRootCredentialsManagement(_) => {
             let (id, features) = org_features::handle_set(
-                app,
                 tx,
                 context,
                 FeatureType::RootCredentialsManagement,
@@ -1101,7 +995,7 @@ async fn dispatch(
         }
         Operation::EnableOrganizationsRootSessions(_) => {
             let (id, features) =
-                org_features::handle_set(app, tx, context, FeatureType::RootSessions, true).await?;
+                org_features::handle_set(tx, context, FeatureType::RootSessions, true).await?;
             Output::EnableOrganizationsRootSessions(EnableOrganizationsRootSessionsResponse {
                 organization_id: Some(id),
                 enabled_features: Some(features),
@@ -1109,8 +1003,7 @@ async fn dispatch(
         }
         Operation::DisableOrganizationsRootSessions(_) => {
             let (id, features) =
-                org_features::handle_set(app, tx, context, FeatureType::RootSessions, false)
-                    .await?;
+                org_features::handle_set(tx, context, FeatureType::RootSessions, false).await?;
             Output::DisableOrganizationsRootSessions(DisableOrganizationsRootSessionsResponse {
                 organization_id: Some(id),
                 enabled_features: Some(features),
@@ -1127,12 +1020,11 @@ async fn dispatch(
                 }
             };
             tx.set_sts_token_version(&context.principal.account.to_string(), version)
-                .await
-                .map_err(|err| app.internal(err))?;
+                .await?;
             Output::SetSecurityTokenServicePreferences
         }
         Operation::ListOrganizationsFeatures(_) => {
-            let (id, features) = org_features::handle_list(app, tx, context).await?;
+            let (id, features) = org_features::handle_list(tx, context).await?;
             Output::ListOrganizationsFeatures(ListOrganizationsFeaturesResponse {
                 organization_id: Some(id),
                 enabled_features: Some(features),
@@ -1140,11 +1032,11 @@ async fn dispatch(
         }
         Operation::ListPoliciesGrantingServiceAccess(input) => {
             Output::ListPoliciesGrantingServiceAccess(
-                service_access::handle(app, tx, context, input).await?,
+                service_access::handle(tx, context, input).await?,
             )
         }
         Operation::ListEntitiesForPolicy(input) => Output::ListEntitiesForPolicy(
-            reports::handle_list_entities_for_policy(app, tx, context, input).await?,
+            reports::handle_list_entities_for_policy(tx, context, input).await?,
         ),
         Operation::GetAccountAuthorizationDetails(input) => Output::GetAccountAuthorizationDetails(
             reports::handle_get_account_authorization_details(app, tx, context, input).await?,
@@ -1156,7 +1048,6 @@ async fn dispatch(
         Operation::GetServerCertificate(input) => {
             Output::GetServerCertificate(GetServerCertificateResponse {
                 server_certificate: server_certificates::handle_get(
-                    app,
                     tx,
                     context,
                     &input.server_certificate_name,
@@ -1165,45 +1056,34 @@ async fn dispatch(
             })
         }
         Operation::ListServerCertificates(input) => Output::ListServerCertificates(
-            server_certificates::handle_list(app, tx, context, input).await?,
+            server_certificates::handle_list(tx, context, input).await?,
         ),
         Operation::UpdateServerCertificate(input) => {
-            server_certificates::handle_update(app, tx, context, input).await?;
+            server_certificates::handle_update(tx, context, input).await?;
             Output::UpdateServerCertificate
         }
         Operation::DeleteServerCertificate(input) => {
-            server_certificates::handle_delete(app, tx, context, &input.server_certificate_name)
-                .await?;
+            server_certificates::handle_delete(tx, context, &input.server_certificate_name).await?;
             Output::DeleteServerCertificate
         }
         Operation::TagServerCertificate(input) => {
-            server_certificates::update_tags(
-                app,
-                tx,
-                context,
-                &input.server_certificate_name,
-                |tags| tags::merge_tags(tags, input.tags),
-            )
+            server_certificates::update_tags(tx, context, &input.server_certificate_name, |tags| {
+                tags::merge_tags(tags, input.tags)
+            })
             .await?;
             Output::TagServerCertificate
         }
         Operation::UntagServerCertificate(input) => {
-            server_certificates::update_tags(
-                app,
-                tx,
-                context,
-                &input.server_certificate_name,
-                |tags| {
-                    tags::remove_tags(tags, &input.tag_keys);
-                    Ok(())
-                },
-            )
+            server_certificates::update_tags(tx, context, &input.server_certificate_name, |tags| {
+                tags::remove_tags(tags, &input.tag_keys);
+                Ok(())
+            })
             .await?;
             Output::UntagServerCertificate
         }
         Operation::ListServerCertificateTags(input) => {
             let found =
-                server_certificates::find(app, tx, context, &input.server_certificate_name).await?;
+                server_certificates::find(tx, context, &input.server_certificate_name).await?;
             let (tags, truncated, marker) =
                 tags::page(&found.tags, input.marker.as_deref(), input.max_items)?;
             Output::ListServerCertificateTags(ListServerCertificateTagsResponse {
@@ -1217,7 +1097,6 @@ async fn dispatch(
             Output::UploadSSHPublicKey(UploadSSHPublicKeyResponse {
                 ssh_public_key: Some(
                     ssh_keys::handle_upload(
-                        app,
                         tx,
                         context,
                         &input.user_name,
@@ -1230,7 +1109,6 @@ async fn dispatch(
         Operation::GetSSHPublicKey(input) => Output::GetSSHPublicKey(GetSSHPublicKeyResponse {
             ssh_public_key: Some(
                 ssh_keys::handle_get(
-                    app,
                     tx,
                     context,
                     (&input.user_name, &input.ssh_public_key_id),
@@ -1240,11 +1118,10 @@ async fn dispatch(
             ),
         }),
         Operation::ListSSHPublicKeys(input) => {
-            Output::ListSSHPublicKeys(ssh_keys::handle_list(app, tx, context, input).await?)
+            Output::ListSSHPublicKeys(ssh_keys::handle_list(tx, context, input).await?)
         }
         Operation::UpdateSSHPublicKey(input) => {
             ssh_keys::handle_update(
-                app,
                 tx,
                 context,
                 (&input.user_name, &input.ssh_public_key_id),
@@ -1254,20 +1131,14 @@ async fn dispatch(
             Output::UpdateSSHPublicKey
         }
         Operation::DeleteSSHPublicKey(input) => {
-            ssh_keys::handle_delete(
-                app,
-                tx,
-                context,
-                (&input.user_name, &input.ssh_public_key_id),
-            )
-            .await?;
+            ssh_keys::handle_delete(tx, context, (&input.user_name, &input.ssh_public_key_id))
+                .await?;
             Output::DeleteSSHPublicKey
         }
         // Signing certificates.
         Operation::UploadSigningCertificate(input) => {
             Output::UploadSigningCertificate(UploadSigningCertificateResponse {
                 certificate: signing_certificates::handle_upload(
-                    app,
                     tx,
                     context,
                     input.user_name.as_deref(),
@@ -1277,11 +1148,10 @@ async fn dispatch(
             })
         }
         Operation::ListSigningCertificates(input) => Output::ListSigningCertificates(
-            signing_certificates::handle_list(app, tx, context, input).await?,
+            signing_certificates::handle_list(tx, context, input).await?,
         ),
         Operation::UpdateSigningCertificate(input) => {
             signing_certificates::handle_update(
-                app,
                 tx,
                 context,
                 (input.user_name.as_deref(), &input.certificate_id),
@@ -1292,7 +1162,6 @@ async fn dispatch(
         }
         Operation::DeleteSigningCertificate(input) => {
             signing_certificates::handle_delete(
-                app,
                 tx,
                 context,
                 (input.user_name.as_deref(), &input.certificate_id),
@@ -1304,18 +1173,17 @@ async fn dispatch(
         Operation::CreateServiceSpecificCredential(input) => {
             Output::CreateServiceSpecificCredential(CreateServiceSpecificCredentialResponse {
                 service_specific_credential: Some(
-                    service_credentials::handle_create(app, tx, context, input).await?,
+                    service_credentials::handle_create(tx, context, input).await?,
                 ),
             })
         }
         Operation::ListServiceSpecificCredentials(input) => Output::ListServiceSpecificCredentials(
-            service_credentials::handle_list(app, tx, context, input).await?,
+            service_credentials::handle_list(tx, context, input).await?,
         ),
         Operation::ResetServiceSpecificCredential(input) => {
             Output::ResetServiceSpecificCredential(ResetServiceSpecificCredentialResponse {
                 service_specific_credential: Some(
                     service_credentials::handle_reset(
-                        app,
                         tx,
                         context,
                         (
@@ -1329,7 +1197,6 @@ async fn dispatch(
         }
         Operation::UpdateServiceSpecificCredential(input) => {
             service_credentials::handle_update(
-                app,
                 tx,
                 context,
                 (
@@ -1343,7 +1210,6 @@ async fn dispatch(
         }
         Operation::DeleteServiceSpecificCredential(input) => {
             service_credentials::handle_delete(
-                app,
                 tx,
                 context,
                 (
@@ -1356,43 +1222,42 @@ async fn dispatch(
         }
         Operation::GenerateServiceLastAccessedDetails(input) => {
             Output::GenerateServiceLastAccessedDetails(
-                last_accessed::handle_generate(app, tx, context, input).await?,
+                last_accessed::handle_generate(tx, context, input).await?,
             )
         }
         Operation::GetServiceLastAccessedDetails(input) => Output::GetServiceLastAccessedDetails(
-            last_accessed::handle_get(app, tx, context, input).await?,
+            last_accessed::handle_get(tx, context, input).await?,
         ),
         Operation::GetServiceLastAccessedDetailsWithEntities(input) => {
             Output::GetServiceLastAccessedDetailsWithEntities(
-                last_accessed::handle_get_with_entities(app, tx, context, input).await?,
+                last_accessed::handle_get_with_entities(tx, context, input).await?,
             )
         }
         Operation::GenerateOrganizationsAccessReport(input) => {
             Output::GenerateOrganizationsAccessReport(
-                org_access_report::handle_generate(app, tx, context, input).await?,
+                org_access_report::handle_generate(tx, context, input).await?,
             )
         }
         Operation::GetOrganizationsAccessReport(input) => Output::GetOrganizationsAccessReport(
-            org_access_report::handle_get(app, tx, context, input).await?,
+            org_access_report::handle_get(tx, context, input).await?,
         ),
         // Delegation requests.
         Operation::CreateDelegationRequest(input) => Output::CreateDelegationRequest(
-            delegation_requests::handle_create(app, tx, context, input).await?,
+            delegation_requests::handle_create(tx, context, input).await?,
         ),
         Operation::GetDelegationRequest(input) => Output::GetDelegationRequest(
             delegation_requests::handle_get(app, tx, context, input).await?,
         ),
         Operation::ListDelegationRequests(input) => Output::ListDelegationRequests(
-            delegation_requests::handle_list(app, tx, context, input).await?,
+            delegation_requests::handle_list(tx, context, input).await?,
         ),
         Operation::AssociateDelegationRequest(input) => {
-            delegation_requests::handle_associate(app, tx, context, &input.delegation_request_id)
+            delegation_requests::handle_associate(tx, context, &input.delegation_request_id)
                 .await?;
             Output::AssociateDelegationRequest
         }
         Operation::UpdateDelegationRequest(input) => {
             delegation_requests::handle_update(
-                app,
                 tx,
                 context,
                 &input.delegation_request_id,
@@ -1402,13 +1267,11 @@ async fn dispatch(
             Output::UpdateDelegationRequest
         }
         Operation::AcceptDelegationRequest(input) => {
-            delegation_requests::handle_accept(app, tx, context, &input.delegation_request_id)
-                .await?;
+            delegation_requests::handle_accept(tx, context, &input.delegation_request_id).await?;
             Output::AcceptDelegationRequest
         }
         Operation::RejectDelegationRequest(input) => {
             delegation_requests::handle_reject(
-                app,
                 tx,
                 context,
                 &input.delegation_request_id,
@@ -1423,7 +1286,7 @@ async fn dispatch(
             Output::SendDelegationToken
         }
         Operation::GetHumanReadableSummary(input) => Output::GetHumanReadableSummary(
-            human_readable_summary::handle(app, tx, context, input).await?,
+            human_readable_summary::handle(tx, context, input).await?,
         ),
         // Outbound web identity federation.
         Operation::EnableOutboundWebIdentityFederation => {
@@ -1432,7 +1295,7 @@ async fn dispatch(
             )
         }
         Operation::DisableOutboundWebIdentityFederation => {
-            outbound_federation::handle_disable(app, tx, context).await?;
+            outbound_federation::handle_disable(tx, context).await?;
             Output::DisableOutboundWebIdentityFederation
         }
         Operation::GetOutboundWebIdentityFederationInfo => {
@@ -2175,7 +2038,6 @@ fn needs(context: &RequestContext, operation: &Operation) -> Vec<Need> {
 /// The accesses an operation needs, with each target's ARN resolved (entity paths are
 /// read from the store, inside the request's transaction).
 async fn access(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     operation: &Operation,
@@ -2185,12 +2047,12 @@ async fn access(
         let mut access = match need.target {
             Target::Star => Access::new(need.action, "*"),
             Target::Arn(arn) => Access::new(need.action, arn),
-            Target::User(name) => user_access(app, tx, context, need.action, name).await?,
+            Target::User(name) => user_access(tx, context, need.action, name).await?,
             Target::Group(name) => {
-                entity_access(app, tx, context, OwnerKind::Group, need.action, &name).await?
+                entity_access(tx, context, OwnerKind::Group, need.action, &name).await?
             }
             Target::Role(name) => {
-                entity_access(app, tx, context, OwnerKind::Role, need.action, &name).await?
+                entity_access(tx, context, OwnerKind::Role, need.action, &name).await?
             }
             Target::Renamed {
                 kind,
@@ -2198,7 +2060,7 @@ async fn access(
                 new_name,
                 new_path,
             } => {
-                let (label, path) = entity_path(app, tx, context, kind, &name).await?;
+                let (label, path) = entity_path(tx, context, kind, &name).await?;
                 let path = new_path.or(path).unwrap_or_else(|| "/".to_owned());
                 let principal = &context.principal;
                 Access::new(
@@ -2216,8 +2078,7 @@ async fn access(
                 let principal = &context.principal;
                 let path = tx
                     .instance_profile(&principal.account.to_string(), &name)
-                    .await
-                    .map_err(|err| app.internal(err))?
+                    .await?
                     .map_or_else(|| "/".to_owned(), |profile| profile.path);
                 Access::new(
                     need.action,
@@ -2234,8 +2095,7 @@ async fn access(
                 let principal = &context.principal;
                 let current = tx
                     .server_certificate(&principal.account.to_string(), &name)
-                    .await
-                    .map_err(|err| app.internal(err))?
+                    .await?
                     .map(|found| found.path);
                 let (name, path) = match renamed {
                     Some((new_name, new_path)) => (new_name, new_path.or(current)),
@@ -2254,14 +2114,13 @@ async fn access(
                 let account = context.principal.account.to_string();
                 let owner = tx
                     .access_key_by_id(&key_id)
-                    .await
-                    .map_err(|err| app.internal(err))?
+                    .await?
                     .filter(|key| key.account_id == account)
                     .and_then(|key| match key.owner {
                         crate::store::KeyOwner::User(name) => Some(name),
                         crate::store::KeyOwner::Root => None,
                     });
-                user_access(app, tx, context, need.action, owner).await?
+                user_access(tx, context, need.action, owner).await?
             }
         }
         .with_request_tags(&need.tags);
@@ -2274,14 +2133,13 @@ async fn access(
 /// Access to a user resource; `None` (the root user acting on itself) is the account's
 /// root ARN.
 async fn user_access(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     action: &'static str,
     name: Option<String>,
 ) -> Result<Access, ServiceError> {
     match name {
-        Some(name) => entity_access(app, tx, context, OwnerKind::User, action, &name).await,
+        Some(name) => entity_access(tx, context, OwnerKind::User, action, &name).await,
         None => {
             let principal = &context.principal;
             Ok(Access::new(
@@ -2295,7 +2153,6 @@ async fn user_access(
 /// Access to a user, group or role. The ARN carries the entity's path when it exists
 /// (`/` otherwise, as AWS authorizes requests about entities that do not exist).
 async fn entity_access(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     kind: OwnerKind,
@@ -2303,7 +2160,7 @@ async fn entity_access(
     name: &str,
 ) -> Result<Access, ServiceError> {
     let principal = &context.principal;
-    let (label, path) = entity_path(app, tx, context, kind, name).await?;
+    let (label, path) = entity_path(tx, context, kind, name).await?;
     let path = path.unwrap_or_else(|| "/".to_owned());
     Ok(Access::new(
         action,
@@ -2313,35 +2170,18 @@ async fn entity_access(
 
 /// The ARN label of a user, group or role (`user`, …) and its path, when it exists.
 async fn entity_path(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     kind: OwnerKind,
     name: &str,
 ) -> Result<(&'static str, Option<String>), ServiceError> {
     let account = context.principal.account.to_string();
-    let fail = |err| app.internal(err);
     Ok(match kind {
-        OwnerKind::User => (
-            "user",
-            tx.user(&account, name)
-                .await
-                .map_err(fail)?
-                .map(|user| user.path),
-        ),
+        OwnerKind::User => ("user", tx.user(&account, name).await?.map(|user| user.path)),
         OwnerKind::Group => (
             "group",
-            tx.group(&account, name)
-                .await
-                .map_err(fail)?
-                .map(|group| group.path),
+            tx.group(&account, name).await?.map(|group| group.path),
         ),
-        OwnerKind::Role => (
-            "role",
-            tx.role(&account, name)
-                .await
-                .map_err(fail)?
-                .map(|role| role.path),
-        ),
+        OwnerKind::Role => ("role", tx.role(&account, name).await?.map(|role| role.path)),
     })
 }

@@ -19,13 +19,13 @@ mod units;
 use wire::organizations::{errors, Operation, Output};
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::authorize::{authorize, authorize_with_resource_policy, Access};
 use crate::model::organizations as ids;
 use crate::model::Partition;
-use crate::server::App;
-use crate::store::{OrganizationRecord, StoreError, Tx};
+use crate::store::{OrganizationRecord, Tx};
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// Authorizes and runs one Organizations operation.
 pub async fn call(
@@ -34,13 +34,10 @@ pub async fn call(
     operation: Operation,
 ) -> Result<Output, ServiceError> {
     context.trace(operation.name());
-    let mutates = !crate::server::audit::is_read_only(operation.name());
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    let mutates = !crate::audit::is_read_only(operation.name());
+    let mut tx = app.store().begin().await?;
     let account = context.principal.account.to_string();
-    let org = tx
-        .organization_of_account(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let org = tx.organization_of_account(&account).await?;
     let mut delegated = None;
     let org = match (needs(&operation), org) {
         (Needs::Nothing, org) => org,
@@ -55,9 +52,7 @@ pub async fn call(
                 if !delegation::delegable(&operation) {
                     return Err(access_denied());
                 }
-                delegated = delegation::compiled(&mut tx, &org)
-                    .await
-                    .map_err(|err| app.internal(err))?;
+                delegated = delegation::compiled(&mut tx, &org).await?;
                 if delegated.is_none() {
                     return Err(access_denied());
                 }
@@ -65,7 +60,7 @@ pub async fn call(
             Some(org)
         }
     };
-    let mut needed = access(app, &mut tx, context, org.as_ref(), &operation).await?;
+    let mut needed = access(&mut tx, context, org.as_ref(), &operation).await?;
     if let (Some(_), Some(org)) = (&delegated, &org) {
         // A delegated call acts on the management account's organization: resources
         // without an ARN of their own are the organization itself, which makes the
@@ -81,11 +76,7 @@ pub async fn call(
             }
         }
     }
-    let view = app
-        .policies()
-        .view(&mut tx, &context.principal)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let view = app.policies().view(&mut tx, &context.principal).await?;
     let environment = context.environment(app);
     for access in &needed {
         match &delegated {
@@ -108,17 +99,17 @@ pub async fn call(
                 .map(Output::AcceptHandshake)
         }
         (Operation::DeclineHandshake(input), _) => {
-            handshakes::handle_decline(app, &mut tx, context, input)
+            handshakes::handle_decline(&mut tx, context, input)
                 .await
                 .map(Output::DeclineHandshake)
         }
         (Operation::DescribeHandshake(input), org) => {
-            handshakes::handle_describe(app, &mut tx, context, org.as_ref(), input)
+            handshakes::handle_describe(&mut tx, context, org.as_ref(), input)
                 .await
                 .map(Output::DescribeHandshake)
         }
         (Operation::ListHandshakesForAccount(input), _) => {
-            handshakes::handle_list_for_account(app, &mut tx, context, input)
+            handshakes::handle_list_for_account(&mut tx, context, input)
                 .await
                 .map(Output::ListHandshakesForAccount)
         }
@@ -139,7 +130,13 @@ pub async fn call(
             dispatch(&scope, &mut tx, operation).await
         }
     }?;
-    crate::server::audit::commit(app, tx, context, mutates).await?;
+    crate::audit::commit(
+        app.audit(),
+        tx,
+        (&context.request_id, context.source_ip),
+        mutates,
+    )
+    .await?;
     if mutates {
         // Organizations changes can change any member account's SCPs and organization
         // keys: drop every cached view. Account status changes (CloseAccount) decide
@@ -159,11 +156,6 @@ pub(crate) struct OrgScope<'a> {
 }
 
 impl OrgScope<'_> {
-    /// Logs a store failure and returns the client-safe 500.
-    fn internal(&self, error: StoreError) -> ServiceError {
-        self.app.internal(error)
-    }
-
     fn partition(&self) -> Partition {
         self.context.principal.partition
     }
@@ -438,7 +430,6 @@ fn needs(operation: &Operation) -> Needs {
 /// The actions and resources an operation needs, as AWS's Service Authorization
 /// Reference lists them; `*` where it names no resource type.
 async fn access(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     org: Option<&OrganizationRecord>,
@@ -467,10 +458,7 @@ async fn access(
     .filter(|id| id.starts_with("p-"));
     let policy = match policy_id {
         Some(id) => {
-            let found = tx
-                .org_policy(org_id, id)
-                .await
-                .map_err(|err| app.internal(err))?;
+            let found = tx.org_policy(org_id, id).await?;
             match found {
                 // FIXME: AWS-managed policies live in the `aws` account
                 // (`arn:aws:organizations::aws:policy/…`); today's authorizer treats that
@@ -499,7 +487,7 @@ async fn access(
     }
     .filter(|id| id.starts_with("rt-"));
     let transfer = match transfer_id {
-        Some(id) => transfers::arn_for(app, tx, partition, org, id)
+        Some(id) => transfers::arn_for(tx, partition, org, id)
             .await?
             .unwrap_or_else(|| "*".to_owned()),
         None => "*".to_owned(),

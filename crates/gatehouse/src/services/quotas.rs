@@ -15,11 +15,11 @@ use wire::service_quotas::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::authorize::{authorize, Access};
-use crate::server::App;
 use crate::store::{from_millis, now_millis, QuotaRequestRecord, Store, StoreError, Tx};
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// The one service with quotas today.
 const ORGANIZATIONS: &str = "organizations";
@@ -61,8 +61,7 @@ pub async fn account_quota(
 async fn applied_value(app: &App, tx: &mut Tx, account: &str) -> Result<f64, ServiceError> {
     let stored = tx
         .quota_value(account, ORGANIZATIONS, ACCOUNTS_QUOTA)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(stored.unwrap_or_else(|| default_value(app)))
 }
 
@@ -77,7 +76,7 @@ pub async fn call(
     operation: Operation,
 ) -> Result<Output, ServiceError> {
     context.trace(operation.name());
-    let mutates = !crate::server::audit::is_read_only(operation.name());
+    let mutates = !crate::audit::is_read_only(operation.name());
     let quota_arn = |service: &str, quota: &str| {
         format!(
             "arn:{}:servicequotas:{}:{}:{service}/{quota}",
@@ -113,12 +112,8 @@ pub async fn call(
         ),
         other => return Err(ServiceError::not_implemented(other.name())),
     };
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
-    let view = app
-        .policies()
-        .view(&mut tx, &context.principal)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
+    let view = app.policies().view(&mut tx, &context.principal).await?;
     authorize(
         &context.principal,
         &view,
@@ -196,23 +191,29 @@ pub async fn call(
                 .map(Output::RequestServiceQuotaIncrease)
         }
         Operation::GetRequestedServiceQuotaChange(input) => {
-            handle_get_request(app, &mut tx, context, input)
+            handle_get_request(&mut tx, context, input)
                 .await
                 .map(Output::GetRequestedServiceQuotaChange)
         }
         Operation::ListRequestedServiceQuotaChangeHistory(input) => {
-            handle_history(app, &mut tx, context, input)
+            handle_history(&mut tx, context, input)
                 .await
                 .map(Output::ListRequestedServiceQuotaChangeHistory)
         }
         Operation::ListRequestedServiceQuotaChangeHistoryByQuota(input) => {
-            handle_history_by_quota(app, &mut tx, context, input)
+            handle_history_by_quota(&mut tx, context, input)
                 .await
                 .map(Output::ListRequestedServiceQuotaChangeHistoryByQuota)
         }
         other => Err(ServiceError::not_implemented(other.name())),
     }?;
-    crate::server::audit::commit(app, tx, context, mutates).await?;
+    crate::audit::commit(
+        app.audit(),
+        tx,
+        (&context.request_id, context.source_ip),
+        mutates,
+    )
+    .await?;
     Ok(output)
 }
 
@@ -231,10 +232,7 @@ async fn handle_request_increase(
             input.desired_value
         )));
     }
-    let requests = tx
-        .quota_requests(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let requests = tx.quota_requests(&account).await?;
     let open = requests.iter().any(|request| {
         resolve(&request.service_code, &request.quota_code).ok() == Some(code)
             && (request.status == "PENDING" || request.status == "CASE_OPENED")
@@ -260,13 +258,10 @@ async fn handle_request_increase(
         created_at: now,
         updated_at: now,
     };
-    tx.insert_quota_request(&record)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.insert_quota_request(&record).await?;
     if auto {
         tx.set_quota_value(&account, ORGANIZATIONS, code, record.desired_value)
-            .await
-            .map_err(|err| app.internal(err))?;
+            .await?;
     }
     Ok(RequestServiceQuotaIncreaseResponse {
         requested_quota: Some(request_to_wire(context, &record)),
@@ -274,7 +269,6 @@ async fn handle_request_increase(
 }
 
 async fn handle_get_request(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GetRequestedServiceQuotaChangeRequest,
@@ -282,8 +276,7 @@ async fn handle_get_request(
     let account = context.principal.account.to_string();
     let record = tx
         .quota_request(&account, &input.request_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| {
             errors::no_such_resource_exception(format!(
                 "The request failed because the specified request {} does not exist.",
@@ -296,13 +289,11 @@ async fn handle_get_request(
 }
 
 async fn handle_history(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListRequestedServiceQuotaChangeHistoryRequest,
 ) -> Result<ListRequestedServiceQuotaChangeHistoryResponse, ServiceError> {
     let (requested_quotas, next_token) = history(
-        app,
         tx,
         context,
         input.service_code.as_deref(),
@@ -319,14 +310,12 @@ async fn handle_history(
 }
 
 async fn handle_history_by_quota(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListRequestedServiceQuotaChangeHistoryByQuotaRequest,
 ) -> Result<ListRequestedServiceQuotaChangeHistoryByQuotaResponse, ServiceError> {
     let code = resolve(&input.service_code, &input.quota_code)?;
     let (requested_quotas, next_token) = history(
-        app,
         tx,
         context,
         Some(&input.service_code),
@@ -343,12 +332,7 @@ async fn handle_history_by_quota(
 }
 
 /// The caller's requests, newest first, filtered and paged.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the filters of two list operations"
-)]
 async fn history(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     service_code: Option<&str>,
@@ -358,10 +342,7 @@ async fn history(
     max_results: Option<i32>,
 ) -> Result<(Vec<RequestedServiceQuotaChange>, Option<String>), ServiceError> {
     let account = context.principal.account.to_string();
-    let mut requests = tx
-        .quota_requests(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let mut requests = tx.quota_requests(&account).await?;
     requests.reverse();
     let selected: Vec<_> = requests
         .into_iter()

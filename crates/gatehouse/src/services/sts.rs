@@ -26,11 +26,11 @@ use wire::sts::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::authorize::{authorize, Access};
 use crate::model::AccessKeyId;
-use crate::server::App;
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// Authorizes and runs one STS operation.
 pub async fn call(
@@ -42,7 +42,7 @@ pub async fn call(
     match operation {
         // AWS never denies GetCallerIdentity, so it needs no policy lookup at all.
         Operation::GetCallerIdentity(_) => {
-            crate::server::audit::note_decision(
+            crate::audit::note_decision(
                 "sts:GetCallerIdentity",
                 "*",
                 policy::DecisionEffect::Allow,
@@ -162,12 +162,8 @@ pub fn serves_unsigned(action: &str) -> bool {
 
 /// Authorizes one access with the caller's identity view.
 async fn check(app: &App, context: &RequestContext, access: Access) -> Result<(), ServiceError> {
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
-    let view = app
-        .policies()
-        .view(&mut tx, &context.principal)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
+    let view = app.policies().view(&mut tx, &context.principal).await?;
     drop(tx);
     authorize(
         &context.principal,
@@ -180,7 +176,6 @@ async fn check(app: &App, context: &RequestContext, access: Access) -> Result<()
 /// Session policies of a request (`Policy`, then the documents of `PolicyArns`, read
 /// from `account`), validated now; enforced on every request the session makes.
 async fn session_policies(
-    app: &App,
     tx: &mut crate::store::Tx,
     account: &str,
     inline: Option<&str>,
@@ -204,8 +199,7 @@ async fn session_policies(
             continue;
         };
         let document = crate::auth::identity::managed_document(tx, account, policy_arn)
-            .await
-            .map_err(|err| app.internal(err))?
+            .await?
             .ok_or_else(|| {
                 ServiceError::validation(format!(
                     "Policy {policy_arn} does not exist or is not attachable."
@@ -252,13 +246,10 @@ async fn handle_get_access_key_info(
     app: &App,
     input: GetAccessKeyInfoRequest,
 ) -> Result<GetAccessKeyInfoResponse, ServiceError> {
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
     // Keys Gatehouse issued are answered from the store; others are decoded the way AWS
     // decodes any key id, which works without the key existing.
-    let stored = tx
-        .access_key_by_id(&input.access_key_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let stored = tx.access_key_by_id(&input.access_key_id).await?;
     let account = match stored {
         Some(record) => record.account_id,
         None => AccessKeyId::parse(&input.access_key_id)

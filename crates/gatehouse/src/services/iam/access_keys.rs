@@ -9,12 +9,12 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::model::{ids, AccessKeyId};
-use crate::server::App;
 use crate::store::{from_millis, AccessKeyRecord, KeyOwner, Tx};
 
 use super::users::find_user;
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// AWS's quota of access keys per user.
 pub(super) const KEYS_PER_USER: usize = 2;
@@ -25,7 +25,6 @@ const ROOT_NAME: &str = "root";
 /// Resolves whose keys an operation is about: the named user (which must exist), or the
 /// caller when no name is given. Returns the owner and the name to report.
 pub(super) async fn owner(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: Option<&str>,
@@ -33,7 +32,7 @@ pub(super) async fn owner(
     let account = context.principal.account.to_string();
     match user_name.or_else(|| context.principal.user_name()) {
         Some(name) => {
-            let user = find_user(app, tx, &account, name).await?;
+            let user = find_user(tx, &account, name).await?;
             Ok((KeyOwner::User(user.user_name.clone()), user.user_name))
         }
         None => Ok((KeyOwner::Root, ROOT_NAME.to_owned())),
@@ -51,11 +50,8 @@ pub(super) async fn handle_create_access_key(
     input: CreateAccessKeyRequest,
 ) -> Result<CreateAccessKeyResponse, ServiceError> {
     let account = context.principal.account;
-    let (owner, name) = owner(app, tx, context, input.user_name.as_deref()).await?;
-    let existing = tx
-        .access_keys_of(&account.to_string(), &owner)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let (owner, name) = owner(tx, context, input.user_name.as_deref()).await?;
+    let existing = tx.access_keys_of(&account.to_string(), &owner).await?;
     if existing.len() >= KEYS_PER_USER {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}"
@@ -74,9 +70,7 @@ pub(super) async fn handle_create_access_key(
         created_at: crate::store::now_millis(),
         last_used: None,
     };
-    tx.insert_access_key(&record)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.insert_access_key(&record).await?;
     app.credentials().invalidate(key_id.as_str());
     Ok(CreateAccessKeyResponse {
         access_key: AccessKey {
@@ -90,17 +84,13 @@ pub(super) async fn handle_create_access_key(
 }
 
 pub(super) async fn handle_list_access_keys(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListAccessKeysRequest,
 ) -> Result<ListAccessKeysResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let (owner, name) = owner(app, tx, context, input.user_name.as_deref()).await?;
-    let keys = tx
-        .access_keys_of(&account, &owner)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let (owner, name) = owner(tx, context, input.user_name.as_deref()).await?;
+    let keys = tx.access_keys_of(&account, &owner).await?;
     let (keys, truncated, marker) =
         super::pagination::page(keys, input.max_items, input.marker.as_deref(), |key| {
             key.access_key_id.clone()
@@ -122,17 +112,13 @@ pub(super) async fn handle_list_access_keys(
 
 /// The key of that id belonging to `owner` in the caller's account, or `NoSuchEntity`.
 async fn find_key(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     owner: &KeyOwner,
     access_key_id: &str,
 ) -> Result<AccessKeyRecord, ServiceError> {
     let account = context.principal.account.to_string();
-    let keys = tx
-        .access_keys_of(&account, owner)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let keys = tx.access_keys_of(&account, owner).await?;
     keys.into_iter()
         .find(|key| key.access_key_id == access_key_id)
         .ok_or_else(|| {
@@ -148,8 +134,8 @@ pub(super) async fn handle_update_access_key(
     context: &RequestContext,
     input: UpdateAccessKeyRequest,
 ) -> Result<(), ServiceError> {
-    let (owner, _) = owner(app, tx, context, input.user_name.as_deref()).await?;
-    let key = find_key(app, tx, context, &owner, &input.access_key_id).await?;
+    let (owner, _) = owner(tx, context, input.user_name.as_deref()).await?;
+    let key = find_key(tx, context, &owner, &input.access_key_id).await?;
     let status = match input.status {
         StatusType::Active => "Active",
         StatusType::Inactive => "Inactive",
@@ -161,8 +147,7 @@ pub(super) async fn handle_update_access_key(
         }
     };
     tx.set_access_key_status(&key.account_id, &key.access_key_id, status)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     app.credentials().invalidate(&key.access_key_id);
     Ok(())
 }
@@ -173,11 +158,10 @@ pub(super) async fn handle_delete_access_key(
     context: &RequestContext,
     input: DeleteAccessKeyRequest,
 ) -> Result<(), ServiceError> {
-    let (owner, _) = owner(app, tx, context, input.user_name.as_deref()).await?;
-    let key = find_key(app, tx, context, &owner, &input.access_key_id).await?;
+    let (owner, _) = owner(tx, context, input.user_name.as_deref()).await?;
+    let key = find_key(tx, context, &owner, &input.access_key_id).await?;
     tx.delete_access_key(&key.account_id, &key.access_key_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     app.credentials().invalidate(&key.access_key_id);
     Ok(())
 }
@@ -191,8 +175,7 @@ pub(super) async fn handle_get_access_key_last_used(
     let account = context.principal.account.to_string();
     let key = tx
         .access_key_by_id(&input.access_key_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .filter(|key| key.account_id == account)
         .ok_or_else(|| {
             errors::no_such_entity(format!(
@@ -201,7 +184,7 @@ pub(super) async fn handle_get_access_key_last_used(
             ))
         })?;
     let user_name = match &key.owner {
-        KeyOwner::User(name) => find_user(app, tx, &account, name).await?.user_name,
+        KeyOwner::User(name) => find_user(tx, &account, name).await?.user_name,
         KeyOwner::Root => ROOT_NAME.to_owned(),
     };
     // Uses noted in memory reach the store within a second; a newer one wins here.

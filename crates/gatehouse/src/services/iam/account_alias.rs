@@ -4,10 +4,9 @@
 use wire::iam::{errors, ListAccountAliasesResponse};
 use wire::ServiceError;
 
-use crate::server::App;
 use crate::store::{StoreError, Tx};
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// The model's pattern, which its generated checks cannot apply (it uses a look-ahead).
 const PATTERN: &str = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$";
@@ -35,47 +34,36 @@ fn check(alias: &str) -> Result<(), ServiceError> {
 }
 
 pub(super) async fn handle_create(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     alias: &str,
 ) -> Result<(), ServiceError> {
     check(alias)?;
     let account = context.principal.account.to_string();
-    let current = tx
-        .account_alias(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let current = tx.account_alias(&account).await?;
     if current.as_deref() == Some(alias) {
         return Ok(());
     }
     if let Some(current) = current {
-        tx.delete_account_alias(&account, &current)
-            .await
-            .map_err(|err| app.internal(err))?;
+        tx.delete_account_alias(&account, &current).await?;
     }
     match tx.insert_account_alias(&account, alias).await {
         Ok(()) => Ok(()),
         Err(StoreError::Duplicate) => Err(errors::entity_already_exists(format!(
             "The account alias {alias} already exists."
         ))),
-        Err(err) => Err(app.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
 pub(super) async fn handle_delete(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     alias: &str,
 ) -> Result<(), ServiceError> {
     check(alias)?;
     let account = context.principal.account.to_string();
-    if tx
-        .delete_account_alias(&account, alias)
-        .await
-        .map_err(|err| app.internal(err))?
-    {
+    if tx.delete_account_alias(&account, alias).await? {
         Ok(())
     } else {
         Err(errors::no_such_entity(format!(
@@ -85,15 +73,11 @@ pub(super) async fn handle_delete(
 }
 
 pub(super) async fn handle_list(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<ListAccountAliasesResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let alias = tx
-        .account_alias(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let alias = tx.account_alias(&account).await?;
     Ok(ListAccountAliasesResponse {
         account_aliases: alias.into_iter().collect(),
         is_truncated: Some(false),

@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 use wire::iam::GetAccountSummaryResponse;
 use wire::ServiceError;
 
-use crate::server::App;
 use crate::store::Tx;
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// AWS's quota of customer managed policies per account.
 const POLICIES_PER_ACCOUNT: i64 = 1500;
@@ -21,20 +20,12 @@ fn int<T: TryInto<i64>>(value: T) -> i64 {
 }
 
 pub(super) async fn handle(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<GetAccountSummaryResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let token_version = tx
-        .sts_token_version(&account)
-        .await
-        .map_err(|err| app.internal(err))?
-        .unwrap_or(1);
-    let counts = tx
-        .iam_counts(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let token_version = tx.sts_token_version(&account).await?.unwrap_or(1);
+    let counts = tx.iam_counts(&account).await?;
     let entries: [(&str, i64); 34] = [
         ("Users", counts.users),
         ("UsersQuota", int(super::users::USERS_PER_ACCOUNT)),

@@ -10,13 +10,12 @@ use wire::iam::{
 use wire::ServiceError;
 
 use crate::model::arn;
-use crate::server::App;
 use crate::store::{
     from_millis, name_key, now_millis, AccessKeyRecord, KeyOwner, LoginProfileRecord,
     PasswordPolicyRecord, SigningCertificateRecord, Tx,
 };
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// The columns, in AWS's order.
 const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,\
@@ -113,23 +112,18 @@ fn password_columns(
 }
 
 /// Builds the CSV text of the account's report.
-async fn build(app: &App, tx: &mut Tx, context: &RequestContext) -> Result<String, ServiceError> {
+async fn build(tx: &mut Tx, context: &RequestContext) -> Result<String, ServiceError> {
     let principal = &context.principal;
     let account = principal.account.to_string();
-    let fail = |err| app.internal(err);
     let created = tx
         .account(&account)
-        .await
-        .map_err(fail)?
+        .await?
         .map_or(0, |record| record.created_at);
-    let policy = tx.password_policy(&account).await.map_err(fail)?;
-    let profiles = tx.login_profiles(&account).await.map_err(fail)?;
+    let policy = tx.password_policy(&account).await?;
+    let profiles = tx.login_profiles(&account).await?;
 
     let mut lines = vec![HEADER.to_owned()];
-    let root_keys = tx
-        .access_keys_of(&account, &KeyOwner::Root)
-        .await
-        .map_err(fail)?;
+    let root_keys = tx.access_keys_of(&account, &KeyOwner::Root).await?;
     let mut root = vec![
         "<root_account>".to_owned(),
         arn::root(principal.partition, principal.account),
@@ -143,17 +137,13 @@ async fn build(app: &App, tx: &mut Tx, context: &RequestContext) -> Result<Strin
     root.extend(key_columns(&root_keys));
     let root_certificates = tx
         .signing_certificates_of(&account, &KeyOwner::Root)
-        .await
-        .map_err(fail)?;
+        .await?;
     root.extend(certificate_columns(&root_certificates));
     lines.push(root.join(","));
 
     let mut after: Option<String> = None;
     loop {
-        let users = tx
-            .list_users(&account, "/", after.as_deref(), PAGE)
-            .await
-            .map_err(fail)?;
+        let users = tx.list_users(&account, "/", after.as_deref(), PAGE).await?;
         let Some(last) = users.last() else { break };
         after = Some(name_key(&last.user_name));
         let full_page = i64::try_from(users.len()).unwrap_or(0) == PAGE;
@@ -162,17 +152,14 @@ async fn build(app: &App, tx: &mut Tx, context: &RequestContext) -> Result<Strin
             let profile = profiles.iter().find(|profile| profile.user_key == key);
             let mfa = !tx
                 .mfa_devices_of_user(&account, &user.user_name)
-                .await
-                .map_err(fail)?
+                .await?
                 .is_empty();
             let keys = tx
                 .access_keys_of(&account, &KeyOwner::User(user.user_name.clone()))
-                .await
-                .map_err(fail)?;
+                .await?;
             let certificates = tx
                 .signing_certificates_of(&account, &KeyOwner::User(user.user_name.clone()))
-                .await
-                .map_err(fail)?;
+                .await?;
             let mut row = vec![
                 user.user_name.clone(),
                 arn::iam_entity(
@@ -200,26 +187,20 @@ async fn build(app: &App, tx: &mut Tx, context: &RequestContext) -> Result<Strin
 }
 
 pub(super) async fn handle_generate(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<GenerateCredentialReportResponse, ServiceError> {
     let account = context.principal.account.to_string();
     let now = now_millis();
-    let existing = tx
-        .credential_report(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let existing = tx.credential_report(&account).await?;
     if existing.is_some_and(|(_, generated)| now - generated < FRESH_FOR) {
         return Ok(GenerateCredentialReportResponse {
             state: Some(ReportStateType::Complete),
             description: None,
         });
     }
-    let content = build(app, tx, context).await?;
-    tx.put_credential_report(&account, &content, now)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let content = build(tx, context).await?;
+    tx.put_credential_report(&account, &content, now).await?;
     Ok(GenerateCredentialReportResponse {
         state: Some(ReportStateType::Started),
         description: Some("No report exists. Starting a new report generation task".to_owned()),
@@ -227,16 +208,11 @@ pub(super) async fn handle_generate(
 }
 
 pub(super) async fn handle_get(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<GetCredentialReportResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let Some((content, generated)) = tx
-        .credential_report(&account)
-        .await
-        .map_err(|err| app.internal(err))?
-    else {
+    let Some((content, generated)) = tx.credential_report(&account).await? else {
         return Err(errors::report_not_present(
             "Credential report not present. Use GenerateCredentialReport to generate a report.",
         ));

@@ -38,14 +38,14 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::principal::Principal;
 use crate::auth::trade_in::TradeIn;
 use crate::auth::PrincipalKind;
-use crate::server::App;
 use crate::store::{now_millis, DelegationRequestRecord, Tx};
 
 use super::pagination;
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// Open requests a requestor may have at once (AWS publishes no number).
 pub const MAX_OPEN: i64 = 100;
@@ -80,30 +80,24 @@ fn not_found(request_id: &str) -> ServiceError {
 
 /// The request as the caller's account may see it.
 pub(super) async fn find(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     request_id: &str,
 ) -> Result<DelegationRequestRecord, ServiceError> {
     tx.delegation_request(&context.principal.account.to_string(), request_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| not_found(request_id))
 }
 
 /// Whether the caller owns the request (its ARN was recorded by `Associate`): the owner
 /// may read, update, summarize and send the token of its request whatever its policies.
 pub(super) async fn caller_owns(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     request_id: &str,
 ) -> Result<bool, ServiceError> {
     let account = context.principal.account.to_string();
-    let found = tx
-        .delegation_request(&account, request_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let found = tx.delegation_request(&account, request_id).await?;
     Ok(found.is_some_and(|record| {
         record.owner_account.as_deref() == Some(account.as_str())
             && record.owner_arn.as_deref() == Some(context.principal.arn().as_str())
@@ -135,7 +129,6 @@ fn check_change(
 
 /// Records the message AWS would publish to the requestor's notification channel.
 async fn notify(
-    app: &App,
     tx: &mut Tx,
     record: &DelegationRequestRecord,
     extra: Option<(&str, &str)>,
@@ -161,11 +154,10 @@ async fn notify(
         now,
     )
     .await
-    .map_err(|err| app.internal(err))
+    .map_err(Into::into)
 }
 
 async fn save(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     record: &DelegationRequestRecord,
@@ -174,19 +166,17 @@ async fn save(
 ) -> Result<(), ServiceError> {
     let saved = tx
         .update_delegation_request(&context.principal.account.to_string(), record)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if !saved {
         return Err(errors::concurrent_modification(
             "The delegation request changed while this request was processed. Try again.",
         ));
     }
-    notify(app, tx, record, extra, now).await
+    notify(tx, record, extra, now).await
 }
 
 /// `CreateDelegationRequest`.
 pub(super) async fn handle_create(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreateDelegationRequestRequest,
@@ -199,8 +189,7 @@ pub(super) async fn handle_create(
         .clone()
         .ok_or_else(|| errors::invalid_input("Permissions must name a PolicyTemplateArn."))?;
     let template = crate::auth::identity::managed_document(tx, &account, &template_arn)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| {
             errors::invalid_input(format!(
                 "The policy template {template_arn} does not exist or is not readable by this account."
@@ -216,10 +205,7 @@ pub(super) async fn handle_create(
         }
     }
     let now = now_millis();
-    let open = tx
-        .count_open_delegation_requests(&account, now)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let open = tx.count_open_delegation_requests(&account, now).await?;
     if open >= MAX_OPEN {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for open delegation requests: {MAX_OPEN}."
@@ -227,8 +213,7 @@ pub(super) async fn handle_create(
     }
     let requestor_name = tx
         .account_alias(&account)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .filter(|alias| alias.len() <= 30);
     let record = DelegationRequestRecord {
         request_id: uuid::Uuid::new_v4().simple().to_string(),
@@ -264,7 +249,7 @@ pub(super) async fn handle_create(
                 record.workflow_id
             )))
         }
-        Err(err) => return Err(app.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     Ok(CreateDelegationRequestResponse {
         console_deep_link: None,
@@ -280,13 +265,9 @@ pub(super) async fn handle_get(
     context: &RequestContext,
     input: GetDelegationRequestRequest,
 ) -> Result<GetDelegationRequestResponse, ServiceError> {
-    let record = find(app, tx, context, &input.delegation_request_id).await?;
+    let record = find(tx, context, &input.delegation_request_id).await?;
     let (status, result) = if input.delegation_permission_check == Some(true) {
-        let view = app
-            .policies()
-            .view(tx, &context.principal)
-            .await
-            .map_err(|err| app.internal(err))?;
+        let view = app.policies().view(tx, &context.principal).await?;
         let result = permission_check(
             &context.principal,
             &view,
@@ -307,7 +288,6 @@ pub(super) async fn handle_get(
 /// `ListDelegationRequests`: the caller's account's own requests (as requestor) and those
 /// its identities own.
 pub(super) async fn handle_list(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListDelegationRequestsRequest,
@@ -321,8 +301,7 @@ pub(super) async fn handle_list(
             after.as_deref(),
             limit + 1,
         )
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let (page, truncated, marker) =
         pagination::split(rows, limit, |record| record.request_id.clone());
     let now = now_millis();
@@ -336,12 +315,11 @@ pub(super) async fn handle_list(
 /// `AssociateDelegationRequest`: the caller becomes the owner (and its account the owner
 /// account when the partner named none).
 pub(super) async fn handle_associate(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     request_id: &str,
 ) -> Result<(), ServiceError> {
-    let mut record = find(app, tx, context, request_id).await?;
+    let mut record = find(tx, context, request_id).await?;
     let account = context.principal.account.to_string();
     if record
         .owner_account
@@ -361,18 +339,17 @@ pub(super) async fn handle_associate(
     record.owner_arn = Some(context.principal.arn());
     record.state = "ASSIGNED".to_owned();
     record.updated_at = now;
-    save(app, tx, context, &record, None, now).await
+    save(tx, context, &record, None, now).await
 }
 
 /// `UpdateDelegationRequest`: notes for the approver; the request waits for approval.
 pub(super) async fn handle_update(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     request_id: &str,
     notes: Option<String>,
 ) -> Result<(), ServiceError> {
-    let mut record = find(app, tx, context, request_id).await?;
+    let mut record = find(tx, context, request_id).await?;
     let now = now_millis();
     check_change(&record, context, &["ASSIGNED", "PENDING_APPROVAL"], now)?;
     if notes.is_some() {
@@ -380,18 +357,17 @@ pub(super) async fn handle_update(
     }
     record.state = "PENDING_APPROVAL".to_owned();
     record.updated_at = now;
-    save(app, tx, context, &record, None, now).await
+    save(tx, context, &record, None, now).await
 }
 
 /// `AcceptDelegationRequest`: records the caller as the identity the delegated sessions
 /// will act as.
 pub(super) async fn handle_accept(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     request_id: &str,
 ) -> Result<(), ServiceError> {
-    let mut record = find(app, tx, context, request_id).await?;
+    let mut record = find(tx, context, request_id).await?;
     let now = now_millis();
     check_change(&record, context, &["ASSIGNED", "PENDING_APPROVAL"], now)?;
     let principal = &context.principal;
@@ -417,22 +393,21 @@ pub(super) async fn handle_accept(
         },
         other => other.clone(),
     };
-    record.approver = Some(serde_json::to_string(&holder).map_err(|err| app.internal(err))?);
+    record.approver = Some(serde_json::to_string(&holder).map_err(crate::app::internal)?);
     record.approver_arn = Some(principal.arn());
     record.state = "ACCEPTED".to_owned();
     record.updated_at = now;
-    save(app, tx, context, &record, None, now).await
+    save(tx, context, &record, None, now).await
 }
 
 /// `RejectDelegationRequest`: final; the request is kept [`OPEN_DAYS`] more.
 pub(super) async fn handle_reject(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     request_id: &str,
     notes: Option<String>,
 ) -> Result<(), ServiceError> {
-    let mut record = find(app, tx, context, request_id).await?;
+    let mut record = find(tx, context, request_id).await?;
     let now = now_millis();
     check_change(
         &record,
@@ -444,7 +419,7 @@ pub(super) async fn handle_reject(
     record.state = "REJECTED".to_owned();
     record.updated_at = now;
     record.expires_at = now + OPEN_DAYS * DAY_MILLIS;
-    save(app, tx, context, &record, None, now).await
+    save(tx, context, &record, None, now).await
 }
 
 /// `SendDelegationToken`: the exchange token goes to the partner's channel and the
@@ -455,7 +430,7 @@ pub(super) async fn handle_send_token(
     context: &RequestContext,
     request_id: &str,
 ) -> Result<(), ServiceError> {
-    let mut record = find(app, tx, context, request_id).await?;
+    let mut record = find(tx, context, request_id).await?;
     let now = now_millis();
     check_change(&record, context, &["ACCEPTED"], now)?;
     let caller = context.principal.arn();
@@ -479,15 +454,7 @@ pub(super) async fn handle_send_token(
         sent_at: now,
     }
     .seal(app.master_key());
-    save(
-        app,
-        tx,
-        context,
-        &record,
-        Some(("exchangeToken", &token)),
-        now,
-    )
-    .await
+    save(tx, context, &record, Some(("exchangeToken", &token)), now).await
 }
 
 /// The wire form of a request at `now`.

@@ -5,59 +5,54 @@
 
 use wire::ServiceError;
 
-use crate::server::App;
 use crate::store::{TaggedTable, Tx};
 
+use super::policies;
 use super::users::find_user;
-use super::{policies, RequestContext};
+use crate::request::RequestContext;
 
 /// Applies a change to a user's tags; returns the tags after it.
 /// A user's tags, read without writing anything.
 pub(super) async fn user_tags(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
 ) -> Result<Vec<(String, String)>, ServiceError> {
     let account = context.principal.account.to_string();
-    Ok(find_user(app, tx, &account, name).await?.tags)
+    Ok(find_user(tx, &account, name).await?.tags)
 }
 
 /// A customer managed policy's tags, read without writing anything.
 pub(super) async fn policy_tags(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     arn: &str,
 ) -> Result<Vec<(String, String)>, ServiceError> {
-    Ok(policies::find(app, tx, context, arn).await?.tags)
+    Ok(policies::find(tx, context, arn).await?.tags)
 }
 
 pub(super) async fn user(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
     change: impl FnOnce(&mut Vec<(String, String)>) -> Result<(), ServiceError>,
 ) -> Result<Vec<(String, String)>, ServiceError> {
     let account = context.principal.account.to_string();
-    let mut record = find_user(app, tx, &account, name).await?;
+    let mut record = find_user(tx, &account, name).await?;
     change(&mut record.tags)?;
     tx.set_entity_tags(TaggedTable::User, &account, &record.user_name, &record.tags)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(record.tags)
 }
 
 /// Applies a change to a customer managed policy's tags; returns the tags after it.
 pub(super) async fn policy(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     arn: &str,
     change: impl FnOnce(&mut Vec<(String, String)>) -> Result<(), ServiceError>,
 ) -> Result<Vec<(String, String)>, ServiceError> {
-    let mut record = policies::find(app, tx, context, arn).await?;
+    let mut record = policies::find(tx, context, arn).await?;
     change(&mut record.tags)?;
     tx.set_entity_tags(
         TaggedTable::Policy,
@@ -65,7 +60,6 @@ pub(super) async fn policy(
         &record.policy_name,
         &record.tags,
     )
-    .await
-    .map_err(|err| app.internal(err))?;
+    .await?;
     Ok(record.tags)
 }

@@ -8,12 +8,12 @@ use wire::iam::{
 use wire::ServiceError;
 
 use crate::model::{ids, IdPrefix};
-use crate::server::App;
 use crate::store::{from_millis, GroupRecord, OwnerKind, StoreError, Tx};
 
+use super::pagination;
 use super::policies::entity_arn;
 use super::users::{find_user, user_to_wire};
-use super::{pagination, RequestContext};
+use crate::request::RequestContext;
 
 /// AWS's quota of groups per account.
 pub(super) const GROUPS_PER_ACCOUNT: i64 = 300;
@@ -32,13 +32,12 @@ fn to_wire(context: &RequestContext, record: &GroupRecord) -> Group {
 
 /// `UpdateGroup`: a new name and/or path; memberships and policies follow.
 pub(super) async fn handle_update_group(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: UpdateGroupRequest,
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let found = find_group(app, tx, context, &input.group_name).await?;
+    let found = find_group(tx, context, &input.group_name).await?;
     let new_name = input.new_group_name.as_deref().unwrap_or(&found.group_name);
     let new_path = input.new_path.as_deref().unwrap_or(&found.path);
     match tx
@@ -49,28 +48,23 @@ pub(super) async fn handle_update_group(
         Err(StoreError::Duplicate) => Err(errors::entity_already_exists(format!(
             "Group with name {new_name} already exists."
         ))),
-        Err(err) => Err(app.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
 /// The group of that name in the caller's account, or `NoSuchEntity`.
 pub(super) async fn find_group(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
 ) -> Result<GroupRecord, ServiceError> {
     let account = context.principal.account.to_string();
-    tx.group(&account, name)
-        .await
-        .map_err(|err| app.internal(err))?
-        .ok_or_else(|| {
-            errors::no_such_entity(format!("The group with name {name} cannot be found."))
-        })
+    tx.group(&account, name).await?.ok_or_else(|| {
+        errors::no_such_entity(format!("The group with name {name} cannot be found."))
+    })
 }
 
 pub(super) async fn handle_create_group(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreateGroupRequest,
@@ -78,8 +72,7 @@ pub(super) async fn handle_create_group(
     let account = context.principal.account.to_string();
     let existing = tx
         .list_groups(&account, "/", None, GROUPS_PER_ACCOUNT + 1)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if i64::try_from(existing.len()).unwrap_or(i64::MAX) >= GROUPS_PER_ACCOUNT {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for GroupsPerAccount: {GROUPS_PER_ACCOUNT}"
@@ -100,21 +93,19 @@ pub(super) async fn handle_create_group(
             "Group with name {} already exists.",
             record.group_name
         ))),
-        Err(err) => Err(app.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
 pub(super) async fn handle_get_group(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GetGroupRequest,
 ) -> Result<GetGroupResponse, ServiceError> {
-    let group = find_group(app, tx, context, &input.group_name).await?;
+    let group = find_group(tx, context, &input.group_name).await?;
     let keys = tx
         .group_member_keys(&group.account_id, &group.group_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let after = pagination::decode_marker(input.marker.as_deref())?;
     let limit = usize::try_from(pagination::page_size(input.max_items)).unwrap_or(100);
     let rest: Vec<String> = keys
@@ -124,7 +115,7 @@ pub(super) async fn handle_get_group(
     let truncated = rest.len() > limit;
     let mut users = Vec::new();
     for key in rest.iter().take(limit) {
-        let user = find_user(app, tx, &group.account_id, key).await?;
+        let user = find_user(tx, &group.account_id, key).await?;
         users.push(user_to_wire(context, &user));
     }
     let marker = truncated
@@ -142,7 +133,6 @@ pub(super) async fn handle_get_group(
 }
 
 pub(super) async fn handle_list_groups(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListGroupsRequest,
@@ -153,8 +143,7 @@ pub(super) async fn handle_list_groups(
     let prefix = input.path_prefix.as_deref().unwrap_or("/");
     let rows = tx
         .list_groups(&account, prefix, after.as_deref(), limit + 1)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let (page, truncated, marker) = pagination::split(rows, limit, |group| {
         crate::store::name_key(&group.group_name)
     });
@@ -166,17 +155,13 @@ pub(super) async fn handle_list_groups(
 }
 
 pub(super) async fn handle_delete_group(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
 ) -> Result<(), ServiceError> {
-    let group = find_group(app, tx, context, name).await?;
+    let group = find_group(tx, context, name).await?;
     let account = &group.account_id;
-    let members = tx
-        .group_member_keys(account, &group.group_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let members = tx.group_member_keys(account, &group.group_name).await?;
     if !members.is_empty() {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must remove users from group first.",
@@ -184,8 +169,7 @@ pub(super) async fn handle_delete_group(
     }
     let inline = tx
         .inline_policies(account, OwnerKind::Group, &group.group_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if !inline.is_empty() {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must delete policies first.",
@@ -193,32 +177,27 @@ pub(super) async fn handle_delete_group(
     }
     let attached = tx
         .attached_policies(account, OwnerKind::Group, &group.group_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if !attached.is_empty() {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must detach all policies first.",
         ));
     }
-    tx.delete_group(account, &group.group_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.delete_group(account, &group.group_name).await?;
     Ok(())
 }
 
 pub(super) async fn handle_add_user_to_group(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     group_name: &str,
     user_name: &str,
 ) -> Result<(), ServiceError> {
-    let group = find_group(app, tx, context, group_name).await?;
-    let user = find_user(app, tx, &group.account_id, user_name).await?;
+    let group = find_group(tx, context, group_name).await?;
+    let user = find_user(tx, &group.account_id, user_name).await?;
     let groups = tx
         .groups_of_user(&group.account_id, &user.user_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let already = groups.iter().any(|g| g.group_id == group.group_id);
     if !already && groups.len() >= GROUPS_PER_USER {
         return Err(errors::limit_exceeded(format!(
@@ -227,22 +206,20 @@ pub(super) async fn handle_add_user_to_group(
     }
     tx.add_group_member(&group.account_id, &group.group_name, &user.user_name)
         .await
-        .map_err(|err| app.internal(err))
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_remove_user_from_group(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     group_name: &str,
     user_name: &str,
 ) -> Result<(), ServiceError> {
-    let group = find_group(app, tx, context, group_name).await?;
-    let user = find_user(app, tx, &group.account_id, user_name).await?;
+    let group = find_group(tx, context, group_name).await?;
+    let user = find_user(tx, &group.account_id, user_name).await?;
     let removed = tx
         .remove_group_member(&group.account_id, &group.group_name, &user.user_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if removed {
         Ok(())
     } else {
@@ -253,17 +230,13 @@ pub(super) async fn handle_remove_user_from_group(
 }
 
 pub(super) async fn handle_list_groups_for_user(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListGroupsForUserRequest,
 ) -> Result<ListGroupsForUserResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let user = find_user(app, tx, &account, &input.user_name).await?;
-    let groups = tx
-        .groups_of_user(&account, &user.user_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let user = find_user(tx, &account, &input.user_name).await?;
+    let groups = tx.groups_of_user(&account, &user.user_name).await?;
     let (page, truncated, marker) =
         super::pagination::page(groups, input.max_items, input.marker.as_deref(), |group| {
             group.group_name.to_lowercase()

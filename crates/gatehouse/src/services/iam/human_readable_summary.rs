@@ -9,11 +9,10 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
-use crate::server::App;
 use crate::store::{now_millis, DelegationRequestRecord, Tx};
 
 use super::delegation_requests::{effective_state, find};
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// Splits `arn:<partition>:iam::<account>:<type>/<id>` into account, type and id.
 fn parse_entity_arn(arn: &str) -> Option<(&str, &str, &str)> {
@@ -29,7 +28,6 @@ fn parse_entity_arn(arn: &str) -> Option<(&str, &str, &str)> {
 }
 
 pub(super) async fn handle(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GetHumanReadableSummaryRequest,
@@ -45,7 +43,7 @@ pub(super) async fn handle(
             summary_state: Some(SummaryStateType::NotSupported),
         });
     }
-    let record = find(app, tx, context, id).await?;
+    let record = find(tx, context, id).await?;
     let concerned = [
         Some(context.principal.account.to_string()),
         Some(record.requestor_account.clone()),

@@ -4,11 +4,10 @@ use policy::PolicyKind;
 use wire::iam::errors;
 use wire::ServiceError;
 
-use crate::server::App;
 use crate::store::{OwnerKind, Tx};
 
 use super::documents;
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// The aggregate size limit of one identity's inline policies.
 fn aggregate_limit(owner: OwnerKind) -> usize {
@@ -21,7 +20,6 @@ fn aggregate_limit(owner: OwnerKind) -> usize {
 
 /// Creates or replaces an inline policy on an existing identity.
 pub(super) async fn put(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     owner: OwnerKind,
@@ -31,10 +29,7 @@ pub(super) async fn put(
 ) -> Result<(), ServiceError> {
     documents::validate(document, PolicyKind::Identity)?;
     let account = context.principal.account.to_string();
-    let existing = tx
-        .inline_policies(&account, owner, owner_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let existing = tx.inline_policies(&account, owner, owner_name).await?;
     let others = existing
         .iter()
         .filter(|(name, _)| name != policy_name)
@@ -51,12 +46,11 @@ pub(super) async fn put(
     )?;
     tx.put_inline_policy(&account, owner, owner_name, policy_name, document)
         .await
-        .map_err(|err| app.internal(err))
+        .map_err(Into::into)
 }
 
 /// One inline policy's document (URL-encoded, as IAM returns it).
 pub(super) async fn get(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     owner: OwnerKind,
@@ -64,10 +58,7 @@ pub(super) async fn get(
     policy_name: &str,
 ) -> Result<String, ServiceError> {
     let account = context.principal.account.to_string();
-    let existing = tx
-        .inline_policies(&account, owner, owner_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let existing = tx.inline_policies(&account, owner, owner_name).await?;
     existing
         .into_iter()
         .find(|(name, _)| name == policy_name)
@@ -87,7 +78,6 @@ pub(super) async fn get(
 /// One page of the names of an identity's inline policies, by name: the names, whether
 /// more follow, and the marker to continue from.
 pub(super) async fn list(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     owner: (OwnerKind, &str),
@@ -95,17 +85,13 @@ pub(super) async fn list(
     marker: Option<&str>,
 ) -> Result<(Vec<String>, bool, Option<String>), ServiceError> {
     let account = context.principal.account.to_string();
-    let existing = tx
-        .inline_policies(&account, owner.0, owner.1)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let existing = tx.inline_policies(&account, owner.0, owner.1).await?;
     let names: Vec<String> = existing.into_iter().map(|(name, _)| name).collect();
     super::pagination::page(names, max_items, marker, Clone::clone)
 }
 
 /// Deletes an inline policy, or `NoSuchEntity`.
 pub(super) async fn delete(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     owner: OwnerKind,
@@ -115,8 +101,7 @@ pub(super) async fn delete(
     let account = context.principal.account.to_string();
     let deleted = tx
         .delete_inline_policy(&account, owner, owner_name, policy_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if deleted {
         Ok(())
     } else {

@@ -21,15 +21,16 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::identity::{identity_sources, managed_document};
 use crate::model::arn;
-use crate::server::App;
 use crate::store::{
     from_millis, now_millis, AccessReportRecord, AccessSummary, OwnerKind, RoleRecord, Tx,
     UserRecord,
 };
 
-use super::{pagination, RequestContext};
+use super::pagination;
+use crate::request::RequestContext;
 
 /// How far back the reports look, as AWS's tracking period: 400 days.
 pub(super) const TRACKING_MILLIS: i64 = 400 * 24 * 3600 * 1000;
@@ -98,10 +99,7 @@ pub(super) async fn role_last_used(
     tx: &mut Tx,
     role: &RoleRecord,
 ) -> Result<RoleLastUsed, ServiceError> {
-    let stored = tx
-        .role_last_used(&role.account_id, &role.role_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let stored = tx.role_last_used(&role.account_id, &role.role_id).await?;
     let pending = app.last_used().peek_role(&role.account_id, &role.role_id);
     let newest = match (stored, pending) {
         (Some(stored), Some(pending)) => Some(if pending.0 > stored.0 {
@@ -218,39 +216,32 @@ fn session_prefix(context: &RequestContext, role_name: &str) -> String {
 
 /// The identity documents and the counted entities of the report's subject.
 async fn subject(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     target: &str,
 ) -> Result<(Vec<String>, Vec<ReportEntity>), ServiceError> {
-    let fail = |err| app.internal(err);
     let account = context.principal.account.to_string();
     let not_found = || errors::no_such_entity(format!("The entity {target} cannot be found."));
     let invalid = || errors::invalid_input(format!("ARN {target} is not valid."));
     if target.contains(":policy/") {
         let document = managed_document(tx, &account, target)
-            .await
-            .map_err(fail)?
+            .await?
             .ok_or_else(not_found)?;
         let mut entities: Vec<ReportEntity> = Vec::new();
-        for (owner, name) in tx
-            .policy_attachments(&account, target)
-            .await
-            .map_err(fail)?
-        {
+        for (owner, name) in tx.policy_attachments(&account, target).await? {
             match owner {
                 OwnerKind::User => {
-                    if let Some(user) = tx.user(&account, &name).await.map_err(fail)? {
+                    if let Some(user) = tx.user(&account, &name).await? {
                         entities.push(ReportEntity::user(context, &user));
                     }
                 }
                 OwnerKind::Role => {
-                    if let Some(role) = tx.role(&account, &name).await.map_err(fail)? {
+                    if let Some(role) = tx.role(&account, &name).await? {
                         entities.push(ReportEntity::role(context, &role));
                     }
                 }
                 OwnerKind::Group => {
-                    entities.extend(group_members(app, tx, context, &name).await?);
+                    entities.extend(group_members(tx, context, &name).await?);
                 }
             }
         }
@@ -272,39 +263,36 @@ async fn subject(
     .ok_or_else(invalid)?
     .ok_or_else(not_found)?;
     let sources = identity_sources(tx, &account, owner, &name)
-        .await
-        .map_err(fail)?
+        .await?
         .ok_or_else(not_found)?;
     let documents = sources.policies.into_iter().map(|p| p.document).collect();
     let entities = match owner {
         OwnerKind::User => {
-            let user = tx.user(&account, &name).await.map_err(fail)?;
+            let user = tx.user(&account, &name).await?;
             user.iter()
                 .map(|user| ReportEntity::user(context, user))
                 .collect()
         }
         OwnerKind::Role => {
-            let role = tx.role(&account, &name).await.map_err(fail)?;
+            let role = tx.role(&account, &name).await?;
             role.iter()
                 .map(|role| ReportEntity::role(context, role))
                 .collect()
         }
-        OwnerKind::Group => group_members(app, tx, context, &name).await?,
+        OwnerKind::Group => group_members(tx, context, &name).await?,
     };
     Ok((documents, entities))
 }
 
 async fn group_members(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     group: &str,
 ) -> Result<Vec<ReportEntity>, ServiceError> {
-    let fail = |err| app.internal(err);
     let account = context.principal.account.to_string();
     let mut members = Vec::new();
-    for key in tx.group_member_keys(&account, group).await.map_err(fail)? {
-        if let Some(user) = tx.user(&account, &key).await.map_err(fail)? {
+    for key in tx.group_member_keys(&account, group).await? {
+        if let Some(user) = tx.user(&account, &key).await? {
             members.push(ReportEntity::user(context, &user));
         }
     }
@@ -381,7 +369,6 @@ fn build(
 }
 
 pub(super) async fn handle_generate(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GenerateServiceLastAccessedDetailsRequest,
@@ -396,7 +383,7 @@ pub(super) async fn handle_generate(
         }
     };
     let created = now_millis();
-    let (texts, entities) = subject(app, tx, context, &input.arn).await?;
+    let (texts, entities) = subject(tx, context, &input.arn).await?;
     let documents = parse_all(&texts, policy::PolicyKind::Identity);
     let namespaces = granted_services(&documents);
     let account = context.principal.account.to_string();
@@ -412,11 +399,10 @@ pub(super) async fn handle_generate(
         .collect();
     let summaries = tx
         .access_summaries(&account, created - TRACKING_MILLIS, &users, &roles)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let report = build(context, action_level, entities, namespaces, &summaries);
     let job_id = uuid::Uuid::new_v4().to_string();
-    store_job(app, tx, context, KIND, &job_id, created, &report).await?;
+    store_job(tx, context, KIND, &job_id, created, &report).await?;
     Ok(GenerateServiceLastAccessedDetailsResponse {
         job_id: Some(job_id),
     })
@@ -424,7 +410,6 @@ pub(super) async fn handle_generate(
 
 /// Stores a finished job after dropping the account's expired (and surplus) ones.
 pub(super) async fn store_job<T: Serialize>(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     kind: &str,
@@ -432,12 +417,10 @@ pub(super) async fn store_job<T: Serialize>(
     created: i64,
     report: &T,
 ) -> Result<(), ServiceError> {
-    let fail = |err| app.internal(err);
     let account = context.principal.account.to_string();
-    let content = serde_json::to_string(report).map_err(|err| app.internal(err))?;
+    let content = serde_json::to_string(report).map_err(crate::app::internal)?;
     tx.prune_access_reports(&account, created - JOB_TTL_MILLIS, JOBS_KEPT - 1)
-        .await
-        .map_err(fail)?;
+        .await?;
     tx.insert_access_report(&AccessReportRecord {
         account_id: account,
         job_id: job_id.to_owned(),
@@ -448,22 +431,18 @@ pub(super) async fn store_job<T: Serialize>(
         content,
     })
     .await
-    .map_err(fail)
+    .map_err(Into::into)
 }
 
 /// A stored job of the caller, unexpired; `None` otherwise.
 pub(super) async fn find_job(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     kind: &str,
     job_id: &str,
 ) -> Result<Option<AccessReportRecord>, ServiceError> {
     let account = context.principal.account.to_string();
-    let job = tx
-        .access_report(&account, kind, job_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let job = tx.access_report(&account, kind, job_id).await?;
     // Only the caller that generated a job reads it, as AWS has it.
     Ok(job.filter(|job| {
         job.requester == context.principal.arn() && job.created_at >= now_millis() - JOB_TTL_MILLIS
@@ -471,15 +450,14 @@ pub(super) async fn find_job(
 }
 
 async fn load(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     job_id: &str,
 ) -> Result<(AccessReportRecord, Report), ServiceError> {
-    let job = find_job(app, tx, context, KIND, job_id)
+    let job = find_job(tx, context, KIND, job_id)
         .await?
         .ok_or_else(|| errors::invalid_input(format!("Invalid job ID: {job_id}")))?;
-    let report: Report = serde_json::from_str(&job.content).map_err(|err| app.internal(err))?;
+    let report: Report = serde_json::from_str(&job.content).map_err(crate::app::internal)?;
     Ok((job, report))
 }
 
@@ -505,12 +483,11 @@ pub(super) fn page_by_position<T>(
 }
 
 pub(super) async fn handle_get(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GetServiceLastAccessedDetailsRequest,
 ) -> Result<GetServiceLastAccessedDetailsResponse, ServiceError> {
-    let (job, report) = load(app, tx, context, &input.job_id).await?;
+    let (job, report) = load(tx, context, &input.job_id).await?;
     let arn_of = |attempt: &Attempt| report.entities.get(attempt.entity).map(|e| e.arn.clone());
     let services: Vec<ServiceLastAccessed> = report
         .services
@@ -560,12 +537,11 @@ pub(super) async fn handle_get(
 }
 
 pub(super) async fn handle_get_with_entities(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GetServiceLastAccessedDetailsWithEntitiesRequest,
 ) -> Result<GetServiceLastAccessedDetailsWithEntitiesResponse, ServiceError> {
-    let (job, report) = load(app, tx, context, &input.job_id).await?;
+    let (job, report) = load(tx, context, &input.job_id).await?;
     let service = report
         .services
         .iter()

@@ -9,12 +9,11 @@ use wire::iam::{
 use wire::ServiceError;
 
 use crate::auth::passwords;
-use crate::server::App;
 use crate::store::{from_millis, name_key, now_millis, LoginProfileRecord, StoreError, Tx};
 
 use super::password_policy;
 use super::users::find_user;
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// Earlier password hashes kept per user: AWS's largest `PasswordReusePrevention`.
 const HISTORY: usize = 24;
@@ -36,8 +35,8 @@ fn no_profile(user: &str) -> ServiceError {
 }
 
 /// The account's names a password may not equal under AWS's default policy.
-async fn account_names(app: &App, tx: &mut Tx, account: &str) -> Result<Vec<String>, ServiceError> {
-    let record = tx.account(account).await.map_err(|err| app.internal(err))?;
+async fn account_names(tx: &mut Tx, account: &str) -> Result<Vec<String>, ServiceError> {
+    let record = tx.account(account).await?;
     Ok(record
         .map(|record| vec![record.name, record.email])
         .unwrap_or_default())
@@ -45,24 +44,20 @@ async fn account_names(app: &App, tx: &mut Tx, account: &str) -> Result<Vec<Stri
 
 /// Checks `password` against the account policy and the user's earlier passwords.
 async fn check_new_password(
-    app: &App,
     tx: &mut Tx,
     account: &str,
     password: &str,
     previous: &[String],
 ) -> Result<(), ServiceError> {
-    let policy = tx
-        .password_policy(account)
-        .await
-        .map_err(|err| app.internal(err))?;
-    let names = account_names(app, tx, account).await?;
+    let policy = tx.password_policy(account).await?;
+    let names = account_names(tx, account).await?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let previous: Vec<&str> = previous.iter().map(String::as_str).collect();
     password_policy::check(policy.as_ref(), password, &names, &previous)
 }
 
-fn hash(app: &App, password: &str) -> Result<String, ServiceError> {
-    passwords::hash(password).map_err(|err| app.internal(err))
+fn hash(password: &str) -> Result<String, ServiceError> {
+    passwords::hash(password).map_err(crate::app::internal)
 }
 
 fn to_wire(user_name: &str, record: &LoginProfileRecord) -> LoginProfile {
@@ -89,36 +84,30 @@ fn all_hashes(record: &LoginProfileRecord) -> Vec<String> {
 }
 
 pub(super) async fn handle_create(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreateLoginProfileRequest,
 ) -> Result<CreateLoginProfileResponse, ServiceError> {
     let account = context.principal.account.to_string();
     let name = target_user(context, input.user_name.as_deref())?;
-    let user = find_user(app, tx, &account, name).await?;
+    let user = find_user(tx, &account, name).await?;
     let Some(password) = input.password else {
         return Err(errors::invalid_input(
             "Password is required to create a login profile for an IAM user.",
         ));
     };
-    if tx
-        .login_profile(&account, &user.user_name)
-        .await
-        .map_err(|err| app.internal(err))?
-        .is_some()
-    {
+    if tx.login_profile(&account, &user.user_name).await?.is_some() {
         return Err(errors::entity_already_exists(format!(
             "Login Profile for user {} already exists.",
             user.user_name
         )));
     }
-    check_new_password(app, tx, &account, &password, &[]).await?;
+    check_new_password(tx, &account, &password, &[]).await?;
     let now = now_millis();
     let record = LoginProfileRecord {
         account_id: account,
         user_key: name_key(&user.user_name),
-        password_hash: hash(app, &password)?,
+        password_hash: hash(&password)?,
         reset_required: input.password_reset_required.unwrap_or(false),
         history: Vec::new(),
         created_at: now,
@@ -132,71 +121,62 @@ pub(super) async fn handle_create(
             "Login Profile for user {} already exists.",
             user.user_name
         ))),
-        Err(err) => Err(app.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
 /// The user's name as created and its login profile, or `NoSuchEntity`.
 async fn find_profile(
-    app: &App,
     tx: &mut Tx,
     account: &str,
     name: &str,
 ) -> Result<(String, LoginProfileRecord), ServiceError> {
-    let user = find_user(app, tx, account, name).await?;
+    let user = find_user(tx, account, name).await?;
     let profile = tx
         .login_profile(account, &user.user_name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| no_profile(&user.user_name))?;
     Ok((user.user_name, profile))
 }
 
 pub(super) async fn handle_get(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: Option<&str>,
 ) -> Result<LoginProfile, ServiceError> {
     let account = context.principal.account.to_string();
     let name = target_user(context, user_name)?;
-    let (name, profile) = find_profile(app, tx, &account, name).await?;
+    let (name, profile) = find_profile(tx, &account, name).await?;
     Ok(to_wire(&name, &profile))
 }
 
 pub(super) async fn handle_update(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: UpdateLoginProfileRequest,
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let (_, mut profile) = find_profile(app, tx, &account, &input.user_name).await?;
+    let (_, mut profile) = find_profile(tx, &account, &input.user_name).await?;
     if let Some(password) = &input.password {
-        check_new_password(app, tx, &account, password, &all_hashes(&profile)).await?;
-        replace_password(&mut profile, hash(app, password)?);
+        check_new_password(tx, &account, password, &all_hashes(&profile)).await?;
+        replace_password(&mut profile, hash(password)?);
     }
     if let Some(reset) = input.password_reset_required {
         profile.reset_required = reset;
     }
-    tx.update_login_profile(&profile)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_login_profile(&profile).await?;
     Ok(())
 }
 
 pub(super) async fn handle_delete(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: Option<&str>,
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
     let name = target_user(context, user_name)?;
-    let (name, _) = find_profile(app, tx, &account, name).await?;
-    tx.delete_login_profile(&account, &name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let (name, _) = find_profile(tx, &account, name).await?;
+    tx.delete_login_profile(&account, &name).await?;
     Ok(())
 }
 
@@ -204,7 +184,6 @@ pub(super) async fn handle_delete(
 /// is verified (argon2, constant time); the new one must pass the policy, including
 /// reuse prevention; a hard-expired password can only be reset by an administrator.
 pub(super) async fn handle_change_password(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ChangePasswordRequest,
@@ -215,7 +194,7 @@ pub(super) async fn handle_change_password(
         ));
     };
     let account = context.principal.account.to_string();
-    let (_, mut profile) = find_profile(app, tx, &account, name).await?;
+    let (_, mut profile) = find_profile(tx, &account, name).await?;
     if !passwords::verify(&profile.password_hash, &input.old_password) {
         return Err(ServiceError::new(
             "AccessDenied",
@@ -223,10 +202,7 @@ pub(super) async fn handle_change_password(
             "The old password is incorrect.",
         ));
     }
-    let policy = tx
-        .password_policy(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let policy = tx.password_policy(&account).await?;
     if policy.as_ref().is_some_and(|policy| policy.hard_expiry)
         && password_policy::expired(policy.as_ref(), profile.changed_at, now_millis())
     {
@@ -234,19 +210,10 @@ pub(super) async fn handle_change_password(
             "The password of user {name} has expired and the account password policy requires an administrator to reset it."
         )));
     }
-    check_new_password(
-        app,
-        tx,
-        &account,
-        &input.new_password,
-        &all_hashes(&profile),
-    )
-    .await?;
-    replace_password(&mut profile, hash(app, &input.new_password)?);
+    check_new_password(tx, &account, &input.new_password, &all_hashes(&profile)).await?;
+    replace_password(&mut profile, hash(&input.new_password)?);
     profile.reset_required = false;
-    tx.update_login_profile(&profile)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_login_profile(&profile).await?;
     Ok(())
 }
 
@@ -254,7 +221,6 @@ pub(super) async fn handle_change_password(
 /// user change its own password when the account password policy sets
 /// `AllowUsersToChangePassword`, unless a policy explicitly denies it.
 pub(super) async fn users_may_change_password(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     denied: &ServiceError,
@@ -265,7 +231,6 @@ pub(super) async fn users_may_change_password(
     let account = context.principal.account.to_string();
     Ok(tx
         .password_policy(&account)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .is_some_and(|policy| policy.allow_users_to_change))
 }

@@ -13,14 +13,15 @@ use wire::iam::{
 use wire::ServiceError;
 use zeroize::Zeroizing;
 
+use crate::app::App;
 use crate::auth::totp;
 use crate::model::arn;
-use crate::server::App;
 use crate::store::{from_millis, name_key, now_millis, MfaDeviceRecord, StoreError, Tx};
 
+use super::pagination;
 use super::tags::{merge_tags, tags_to_wire};
 use super::users::{find_user, user_to_wire};
-use super::{pagination, RequestContext};
+use crate::request::RequestContext;
 
 /// Seed length in bytes (64 base32 characters, as AWS's seeds).
 const SEED_BYTES: usize = 40;
@@ -51,15 +52,13 @@ fn invalid_code(serial: &str) -> ServiceError {
 
 /// The device of that serial number in the caller's account, or `NoSuchEntity`.
 async fn find_device(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     serial: &str,
 ) -> Result<MfaDeviceRecord, ServiceError> {
     let account = context.principal.account.to_string();
     tx.mfa_device(&account, serial)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| no_device(serial))
 }
 
@@ -67,7 +66,7 @@ async fn find_device(
 fn open_seed(app: &App, device: &MfaDeviceRecord) -> Result<Zeroizing<Vec<u8>>, ServiceError> {
     app.master_key()
         .open(device.serial_number.as_bytes(), &device.seed_sealed)
-        .map_err(|err| app.internal(err))
+        .map_err(crate::app::internal)
 }
 
 /// The current TOTP time step.
@@ -161,20 +160,16 @@ pub(super) async fn handle_create(
                 "MFADevice entity at the same path and name already exists.",
             ))
         }
-        Err(err) => return Err(app.internal(err)),
+        Err(err) => return Err(err.into()),
     }
-    let issuer = tx
-        .account_alias(&account)
-        .await
-        .map_err(|err| app.internal(err))?
-        .unwrap_or(account);
+    let issuer = tx.account_alias(&account).await?.unwrap_or(account);
     let label = format!("{}@{issuer}", input.virtual_mfa_device_name);
     let uri = format!(
         "otpauth://totp/{}?secret={}",
         percent_encoding::utf8_percent_encode(&label, percent_encoding::NON_ALPHANUMERIC),
         base32.as_str()
     );
-    let png = qr_png(&uri).map_err(|err| app.internal(err))?;
+    let png = qr_png(&uri).map_err(crate::app::internal)?;
     Ok(CreateVirtualMFADeviceResponse {
         virtual_mfa_device: VirtualMFADevice {
             serial_number,
@@ -194,17 +189,14 @@ pub(super) async fn handle_enable(
     (first, second): (&str, &str),
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let user = find_user(app, tx, &account, user_name).await?;
-    let mut device = find_device(app, tx, context, serial).await?;
+    let user = find_user(tx, &account, user_name).await?;
+    let mut device = find_device(tx, context, serial).await?;
     if device.user_key.is_some() {
         return Err(errors::entity_already_exists(
             "MFA Device is already in use.",
         ));
     }
-    let held = tx
-        .mfa_devices_of_user(&account, &user.user_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let held = tx.mfa_devices_of_user(&account, &user.user_name).await?;
     if held.len() >= DEVICES_PER_USER {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for MFADevicesPerUser: {DEVICES_PER_USER}"
@@ -223,26 +215,22 @@ pub(super) async fn handle_enable(
     device.user_key = Some(name_key(&user.user_name));
     device.enabled_at = Some(now_millis());
     device.last_step = step + 1;
-    tx.update_mfa_device(&device)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_mfa_device(&device).await?;
     Ok(())
 }
 
 /// The device, which must be assigned to that user (`NoSuchEntity` otherwise).
 async fn assigned_device(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: &str,
     serial: &str,
 ) -> Result<MfaDeviceRecord, ServiceError> {
     let account = context.principal.account.to_string();
-    let user = find_user(app, tx, &account, user_name).await?;
+    let user = find_user(tx, &account, user_name).await?;
     let device = tx
         .mfa_device(&account, serial)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .filter(|device| device.user_key.as_deref() == Some(name_key(&user.user_name).as_str()));
     device.ok_or_else(|| {
         errors::no_such_entity(format!(
@@ -259,7 +247,7 @@ pub(super) async fn handle_resync(
     (user_name, serial): (&str, &str),
     (first, second): (&str, &str),
 ) -> Result<(), ServiceError> {
-    let mut device = assigned_device(app, tx, context, user_name, serial).await?;
+    let mut device = assigned_device(tx, context, user_name, serial).await?;
     let seed = open_seed(app, &device)?;
     let now = current_step();
     let step = consecutive(
@@ -271,14 +259,11 @@ pub(super) async fn handle_resync(
     )
     .ok_or_else(|| invalid_code(serial))?;
     device.last_step = step + 1;
-    tx.update_mfa_device(&device)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_mfa_device(&device).await?;
     Ok(())
 }
 
 pub(super) async fn handle_deactivate(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: Option<&str>,
@@ -287,17 +272,14 @@ pub(super) async fn handle_deactivate(
     let Some(user_name) = user_name.or_else(|| context.principal.user_name()) else {
         return Err(no_device(serial));
     };
-    let mut device = assigned_device(app, tx, context, user_name, serial).await?;
+    let mut device = assigned_device(tx, context, user_name, serial).await?;
     device.user_key = None;
     device.enabled_at = None;
-    tx.update_mfa_device(&device)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_mfa_device(&device).await?;
     Ok(())
 }
 
 pub(super) async fn handle_get(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: Option<&str>,
@@ -306,9 +288,9 @@ pub(super) async fn handle_get(
     let Some(user_name) = user_name.or_else(|| context.principal.user_name()) else {
         return Err(no_device(serial));
     };
-    let device = assigned_device(app, tx, context, user_name, serial).await?;
+    let device = assigned_device(tx, context, user_name, serial).await?;
     let account = context.principal.account.to_string();
-    let user = find_user(app, tx, &account, user_name).await?;
+    let user = find_user(tx, &account, user_name).await?;
     Ok(GetMFADeviceResponse {
         user_name: Some(user.user_name),
         serial_number: device.serial_number,
@@ -318,7 +300,6 @@ pub(super) async fn handle_get(
 }
 
 pub(super) async fn handle_list_for_user(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: Option<&str>,
@@ -327,12 +308,8 @@ pub(super) async fn handle_list_for_user(
     let mut listed = Vec::new();
     // The root user (no name given) holds no virtual devices in Gatehouse.
     if let Some(name) = user_name.or_else(|| context.principal.user_name()) {
-        let user = find_user(app, tx, &account, name).await?;
-        for device in tx
-            .mfa_devices_of_user(&account, &user.user_name)
-            .await
-            .map_err(|err| app.internal(err))?
-        {
+        let user = find_user(tx, &account, name).await?;
+        for device in tx.mfa_devices_of_user(&account, &user.user_name).await? {
             listed.push(MFADevice {
                 user_name: user.user_name.clone(),
                 serial_number: device.serial_number,
@@ -348,7 +325,6 @@ pub(super) async fn handle_list_for_user(
 }
 
 pub(super) async fn handle_list_virtual(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListVirtualMFADevicesRequest,
@@ -363,8 +339,7 @@ pub(super) async fn handle_list_virtual(
     };
     let rows = tx
         .list_mfa_devices(&account, assigned, after.as_deref(), limit + 1)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let (page, truncated, marker) =
         pagination::split(rows, limit, |device| device.serial_number.clone());
     let mut devices = Vec::with_capacity(page.len());
@@ -372,8 +347,7 @@ pub(super) async fn handle_list_virtual(
         let user = match &device.user_key {
             Some(key) => tx
                 .user(&account, key)
-                .await
-                .map_err(|err| app.internal(err))?
+                .await?
                 .map(|user| user_to_wire(context, &user)),
             None => None,
         };
@@ -393,46 +367,40 @@ pub(super) async fn handle_list_virtual(
 }
 
 pub(super) async fn handle_delete(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     serial: &str,
 ) -> Result<(), ServiceError> {
-    let device = find_device(app, tx, context, serial).await?;
+    let device = find_device(tx, context, serial).await?;
     if device.user_key.is_some() {
         return Err(errors::delete_conflict(
             "MFA VirtualDevice in use. Must deactivate first.",
         ));
     }
     tx.delete_mfa_device(&device.account_id, &device.serial_number)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }
 
 /// Applies a change to a device's tags and writes it back.
 /// The tags of the MFA device `serial`, read without writing anything.
 pub(super) async fn tags(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     serial: &str,
 ) -> Result<Vec<(String, String)>, ServiceError> {
-    Ok(find_device(app, tx, context, serial).await?.tags)
+    Ok(find_device(tx, context, serial).await?.tags)
 }
 
 pub(super) async fn update_tags(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     serial: &str,
     change: impl FnOnce(&mut Vec<(String, String)>) -> Result<(), ServiceError>,
 ) -> Result<Vec<(String, String)>, ServiceError> {
-    let mut device = find_device(app, tx, context, serial).await?;
+    let mut device = find_device(tx, context, serial).await?;
     change(&mut device.tags)?;
-    tx.update_mfa_device(&device)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_mfa_device(&device).await?;
     Ok(device.tags)
 }
 
@@ -450,11 +418,7 @@ pub(crate) async fn verify_code(
     serial: &str,
     code: &str,
 ) -> Result<bool, ServiceError> {
-    let Some(device) = tx
-        .mfa_device(account, serial)
-        .await
-        .map_err(|err| app.internal(err))?
-    else {
+    let Some(device) = tx.mfa_device(account, serial).await? else {
         return Ok(false);
     };
     if device.user_key.as_deref() != Some(name_key(user_name).as_str()) {
@@ -471,7 +435,7 @@ pub(crate) async fn verify_code(
     };
     tx.advance_mfa_step(account, serial, step)
         .await
-        .map_err(|err| app.internal(err))
+        .map_err(Into::into)
 }
 
 #[cfg(test)]

@@ -16,14 +16,13 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
-use crate::server::App;
 use crate::store::{from_millis, now_millis, OrganizationRecord, Tx, UnitRecord};
 
 use super::last_accessed::{
     find_job, granted_services, page_by_position, parse_all, service_name, store_job,
     TRACKING_MILLIS,
 };
-use super::RequestContext;
+use crate::request::RequestContext;
 
 const KIND: &str = "organizations";
 const SCP: &str = "SERVICE_CONTROL_POLICY";
@@ -59,7 +58,6 @@ fn invalid_path(path: &str) -> ServiceError {
 /// Checks an entity path against the organization: each OU under the one before, an
 /// account (last only) directly under the last unit.
 async fn resolve(
-    app: &App,
     tx: &mut Tx,
     org: &OrganizationRecord,
     units: &[UnitRecord],
@@ -86,10 +84,7 @@ async fn resolve(
             && part.len() == 12
             && part.bytes().all(|b| b.is_ascii_digit())
         {
-            let member = tx
-                .member(&org.org_id, part)
-                .await
-                .map_err(|err| app.internal(err))?;
+            let member = tx.member(&org.org_id, part).await?;
             if member.is_none_or(|(member, _)| member.parent_id != parent) {
                 return Err(invalid_path(path));
             }
@@ -120,17 +115,14 @@ fn chain_to(units: &[UnitRecord], unit_id: &str) -> Vec<String> {
 }
 
 pub(super) async fn handle_generate(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GenerateOrganizationsAccessReportRequest,
 ) -> Result<GenerateOrganizationsAccessReportResponse, ServiceError> {
-    let fail = |err| app.internal(err);
     let account = context.principal.account.to_string();
     let org = tx
         .organization_of_account(&account)
-        .await
-        .map_err(fail)?
+        .await?
         .filter(|org| org.management_account_id == account)
         .ok_or_else(|| {
             ServiceError::new(
@@ -139,19 +131,18 @@ pub(super) async fn handle_generate(
                 "Organizations access reports can be generated only from the organization's management account.",
             )
         })?;
-    let enabled = tx.enabled_policy_types(&org.org_id).await.map_err(fail)?;
+    let enabled = tx.enabled_policy_types(&org.org_id).await?;
     if !enabled.iter().any(|kind| kind == SCP) {
         return Err(errors::invalid_input(
             "Service control policies must be enabled for the organization root.",
         ));
     }
-    let units = tx.units(&org.org_id).await.map_err(fail)?;
-    let entity = resolve(app, tx, &org, &units, &input.entity_path).await?;
+    let units = tx.units(&org.org_id).await?;
+    let entity = resolve(tx, &org, &units, &input.entity_path).await?;
     let selected = match &input.organizations_policy_id {
         Some(id) => Some(
             tx.org_policy(&org.org_id, id)
-                .await
-                .map_err(fail)?
+                .await?
                 .filter(|policy| policy.policy_type == SCP)
                 .ok_or_else(|| {
                     errors::invalid_input(format!("Invalid Organizations policy ID: {id}"))
@@ -159,7 +150,7 @@ pub(super) async fn handle_generate(
         ),
         None => None,
     };
-    let members = tx.members(&org.org_id, None).await.map_err(fail)?;
+    let members = tx.members(&org.org_id, None).await?;
     // Each account in scope with its path (units then account id).
     let management = &org.management_account_id;
     let mut in_scope: Vec<(String, Vec<String>)> = Vec::new();
@@ -180,10 +171,7 @@ pub(super) async fn handle_generate(
     let names_management = matches!(&entity, Entity::Account(_, id) if id == management);
     // The SCP given applies to the accounts below one of its targets.
     if let (Some(policy), false) = (&selected, names_management) {
-        let targets = tx
-            .targets_of_policy(&org.org_id, &policy.policy_id)
-            .await
-            .map_err(fail)?;
+        let targets = tx.targets_of_policy(&org.org_id, &policy.policy_id).await?;
         in_scope.retain(|(id, path)| {
             targets
                 .iter()
@@ -213,8 +201,7 @@ pub(super) async fn handle_generate(
         for target in &targets {
             let attached: Vec<String> = tx
                 .policies_of_target(&org.org_id, target, Some(SCP))
-                .await
-                .map_err(fail)?
+                .await?
                 .into_iter()
                 .map(|policy| policy.content)
                 .collect();
@@ -244,8 +231,7 @@ pub(super) async fn handle_generate(
     for (id, path) in &in_scope {
         let summaries = tx
             .account_access_summaries(id, created - TRACKING_MILLIS)
-            .await
-            .map_err(fail)?;
+            .await?;
         let mut latest: BTreeMap<&str, (i64, Option<String>)> = BTreeMap::new();
         for (service, region, at) in &summaries {
             let slot = latest
@@ -270,19 +256,18 @@ pub(super) async fn handle_generate(
         services: seen.into_values().collect(),
     };
     let job_id = uuid::Uuid::new_v4().to_string();
-    store_job(app, tx, context, KIND, &job_id, created, &report).await?;
+    store_job(tx, context, KIND, &job_id, created, &report).await?;
     Ok(GenerateOrganizationsAccessReportResponse {
         job_id: Some(job_id),
     })
 }
 
 pub(super) async fn handle_get(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GetOrganizationsAccessReportRequest,
 ) -> Result<GetOrganizationsAccessReportResponse, ServiceError> {
-    let job = find_job(app, tx, context, KIND, &input.job_id)
+    let job = find_job(tx, context, KIND, &input.job_id)
         .await?
         .ok_or_else(|| {
             errors::no_such_entity(format!(
@@ -290,7 +275,7 @@ pub(super) async fn handle_get(
                 input.job_id
             ))
         })?;
-    let report: Report = serde_json::from_str(&job.content).map_err(|err| app.internal(err))?;
+    let report: Report = serde_json::from_str(&job.content).map_err(crate::app::internal)?;
     let accessible = report.services.len();
     let not_accessed = report.services.iter().filter(|s| s.last.is_none()).count();
     let mut services = report.services;

@@ -6,35 +6,28 @@
 use wire::iam::{errors, FeatureType};
 use wire::ServiceError;
 
-use crate::server::App;
 use crate::store::{OrganizationRecord, Tx};
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// IAM's service principal, as trusted access and delegated administrators name it.
 const IAM_PRINCIPAL: &str = "iam.amazonaws.com";
 
 /// The organization the caller may manage these features for, or AWS's refusal.
 async fn managed_organization(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<OrganizationRecord, ServiceError> {
     let account = context.principal.account.to_string();
-    let org = tx
-        .organization_of_account(&account)
-        .await
-        .map_err(|err| app.internal(err))?
-        .ok_or_else(|| {
-            errors::organization_not_found_exception(
-                "The request failed because AWS Organizations is not enabled for this account.",
-            )
-        })?;
+    let org = tx.organization_of_account(&account).await?.ok_or_else(|| {
+        errors::organization_not_found_exception(
+            "The request failed because AWS Organizations is not enabled for this account.",
+        )
+    })?;
     if org.management_account_id != account {
         let delegated = tx
             .delegated_admins(&org.org_id)
-            .await
-            .map_err(|err| app.internal(err))?
+            .await?
             .iter()
             .any(|(admin, principal, _)| *admin == account && principal == IAM_PRINCIPAL);
         if !delegated {
@@ -50,8 +43,7 @@ async fn managed_organization(
     }
     let trusted = tx
         .service_access(&org.org_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .iter()
         .any(|(principal, _)| principal == IAM_PRINCIPAL);
     if !trusted {
@@ -64,38 +56,33 @@ async fn managed_organization(
 
 /// Turns `feature` on or off; the organization and its features as they now stand.
 pub(super) async fn handle_set(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     feature: FeatureType,
     enabled: bool,
 ) -> Result<(String, Vec<FeatureType>), ServiceError> {
-    let org = managed_organization(app, tx, context).await?;
+    let org = managed_organization(tx, context).await?;
     tx.set_iam_org_feature(&org.org_id, feature.as_str(), enabled)
-        .await
-        .map_err(|err| app.internal(err))?;
-    listed(app, tx, org).await
+        .await?;
+    listed(tx, org).await
 }
 
 /// `ListOrganizationsFeatures`.
 pub(super) async fn handle_list(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<(String, Vec<FeatureType>), ServiceError> {
-    let org = managed_organization(app, tx, context).await?;
-    listed(app, tx, org).await
+    let org = managed_organization(tx, context).await?;
+    listed(tx, org).await
 }
 
 async fn listed(
-    app: &App,
     tx: &mut Tx,
     org: OrganizationRecord,
 ) -> Result<(String, Vec<FeatureType>), ServiceError> {
     let features = tx
         .iam_org_features(&org.org_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .iter()
         .map(|name| FeatureType::from(name.as_str()))
         .collect();

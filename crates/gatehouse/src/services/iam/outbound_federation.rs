@@ -14,11 +14,10 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
-use crate::server::discovery::issuer;
-use crate::server::App;
+use crate::app::App;
 use crate::store::Tx;
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// `EnableOutboundWebIdentityFederation`.
 pub(super) async fn handle_enable(
@@ -27,35 +26,27 @@ pub(super) async fn handle_enable(
     context: &RequestContext,
 ) -> Result<EnableOutboundWebIdentityFederationResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let current = tx
-        .outbound_federation(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let current = tx.outbound_federation(&account).await?;
     if current == Some(true) {
         return Err(errors::feature_enabled(
             "Outbound web identity federation is already enabled for this account.",
         ));
     }
     tx.set_outbound_federation(&account, true, crate::store::now_millis())
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(EnableOutboundWebIdentityFederationResponse {
-        issuer_identifier: Some(issuer(app, &account)),
+        issuer_identifier: Some(app.issuer(&account)),
     })
 }
 
 /// `DisableOutboundWebIdentityFederation`: tokens already issued stay valid (and
 /// verifiable: the keys stay published).
 pub(super) async fn handle_disable(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let current = tx
-        .outbound_federation(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let current = tx.outbound_federation(&account).await?;
     if current != Some(true) {
         return Err(errors::feature_disabled(
             "Outbound web identity federation is already disabled for this account.",
@@ -63,7 +54,7 @@ pub(super) async fn handle_disable(
     }
     tx.set_outbound_federation(&account, false, crate::store::now_millis())
         .await
-        .map_err(|err| app.internal(err))
+        .map_err(Into::into)
 }
 
 /// `GetOutboundWebIdentityFederationInfo`.
@@ -73,17 +64,14 @@ pub(super) async fn handle_get_info(
     context: &RequestContext,
 ) -> Result<GetOutboundWebIdentityFederationInfoResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let current = tx
-        .outbound_federation(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let current = tx.outbound_federation(&account).await?;
     let Some(enabled) = current else {
         return Err(errors::feature_disabled(
             "Outbound web identity federation is not enabled for this account.",
         ));
     };
     Ok(GetOutboundWebIdentityFederationInfoResponse {
-        issuer_identifier: Some(issuer(app, &account)),
+        issuer_identifier: Some(app.issuer(&account)),
         jwt_vending_enabled: Some(enabled),
     })
 }

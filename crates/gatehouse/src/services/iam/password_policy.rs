@@ -8,10 +8,9 @@ use wire::iam::{
 use wire::ServiceError;
 
 use crate::auth::passwords;
-use crate::server::App;
 use crate::store::{PasswordPolicyRecord, Tx};
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// `MinimumPasswordLength` when `UpdateAccountPasswordPolicy` omits it.
 const DEFAULT_MINIMUM_LENGTH: i64 = 6;
@@ -59,7 +58,6 @@ pub(super) fn to_wire(policy: &PasswordPolicyRecord) -> PasswordPolicy {
 }
 
 pub(super) async fn handle_update(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: &UpdateAccountPasswordPolicyRequest,
@@ -67,19 +65,17 @@ pub(super) async fn handle_update(
     let account = context.principal.account.to_string();
     tx.put_password_policy(&account, &from_request(input))
         .await
-        .map_err(|err| app.internal(err))
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_get(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<GetAccountPasswordPolicyResponse, ServiceError> {
     let account = context.principal.account.to_string();
     let policy = tx
         .password_policy(&account)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| no_policy(&account))?;
     Ok(GetAccountPasswordPolicyResponse {
         password_policy: to_wire(&policy),
@@ -87,16 +83,11 @@ pub(super) async fn handle_get(
 }
 
 pub(super) async fn handle_delete(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    if tx
-        .delete_password_policy(&account)
-        .await
-        .map_err(|err| app.internal(err))?
-    {
+    if tx.delete_password_policy(&account).await? {
         Ok(())
     } else {
         Err(no_policy(&account))

@@ -12,10 +12,10 @@ use wire::ServiceError;
 
 use crate::auth::identity::{managed_document, parse_policy_arn};
 use crate::model::{arn, aws_managed, ids, IdPrefix};
-use crate::server::App;
 use crate::store::{from_millis, ManagedPolicyRecord, OwnerKind, StoreError, Tx};
 
-use super::{documents, pagination, RequestContext};
+use super::{documents, pagination};
+use crate::request::RequestContext;
 
 /// AWS's quota of versions per managed policy.
 pub(super) const VERSIONS_PER_POLICY: usize = 5;
@@ -46,7 +46,6 @@ fn no_such_policy(arn: &str) -> ServiceError {
 
 /// The customer managed policy an ARN names in the caller's account.
 pub(super) async fn find(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     arn: &str,
@@ -59,8 +58,7 @@ pub(super) async fn find(
         return Err(no_such_policy(arn));
     }
     tx.managed_policy(&account, name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .filter(|policy| policy.path == path)
         .ok_or_else(|| no_such_policy(arn))
 }
@@ -68,20 +66,12 @@ pub(super) async fn find(
 /// How many identities of the account have the policy attached, and how many users and
 /// roles have it as their permissions boundary.
 pub(super) async fn usage_counts(
-    app: &App,
     tx: &mut Tx,
     account: &str,
     arn: &str,
 ) -> Result<(i64, i64), ServiceError> {
-    let attached = tx
-        .attachment_count(account, arn)
-        .await
-        .map_err(|err| app.internal(err))?;
-    let boundaries = tx
-        .boundary_users(account, arn)
-        .await
-        .map_err(|err| app.internal(err))?
-        .len();
+    let attached = tx.attachment_count(account, arn).await?;
+    let boundaries = tx.boundary_users(account, arn).await?.len();
     Ok((attached, i64::try_from(boundaries).unwrap_or(i64::MAX)))
 }
 
@@ -91,13 +81,12 @@ pub(super) fn wire_count(n: i64) -> Option<i32> {
 }
 
 async fn to_wire(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     record: &ManagedPolicyRecord,
 ) -> Result<Policy, ServiceError> {
     let arn = policy_arn(context, &record.path, &record.policy_name);
-    let (attachments, boundaries) = usage_counts(app, tx, &record.account_id, &arn).await?;
+    let (attachments, boundaries) = usage_counts(tx, &record.account_id, &arn).await?;
     Ok(Policy {
         policy_name: Some(record.policy_name.clone()),
         policy_id: Some(record.policy_id.clone()),
@@ -147,7 +136,6 @@ fn aws_to_wire(
 }
 
 pub(super) async fn handle_create_policy(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreatePolicyRequest,
@@ -182,34 +170,32 @@ pub(super) async fn handle_create_policy(
                 record.policy_name
             )))
         }
-        Err(err) => return Err(app.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     Ok(CreatePolicyResponse {
-        policy: Some(to_wire(app, tx, context, &record).await?),
+        policy: Some(to_wire(tx, context, &record).await?),
     })
 }
 
 pub(super) async fn handle_get_policy(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GetPolicyRequest,
 ) -> Result<GetPolicyResponse, ServiceError> {
     if let Some(policy) = aws_managed::by_arn(&input.policy_arn) {
         let account = context.principal.account.to_string();
-        let usage = usage_counts(app, tx, &account, &input.policy_arn).await?;
+        let usage = usage_counts(tx, &account, &input.policy_arn).await?;
         return Ok(GetPolicyResponse {
             policy: Some(aws_to_wire(context, policy, usage)),
         });
     }
-    let record = find(app, tx, context, &input.policy_arn).await?;
+    let record = find(tx, context, &input.policy_arn).await?;
     Ok(GetPolicyResponse {
-        policy: Some(to_wire(app, tx, context, &record).await?),
+        policy: Some(to_wire(tx, context, &record).await?),
     })
 }
 
 pub(super) async fn handle_list_policies(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListPoliciesRequest,
@@ -231,7 +217,7 @@ pub(super) async fn handle_list_policies(
             .filter(|p| p.path.starts_with(&prefix))
         {
             let arn = policy.arn(context.principal.partition);
-            let usage = usage_counts(app, tx, &account, &arn).await?;
+            let usage = usage_counts(tx, &account, &arn).await?;
             all.push((
                 format!("0{}", policy.name.to_lowercase()),
                 aws_to_wire(context, policy, usage),
@@ -241,12 +227,11 @@ pub(super) async fn handle_list_policies(
     if with_local {
         let records = tx
             .list_managed_policies(&account, &prefix, None, i64::MAX)
-            .await
-            .map_err(|err| app.internal(err))?;
+            .await?;
         for record in &records {
             all.push((
                 format!("1{}", record.policy_name.to_lowercase()),
-                to_wire(app, tx, context, record).await?,
+                to_wire(tx, context, record).await?,
             ));
         }
     }
@@ -283,16 +268,12 @@ pub(super) async fn handle_list_policies(
 }
 
 pub(super) async fn handle_delete_policy(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     arn: &str,
 ) -> Result<(), ServiceError> {
-    let record = find(app, tx, context, arn).await?;
-    let count = tx
-        .attachment_count(&record.account_id, arn)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let record = find(tx, context, arn).await?;
+    let count = tx.attachment_count(&record.account_id, arn).await?;
     if count > 0 {
         return Err(errors::delete_conflict(
             "Cannot delete a policy attached to entities.",
@@ -300,31 +281,27 @@ pub(super) async fn handle_delete_policy(
     }
     let versions = tx
         .policy_versions(&record.account_id, &record.policy_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if versions.len() > 1 {
         return Err(errors::delete_conflict(
             "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
         ));
     }
     tx.delete_managed_policy(&record.account_id, &record.policy_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }
 
 pub(super) async fn handle_create_policy_version(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreatePolicyVersionRequest,
 ) -> Result<CreatePolicyVersionResponse, ServiceError> {
     documents::validate(&input.policy_document, PolicyKind::Identity)?;
-    let record = find(app, tx, context, &input.policy_arn).await?;
+    let record = find(tx, context, &input.policy_arn).await?;
     let versions = tx
         .policy_versions(&record.account_id, &record.policy_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if versions.len() >= VERSIONS_PER_POLICY {
         return Err(errors::limit_exceeded(format!(
             "A managed policy can have up to {VERSIONS_PER_POLICY} versions. Before you create a new version, you must delete an existing version."
@@ -339,8 +316,7 @@ pub(super) async fn handle_create_policy_version(
         &input.policy_document,
         now,
     )
-    .await
-    .map_err(|err| app.internal(err))?;
+    .await?;
     let set_default = input.set_as_default.unwrap_or(false);
     let default_version = if set_default {
         version
@@ -355,8 +331,7 @@ pub(super) async fn handle_create_policy_version(
         version + 1,
         updated,
     )
-    .await
-    .map_err(|err| app.internal(err))?;
+    .await?;
     Ok(CreatePolicyVersionResponse {
         policy_version: Some(PolicyVersion {
             document: None,
@@ -368,7 +343,6 @@ pub(super) async fn handle_create_policy_version(
 }
 
 pub(super) async fn handle_get_policy_version(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GetPolicyVersionRequest,
@@ -392,12 +366,11 @@ pub(super) async fn handle_get_policy_version(
             }),
         });
     }
-    let record = find(app, tx, context, &input.policy_arn).await?;
+    let record = find(tx, context, &input.policy_arn).await?;
     let wanted = parse_version_id(&input.version_id).ok_or_else(missing)?;
     let versions = tx
         .policy_versions(&record.account_id, &record.policy_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let version = versions
         .into_iter()
         .find(|v| v.version == wanted)
@@ -413,16 +386,14 @@ pub(super) async fn handle_get_policy_version(
 }
 
 pub(super) async fn handle_list_policy_versions(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListPolicyVersionsRequest,
 ) -> Result<ListPolicyVersionsResponse, ServiceError> {
-    let record = find(app, tx, context, &input.policy_arn).await?;
+    let record = find(tx, context, &input.policy_arn).await?;
     let versions = tx
         .policy_versions(&record.account_id, &record.policy_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     // Newest first, as IAM lists them: the page key counts down from the newest.
     let (page, truncated, marker) =
         pagination::page(versions, input.max_items, input.marker.as_deref(), |v| {
@@ -445,13 +416,12 @@ pub(super) async fn handle_list_policy_versions(
 }
 
 pub(super) async fn handle_delete_policy_version(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     policy_arn: &str,
     version: &str,
 ) -> Result<(), ServiceError> {
-    let record = find(app, tx, context, policy_arn).await?;
+    let record = find(tx, context, policy_arn).await?;
     let missing = || {
         errors::no_such_entity(format!(
             "Policy {policy_arn} version {version} does not exist or is not attachable."
@@ -465,8 +435,7 @@ pub(super) async fn handle_delete_policy_version(
     }
     let deleted = tx
         .delete_policy_version(&record.account_id, &record.policy_name, wanted)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if deleted {
         Ok(())
     } else {
@@ -475,13 +444,12 @@ pub(super) async fn handle_delete_policy_version(
 }
 
 pub(super) async fn handle_set_default_policy_version(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     policy_arn: &str,
     version: &str,
 ) -> Result<(), ServiceError> {
-    let record = find(app, tx, context, policy_arn).await?;
+    let record = find(tx, context, policy_arn).await?;
     let missing = || {
         errors::no_such_entity(format!(
             "Policy {policy_arn} version {version} does not exist or is not attachable."
@@ -490,8 +458,7 @@ pub(super) async fn handle_set_default_policy_version(
     let wanted = parse_version_id(version).ok_or_else(missing)?;
     let versions = tx
         .policy_versions(&record.account_id, &record.policy_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if !versions.iter().any(|v| v.version == wanted) {
         return Err(missing());
     }
@@ -503,12 +470,11 @@ pub(super) async fn handle_set_default_policy_version(
         crate::store::now_millis(),
     )
     .await
-    .map_err(|err| app.internal(err))
+    .map_err(Into::into)
 }
 
 /// Attaches a managed policy to a user or group after checking it exists and the quota.
 pub(super) async fn attach(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     owner: OwnerKind,
@@ -516,17 +482,11 @@ pub(super) async fn attach(
     policy_arn: &str,
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let exists = managed_document(tx, &account, policy_arn)
-        .await
-        .map_err(|err| app.internal(err))?
-        .is_some();
+    let exists = managed_document(tx, &account, policy_arn).await?.is_some();
     if !exists {
         return Err(no_such_policy(policy_arn));
     }
-    let attached = tx
-        .attached_policies(&account, owner, owner_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let attached = tx.attached_policies(&account, owner, owner_name).await?;
     if !attached.iter().any(|arn| arn == policy_arn) && attached.len() >= ATTACHED_PER_IDENTITY {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for PoliciesPerUser: {ATTACHED_PER_IDENTITY}"
@@ -534,12 +494,11 @@ pub(super) async fn attach(
     }
     tx.attach_policy(&account, owner, owner_name, policy_arn)
         .await
-        .map_err(|err| app.internal(err))
+        .map_err(Into::into)
 }
 
 /// Detaches a managed policy, or `NoSuchEntity` when it was not attached.
 pub(super) async fn detach(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     owner: OwnerKind,
@@ -549,8 +508,7 @@ pub(super) async fn detach(
     let account = context.principal.account.to_string();
     let detached = tx
         .detach_policy(&account, owner, owner_name, policy_arn)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if detached {
         Ok(())
     } else {
@@ -563,14 +521,13 @@ pub(super) async fn detach(
 /// One page of the attached policies of one identity under a path prefix, by ARN: the
 /// items, whether more follow, and the marker to continue from.
 pub(super) async fn attached_page(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     owner: (OwnerKind, &str),
     path_prefix: Option<&str>,
     (max_items, marker): (Option<i32>, Option<&str>),
 ) -> Result<(Vec<AttachedPolicy>, bool, Option<String>), ServiceError> {
-    let all = attached(app, tx, context, owner.0, owner.1, path_prefix).await?;
+    let all = attached(tx, context, owner.0, owner.1, path_prefix).await?;
     pagination::page(all, max_items, marker, |policy| {
         policy.policy_arn.clone().unwrap_or_default()
     })
@@ -578,7 +535,6 @@ pub(super) async fn attached_page(
 
 /// The attached policies of one identity under a path prefix, as `AttachedPolicy` items.
 pub(super) async fn attached(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     owner: OwnerKind,
@@ -586,10 +542,7 @@ pub(super) async fn attached(
     path_prefix: Option<&str>,
 ) -> Result<Vec<AttachedPolicy>, ServiceError> {
     let account = context.principal.account.to_string();
-    let arns = tx
-        .attached_policies(&account, owner, owner_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let arns = tx.attached_policies(&account, owner, owner_name).await?;
     let prefix = path_prefix.unwrap_or("/");
     Ok(arns
         .into_iter()

@@ -10,14 +10,13 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
-use crate::server::App;
 use crate::store::{
     from_millis, now_millis, OidcProviderRecord, SamlProviderRecord, StoreError, Tx,
 };
 
 use super::saml_metadata;
 use super::tags::{merge_tags, tags_to_wire};
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// AWS's quotas.
 const OIDC_PROVIDERS_PER_ACCOUNT: usize = 100;
@@ -119,7 +118,6 @@ fn no_oidc(arn: &str) -> ServiceError {
 }
 
 pub(super) async fn create_oidc(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreateOpenIDConnectProviderRequest,
@@ -128,10 +126,7 @@ pub(super) async fn create_oidc(
     let url = oidc_key(&input.url)?;
     let thumbprints = input.thumbprint_list.unwrap_or_default();
     check_thumbprints(&thumbprints)?;
-    let existing = tx
-        .oidc_providers(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let existing = tx.oidc_providers(&account).await?;
     if existing.len() >= OIDC_PROVIDERS_PER_ACCOUNT {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for OpenIdConnectProvidersPerAccount: {OIDC_PROVIDERS_PER_ACCOUNT}"
@@ -158,13 +153,12 @@ pub(super) async fn create_oidc(
             "Provider with url {} already exists.",
             input.url
         ))),
-        Err(err) => Err(app.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
 /// The OIDC provider an ARN names, or `NoSuchEntity`.
 pub(super) async fn find_oidc(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     arn: &str,
@@ -174,8 +168,7 @@ pub(super) async fn find_oidc(
     };
     let account = context.principal.account.to_string();
     tx.oidc_provider(&account, url)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| no_oidc(arn))
 }
 
@@ -191,17 +184,14 @@ pub(super) fn oidc_to_wire(record: &OidcProviderRecord) -> GetOpenIDConnectProvi
 
 /// Applies a change to an OIDC provider and writes it back; returns it after the change.
 pub(super) async fn update_oidc(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     arn: &str,
     change: impl FnOnce(&mut OidcProviderRecord) -> Result<(), ServiceError>,
 ) -> Result<OidcProviderRecord, ServiceError> {
-    let mut record = find_oidc(app, tx, context, arn).await?;
+    let mut record = find_oidc(tx, context, arn).await?;
     change(&mut record)?;
-    tx.update_oidc_provider(&record)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_oidc_provider(&record).await?;
     Ok(record)
 }
 
@@ -225,7 +215,6 @@ pub(super) fn with_thumbprints(
 
 /// `DeleteOpenIDConnectProvider`: idempotent, as AWS documents (no error when absent).
 pub(super) async fn delete_oidc(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     arn: &str,
@@ -234,22 +223,18 @@ pub(super) async fn delete_oidc(
         return Ok(());
     };
     let account = context.principal.account.to_string();
-    tx.delete_oidc_provider(&account, url)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.delete_oidc_provider(&account, url).await?;
     Ok(())
 }
 
 pub(super) async fn list_oidc(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<Vec<OpenIDConnectProviderListEntry>, ServiceError> {
     let account = context.principal.account.to_string();
     Ok(tx
         .oidc_providers(&account)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .iter()
         .map(|record| OpenIDConnectProviderListEntry {
             arn: Some(oidc_arn(context, &record.url)),
@@ -281,7 +266,6 @@ fn refuse_encryption(
 }
 
 pub(super) async fn create_saml(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreateSAMLProviderRequest,
@@ -292,10 +276,7 @@ pub(super) async fn create_saml(
     )?;
     let parsed = metadata(&input.saml_metadata_document)?;
     let account = context.principal.account.to_string();
-    let existing = tx
-        .saml_providers(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let existing = tx.saml_providers(&account).await?;
     if existing.len() >= SAML_PROVIDERS_PER_ACCOUNT {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for SamlProvidersPerAccount: {SAML_PROVIDERS_PER_ACCOUNT}"
@@ -323,13 +304,12 @@ pub(super) async fn create_saml(
             "SAMLProvider {} already exists.",
             record.name
         ))),
-        Err(err) => Err(app.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
 /// The SAML provider an ARN names, or `NoSuchEntity`.
 pub(super) async fn find_saml(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     arn: &str,
@@ -339,8 +319,7 @@ pub(super) async fn find_saml(
     };
     let account = context.principal.account.to_string();
     tx.saml_provider(&account, name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| no_saml(arn))
 }
 
@@ -358,22 +337,18 @@ pub(super) fn saml_to_wire(record: &SamlProviderRecord) -> GetSAMLProviderRespon
 
 /// Applies a change to a SAML provider and writes it back; returns it after the change.
 pub(super) async fn update_saml_record(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     arn: &str,
     change: impl FnOnce(&mut SamlProviderRecord) -> Result<(), ServiceError>,
 ) -> Result<SamlProviderRecord, ServiceError> {
-    let mut record = find_saml(app, tx, context, arn).await?;
+    let mut record = find_saml(tx, context, arn).await?;
     change(&mut record)?;
-    tx.update_saml_provider(&record)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_saml_provider(&record).await?;
     Ok(record)
 }
 
 pub(super) async fn update_saml(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: UpdateSAMLProviderRequest,
@@ -387,7 +362,7 @@ pub(super) async fn update_saml(
         .as_deref()
         .map(metadata)
         .transpose()?;
-    let record = update_saml_record(app, tx, context, &input.saml_provider_arn, |record| {
+    let record = update_saml_record(tx, context, &input.saml_provider_arn, |record| {
         if let (Some(text), Some(parsed)) = (input.saml_metadata_document, parsed) {
             record.metadata = text;
             record.certificates = parsed.certificates;
@@ -402,28 +377,24 @@ pub(super) async fn update_saml(
 }
 
 pub(super) async fn delete_saml(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     arn: &str,
 ) -> Result<(), ServiceError> {
-    let record = find_saml(app, tx, context, arn).await?;
+    let record = find_saml(tx, context, arn).await?;
     tx.delete_saml_provider(&record.account_id, &record.name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }
 
 pub(super) async fn list_saml(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
 ) -> Result<Vec<SAMLProviderListEntry>, ServiceError> {
     let account = context.principal.account.to_string();
     Ok(tx
         .saml_providers(&account)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .iter()
         .map(|record| SAMLProviderListEntry {
             arn: Some(saml_arn(context, &record.name)),

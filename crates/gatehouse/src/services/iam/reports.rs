@@ -12,33 +12,29 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::identity::managed_document;
 use crate::model::aws_managed;
-use crate::server::App;
 use crate::store::{
     from_millis, GroupRecord, ManagedPolicyRecord, OwnerKind, RoleRecord, Tx, UserRecord,
 };
 
 use super::policies::{attached, entity_arn, policy_arn, usage_counts as usage, wire_count};
 use super::tags::tags_to_wire;
-use super::{documents, pagination, RequestContext};
+use super::{documents, pagination};
+use crate::request::RequestContext;
 
 /// More entities than any account may hold: list calls read everything in one go.
 const ALL: i64 = 1_000_000;
 
 pub(super) async fn handle_list_entities_for_policy(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListEntitiesForPolicyRequest,
 ) -> Result<ListEntitiesForPolicyResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let fail = |err| app.internal(err);
     let policy = input.policy_arn.as_str();
-    let exists = managed_document(tx, &account, policy)
-        .await
-        .map_err(fail)?
-        .is_some();
+    let exists = managed_document(tx, &account, policy).await?.is_some();
     if !exists {
         return Err(errors::no_such_entity(format!(
             "Policy {policy} does not exist or is not attachable."
@@ -47,14 +43,10 @@ pub(super) async fn handle_list_entities_for_policy(
     let usage = input.policy_usage_filter.as_ref();
     let mut users: Vec<(OwnerKind, String)> = Vec::new();
     if usage.is_none_or(|u| *u == PolicyUsageType::PermissionsPolicy) {
-        users.extend(
-            tx.policy_attachments(&account, policy)
-                .await
-                .map_err(fail)?,
-        );
+        users.extend(tx.policy_attachments(&account, policy).await?);
     }
     if usage.is_none_or(|u| *u == PolicyUsageType::PermissionsBoundary) {
-        users.extend(tx.boundary_users(&account, policy).await.map_err(fail)?);
+        users.extend(tx.boundary_users(&account, policy).await?);
     }
     let wanted = |owner: OwnerKind| match &input.entity_filter {
         None => true,
@@ -71,10 +63,7 @@ pub(super) async fn handle_list_entities_for_policy(
         if !wanted(owner) {
             continue;
         }
-        let Some(entity) = Entity::read(tx, &account, owner, &name)
-            .await
-            .map_err(fail)?
-        else {
+        let Some(entity) = Entity::read(tx, &account, owner, &name).await? else {
             continue;
         };
         let key = entity.sort_key();
@@ -179,43 +168,30 @@ pub(super) async fn handle_get_account_authorization_details(
     input: GetAccountAuthorizationDetailsRequest,
 ) -> Result<GetAccountAuthorizationDetailsResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let fail = |err| app.internal(err);
     let filter = input.filter.clone().unwrap_or_default();
     let wanted = |kind: EntityType| filter.is_empty() || filter.contains(&kind);
     let mut entities: Vec<Entity> = Vec::new();
     if wanted(EntityType::User) {
-        let users = tx
-            .list_users(&account, "/", None, ALL)
-            .await
-            .map_err(fail)?;
+        let users = tx.list_users(&account, "/", None, ALL).await?;
         entities.extend(users.into_iter().map(Entity::User));
     }
     if wanted(EntityType::Group) {
-        let groups = tx
-            .list_groups(&account, "/", None, ALL)
-            .await
-            .map_err(fail)?;
+        let groups = tx.list_groups(&account, "/", None, ALL).await?;
         entities.extend(groups.into_iter().map(Entity::Group));
     }
     if wanted(EntityType::Role) {
-        let roles = tx
-            .list_roles(&account, "/", None, ALL)
-            .await
-            .map_err(fail)?;
+        let roles = tx.list_roles(&account, "/", None, ALL).await?;
         entities.extend(roles.into_iter().map(Entity::Role));
     }
     if wanted(EntityType::LocalManagedPolicy) {
-        let policies = tx
-            .list_managed_policies(&account, "/", None, ALL)
-            .await
-            .map_err(fail)?;
+        let policies = tx.list_managed_policies(&account, "/", None, ALL).await?;
         entities.extend(policies.into_iter().map(Entity::Policy));
     }
     if wanted(EntityType::AwsManagedPolicy) {
         // AWS managed policies appear once the account uses them.
         for policy in aws_managed::ALL {
             let arn = policy.arn(context.principal.partition);
-            if usage(app, tx, &account, &arn).await? != (0, 0) {
+            if usage(tx, &account, &arn).await? != (0, 0) {
                 entities.push(Entity::AwsPolicy(policy));
             }
         }
@@ -237,14 +213,14 @@ pub(super) async fn handle_get_account_authorization_details(
     for entity in page {
         match entity {
             Entity::User(user) => {
-                let detail = user_detail(app, tx, context, user).await?;
+                let detail = user_detail(tx, context, user).await?;
                 response
                     .user_detail_list
                     .get_or_insert_default()
                     .push(detail);
             }
             Entity::Group(group) => {
-                let detail = group_detail(app, tx, context, group).await?;
+                let detail = group_detail(tx, context, group).await?;
                 response
                     .group_detail_list
                     .get_or_insert_default()
@@ -258,11 +234,11 @@ pub(super) async fn handle_get_account_authorization_details(
                     .push(detail);
             }
             Entity::Policy(policy) => {
-                let detail = policy_detail(app, tx, context, policy).await?;
+                let detail = policy_detail(tx, context, policy).await?;
                 response.policies.get_or_insert_default().push(detail);
             }
             Entity::AwsPolicy(policy) => {
-                let detail = aws_policy_detail(app, tx, context, policy).await?;
+                let detail = aws_policy_detail(tx, context, policy).await?;
                 response.policies.get_or_insert_default().push(detail);
             }
         }
@@ -272,16 +248,12 @@ pub(super) async fn handle_get_account_authorization_details(
 
 /// Inline policies with their documents URL-encoded, as IAM returns them.
 async fn inline_details(
-    app: &App,
     tx: &mut Tx,
     account: &str,
     owner: OwnerKind,
     name: &str,
 ) -> Result<Vec<PolicyDetail>, ServiceError> {
-    let inline = tx
-        .inline_policies(account, owner, name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let inline = tx.inline_policies(account, owner, name).await?;
     Ok(inline
         .into_iter()
         .map(|(policy_name, document)| PolicyDetail {
@@ -292,13 +264,12 @@ async fn inline_details(
 }
 
 async fn attached_details(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     owner: OwnerKind,
     name: &str,
 ) -> Result<Vec<AttachedPolicy>, ServiceError> {
-    attached(app, tx, context, owner, name, None).await
+    attached(tx, context, owner, name, None).await
 }
 
 fn boundary(arn: Option<&String>) -> Option<AttachedPermissionsBoundary> {
@@ -311,24 +282,20 @@ fn boundary(arn: Option<&String>) -> Option<AttachedPermissionsBoundary> {
 }
 
 async fn user_detail(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user: UserRecord,
 ) -> Result<UserDetail, ServiceError> {
     let account = user.account_id.clone();
-    let groups = tx
-        .groups_of_user(&account, &user.user_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let groups = tx.groups_of_user(&account, &user.user_name).await?;
     Ok(UserDetail {
         arn: Some(entity_arn(context, "user", &user.path, &user.user_name)),
         user_policy_list: Some(
-            inline_details(app, tx, &account, OwnerKind::User, &user.user_name).await?,
+            inline_details(tx, &account, OwnerKind::User, &user.user_name).await?,
         ),
         group_list: Some(groups.into_iter().map(|g| g.group_name).collect()),
         attached_managed_policies: Some(
-            attached_details(app, tx, context, OwnerKind::User, &user.user_name).await?,
+            attached_details(tx, context, OwnerKind::User, &user.user_name).await?,
         ),
         permissions_boundary: boundary(user.permissions_boundary.as_ref()),
         tags: Some(tags_to_wire(&user.tags)),
@@ -340,7 +307,6 @@ async fn user_detail(
 }
 
 async fn group_detail(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     group: GroupRecord,
@@ -349,10 +315,10 @@ async fn group_detail(
     Ok(GroupDetail {
         arn: Some(entity_arn(context, "group", &group.path, &group.group_name)),
         group_policy_list: Some(
-            inline_details(app, tx, &account, OwnerKind::Group, &group.group_name).await?,
+            inline_details(tx, &account, OwnerKind::Group, &group.group_name).await?,
         ),
         attached_managed_policies: Some(
-            attached_details(app, tx, context, OwnerKind::Group, &group.group_name).await?,
+            attached_details(tx, context, OwnerKind::Group, &group.group_name).await?,
         ),
         create_date: Some(from_millis(group.created_at)),
         path: Some(group.path),
@@ -363,12 +329,11 @@ async fn group_detail(
 
 /// The instance profiles a role belongs to, for `RoleDetail.InstanceProfileList`.
 pub(super) async fn role_instance_profiles(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     role: &RoleRecord,
 ) -> Result<Vec<InstanceProfile>, ServiceError> {
-    super::instance_profiles::profiles_of_role(app, tx, context, &role.role_name).await
+    super::instance_profiles::profiles_of_role(tx, context, &role.role_name).await
 }
 
 async fn role_detail(
@@ -378,16 +343,16 @@ async fn role_detail(
     role: RoleRecord,
 ) -> Result<RoleDetail, ServiceError> {
     let account = role.account_id.clone();
-    let profiles = role_instance_profiles(app, tx, context, &role).await?;
+    let profiles = role_instance_profiles(tx, context, &role).await?;
     Ok(RoleDetail {
         arn: Some(entity_arn(context, "role", &role.path, &role.role_name)),
         assume_role_policy_document: Some(documents::encode(&role.trust_policy)),
         instance_profile_list: Some(profiles),
         role_policy_list: Some(
-            inline_details(app, tx, &account, OwnerKind::Role, &role.role_name).await?,
+            inline_details(tx, &account, OwnerKind::Role, &role.role_name).await?,
         ),
         attached_managed_policies: Some(
-            attached_details(app, tx, context, OwnerKind::Role, &role.role_name).await?,
+            attached_details(tx, context, OwnerKind::Role, &role.role_name).await?,
         ),
         permissions_boundary: boundary(role.permissions_boundary.as_ref()),
         tags: Some(tags_to_wire(&role.tags)),
@@ -400,17 +365,15 @@ async fn role_detail(
 }
 
 async fn policy_detail(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     policy: ManagedPolicyRecord,
 ) -> Result<ManagedPolicyDetail, ServiceError> {
     let arn = policy_arn(context, &policy.path, &policy.policy_name);
-    let (attachments, boundaries) = usage(app, tx, &policy.account_id, &arn).await?;
+    let (attachments, boundaries) = usage(tx, &policy.account_id, &arn).await?;
     let versions = tx
         .policy_versions(&policy.account_id, &policy.policy_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(ManagedPolicyDetail {
         policy_version_list: Some(
             versions
@@ -439,14 +402,13 @@ async fn policy_detail(
 }
 
 async fn aws_policy_detail(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     policy: &aws_managed::AwsManagedPolicy,
 ) -> Result<ManagedPolicyDetail, ServiceError> {
     let account = context.principal.account.to_string();
     let arn = policy.arn(context.principal.partition);
-    let (attachments, boundaries) = usage(app, tx, &account, &arn).await?;
+    let (attachments, boundaries) = usage(tx, &account, &arn).await?;
     // The same fixed date `GetPolicy` reports for AWS managed policies.
     let created = from_millis(1_423_000_000_000);
     Ok(ManagedPolicyDetail {

@@ -9,13 +9,13 @@ use wire::iam::{
 use wire::ServiceError;
 
 use crate::model::{ids, IdPrefix};
-use crate::server::App;
 use crate::store::{from_millis, OwnerKind, RoleRecord, StoreError, Tx};
 
 use super::policies::entity_arn;
 use super::tags::{merge_tags, tags_to_wire};
 use super::users::check_boundary;
-use super::{documents, pagination, RequestContext};
+use super::{documents, pagination};
+use crate::request::RequestContext;
 
 /// AWS's default session length for a role, in seconds.
 const DEFAULT_MAX_SESSION: i64 = 3600;
@@ -24,18 +24,14 @@ pub(super) const ROLES_PER_ACCOUNT: i64 = 1000;
 
 /// The role of that name in the caller's account, or `NoSuchEntity`.
 pub(super) async fn find_role(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
 ) -> Result<RoleRecord, ServiceError> {
     let account = context.principal.account.to_string();
-    tx.role(&account, name)
-        .await
-        .map_err(|err| app.internal(err))?
-        .ok_or_else(|| {
-            errors::no_such_entity(format!("The role with name {name} cannot be found."))
-        })
+    tx.role(&account, name).await?.ok_or_else(|| {
+        errors::no_such_entity(format!("The role with name {name} cannot be found."))
+    })
 }
 
 /// A role as IAM returns it (trust policy URL-encoded).
@@ -63,7 +59,6 @@ pub(super) fn to_wire(context: &RequestContext, record: &RoleRecord) -> Role {
 }
 
 pub(super) async fn handle_create_role(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreateRoleRequest,
@@ -81,12 +76,11 @@ pub(super) async fn handle_create_role(
     }
     documents::validate(&input.assume_role_policy_document, PolicyKind::Trust)?;
     if let Some(boundary) = &input.permissions_boundary {
-        check_boundary(app, tx, &account, boundary).await?;
+        check_boundary(tx, &account, boundary).await?;
     }
     let existing = tx
         .list_roles(&account, "/", None, ROLES_PER_ACCOUNT)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if i64::try_from(existing.len()).unwrap_or(i64::MAX) >= ROLES_PER_ACCOUNT {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for RolesPerAccount: {ROLES_PER_ACCOUNT}"
@@ -116,12 +110,11 @@ pub(super) async fn handle_create_role(
             "Role with name {} already exists.",
             record.role_name
         ))),
-        Err(err) => Err(app.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
 pub(super) async fn handle_list_roles(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListRolesRequest,
@@ -132,8 +125,7 @@ pub(super) async fn handle_list_roles(
     let prefix = input.path_prefix.as_deref().unwrap_or("/");
     let rows = tx
         .list_roles(&account, prefix, after.as_deref(), limit + 1)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let (page, truncated, marker) =
         pagination::split(rows, limit, |role| crate::store::name_key(&role.role_name));
     Ok(ListRolesResponse {
@@ -144,18 +136,16 @@ pub(super) async fn handle_list_roles(
 }
 
 pub(super) async fn handle_delete_role(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
 ) -> Result<(), ServiceError> {
-    let role = find_role(app, tx, context, name).await?;
+    let role = find_role(tx, context, name).await?;
     super::service_linked_roles::check_modifiable(&role)?;
     let account = &role.account_id;
     let inline = tx
         .inline_policies(account, OwnerKind::Role, &role.role_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if !inline.is_empty() {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must delete policies first.",
@@ -163,36 +153,30 @@ pub(super) async fn handle_delete_role(
     }
     let attached = tx
         .attached_policies(account, OwnerKind::Role, &role.role_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if !attached.is_empty() {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must detach all policies first.",
         ));
     }
-    if super::instance_profiles::role_in_profile(app, tx, account, &role.role_name).await? {
+    if super::instance_profiles::role_in_profile(tx, account, &role.role_name).await? {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must remove roles from instance profile first.",
         ));
     }
-    tx.delete_role(account, &role.role_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.delete_role(account, &role.role_name).await?;
     Ok(())
 }
 
 /// Applies a change to a stored role and writes it back.
 pub(super) async fn update(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
     change: impl FnOnce(&mut RoleRecord) -> Result<(), ServiceError>,
 ) -> Result<RoleRecord, ServiceError> {
-    let mut role = find_role(app, tx, context, name).await?;
+    let mut role = find_role(tx, context, name).await?;
     change(&mut role)?;
-    tx.update_role(&role)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_role(&role).await?;
     Ok(role)
 }

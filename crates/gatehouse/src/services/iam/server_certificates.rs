@@ -10,13 +10,14 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::model::{arn, ids, IdPrefix};
-use crate::server::App;
 use crate::store::{from_millis, name_key, now_millis, ServerCertificateRecord, StoreError, Tx};
 
 use super::certificates::{self, KeyError};
+use super::pagination;
 use super::tags::{merge_tags, tags_to_wire};
-use super::{pagination, RequestContext};
+use crate::request::RequestContext;
 
 /// AWS's quota of server certificates per account (`ServerCertificatesQuota`).
 pub(super) const SERVER_CERTIFICATES_PER_ACCOUNT: i64 = 20;
@@ -61,14 +62,12 @@ fn metadata(
 
 /// The certificate of that name in the caller's account, or `NoSuchEntity`.
 pub(super) async fn find(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
 ) -> Result<ServerCertificateRecord, ServiceError> {
     tx.server_certificate(&context.principal.account.to_string(), name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| not_found(name))
 }
 
@@ -117,16 +116,12 @@ pub(super) async fn handle_upload(
     }
     if tx
         .server_certificate(&account, &input.server_certificate_name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .is_some()
     {
         return Err(exists(&input.server_certificate_name));
     }
-    let held = tx
-        .count_server_certificates(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let held = tx.count_server_certificates(&account).await?;
     if held >= SERVER_CERTIFICATES_PER_ACCOUNT {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for ServerCertificatesPerAccount: {SERVER_CERTIFICATES_PER_ACCOUNT}"
@@ -150,7 +145,7 @@ pub(super) async fn handle_upload(
     match tx.insert_server_certificate(&record).await {
         Ok(()) => {}
         Err(StoreError::Duplicate) => return Err(exists(&record.name)),
-        Err(err) => return Err(app.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     Ok(UploadServerCertificateResponse {
         server_certificate_metadata: Some(metadata(context, &record)),
@@ -159,12 +154,11 @@ pub(super) async fn handle_upload(
 }
 
 pub(super) async fn handle_get(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
 ) -> Result<ServerCertificate, ServiceError> {
-    let record = find(app, tx, context, name).await?;
+    let record = find(tx, context, name).await?;
     Ok(ServerCertificate {
         server_certificate_metadata: metadata(context, &record),
         certificate_body: record.body.clone(),
@@ -174,7 +168,6 @@ pub(super) async fn handle_get(
 }
 
 pub(super) async fn handle_list(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListServerCertificatesRequest,
@@ -185,8 +178,7 @@ pub(super) async fn handle_list(
     let prefix = input.path_prefix.as_deref().unwrap_or("/");
     let rows = tx
         .list_server_certificates(&account, prefix, after.as_deref(), limit + 1)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let (page, truncated, marker) = pagination::split(rows, limit, |record| name_key(&record.name));
     Ok(ListServerCertificatesResponse {
         server_certificate_metadata_list: page
@@ -199,19 +191,17 @@ pub(super) async fn handle_list(
 }
 
 pub(super) async fn handle_update(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: UpdateServerCertificateRequest,
 ) -> Result<(), ServiceError> {
-    let mut record = find(app, tx, context, &input.server_certificate_name).await?;
+    let mut record = find(tx, context, &input.server_certificate_name).await?;
     let old_name = record.name.clone();
     if let Some(new_name) = input.new_server_certificate_name {
         if name_key(&new_name) != name_key(&old_name)
             && tx
                 .server_certificate(&record.account_id, &new_name)
-                .await
-                .map_err(|err| app.internal(err))?
+                .await?
                 .is_some()
         {
             return Err(exists(&new_name));
@@ -224,36 +214,31 @@ pub(super) async fn handle_update(
     match tx.update_server_certificate(&old_name, &record).await {
         Ok(_) => Ok(()),
         Err(StoreError::Duplicate) => Err(exists(&record.name)),
-        Err(err) => Err(app.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
 pub(super) async fn handle_delete(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
 ) -> Result<(), ServiceError> {
-    let record = find(app, tx, context, name).await?;
+    let record = find(tx, context, name).await?;
     tx.delete_server_certificate(&record.account_id, &record.name)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }
 
 /// Applies a change to a certificate's tags and writes it back; returns the tags.
 pub(super) async fn update_tags(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
     change: impl FnOnce(&mut Vec<(String, String)>) -> Result<(), ServiceError>,
 ) -> Result<Vec<(String, String)>, ServiceError> {
-    let mut record = find(app, tx, context, name).await?;
+    let mut record = find(tx, context, name).await?;
     change(&mut record.tags)?;
     let current = record.name.clone();
-    tx.update_server_certificate(&current, &record)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_server_certificate(&current, &record).await?;
     Ok(record.tags)
 }

@@ -12,16 +12,14 @@ use wire::ServiceError;
 
 use crate::auth::identity::{identity_sources, SourceKind};
 use crate::model::arn;
-use crate::server::App;
 use crate::store::{OwnerKind, Tx};
 
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// AWS accepts at most this many namespaces per call.
 const MAX_NAMESPACES: usize = 10;
 
 pub(super) async fn handle(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListPoliciesGrantingServiceAccessRequest,
@@ -45,8 +43,7 @@ pub(super) async fn handle(
     })
     .ok_or_else(|| errors::invalid_input(format!("ARN {} is not valid.", input.arn)))?;
     let sources = identity_sources(tx, &account, owner, &name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| {
             errors::no_such_entity(format!("The entity {} cannot be found.", input.arn))
         })?;

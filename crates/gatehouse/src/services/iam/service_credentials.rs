@@ -15,12 +15,12 @@ use wire::iam::{
 use wire::ServiceError;
 
 use crate::model::{ids, IdPrefix};
-use crate::server::App;
 use crate::store::{from_millis, now_millis, ServiceCredentialRecord, Tx, UserRecord};
 
+use super::pagination;
 use super::ssh_keys::{status_of, status_text};
 use super::users::find_user;
-use super::{pagination, RequestContext};
+use crate::request::RequestContext;
 
 /// AWS's quota of credentials per user and service.
 pub(super) const CREDENTIALS_PER_SERVICE: usize = 2;
@@ -122,7 +122,6 @@ fn metadata(user: &str, record: &ServiceCredentialRecord) -> ServiceSpecificCred
 
 /// The user an operation is about: the named one, or the calling user.
 async fn target_user(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: Option<&str>,
@@ -133,32 +132,29 @@ async fn target_user(
             "The root user has no service-specific credentials: name an IAM user.",
         ));
     };
-    find_user(app, tx, &account, name).await
+    find_user(tx, &account, name).await
 }
 
 async fn find(
-    app: &App,
     tx: &mut Tx,
     user: &UserRecord,
     credential_id: &str,
 ) -> Result<ServiceCredentialRecord, ServiceError> {
     tx.service_credentials(&user.account_id, Some(&user.user_name), None)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .into_iter()
         .find(|record| record.credential_id == credential_id)
         .ok_or_else(|| not_found(credential_id))
 }
 
 pub(super) async fn handle_create(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreateServiceSpecificCredentialRequest,
 ) -> Result<ServiceSpecificCredential, ServiceError> {
     let kind = kind_of(&input.service_name)?;
     let account = context.principal.account.to_string();
-    let user = find_user(app, tx, &account, &input.user_name).await?;
+    let user = find_user(tx, &account, &input.user_name).await?;
     if input.credential_age_days.is_some() && kind != Kind::ApiKey {
         return Err(errors::invalid_input(
             "CredentialAgeDays is only valid for Bedrock API keys.",
@@ -166,8 +162,7 @@ pub(super) async fn handle_create(
     }
     let held = tx
         .service_credentials(&account, Some(&user.user_name), Some(&input.service_name))
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if held.len() >= CREDENTIALS_PER_SERVICE {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: \
@@ -218,14 +213,11 @@ pub(super) async fn handle_create(
             .map(|days| now.saturating_add(i64::from(days).saturating_mul(MILLIS_PER_DAY))),
         created_at: now,
     };
-    tx.insert_service_credential(&record)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.insert_service_credential(&record).await?;
     Ok(to_wire(&user.user_name, &record, Some(&secret)))
 }
 
 pub(super) async fn handle_list(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListServiceSpecificCredentialsRequest,
@@ -242,20 +234,18 @@ pub(super) async fn handle_list(
     }
     let records = if all_users {
         tx.service_credentials(&account, None, input.service_name.as_deref())
-            .await
-            .map_err(|err| app.internal(err))?
+            .await?
     } else if input.user_name.is_none() && context.principal.user_name().is_none() {
         // The root user holds none.
         Vec::new()
     } else {
-        let user = target_user(app, tx, context, input.user_name.as_deref()).await?;
+        let user = target_user(tx, context, input.user_name.as_deref()).await?;
         tx.service_credentials(
             &account,
             Some(&user.user_name),
             input.service_name.as_deref(),
         )
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
     };
     let (page, truncated, marker) = pagination::page(
         records,
@@ -267,8 +257,7 @@ pub(super) async fn handle_list(
     for record in &page {
         let name = tx
             .user(&account, &record.user_key)
-            .await
-            .map_err(|err| app.internal(err))?
+            .await?
             .map_or_else(|| record.user_key.clone(), |user| user.user_name);
         listed.push(metadata(&name, record));
     }
@@ -280,13 +269,12 @@ pub(super) async fn handle_list(
 }
 
 pub(super) async fn handle_reset(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     (user_name, credential_id): (Option<&str>, &str),
 ) -> Result<ServiceSpecificCredential, ServiceError> {
-    let user = target_user(app, tx, context, user_name).await?;
-    let mut record = find(app, tx, &user, credential_id).await?;
+    let user = target_user(tx, context, user_name).await?;
+    let mut record = find(tx, &user, credential_id).await?;
     let kind = if record.alias.is_some() {
         Kind::ApiKey
     } else {
@@ -294,40 +282,33 @@ pub(super) async fn handle_reset(
     };
     let secret = new_secret(kind, record.alias.as_deref());
     record.secret_hash = hash(&secret);
-    tx.update_service_credential(&record)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_service_credential(&record).await?;
     Ok(to_wire(&user.user_name, &record, Some(&secret)))
 }
 
 pub(super) async fn handle_update(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     (user_name, credential_id): (Option<&str>, &str),
     status: &StatusType,
 ) -> Result<(), ServiceError> {
     let status = status_text(status)?;
-    let user = target_user(app, tx, context, user_name).await?;
-    let mut record = find(app, tx, &user, credential_id).await?;
+    let user = target_user(tx, context, user_name).await?;
+    let mut record = find(tx, &user, credential_id).await?;
     status.clone_into(&mut record.status);
-    tx.update_service_credential(&record)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.update_service_credential(&record).await?;
     Ok(())
 }
 
 pub(super) async fn handle_delete(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     (user_name, credential_id): (Option<&str>, &str),
 ) -> Result<(), ServiceError> {
-    let user = target_user(app, tx, context, user_name).await?;
-    let record = find(app, tx, &user, credential_id).await?;
+    let user = target_user(tx, context, user_name).await?;
+    let record = find(tx, &user, credential_id).await?;
     tx.delete_service_credential(&record.account_id, &record.credential_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }
 

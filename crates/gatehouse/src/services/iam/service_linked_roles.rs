@@ -10,11 +10,10 @@ use wire::iam::{
 use wire::ServiceError;
 
 use crate::model::{ids, IdPrefix};
-use crate::server::App;
 use crate::store::{now_millis, OwnerKind, RoleRecord, StoreError, Tx};
 
 use super::roles::{find_role, to_wire};
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// The path prefix that marks a service-linked role.
 pub(super) const PATH_PREFIX: &str = "/aws-service-role/";
@@ -126,7 +125,6 @@ fn trust_policy(service: &str) -> String {
 }
 
 pub(super) async fn handle_create(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreateServiceLinkedRoleRequest,
@@ -153,7 +151,7 @@ pub(super) async fn handle_create(
             "Service role name {} has been taken in this account, please try a different suffix.",
             record.role_name
         ))),
-        Err(err) => Err(app.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -177,29 +175,25 @@ pub(super) fn task_role(task_id: &str) -> Option<(String, String)> {
 }
 
 pub(super) async fn handle_delete(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     name: &str,
 ) -> Result<String, ServiceError> {
-    let role = find_role(app, tx, context, name).await?;
+    let role = find_role(tx, context, name).await?;
     if !is_service_linked(&role) {
         return Err(errors::invalid_input(format!(
             "Role {} is not a service-linked role.",
             role.role_name
         )));
     }
-    if super::instance_profiles::role_in_profile(app, tx, &role.account_id, &role.role_name).await?
-    {
+    if super::instance_profiles::role_in_profile(tx, &role.account_id, &role.role_name).await? {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must remove roles from instance profile first.",
         ));
     }
-    let fail = |err| app.internal(err);
     for policy in tx
         .inline_policies(&role.account_id, OwnerKind::Role, &role.role_name)
-        .await
-        .map_err(fail)?
+        .await?
     {
         tx.delete_inline_policy(
             &role.account_id,
@@ -207,42 +201,31 @@ pub(super) async fn handle_delete(
             &role.role_name,
             &policy.0,
         )
-        .await
-        .map_err(fail)?;
+        .await?;
     }
     for arn in tx
         .attached_policies(&role.account_id, OwnerKind::Role, &role.role_name)
-        .await
-        .map_err(fail)?
+        .await?
     {
         tx.detach_policy(&role.account_id, OwnerKind::Role, &role.role_name, &arn)
-            .await
-            .map_err(fail)?;
+            .await?;
     }
-    tx.delete_role(&role.account_id, &role.role_name)
-        .await
-        .map_err(fail)?;
+    tx.delete_role(&role.account_id, &role.role_name).await?;
     let task = task_id(&role);
     tx.insert_deletion_task(&role.account_id, &task, "SUCCEEDED", now_millis())
-        .await
-        .map_err(fail)?;
+        .await?;
     Ok(task)
 }
 
 pub(super) async fn handle_deletion_status(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     task_id: &str,
 ) -> Result<GetServiceLinkedRoleDeletionStatusResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let status = tx
-        .deletion_task(&account, task_id)
-        .await
-        .map_err(|err| app.internal(err))?
-        .ok_or_else(|| {
-            errors::no_such_entity(format!("Deletion task {task_id} cannot be found."))
-        })?;
+    let status = tx.deletion_task(&account, task_id).await?.ok_or_else(|| {
+        errors::no_such_entity(format!("Deletion task {task_id} cannot be found."))
+    })?;
     Ok(GetServiceLinkedRoleDeletionStatusResponse {
         status: match status.as_str() {
             "SUCCEEDED" => DeletionTaskStatusType::Succeeded,

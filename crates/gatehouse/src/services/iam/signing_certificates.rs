@@ -10,13 +10,13 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
-use crate::server::App;
 use crate::store::{from_millis, now_millis, KeyOwner, SigningCertificateRecord, StoreError, Tx};
 
 use super::access_keys::owner;
 use super::certificates;
+use super::pagination;
 use super::ssh_keys::{status_of, status_text};
-use super::{pagination, RequestContext};
+use crate::request::RequestContext;
 
 /// AWS's quota of signing certificates per user (`SigningCertificatesPerUserQuota`).
 pub(super) const CERTIFICATES_PER_USER: usize = 2;
@@ -46,29 +46,26 @@ fn to_wire(name: &str, record: &SigningCertificateRecord) -> SigningCertificate 
 
 /// The certificate of that id held by `owner`, or `NoSuchEntity`.
 async fn find(
-    app: &App,
     tx: &mut Tx,
     account: &str,
     owner: &KeyOwner,
     certificate_id: &str,
 ) -> Result<SigningCertificateRecord, ServiceError> {
     tx.signing_certificates_of(account, owner)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .into_iter()
         .find(|record| record.certificate_id == certificate_id)
         .ok_or_else(|| not_found(certificate_id))
 }
 
 pub(super) async fn handle_upload(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: Option<&str>,
     body: &str,
 ) -> Result<SigningCertificate, ServiceError> {
     let account = context.principal.account.to_string();
-    let (owner, name) = owner(app, tx, context, user_name).await?;
+    let (owner, name) = owner(tx, context, user_name).await?;
     let certificate = certificates::parse_certificate(body).ok_or_else(|| {
         errors::malformed_certificate(
             "Unable to parse certificate. Please ensure the certificate is in PEM format.",
@@ -85,17 +82,10 @@ pub(super) async fn handle_upload(
             "The same certificate is already associated with an IAM user in the account.",
         )
     };
-    if tx
-        .signing_certificate_held(&account, &fingerprint)
-        .await
-        .map_err(|err| app.internal(err))?
-    {
+    if tx.signing_certificate_held(&account, &fingerprint).await? {
         return Err(duplicate());
     }
-    let held = tx
-        .signing_certificates_of(&account, &owner)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let held = tx.signing_certificates_of(&account, &owner).await?;
     if held.len() >= CERTIFICATES_PER_USER {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for CertificatesPerUser: {CERTIFICATES_PER_USER}"
@@ -113,23 +103,19 @@ pub(super) async fn handle_upload(
     match tx.insert_signing_certificate(&record).await {
         Ok(()) => {}
         Err(StoreError::Duplicate) => return Err(duplicate()),
-        Err(err) => return Err(app.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     Ok(to_wire(&name, &record))
 }
 
 pub(super) async fn handle_list(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListSigningCertificatesRequest,
 ) -> Result<ListSigningCertificatesResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let (owner, name) = owner(app, tx, context, input.user_name.as_deref()).await?;
-    let held = tx
-        .signing_certificates_of(&account, &owner)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let (owner, name) = owner(tx, context, input.user_name.as_deref()).await?;
+    let held = tx.signing_certificates_of(&account, &owner).await?;
     let (page, truncated, marker) =
         pagination::page(held, input.max_items, input.marker.as_deref(), |record| {
             record.certificate_id.clone()
@@ -142,7 +128,6 @@ pub(super) async fn handle_list(
 }
 
 pub(super) async fn handle_update(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     (user_name, certificate_id): (Option<&str>, &str),
@@ -150,25 +135,22 @@ pub(super) async fn handle_update(
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
     let status = status_text(status)?;
-    let (owner, _) = owner(app, tx, context, user_name).await?;
-    let record = find(app, tx, &account, &owner, certificate_id).await?;
+    let (owner, _) = owner(tx, context, user_name).await?;
+    let record = find(tx, &account, &owner, certificate_id).await?;
     tx.set_signing_certificate_status(&account, &record.certificate_id, status)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }
 
 pub(super) async fn handle_delete(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     (user_name, certificate_id): (Option<&str>, &str),
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let (owner, _) = owner(app, tx, context, user_name).await?;
-    let record = find(app, tx, &account, &owner, certificate_id).await?;
+    let (owner, _) = owner(tx, context, user_name).await?;
+    let record = find(tx, &account, &owner, certificate_id).await?;
     tx.delete_signing_certificate(&account, &record.certificate_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }

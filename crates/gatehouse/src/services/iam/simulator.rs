@@ -22,14 +22,15 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::identity::{
     identity_sources, organization_facts, IdentitySources, PolicySource, SourceKind,
 };
 use crate::model::arn::parse_iam_resource;
-use crate::server::App;
 use crate::store::{OwnerKind, Tx};
 
-use super::{pagination, RequestContext};
+use super::pagination;
+use crate::request::RequestContext;
 
 /// EvalDecisionDetails keys, as AWS names the two sides of a cross-account decision.
 const IDENTITY_SIDE: &str = "IAM Policy";
@@ -146,7 +147,7 @@ pub(super) async fn handle_simulate_principal_policy(
     input: SimulatePrincipalPolicyRequest,
 ) -> Result<SimulatePolicyResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let (owner, sources) = principal_sources(app, tx, &account, &input.policy_source_arn).await?;
+    let (owner, sources) = principal_sources(tx, &account, &input.policy_source_arn).await?;
     let mut identity: Vec<Source> = Vec::new();
     for source in &sources.policies {
         // A managed policy attached to the user and to one of its groups counts once.
@@ -184,8 +185,7 @@ pub(super) async fn handle_simulate_principal_policy(
         },
     };
     let scp_levels = organization_facts(tx, context.principal.account)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .scp_levels;
     let simulation = Simulation {
         identity,
@@ -246,13 +246,12 @@ pub(super) fn handle_simulate_custom_policy(
 }
 
 pub(super) async fn handle_get_context_keys_for_principal_policy(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GetContextKeysForPrincipalPolicyRequest,
 ) -> Result<GetContextKeysForPolicyResponse, ServiceError> {
     let account = context.principal.account.to_string();
-    let (_, sources) = principal_sources(app, tx, &account, &input.policy_source_arn).await?;
+    let (_, sources) = principal_sources(tx, &account, &input.policy_source_arn).await?;
     let mut documents: Vec<policy::PolicyDocument> = sources
         .policies
         .iter()
@@ -299,7 +298,6 @@ fn context_keys(documents: &[policy::PolicyDocument]) -> Vec<String> {
 /// The user, group or role a `PolicySourceArn` names in the caller's account, and its
 /// policies: `InvalidInput` for an ARN of anything else, `NoSuchEntity` when absent.
 async fn principal_sources(
-    app: &App,
     tx: &mut Tx,
     account: &str,
     arn: &str,
@@ -328,15 +326,13 @@ async fn principal_sources(
         OwnerKind::User => tx.user(account, name).await.map(|r| r.map(|r| r.path)),
         OwnerKind::Group => tx.group(account, name).await.map(|r| r.map(|r| r.path)),
         OwnerKind::Role => tx.role(account, name).await.map(|r| r.map(|r| r.path)),
-    }
-    .map_err(|err| app.internal(err))?
+    }?
     .is_some_and(|stored| stored == path);
     if !path_matches {
         return Err(missing());
     }
     let sources = identity_sources(tx, account, owner, name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(missing)?;
     Ok((owner, sources))
 }

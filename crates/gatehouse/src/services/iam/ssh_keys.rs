@@ -9,12 +9,12 @@ use wire::iam::{
 use wire::ServiceError;
 
 use crate::model::{ids, IdPrefix};
-use crate::server::App;
 use crate::store::{from_millis, now_millis, SshPublicKeyRecord, StoreError, Tx, UserRecord};
 
 use super::certificates::{RsaPublicKey, SshKeyError, MIN_SSH_KEY_BITS};
+use super::pagination;
 use super::users::find_user;
-use super::{pagination, RequestContext};
+use crate::request::RequestContext;
 
 /// AWS's quota of SSH public keys per user.
 pub(super) const KEYS_PER_USER: usize = 5;
@@ -44,15 +44,13 @@ pub(super) fn status_of(text: &str) -> StatusType {
 
 /// The key of that id held by the user, or `NoSuchEntity`.
 async fn find_key(
-    app: &App,
     tx: &mut Tx,
     account: &str,
     user: &UserRecord,
     key_id: &str,
 ) -> Result<SshPublicKeyRecord, ServiceError> {
     tx.ssh_public_keys_of(account, &user.user_name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .into_iter()
         .find(|key| key.key_id == key_id)
         .ok_or_else(|| not_found(key_id))
@@ -70,14 +68,13 @@ fn to_wire(user: &UserRecord, key: &SshPublicKeyRecord, body: String) -> SSHPubl
 }
 
 pub(super) async fn handle_upload(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: &str,
     body: &str,
 ) -> Result<SSHPublicKey, ServiceError> {
     let account = context.principal.account.to_string();
-    let user = find_user(app, tx, &account, user_name).await?;
+    let user = find_user(tx, &account, user_name).await?;
     let key = RsaPublicKey::parse_ssh(body).map_err(|err| match err {
         SshKeyError::Unrecognized => errors::unrecognized_public_key_encoding(
             "The public key encoding format is unsupported or unrecognized: use ssh-rsa or PEM.",
@@ -87,10 +84,7 @@ pub(super) async fn handle_upload(
         )),
     })?;
     let fingerprint = key.md5_fingerprint();
-    let held = tx
-        .ssh_public_keys_of(&account, &user.user_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let held = tx.ssh_public_keys_of(&account, &user.user_name).await?;
     let duplicate = || {
         errors::duplicate_ssh_public_key("The SSH public key is already associated with the user.")
     };
@@ -114,25 +108,24 @@ pub(super) async fn handle_upload(
     match tx.insert_ssh_public_key(&record).await {
         Ok(()) => {}
         Err(StoreError::Duplicate) => return Err(duplicate()),
-        Err(err) => return Err(app.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     Ok(to_wire(&user, &record, record.body.clone()))
 }
 
 pub(super) async fn handle_get(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     (user_name, key_id): (&str, &str),
     encoding: &EncodingType,
 ) -> Result<SSHPublicKey, ServiceError> {
     let account = context.principal.account.to_string();
-    let user = find_user(app, tx, &account, user_name).await?;
-    let key = find_key(app, tx, &account, &user, key_id).await?;
+    let user = find_user(tx, &account, user_name).await?;
+    let key = find_key(tx, &account, &user, key_id).await?;
     let body = match encoding {
         EncodingType::Ssh => key.body.clone(),
         EncodingType::Pem => RsaPublicKey::parse_ssh(&key.body)
-            .map_err(|_| app.internal(format!("stored SSH key {key_id} does not parse")))?
+            .map_err(|_| crate::app::internal(format!("stored SSH key {key_id} does not parse")))?
             .to_pem(),
         EncodingType::Unknown(other) => {
             return Err(errors::unrecognized_public_key_encoding(format!(
@@ -144,7 +137,6 @@ pub(super) async fn handle_get(
 }
 
 pub(super) async fn handle_list(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListSSHPublicKeysRequest,
@@ -162,11 +154,8 @@ pub(super) async fn handle_list(
             marker: None,
         });
     };
-    let user = find_user(app, tx, &account, name).await?;
-    let keys = tx
-        .ssh_public_keys_of(&account, &user.user_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let user = find_user(tx, &account, name).await?;
+    let keys = tx.ssh_public_keys_of(&account, &user.user_name).await?;
     let (page, truncated, marker) =
         pagination::page(keys, input.max_items, input.marker.as_deref(), |key| {
             key.key_id.clone()
@@ -188,7 +177,6 @@ pub(super) async fn handle_list(
 }
 
 pub(super) async fn handle_update(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     (user_name, key_id): (&str, &str),
@@ -196,25 +184,22 @@ pub(super) async fn handle_update(
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
     let status = status_text(status)?;
-    let user = find_user(app, tx, &account, user_name).await?;
-    let key = find_key(app, tx, &account, &user, key_id).await?;
+    let user = find_user(tx, &account, user_name).await?;
+    let key = find_key(tx, &account, &user, key_id).await?;
     tx.set_ssh_public_key_status(&account, &user.user_name, &key.key_id, status)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }
 
 pub(super) async fn handle_delete(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     (user_name, key_id): (&str, &str),
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let user = find_user(app, tx, &account, user_name).await?;
-    let key = find_key(app, tx, &account, &user, key_id).await?;
+    let user = find_user(tx, &account, user_name).await?;
+    let key = find_key(tx, &account, &user, key_id).await?;
     tx.delete_ssh_public_key(&account, &user.user_name, &key.key_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }

@@ -7,20 +7,19 @@ use wire::iam::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::identity::managed_document;
 use crate::model::{arn, ids, IdPrefix};
-use crate::server::App;
 use crate::store::{from_millis, KeyOwner, OwnerKind, StoreError, Tx, UserRecord};
 
 use super::pagination;
 use super::tags::{merge_tags, tags_to_wire};
-use super::RequestContext;
+use crate::request::RequestContext;
 
 /// AWS's default quota of users per account.
 pub(super) const USERS_PER_ACCOUNT: usize = 5000;
 
 pub(super) async fn handle_create_user(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: CreateUserRequest,
@@ -28,14 +27,11 @@ pub(super) async fn handle_create_user(
     let account = context.principal.account.to_string();
     let path = input.path.unwrap_or_else(|| "/".to_owned());
     if let Some(boundary) = &input.permissions_boundary {
-        check_boundary(app, tx, &account, boundary).await?;
+        check_boundary(tx, &account, boundary).await?;
     }
     let mut tags = Vec::new();
     merge_tags(&mut tags, input.tags.unwrap_or_default())?;
-    let existing = tx
-        .count_users(&account)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let existing = tx.count_users(&account).await?;
     if existing >= USERS_PER_ACCOUNT {
         return Err(errors::limit_exceeded(format!(
             "Cannot exceed quota for UsersPerAccount: {USERS_PER_ACCOUNT}"
@@ -58,7 +54,7 @@ pub(super) async fn handle_create_user(
                 record.user_name
             )))
         }
-        Err(err) => return Err(app.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     Ok(CreateUserResponse {
         user: Some(user_to_wire(context, &record)),
@@ -66,7 +62,6 @@ pub(super) async fn handle_create_user(
 }
 
 pub(super) async fn handle_get_user(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: GetUserRequest,
@@ -77,8 +72,7 @@ pub(super) async fn handle_get_user(
         // The root user asking about itself.
         let created = tx
             .account(&account)
-            .await
-            .map_err(|err| app.internal(err))?
+            .await?
             .map_or(0, |record| record.created_at);
         return Ok(GetUserResponse {
             user: User {
@@ -91,14 +85,13 @@ pub(super) async fn handle_get_user(
             },
         });
     };
-    let record = find_user(app, tx, &account, name).await?;
+    let record = find_user(tx, &account, name).await?;
     Ok(GetUserResponse {
         user: user_to_wire(context, &record),
     })
 }
 
 pub(super) async fn handle_list_users(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListUsersRequest,
@@ -109,8 +102,7 @@ pub(super) async fn handle_list_users(
     let prefix = input.path_prefix.as_deref().unwrap_or("/");
     let rows = tx
         .list_users(&account, prefix, after.as_deref(), limit + 1)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let (page, truncated, marker) =
         pagination::split(rows, limit, |user| crate::store::name_key(&user.user_name));
     Ok(ListUsersResponse {
@@ -124,27 +116,23 @@ pub(super) async fn handle_list_users(
 }
 
 pub(super) async fn handle_delete_user(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: DeleteUserRequest,
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let record = find_user(app, tx, &account, &input.user_name).await?;
+    let record = find_user(tx, &account, &input.user_name).await?;
     let keys = tx
         .access_keys_of(&account, &KeyOwner::User(record.user_name.clone()))
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     if !keys.is_empty() {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must delete access keys first.",
         ));
     }
-    let failed = |err| app.internal(err);
     if !tx
         .inline_policies(&account, OwnerKind::User, &record.user_name)
-        .await
-        .map_err(failed)?
+        .await?
         .is_empty()
     {
         return Err(errors::delete_conflict(
@@ -153,8 +141,7 @@ pub(super) async fn handle_delete_user(
     }
     if !tx
         .attached_policies(&account, OwnerKind::User, &record.user_name)
-        .await
-        .map_err(failed)?
+        .await?
         .is_empty()
     {
         return Err(errors::delete_conflict(
@@ -163,8 +150,7 @@ pub(super) async fn handle_delete_user(
     }
     if !tx
         .groups_of_user(&account, &record.user_name)
-        .await
-        .map_err(failed)?
+        .await?
         .is_empty()
     {
         return Err(errors::delete_conflict(
@@ -173,8 +159,7 @@ pub(super) async fn handle_delete_user(
     }
     if tx
         .login_profile(&account, &record.user_name)
-        .await
-        .map_err(failed)?
+        .await?
         .is_some()
     {
         return Err(errors::delete_conflict(
@@ -183,8 +168,7 @@ pub(super) async fn handle_delete_user(
     }
     if !tx
         .mfa_devices_of_user(&account, &record.user_name)
-        .await
-        .map_err(failed)?
+        .await?
         .is_empty()
     {
         return Err(errors::delete_conflict(
@@ -193,8 +177,7 @@ pub(super) async fn handle_delete_user(
     }
     if !tx
         .ssh_public_keys_of(&account, &record.user_name)
-        .await
-        .map_err(failed)?
+        .await?
         .is_empty()
     {
         return Err(errors::delete_conflict(
@@ -203,8 +186,7 @@ pub(super) async fn handle_delete_user(
     }
     if !tx
         .signing_certificates_of(&account, &KeyOwner::User(record.user_name.clone()))
-        .await
-        .map_err(failed)?
+        .await?
         .is_empty()
     {
         return Err(errors::delete_conflict(
@@ -213,17 +195,14 @@ pub(super) async fn handle_delete_user(
     }
     if !tx
         .service_credentials(&account, Some(&record.user_name), None)
-        .await
-        .map_err(failed)?
+        .await?
         .is_empty()
     {
         return Err(errors::delete_conflict(
             "Cannot delete entity, must delete service-specific credentials first.",
         ));
     }
-    tx.delete_user(&account, &record.user_name)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.delete_user(&account, &record.user_name).await?;
     Ok(())
 }
 
@@ -235,7 +214,7 @@ pub(super) async fn handle_update_user(
     input: UpdateUserRequest,
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let found = find_user(app, tx, &account, &input.user_name).await?;
+    let found = find_user(tx, &account, &input.user_name).await?;
     let new_name = input.new_user_name.as_deref().unwrap_or(&found.user_name);
     let new_path = input.new_path.as_deref().unwrap_or(&found.path);
     match tx
@@ -248,7 +227,7 @@ pub(super) async fn handle_update_user(
                 "User with name {new_name} already exists."
             )))
         }
-        Err(err) => return Err(app.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     // Cached credentials carry the user's name and path.
     app.credentials().clear();
@@ -257,17 +236,13 @@ pub(super) async fn handle_update_user(
 
 /// The user of that name in the account, or AWS's `NoSuchEntity`.
 pub(super) async fn find_user(
-    app: &App,
     tx: &mut Tx,
     account: &str,
     name: &str,
 ) -> Result<UserRecord, ServiceError> {
-    tx.user(account, name)
-        .await
-        .map_err(|err| app.internal(err))?
-        .ok_or_else(|| {
-            errors::no_such_entity(format!("The user with name {name} cannot be found."))
-        })
+    tx.user(account, name).await?.ok_or_else(|| {
+        errors::no_such_entity(format!("The user with name {name} cannot be found."))
+    })
 }
 
 pub(super) fn user_to_wire(context: &RequestContext, record: &UserRecord) -> User {
@@ -299,15 +274,11 @@ pub(super) fn user_to_wire(context: &RequestContext, record: &UserRecord) -> Use
 
 /// A permissions boundary must be an existing managed policy.
 pub(super) async fn check_boundary(
-    app: &App,
     tx: &mut Tx,
     account: &str,
     arn: &str,
 ) -> Result<(), ServiceError> {
-    let exists = managed_document(tx, account, arn)
-        .await
-        .map_err(|err| app.internal(err))?
-        .is_some();
+    let exists = managed_document(tx, account, arn).await?.is_some();
     if exists {
         Ok(())
     } else {
@@ -318,31 +289,27 @@ pub(super) async fn check_boundary(
 }
 
 pub(super) async fn handle_put_user_permissions_boundary(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: &str,
     boundary: &str,
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let user = find_user(app, tx, &account, user_name).await?;
-    check_boundary(app, tx, &account, boundary).await?;
+    let user = find_user(tx, &account, user_name).await?;
+    check_boundary(tx, &account, boundary).await?;
     tx.set_user_boundary(&account, &user.user_name, Some(boundary))
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }
 
 pub(super) async fn handle_delete_user_permissions_boundary(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     user_name: &str,
 ) -> Result<(), ServiceError> {
     let account = context.principal.account.to_string();
-    let user = find_user(app, tx, &account, user_name).await?;
+    let user = find_user(tx, &account, user_name).await?;
     tx.set_user_boundary(&account, &user.user_name, None)
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(())
 }

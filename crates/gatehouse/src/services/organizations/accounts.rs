@@ -45,15 +45,9 @@ pub(super) async fn handle_create_account(
         requested_at: now,
         completed_at: Some(now),
     };
-    let members = tx
-        .members(scope.org_id(), None)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let members = tx.members(scope.org_id(), None).await?;
     let limit = organization::account_limit(scope, tx).await?;
-    let taken = tx
-        .account_by_email(&input.email)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let taken = tx.account_by_email(&input.email).await?;
     if taken.is_some() {
         request.state = "FAILED".to_owned();
         request.failure_reason = Some("EMAIL_ALREADY_EXISTS".to_owned());
@@ -81,19 +75,14 @@ pub(super) async fn handle_create_account(
                     .unwrap_or_else(|| DEFAULT_ACCESS_ROLE.to_owned()),
             ),
         })
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
         if !tags.is_empty() {
-            tx.put_org_tags(scope.org_id(), &account_id, &tags)
-                .await
-                .map_err(|err| scope.internal(err))?;
+            tx.put_org_tags(scope.org_id(), &account_id, &tags).await?;
         }
         policies::attach_defaults(scope, tx, &account_id).await?;
         request.account_id = Some(account_id);
     }
-    tx.insert_create_account_request(&request)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    tx.insert_create_account_request(&request).await?;
     // AWS answers before the work is done: the caller sees the request in progress.
     Ok(CreateAccountResponse {
         create_account_status: Some(CreateAccountStatus {
@@ -174,8 +163,7 @@ async fn create_access_role(
         tags: Vec::new(),
         created_at: now,
     })
-    .await
-    .map_err(|err| scope.internal(err))?;
+    .await?;
     let admin = crate::model::aws_managed::ALL
         .iter()
         .find(|policy| policy.name == "AdministratorAccess")
@@ -183,12 +171,12 @@ async fn create_access_role(
         .unwrap_or_default();
     tx.attach_policy(account_id, OwnerKind::Role, role_name, &admin)
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 /// Inserts an account row with a fresh id (retrying the rare collision).
 async fn insert_new_account(
-    scope: &OrgScope<'_>,
+    _scope: &OrgScope<'_>,
     tx: &mut Tx,
     name: &str,
     email: &str,
@@ -205,17 +193,17 @@ async fn insert_new_account(
         match tx.account(&record.account_id).await {
             Ok(Some(_)) => continue,
             Ok(None) => {}
-            Err(err) => return Err(scope.internal(err)),
+            Err(err) => return Err(err.into()),
         }
         match tx.insert_account(&record).await {
             Ok(()) => return Ok(record.account_id),
             Err(StoreError::Duplicate) => continue,
-            Err(err) => return Err(scope.internal(err)),
+            Err(err) => return Err(err.into()),
         }
     }
-    Err(scope
-        .app
-        .internal("no free account id after eight attempts"))
+    Err(crate::app::internal(
+        "no free account id after eight attempts",
+    ))
 }
 
 pub(super) async fn handle_describe_create_account_status(
@@ -225,8 +213,7 @@ pub(super) async fn handle_describe_create_account_status(
 ) -> Result<DescribeCreateAccountStatusResponse, ServiceError> {
     let request = tx
         .create_account_request(scope.org_id(), &input.create_account_request_id)
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .ok_or_else(|| {
             errors::create_account_status_not_found_exception(
                 "We can't find an create account request with the CreateAccountRequestId that you specified.",
@@ -245,8 +232,7 @@ pub(super) async fn handle_list_create_account_status(
     let states = input.states.unwrap_or_default();
     let requests: Vec<_> = tx
         .create_account_requests(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .into_iter()
         .filter(|request| {
             states.is_empty() || states.iter().any(|state| state.as_str() == request.state)
@@ -276,10 +262,7 @@ pub(super) async fn handle_list_accounts(
     tx: &mut Tx,
     input: ListAccountsRequest,
 ) -> Result<ListAccountsResponse, ServiceError> {
-    let members = tx
-        .members(scope.org_id(), None)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let members = tx.members(scope.org_id(), None).await?;
     let (page, next_token) =
         pagination::page(members, input.next_token.as_deref(), input.max_results)?;
     Ok(ListAccountsResponse {
@@ -298,10 +281,7 @@ pub(super) async fn handle_list_accounts_for_parent(
     input: ListAccountsForParentRequest,
 ) -> Result<ListAccountsForParentResponse, ServiceError> {
     super::units::find_parent(scope, tx, &input.parent_id).await?;
-    let members = tx
-        .members(scope.org_id(), Some(&input.parent_id))
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let members = tx.members(scope.org_id(), Some(&input.parent_id)).await?;
     let (page, next_token) =
         pagination::page(members, input.next_token.as_deref(), input.max_results)?;
     Ok(ListAccountsForParentResponse {
@@ -320,10 +300,7 @@ pub(super) async fn handle_move_account(
     input: MoveAccountRequest,
 ) -> Result<(), ServiceError> {
     let (member, _) = find_member(scope, tx, &input.account_id).await?;
-    let source = tx
-        .unit(scope.org_id(), &input.source_parent_id)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let source = tx.unit(scope.org_id(), &input.source_parent_id).await?;
     if source.is_none() {
         return Err(errors::source_parent_not_found_exception(
             "We can't find a source root or OU with the ParentId that you specified.",
@@ -331,8 +308,7 @@ pub(super) async fn handle_move_account(
     }
     let destination = tx
         .unit(scope.org_id(), &input.destination_parent_id)
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     if destination.is_none() {
         return Err(errors::destination_parent_not_found_exception(
             "We can't find a destination root or OU with the ParentId that you specified.",
@@ -354,7 +330,7 @@ pub(super) async fn handle_move_account(
         &input.destination_parent_id,
     )
     .await
-    .map_err(|err| scope.internal(err))
+    .map_err(Into::into)
 }
 
 pub(super) async fn handle_remove_account(
@@ -370,7 +346,7 @@ pub(super) async fn handle_remove_account(
     }
     tx.delete_member(scope.org_id(), &input.account_id)
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_close_account(
@@ -392,7 +368,7 @@ pub(super) async fn handle_close_account(
     }
     tx.set_account_status(&input.account_id, "SUSPENDED")
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 /// A member of the caller's organization, or AWS's `AccountNotFoundException`.
@@ -401,12 +377,9 @@ pub(super) async fn find_member(
     tx: &mut Tx,
     account_id: &str,
 ) -> Result<(MemberRecord, AccountRecord), ServiceError> {
-    tx.member(scope.org_id(), account_id)
-        .await
-        .map_err(|err| scope.internal(err))?
-        .ok_or_else(|| {
-            errors::account_not_found_exception("You specified an account that doesn't exist.")
-        })
+    tx.member(scope.org_id(), account_id).await?.ok_or_else(|| {
+        errors::account_not_found_exception("You specified an account that doesn't exist.")
+    })
 }
 
 /// An account as Organizations reports it.

@@ -9,7 +9,6 @@ use wire::organizations::{errors, EnableAllFeaturesResponse};
 use wire::ServiceError;
 
 use crate::model::organizations as ids;
-use crate::server::App;
 use crate::store::{now_millis, HandshakeRecord, OrganizationRecord, Tx};
 
 use super::handshakes::{constraint, handshake_to_wire, APPROVE_ALL_FEATURES, ENABLE_ALL_FEATURES};
@@ -28,10 +27,7 @@ pub(super) async fn handle_enable_all_features(
             "This organization already has all features enabled.",
         ));
     }
-    let handshakes = tx
-        .handshakes_of_org(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let handshakes = tx.handshakes_of_org(scope.org_id()).await?;
     if handshakes
         .iter()
         .any(|h| h.is_open(crate::store::now_millis()) && h.action == ENABLE_ALL_FEATURES)
@@ -55,13 +51,8 @@ pub(super) async fn handle_enable_all_features(
         parent_handshake_id: parent.map(str::to_owned),
     };
     let enable = handshake(ENABLE_ALL_FEATURES, scope.management(), None);
-    tx.insert_handshake(&enable)
-        .await
-        .map_err(|err| scope.internal(err))?;
-    let members = tx
-        .members(scope.org_id(), None)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    tx.insert_handshake(&enable).await?;
+    let members = tx.members(scope.org_id(), None).await?;
     for (member, _) in members {
         if member.account_id == scope.management() {
             continue;
@@ -71,32 +62,23 @@ pub(super) async fn handle_enable_all_features(
             &member.account_id,
             Some(&enable.handshake_id),
         );
-        tx.insert_handshake(&approval)
-            .await
-            .map_err(|err| scope.internal(err))?;
+        tx.insert_handshake(&approval).await?;
     }
     Ok(EnableAllFeaturesResponse {
-        handshake: Some(handshake_to_wire(scope.app, tx, scope.context, scope.org, &enable).await?),
+        handshake: Some(handshake_to_wire(tx, scope.context, scope.org, &enable).await?),
     })
 }
 
 /// Accepts one of the migration's handshakes (already checked to be open and addressed
 /// to the caller); returns it as it now stands.
 pub(super) async fn accept(
-    app: &App,
     tx: &mut Tx,
     org: &OrganizationRecord,
     record: HandshakeRecord,
 ) -> Result<HandshakeRecord, ServiceError> {
     if record.action == ENABLE_ALL_FEATURES {
-        let handshakes = tx
-            .handshakes_of_org(&org.org_id)
-            .await
-            .map_err(|err| app.internal(err))?;
-        let members = tx
-            .members(&org.org_id, None)
-            .await
-            .map_err(|err| app.internal(err))?;
+        let handshakes = tx.handshakes_of_org(&org.org_id).await?;
+        let members = tx.members(&org.org_id, None).await?;
         let approved = |account: &str| {
             handshakes.iter().any(|h| {
                 h.action == APPROVE_ALL_FEATURES
@@ -115,13 +97,10 @@ pub(super) async fn accept(
                 "{waiting} member account(s) have not yet approved the migration to all features."
             )));
         }
-        tx.set_feature_set(&org.org_id, "ALL")
-            .await
-            .map_err(|err| app.internal(err))?;
+        tx.set_feature_set(&org.org_id, "ALL").await?;
     }
     tx.set_handshake_state(&record.handshake_id, "ACCEPTED")
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     Ok(HandshakeRecord {
         state: "ACCEPTED".to_owned(),
         ..record
@@ -133,17 +112,13 @@ pub(super) async fn cancel_approvals(
     scope: &OrgScope<'_>,
     tx: &mut Tx,
 ) -> Result<(), ServiceError> {
-    let handshakes = tx
-        .handshakes_of_org(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let handshakes = tx.handshakes_of_org(scope.org_id()).await?;
     for handshake in handshakes
         .iter()
         .filter(|h| h.action == APPROVE_ALL_FEATURES && h.state == "OPEN")
     {
         tx.set_handshake_state(&handshake.handshake_id, "CANCELED")
-            .await
-            .map_err(|err| scope.internal(err))?;
+            .await?;
     }
     Ok(())
 }

@@ -83,10 +83,7 @@ pub(super) async fn handle_put(
             "The provided policy document does not meet the requirements of the specified policy type: {problems}"
         ))
     })?;
-    let existing = tx
-        .org_resource_policy(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let existing = tx.org_resource_policy(scope.org_id()).await?;
     let tags = super::tags_from_wire(input.tags)?;
     let id =
         match existing {
@@ -98,12 +95,9 @@ pub(super) async fn handle_put(
             None => ids::resource_policy_id(),
         };
     tx.put_org_resource_policy(scope.org_id(), &id, &input.content)
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     if !tags.is_empty() {
-        tx.put_org_tags(scope.org_id(), &id, &tags)
-            .await
-            .map_err(|err| scope.internal(err))?;
+        tx.put_org_tags(scope.org_id(), &id, &tags).await?;
     }
     Ok(PutResourcePolicyResponse {
         resource_policy: Some(to_wire(scope, id, input.content)),
@@ -116,8 +110,7 @@ pub(super) async fn handle_describe(
 ) -> Result<DescribeResourcePolicyResponse, ServiceError> {
     let (id, content) = tx
         .org_resource_policy(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .ok_or_else(not_found)?;
     Ok(DescribeResourcePolicyResponse {
         resource_policy: Some(to_wire(scope, id, content)),
@@ -127,22 +120,18 @@ pub(super) async fn handle_describe(
 pub(super) async fn handle_delete(scope: &OrgScope<'_>, tx: &mut Tx) -> Result<(), ServiceError> {
     let existing = tx
         .org_resource_policy(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .ok_or_else(not_found)?;
-    tx.delete_org_resource_policy(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    tx.delete_org_resource_policy(scope.org_id()).await?;
     let keys: Vec<String> = tx
         .org_tags(scope.org_id(), &existing.0)
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .into_iter()
         .map(|(key, _)| key)
         .collect();
     tx.remove_org_tags(scope.org_id(), &existing.0, &keys)
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 fn not_found() -> ServiceError {

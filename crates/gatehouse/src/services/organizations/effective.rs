@@ -301,14 +301,10 @@ pub(super) async fn handle_describe_effective_policy(
     };
     let position = tx
         .org_position(&target)
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .filter(|position| position.org_id == scope.org_id())
         .ok_or_else(not_found)?;
-    let enabled = tx
-        .enabled_policy_types(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let enabled = tx.enabled_policy_types(scope.org_id()).await?;
     let missing = || {
         errors::effective_policy_not_found_exception(
             "We can't find an effective policy for the specified target and policy type.",
@@ -332,7 +328,7 @@ pub(super) async fn handle_describe_effective_policy(
 /// Merges the policies of one type along an account's OU path: the effective policy,
 /// its violations, and when its newest policy was written.
 async fn evaluate(
-    scope: &OrgScope<'_>,
+    _scope: &OrgScope<'_>,
     tx: &mut Tx,
     position: &OrgPosition,
     account: &str,
@@ -340,8 +336,7 @@ async fn evaluate(
 ) -> Result<(Option<Value>, Vec<Violation>, i64), ServiceError> {
     let along = tx
         .policies_along(position, account, Some(policy_type))
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     let mut levels = Vec::with_capacity(along.len());
     let mut updated = 0;
     for (_, attached) in along {
@@ -372,10 +367,7 @@ async fn enabled_type(
             &format!("You specified an invalid policy type string: {name}."),
         ));
     }
-    let enabled = tx
-        .enabled_policy_types(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let enabled = tx.enabled_policy_types(scope.org_id()).await?;
     if !enabled.iter().any(|name| name == policy_type.as_str()) {
         return Err(errors::effective_policy_not_found_exception(
             "We can't find an effective policy for the specified target and policy type.",
@@ -390,16 +382,12 @@ pub(super) async fn handle_list_accounts_with_invalid_effective_policy(
     input: ListAccountsWithInvalidEffectivePolicyRequest,
 ) -> Result<ListAccountsWithInvalidEffectivePolicyResponse, ServiceError> {
     let policy_type = enabled_type(scope, tx, &input.policy_type).await?;
-    let members = tx
-        .members(scope.org_id(), None)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let members = tx.members(scope.org_id(), None).await?;
     let mut invalid = Vec::new();
     for (member, account) in members {
         let Some(position) = tx
             .org_position(&member.account_id)
-            .await
-            .map_err(|err| scope.internal(err))?
+            .await?
             .filter(|position| position.org_id == scope.org_id())
         else {
             continue;
@@ -430,8 +418,7 @@ pub(super) async fn handle_list_effective_policy_validation_errors(
 ) -> Result<ListEffectivePolicyValidationErrorsResponse, ServiceError> {
     let position = tx
         .org_position(&input.account_id)
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .filter(|position| position.org_id == scope.org_id())
         .ok_or_else(|| {
             errors::account_not_found_exception(

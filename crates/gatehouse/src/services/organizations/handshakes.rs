@@ -14,9 +14,9 @@ use wire::organizations::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::model::organizations as ids;
-use crate::server::App;
-use crate::services::RequestContext;
+use crate::request::RequestContext;
 use crate::store::{
     from_millis, now_millis, HandshakeRecord, MemberRecord, OrganizationRecord, Tx,
 };
@@ -31,10 +31,7 @@ pub(super) async fn handle_invite(
     tx: &mut Tx,
     input: InviteAccountToOrganizationRequest,
 ) -> Result<InviteAccountToOrganizationResponse, ServiceError> {
-    let handshakes = tx
-        .handshakes_of_org(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let handshakes = tx.handshakes_of_org(scope.org_id()).await?;
     let now = now_millis();
     if handshakes
         .iter()
@@ -48,10 +45,7 @@ pub(super) async fn handle_invite(
     let target = input.target;
     let (target_type, invited) = match target.type_ {
         HandshakePartyType::Account => {
-            let found = tx
-                .account(&target.id)
-                .await
-                .map_err(|err| scope.internal(err))?;
+            let found = tx.account(&target.id).await?;
             if found.is_none() {
                 return Err(errors::account_not_found_exception(
                     "You specified an account that doesn't exist.",
@@ -60,10 +54,7 @@ pub(super) async fn handle_invite(
             ("ACCOUNT", Some(target.id.clone()))
         }
         HandshakePartyType::Email => {
-            let found = tx
-                .account_by_email(&target.id)
-                .await
-                .map_err(|err| scope.internal(err))?;
+            let found = tx.account_by_email(&target.id).await?;
             ("EMAIL", found)
         }
         HandshakePartyType::Organization | HandshakePartyType::Unknown(_) => {
@@ -74,10 +65,7 @@ pub(super) async fn handle_invite(
         }
     };
     if let Some(account) = &invited {
-        let member_of = tx
-            .organization_of_account(account)
-            .await
-            .map_err(|err| scope.internal(err))?;
+        let member_of = tx.organization_of_account(account).await?;
         if member_of.is_some() {
             return Err(constraint(
                 "ALREADY_IN_AN_ORGANIZATION",
@@ -97,10 +85,7 @@ pub(super) async fn handle_invite(
             "A handshake with the same action and target already exists.",
         ));
     }
-    let members = tx
-        .members(scope.org_id(), None)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let members = tx.members(scope.org_id(), None).await?;
     // Open invitations count against the account quota, as in AWS.
     if members.len() + open.len() >= organization::account_limit(scope, tx).await? {
         return Err(constraint(
@@ -120,11 +105,9 @@ pub(super) async fn handle_invite(
         expires_at: now + EXPIRY_MILLIS,
         parent_handshake_id: None,
     };
-    tx.insert_handshake(&record)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    tx.insert_handshake(&record).await?;
     Ok(InviteAccountToOrganizationResponse {
-        handshake: Some(handshake_to_wire(scope.app, tx, scope.context, scope.org, &record).await?),
+        handshake: Some(handshake_to_wire(tx, scope.context, scope.org, &record).await?),
     })
 }
 
@@ -135,18 +118,18 @@ pub(super) async fn handle_accept(
     caller_org: Option<&OrganizationRecord>,
     input: AcceptHandshakeRequest,
 ) -> Result<AcceptHandshakeResponse, ServiceError> {
-    let (record, org) = find_as_target(app, tx, context, &input.handshake_id).await?;
+    let (record, org) = find_as_target(tx, context, &input.handshake_id).await?;
     transition(&record, "ACCEPTED")?;
     if record.action == TRANSFER_RESPONSIBILITY {
-        let record = transfers::accept(app, tx, context, caller_org, &org, record).await?;
+        let record = transfers::accept(tx, context, caller_org, &org, record).await?;
         return Ok(AcceptHandshakeResponse {
-            handshake: Some(handshake_to_wire(app, tx, context, &org, &record).await?),
+            handshake: Some(handshake_to_wire(tx, context, &org, &record).await?),
         });
     }
     if record.action != INVITE {
-        let record = all_features::accept(app, tx, &org, record).await?;
+        let record = all_features::accept(tx, &org, record).await?;
         return Ok(AcceptHandshakeResponse {
-            handshake: Some(handshake_to_wire(app, tx, context, &org, &record).await?),
+            handshake: Some(handshake_to_wire(tx, context, &org, &record).await?),
         });
     }
     if caller_org.is_some() {
@@ -160,10 +143,7 @@ pub(super) async fn handle_accept(
         context,
         org: &org,
     };
-    let members = tx
-        .members(&org.org_id, None)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let members = tx.members(&org.org_id, None).await?;
     if members.len() >= organization::account_limit(&scope, tx).await? {
         return Err(constraint(
             "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
@@ -179,39 +159,35 @@ pub(super) async fn handle_accept(
         joined_at: now_millis(),
         access_role_name: None,
     })
-    .await
-    .map_err(|err| app.internal(err))?;
+    .await?;
     policies::attach_defaults(&scope, tx, &account).await?;
     tx.set_handshake_state(&record.handshake_id, "ACCEPTED")
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let record = HandshakeRecord {
         state: "ACCEPTED".to_owned(),
         ..record
     };
     Ok(AcceptHandshakeResponse {
-        handshake: Some(handshake_to_wire(app, tx, context, &org, &record).await?),
+        handshake: Some(handshake_to_wire(tx, context, &org, &record).await?),
     })
 }
 
 pub(super) async fn handle_decline(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: DeclineHandshakeRequest,
 ) -> Result<DeclineHandshakeResponse, ServiceError> {
-    let (record, org) = find_as_target(app, tx, context, &input.handshake_id).await?;
+    let (record, org) = find_as_target(tx, context, &input.handshake_id).await?;
     transition(&record, "DECLINED")?;
     tx.set_handshake_state(&record.handshake_id, "DECLINED")
-        .await
-        .map_err(|err| app.internal(err))?;
-    transfers::follow_handshake(app, tx, &record, "DECLINED").await?;
+        .await?;
+    transfers::follow_handshake(tx, &record, "DECLINED").await?;
     let record = HandshakeRecord {
         state: "DECLINED".to_owned(),
         ..record
     };
     Ok(DeclineHandshakeResponse {
-        handshake: Some(handshake_to_wire(app, tx, context, &org, &record).await?),
+        handshake: Some(handshake_to_wire(tx, context, &org, &record).await?),
     })
 }
 
@@ -222,29 +198,26 @@ pub(super) async fn handle_cancel(
 ) -> Result<CancelHandshakeResponse, ServiceError> {
     let record = tx
         .handshake(&input.handshake_id)
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .filter(|record| record.org_id == scope.org_id())
         .ok_or_else(not_found)?;
     transition(&record, "CANCELED")?;
     tx.set_handshake_state(&record.handshake_id, "CANCELED")
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     if record.action == ENABLE_ALL_FEATURES {
         all_features::cancel_approvals(scope, tx).await?;
     }
-    transfers::follow_handshake(scope.app, tx, &record, "CANCELED").await?;
+    transfers::follow_handshake(tx, &record, "CANCELED").await?;
     let record = HandshakeRecord {
         state: "CANCELED".to_owned(),
         ..record
     };
     Ok(CancelHandshakeResponse {
-        handshake: Some(handshake_to_wire(scope.app, tx, scope.context, scope.org, &record).await?),
+        handshake: Some(handshake_to_wire(tx, scope.context, scope.org, &record).await?),
     })
 }
 
 pub(super) async fn handle_describe(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     caller_org: Option<&OrganizationRecord>,
@@ -253,26 +226,23 @@ pub(super) async fn handle_describe(
     let account = context.principal.account.to_string();
     let record = tx
         .handshake(&input.handshake_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(not_found)?;
     let is_sender = caller_org
         .is_some_and(|org| org.org_id == record.org_id && org.management_account_id == account);
-    if !is_sender && !is_target(app, tx, &account, &record).await? {
+    if !is_sender && !is_target(tx, &account, &record).await? {
         return Err(not_found());
     }
     let org = tx
         .organization(&record.org_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(not_found)?;
     Ok(DescribeHandshakeResponse {
-        handshake: Some(handshake_to_wire(app, tx, context, &org, &record).await?),
+        handshake: Some(handshake_to_wire(tx, context, &org, &record).await?),
     })
 }
 
 pub(super) async fn handle_list_for_account(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     input: ListHandshakesForAccountRequest,
@@ -280,15 +250,13 @@ pub(super) async fn handle_list_for_account(
     let account = context.principal.account.to_string();
     let email = tx
         .account(&account)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .map(|record| record.email)
         .unwrap_or_default();
     let filter = checked_filter(input.filter)?;
     let records: Vec<HandshakeRecord> = tx
         .handshakes_for_account(&account, &email)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .into_iter()
         .filter(|record| wanted(filter.as_ref(), record))
         .collect();
@@ -296,12 +264,8 @@ pub(super) async fn handle_list_for_account(
         pagination::page(records, input.next_token.as_deref(), input.max_results)?;
     let mut handshakes = Vec::with_capacity(page.len());
     for record in page {
-        if let Some(org) = tx
-            .organization(&record.org_id)
-            .await
-            .map_err(|err| app.internal(err))?
-        {
-            handshakes.push(handshake_to_wire(app, tx, context, &org, &record).await?);
+        if let Some(org) = tx.organization(&record.org_id).await? {
+            handshakes.push(handshake_to_wire(tx, context, &org, &record).await?);
         }
     }
     Ok(ListHandshakesForAccountResponse {
@@ -318,8 +282,7 @@ pub(super) async fn handle_list_for_organization(
     let filter = checked_filter(input.filter)?;
     let records: Vec<HandshakeRecord> = tx
         .handshakes_of_org(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .into_iter()
         .filter(|record| wanted(filter.as_ref(), record))
         .collect();
@@ -327,7 +290,7 @@ pub(super) async fn handle_list_for_organization(
         pagination::page(records, input.next_token.as_deref(), input.max_results)?;
     let mut handshakes = Vec::with_capacity(page.len());
     for record in page {
-        handshakes.push(handshake_to_wire(scope.app, tx, scope.context, scope.org, &record).await?);
+        handshakes.push(handshake_to_wire(tx, scope.context, scope.org, &record).await?);
     }
     Ok(ListHandshakesForOrganizationResponse {
         handshakes: Some(handshakes),
@@ -375,30 +338,23 @@ fn wanted(filter: Option<&wire::organizations::HandshakeFilter>, record: &Handsh
 
 /// The handshake addressed to the caller's account, with its organization.
 async fn find_as_target(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     handshake_id: &str,
 ) -> Result<(HandshakeRecord, OrganizationRecord), ServiceError> {
     let account = context.principal.account.to_string();
-    let record = tx
-        .handshake(handshake_id)
-        .await
-        .map_err(|err| app.internal(err))?
-        .ok_or_else(not_found)?;
-    if !is_target(app, tx, &account, &record).await? {
+    let record = tx.handshake(handshake_id).await?.ok_or_else(not_found)?;
+    if !is_target(tx, &account, &record).await? {
         return Err(not_found());
     }
     let org = tx
         .organization(&record.org_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(not_found)?;
     Ok((record, org))
 }
 
 async fn is_target(
-    app: &App,
     tx: &mut Tx,
     account: &str,
     record: &HandshakeRecord,
@@ -408,8 +364,7 @@ async fn is_target(
     }
     let email = tx
         .account(account)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .map(|record| record.email)
         .unwrap_or_default();
     Ok(record.target_value.eq_ignore_ascii_case(&email))
@@ -441,16 +396,12 @@ pub(super) fn constraint(reason: &'static str, message: &str) -> ServiceError {
 }
 
 pub(super) async fn handshake_to_wire(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     org: &OrganizationRecord,
     record: &HandshakeRecord,
 ) -> Result<Handshake, ServiceError> {
-    let management = tx
-        .account(&org.management_account_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let management = tx.account(&org.management_account_id).await?;
     let (email, name) = management
         .map(|account| (account.email, account.name))
         .unwrap_or_default();
@@ -485,10 +436,7 @@ pub(super) async fn handshake_to_wire(
         resources.push(leaf(target_resource, record.target_value.clone()));
     }
     if record.action == TRANSFER_RESPONSIBILITY {
-        let transfer = tx
-            .transfer_of_handshake(&record.handshake_id)
-            .await
-            .map_err(|err| app.internal(err))?;
+        let transfer = tx.transfer_of_handshake(&record.handshake_id).await?;
         if let Some(transfer) = transfer {
             resources.push(leaf(
                 HandshakeResourceType::ResponsibilityTransfer,

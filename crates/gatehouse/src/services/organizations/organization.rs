@@ -7,9 +7,9 @@ use wire::organizations::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::model::organizations as ids;
-use crate::server::App;
-use crate::services::RequestContext;
+use crate::request::RequestContext;
 use crate::store::{now_millis, OrgPolicyRecord, OrganizationRecord, Tx};
 
 use super::{pagination, OrgScope};
@@ -38,9 +38,7 @@ pub(super) async fn handle_create_organization(
         root_id: ids::root_id(),
         created_at: now,
     };
-    tx.insert_organization(&org)
-        .await
-        .map_err(|err| app.internal(err))?;
+    tx.insert_organization(&org).await?;
     tx.insert_org_policy(&OrgPolicyRecord {
         org_id: org.org_id.clone(),
         policy_id: ids::FULL_AWS_ACCESS_ID.to_owned(),
@@ -51,11 +49,9 @@ pub(super) async fn handle_create_organization(
         aws_managed: true,
         created_at: now,
     })
-    .await
-    .map_err(|err| app.internal(err))?;
+    .await?;
     tx.insert_org_policy(&rcp_full_aws_access(&org.org_id, now))
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     let scope = OrgScope {
         app,
         context,
@@ -79,10 +75,7 @@ pub(super) async fn handle_delete_organization(
     scope: &OrgScope<'_>,
     tx: &mut Tx,
 ) -> Result<(), ServiceError> {
-    let members = tx
-        .members(scope.org_id(), None)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let members = tx.members(scope.org_id(), None).await?;
     if members
         .iter()
         .any(|(member, _)| member.account_id != scope.management())
@@ -94,7 +87,7 @@ pub(super) async fn handle_delete_organization(
     super::transfers::refuse_while_active(scope, tx).await?;
     tx.delete_organization(scope.org_id())
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_leave_organization(
@@ -109,7 +102,7 @@ pub(super) async fn handle_leave_organization(
     }
     tx.delete_member(scope.org_id(), &account)
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_list_roots(
@@ -131,10 +124,7 @@ pub(super) async fn organization_to_wire(
     scope: &OrgScope<'_>,
     tx: &mut Tx,
 ) -> Result<Organization, ServiceError> {
-    let management = tx
-        .account(scope.management())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let management = tx.account(scope.management()).await?;
     Ok(Organization {
         id: Some(scope.org_id().to_owned()),
         arn: Some(ids::organization_arn(
@@ -156,10 +146,7 @@ pub(super) async fn organization_to_wire(
 
 /// The organization's root with the policy types enabled on it.
 pub(super) async fn root_to_wire(scope: &OrgScope<'_>, tx: &mut Tx) -> Result<Root, ServiceError> {
-    let enabled = tx
-        .enabled_policy_types(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let enabled = tx.enabled_policy_types(scope.org_id()).await?;
     let root_id = &scope.org.root_id;
     Ok(Root {
         id: Some(root_id.clone()),

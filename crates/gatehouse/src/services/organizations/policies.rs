@@ -37,10 +37,7 @@ pub(super) async fn handle_create_policy(
     let policy_type = known_type(&input.type_)?;
     validate_content(policy_type, &input.content)?;
     let tags = tags_from_wire(input.tags)?;
-    let existing = tx
-        .org_policies(scope.org_id(), policy_type)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let existing = tx.org_policies(scope.org_id(), policy_type).await?;
     if existing.len() >= MAX_POLICIES_PER_TYPE {
         return Err(constraint(
             "POLICY_NUMBER_LIMIT_EXCEEDED",
@@ -60,12 +57,11 @@ pub(super) async fn handle_create_policy(
     match tx.insert_org_policy(&record).await {
         Ok(()) => {}
         Err(StoreError::Duplicate) => return Err(duplicate_policy()),
-        Err(err) => return Err(scope.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     if !tags.is_empty() {
         tx.put_org_tags(scope.org_id(), &record.policy_id, &tags)
-            .await
-            .map_err(|err| scope.internal(err))?;
+            .await?;
     }
     Ok(CreatePolicyResponse {
         policy: Some(policy_to_wire(scope, &record)),
@@ -105,7 +101,7 @@ pub(super) async fn handle_update_policy(
     match tx.update_org_policy(&record).await {
         Ok(()) => {}
         Err(StoreError::Duplicate) => return Err(duplicate_policy()),
-        Err(err) => return Err(scope.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     Ok(UpdatePolicyResponse {
         policy: Some(policy_to_wire(scope, &record)),
@@ -123,8 +119,7 @@ pub(super) async fn handle_delete_policy(
     }
     let targets = tx
         .targets_of_policy(scope.org_id(), &record.policy_id)
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     if !targets.is_empty() {
         return Err(errors::policy_in_use_exception(
             "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.",
@@ -132,7 +127,7 @@ pub(super) async fn handle_delete_policy(
     }
     tx.delete_org_policy(scope.org_id(), &record.policy_id)
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_list_policies(
@@ -141,10 +136,7 @@ pub(super) async fn handle_list_policies(
     input: ListPoliciesRequest,
 ) -> Result<ListPoliciesResponse, ServiceError> {
     let policy_type = known_type(&input.filter)?;
-    let policies = tx
-        .org_policies(scope.org_id(), policy_type)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let policies = tx.org_policies(scope.org_id(), policy_type).await?;
     let (page, next_token) =
         pagination::page(policies, input.next_token.as_deref(), input.max_results)?;
     Ok(ListPoliciesResponse {
@@ -163,8 +155,7 @@ pub(super) async fn handle_attach_policy(
     require_enabled(scope, tx, &record.policy_type).await?;
     let attached = tx
         .policies_of_target(scope.org_id(), &input.target_id, Some(&record.policy_type))
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     if attached.iter().any(|p| p.policy_id == record.policy_id) {
         return Err(duplicate_attachment());
     }
@@ -185,7 +176,7 @@ pub(super) async fn handle_attach_policy(
     {
         Ok(()) => Ok(()),
         Err(StoreError::Duplicate) => Err(duplicate_attachment()),
-        Err(err) => Err(scope.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -198,8 +189,7 @@ pub(super) async fn handle_detach_policy(
     find_target(scope, tx, &input.target_id).await?;
     let attached = tx
         .policies_of_target(scope.org_id(), &input.target_id, Some(&record.policy_type))
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     if !attached.iter().any(|p| p.policy_id == record.policy_id) {
         return Err(errors::policy_not_attached_exception(
             "The policy isn't attached to the specified target in the specified root.",
@@ -220,8 +210,8 @@ pub(super) async fn handle_detach_policy(
     }
     tx.detach_org_policy(scope.org_id(), &record.policy_id, &input.target_id)
         .await
-        .map_err(|err| scope.internal(err))
         .map(|_| ())
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_enable_policy_type(
@@ -243,7 +233,7 @@ pub(super) async fn handle_enable_policy_type(
                 "The specified policy type is already enabled.",
             ))
         }
-        Err(err) => return Err(scope.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     // SCPs and RCPs start from the AWS-managed full-access policy on every target.
     let default_policy = match policy_type {
@@ -254,8 +244,7 @@ pub(super) async fn handle_enable_policy_type(
     if policy_type == RCP
         && tx
             .org_policy(scope.org_id(), ids::RCP_FULL_AWS_ACCESS_ID)
-            .await
-            .map_err(|err| scope.internal(err))?
+            .await?
             .is_none()
     {
         // Organizations created before RCPs existed here get it now.
@@ -263,31 +252,21 @@ pub(super) async fn handle_enable_policy_type(
             scope.org_id(),
             now_millis(),
         ))
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     }
     if let Some(default_policy) = default_policy {
         let mut targets = vec![scope.org.root_id.clone()];
-        for unit in tx
-            .units(scope.org_id())
-            .await
-            .map_err(|err| scope.internal(err))?
-        {
+        for unit in tx.units(scope.org_id()).await? {
             if unit.parent_id.is_some() {
                 targets.push(unit.unit_id);
             }
         }
-        for (member, _) in tx
-            .members(scope.org_id(), None)
-            .await
-            .map_err(|err| scope.internal(err))?
-        {
+        for (member, _) in tx.members(scope.org_id(), None).await? {
             targets.push(member.account_id);
         }
         for target in targets {
             tx.attach_org_policy(scope.org_id(), default_policy, &target, policy_type)
-                .await
-                .map_err(|err| scope.internal(err))?;
+                .await?;
         }
     }
     Ok(EnablePolicyTypeResponse {
@@ -302,10 +281,7 @@ pub(super) async fn handle_disable_policy_type(
 ) -> Result<DisablePolicyTypeResponse, ServiceError> {
     find_root(scope, &input.root_id)?;
     let policy_type = known_type(&input.policy_type)?;
-    let was_enabled = tx
-        .disable_policy_type(scope.org_id(), policy_type)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let was_enabled = tx.disable_policy_type(scope.org_id(), policy_type).await?;
     if !was_enabled {
         return Err(not_enabled());
     }
@@ -323,8 +299,7 @@ pub(super) async fn handle_list_policies_for_target(
     find_target(scope, tx, &input.target_id).await?;
     let policies = tx
         .policies_of_target(scope.org_id(), &input.target_id, Some(policy_type))
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     let (page, next_token) =
         pagination::page(policies, input.next_token.as_deref(), input.max_results)?;
     Ok(ListPoliciesForTargetResponse {
@@ -341,8 +316,7 @@ pub(super) async fn handle_list_targets_for_policy(
     let record = find_policy(scope, tx, &input.policy_id).await?;
     let target_ids = tx
         .targets_of_policy(scope.org_id(), &record.policy_id)
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     let (page, next_token) =
         pagination::page(target_ids, input.next_token.as_deref(), input.max_results)?;
     let mut targets = Vec::with_capacity(page.len());
@@ -368,19 +342,14 @@ pub(super) async fn attach_defaults(
     tx: &mut Tx,
     target_id: &str,
 ) -> Result<(), ServiceError> {
-    let enabled = tx
-        .enabled_policy_types(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let enabled = tx.enabled_policy_types(scope.org_id()).await?;
     if enabled.iter().any(|t| t == SCP) {
         tx.attach_org_policy(scope.org_id(), ids::FULL_AWS_ACCESS_ID, target_id, SCP)
-            .await
-            .map_err(|err| scope.internal(err))?;
+            .await?;
     }
     if enabled.iter().any(|t| t == RCP) {
         tx.attach_org_policy(scope.org_id(), ids::RCP_FULL_AWS_ACCESS_ID, target_id, RCP)
-            .await
-            .map_err(|err| scope.internal(err))?;
+            .await?;
     }
     Ok(())
 }
@@ -393,22 +362,19 @@ pub(super) async fn find_target(
     target_id: &str,
 ) -> Result<(String, TargetType), ServiceError> {
     let found = match ids::kind_of(target_id) {
-        EntityKind::Root | EntityKind::OrganizationalUnit => tx
-            .unit(scope.org_id(), target_id)
-            .await
-            .map_err(|err| scope.internal(err))?
-            .map(|unit| {
+        EntityKind::Root | EntityKind::OrganizationalUnit => {
+            tx.unit(scope.org_id(), target_id).await?.map(|unit| {
                 let type_ = if unit.parent_id.is_none() {
                     TargetType::Root
                 } else {
                     TargetType::OrganizationalUnit
                 };
                 (unit.name, type_)
-            }),
+            })
+        }
         EntityKind::Account => tx
             .member(scope.org_id(), target_id)
-            .await
-            .map_err(|err| scope.internal(err))?
+            .await?
             .map(|(_, account)| (account.name, TargetType::Account)),
         EntityKind::Other => None,
     };
@@ -426,8 +392,7 @@ pub(super) async fn find_policy(
     policy_id: &str,
 ) -> Result<OrgPolicyRecord, ServiceError> {
     tx.org_policy(scope.org_id(), policy_id)
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .ok_or_else(|| {
             errors::policy_not_found_exception(
                 "We can't find a policy with the PolicyId that you specified.",
@@ -450,10 +415,7 @@ async fn require_enabled(
     tx: &mut Tx,
     policy_type: &str,
 ) -> Result<(), ServiceError> {
-    let enabled = tx
-        .enabled_policy_types(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let enabled = tx.enabled_policy_types(scope.org_id()).await?;
     if enabled.iter().any(|t| t == policy_type) {
         Ok(())
     } else {

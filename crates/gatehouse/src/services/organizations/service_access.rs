@@ -28,7 +28,7 @@ pub(super) async fn handle_enable(
     }
     tx.enable_service_access(scope.org_id(), &input.service_principal, now_millis())
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_disable(
@@ -38,7 +38,7 @@ pub(super) async fn handle_disable(
 ) -> Result<(), ServiceError> {
     tx.disable_service_access(scope.org_id(), &input.service_principal)
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_list_access(
@@ -46,10 +46,7 @@ pub(super) async fn handle_list_access(
     tx: &mut Tx,
     input: ListAWSServiceAccessForOrganizationRequest,
 ) -> Result<ListAWSServiceAccessForOrganizationResponse, ServiceError> {
-    let enabled = tx
-        .service_access(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let enabled = tx.service_access(scope.org_id()).await?;
     let (page, next_token) =
         pagination::page(enabled, input.next_token.as_deref(), input.max_results)?;
     Ok(ListAWSServiceAccessForOrganizationResponse {
@@ -83,10 +80,7 @@ pub(super) async fn handle_register(
             "You can't register a suspended account as a delegated administrator.",
         ));
     }
-    let enabled = tx
-        .service_access(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let enabled = tx.service_access(scope.org_id()).await?;
     if !enabled
         .iter()
         .any(|(principal, _)| *principal == input.service_principal)
@@ -109,7 +103,7 @@ pub(super) async fn handle_register(
         Err(StoreError::Duplicate) => Err(errors::account_already_registered_exception(
             "The provided account is already a delegated administrator for your organization.",
         )),
-        Err(err) => Err(scope.internal(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -121,8 +115,7 @@ pub(super) async fn handle_deregister(
     accounts::find_member(scope, tx, &input.account_id).await?;
     let removed = tx
         .deregister_delegated_admin(scope.org_id(), &input.account_id, &input.service_principal)
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     if removed {
         Ok(())
     } else {
@@ -135,10 +128,7 @@ pub(super) async fn handle_list_admins(
     tx: &mut Tx,
     input: ListDelegatedAdministratorsRequest,
 ) -> Result<ListDelegatedAdministratorsResponse, ServiceError> {
-    let registrations = tx
-        .delegated_admins(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let registrations = tx.delegated_admins(scope.org_id()).await?;
     // One entry per account, dated by its first registration for the services asked about.
     let mut admins: Vec<(String, i64)> = Vec::new();
     for (account, principal, at) in registrations {
@@ -186,8 +176,7 @@ pub(super) async fn handle_list_services(
     accounts::find_member(scope, tx, &input.account_id).await?;
     let services: Vec<(String, i64)> = tx
         .delegated_admins(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .into_iter()
         .filter(|(account, _, _)| *account == input.account_id)
         .map(|(_, principal, at)| (principal, at))

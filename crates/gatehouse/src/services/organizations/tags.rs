@@ -21,10 +21,7 @@ pub(super) async fn handle_tag_resource(
 ) -> Result<(), ServiceError> {
     find_resource(scope, tx, &input.resource_id).await?;
     let tags = tags_from_wire(Some(input.tags))?;
-    let existing = tx
-        .org_tags(scope.org_id(), &input.resource_id)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let existing = tx.org_tags(scope.org_id(), &input.resource_id).await?;
     let added = tags
         .iter()
         .filter(|(key, _)| !existing.iter().any(|(old, _)| old == key))
@@ -37,7 +34,7 @@ pub(super) async fn handle_tag_resource(
     }
     tx.put_org_tags(scope.org_id(), &input.resource_id, &tags)
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_untag_resource(
@@ -48,7 +45,7 @@ pub(super) async fn handle_untag_resource(
     find_resource(scope, tx, &input.resource_id).await?;
     tx.remove_org_tags(scope.org_id(), &input.resource_id, &input.tag_keys)
         .await
-        .map_err(|err| scope.internal(err))
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_list_tags_for_resource(
@@ -57,10 +54,7 @@ pub(super) async fn handle_list_tags_for_resource(
     input: ListTagsForResourceRequest,
 ) -> Result<ListTagsForResourceResponse, ServiceError> {
     find_resource(scope, tx, &input.resource_id).await?;
-    let tags = tx
-        .org_tags(scope.org_id(), &input.resource_id)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let tags = tx.org_tags(scope.org_id(), &input.resource_id).await?;
     let (page, next_token) = pagination::page(tags, input.next_token.as_deref(), None)?;
     Ok(ListTagsForResourceResponse {
         tags: Some(

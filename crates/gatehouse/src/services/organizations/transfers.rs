@@ -27,8 +27,7 @@ use wire::ServiceError;
 
 use crate::model::organizations as ids;
 use crate::model::Partition;
-use crate::server::App;
-use crate::services::RequestContext;
+use crate::request::RequestContext;
 use crate::store::{
     from_millis, now_millis, HandshakeRecord, OrganizationRecord, TransferRecord, Tx,
 };
@@ -86,15 +85,10 @@ pub(super) async fn handle_invite(
     let invited = if party_type == "ACCOUNT" {
         Some(target.id.clone())
     } else {
-        tx.account_by_email(&target.id)
-            .await
-            .map_err(|err| scope.internal(err))?
+        tx.account_by_email(&target.id).await?
     };
     if let Some(account) = &invited {
-        let org = tx
-            .organization_of_account(account)
-            .await
-            .map_err(|err| scope.internal(err))?;
+        let org = tx.organization_of_account(account).await?;
         if account == scope.management() || org.as_ref().is_some_and(|o| o.org_id == scope.org_id())
         {
             return Err(handshakes::constraint(
@@ -103,7 +97,7 @@ pub(super) async fn handle_invite(
             ));
         }
         if let Some(org) = org {
-            let theirs = outbound_of(scope.app, tx, &org).await?;
+            let theirs = outbound_of(tx, &org).await?;
             if theirs.iter().any(|t| is_active(t, now)) {
                 return Err(handshakes::constraint(
                     "RESPONSIBILITY_TRANSFER_ALREADY_EXISTS",
@@ -112,17 +106,14 @@ pub(super) async fn handle_invite(
             }
         }
     }
-    let ours = outbound_of(scope.app, tx, scope.org).await?;
+    let ours = outbound_of(tx, scope.org).await?;
     if ours.iter().any(|t| is_active(t, now)) {
         return Err(constraint(
             "RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION",
             "You have exceeded the maximum length of your transfer chain.",
         ));
     }
-    let sent = tx
-        .handshakes_of_org(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let sent = tx.handshakes_of_org(scope.org_id()).await?;
     if sent.iter().any(|h| {
         h.action == TRANSFER_RESPONSIBILITY
             && h.state == "OPEN"
@@ -145,9 +136,7 @@ pub(super) async fn handle_invite(
         expires_at: now + EXPIRY_MILLIS,
         parent_handshake_id: None,
     };
-    tx.insert_handshake(&handshake)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    tx.insert_handshake(&handshake).await?;
     let transfer = TransferRecord {
         transfer_id: ids::transfer_id(),
         transfer_type: transfer_type.to_owned(),
@@ -164,25 +153,19 @@ pub(super) async fn handle_invite(
         end_at: None,
         created_at: now,
     };
-    tx.insert_transfer(&transfer)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    tx.insert_transfer(&transfer).await?;
     if !tags.is_empty() {
         tx.put_org_tags(scope.org_id(), &transfer.transfer_id, &tags)
-            .await
-            .map_err(|err| scope.internal(err))?;
+            .await?;
     }
     Ok(InviteOrganizationToTransferResponsibilityResponse {
-        handshake: Some(
-            handshake_to_wire(scope.app, tx, scope.context, scope.org, &handshake).await?,
-        ),
+        handshake: Some(handshake_to_wire(tx, scope.context, scope.org, &handshake).await?),
     })
 }
 
 /// Accepts a transfer invitation (already checked to be open and addressed to the
 /// caller): the caller's organization hands its responsibility to the inviter's.
 pub(super) async fn accept(
-    app: &App,
     tx: &mut Tx,
     context: &RequestContext,
     caller_org: Option<&OrganizationRecord>,
@@ -205,22 +188,18 @@ pub(super) async fn accept(
     }
     let transfer = tx
         .transfer_of_handshake(&record.handshake_id)
-        .await
-        .map_err(|err| app.internal(err))?
-        .ok_or_else(|| app.internal("a transfer invitation without its transfer"))?;
+        .await?
+        .ok_or_else(|| crate::app::internal("a transfer invitation without its transfer"))?;
     let now = now_millis();
-    let ours = outbound_of(app, tx, org).await?;
+    let ours = outbound_of(tx, org).await?;
     if ours.iter().any(|t| is_active(t, now)) {
         return Err(handshakes::constraint(
             "RESPONSIBILITY_TRANSFER_ALREADY_EXISTS",
             "You cannot perform this operation with the current transfer.",
         ));
     }
-    let managed = tx
-        .inbound_transfers(&org.org_id)
-        .await
-        .map_err(|err| app.internal(err))?;
-    let theirs = outbound_of(app, tx, inviter).await?;
+    let managed = tx.inbound_transfers(&org.org_id).await?;
+    let theirs = outbound_of(tx, inviter).await?;
     if managed.iter().any(|t| is_active(t, now)) || theirs.iter().any(|t| is_active(t, now)) {
         return Err(constraint(
             "RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION",
@@ -228,16 +207,14 @@ pub(super) async fn accept(
         ));
     }
     tx.set_handshake_state(&record.handshake_id, "ACCEPTED")
-        .await
-        .map_err(|err| app.internal(err))?;
+        .await?;
     tx.set_transfer_status(
         &transfer.transfer_id,
         "ACCEPTED",
         Some((&org.org_id, &caller)),
         None,
     )
-    .await
-    .map_err(|err| app.internal(err))?;
+    .await?;
     Ok(HandshakeRecord {
         state: "ACCEPTED".to_owned(),
         ..record
@@ -247,7 +224,6 @@ pub(super) async fn accept(
 /// Follows a transfer invitation's handshake into its transfer when the handshake is
 /// declined or canceled.
 pub(super) async fn follow_handshake(
-    app: &App,
     tx: &mut Tx,
     record: &HandshakeRecord,
     status: &str,
@@ -255,14 +231,10 @@ pub(super) async fn follow_handshake(
     if record.action != TRANSFER_RESPONSIBILITY {
         return Ok(());
     }
-    let transfer = tx
-        .transfer_of_handshake(&record.handshake_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let transfer = tx.transfer_of_handshake(&record.handshake_id).await?;
     if let Some(transfer) = transfer {
         tx.set_transfer_status(&transfer.transfer_id, status, None, None)
-            .await
-            .map_err(|err| app.internal(err))?;
+            .await?;
     }
     Ok(())
 }
@@ -286,8 +258,7 @@ pub(super) async fn handle_list_inbound(
     let transfer_type = checked_type(&input.type_)?;
     let records: Vec<TransferRecord> = tx
         .inbound_transfers(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .into_iter()
         .filter(|record| record.transfer_type == transfer_type)
         .filter(|record| input.id.as_ref().is_none_or(|id| *id == record.transfer_id))
@@ -313,7 +284,7 @@ pub(super) async fn handle_list_outbound(
     input: ListOutboundResponsibilityTransfersRequest,
 ) -> Result<ListOutboundResponsibilityTransfersResponse, ServiceError> {
     let transfer_type = checked_type(&input.type_)?;
-    let records: Vec<TransferRecord> = outbound_of(scope.app, tx, scope.org)
+    let records: Vec<TransferRecord> = outbound_of(tx, scope.org)
         .await?
         .into_iter()
         .filter(|record| record.transfer_type == transfer_type)
@@ -340,9 +311,7 @@ pub(super) async fn handle_update(
     if side != Side::Inbound {
         return Err(super::access_denied());
     }
-    tx.rename_transfer(&record.transfer_id, &input.name)
-        .await
-        .map_err(|err| scope.internal(err))?;
+    tx.rename_transfer(&record.transfer_id, &input.name).await?;
     let record = TransferRecord {
         name: input.name,
         ..record
@@ -374,8 +343,7 @@ pub(super) async fn handle_terminate(
     }
     let end_at = checked_end(input.end_timestamp, from_millis(now), record.start_at)?;
     tx.set_transfer_status(&record.transfer_id, "WITHDRAWN", None, Some(end_at))
-        .await
-        .map_err(|err| scope.internal(err))?;
+        .await?;
     let record = TransferRecord {
         status: "WITHDRAWN".to_owned(),
         end_at: Some(end_at),
@@ -393,11 +361,8 @@ pub(super) async fn refuse_while_active(
     tx: &mut Tx,
 ) -> Result<(), ServiceError> {
     let now = now_millis();
-    let mut all = tx
-        .inbound_transfers(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
-    all.extend(outbound_of(scope.app, tx, scope.org).await?);
+    let mut all = tx.inbound_transfers(scope.org_id()).await?;
+    all.extend(outbound_of(tx, scope.org).await?);
     let busy = all.iter().any(|record| {
         let status = status_at(record, now);
         status == "REQUESTED" || is_active(record, now)
@@ -414,20 +379,15 @@ pub(super) async fn refuse_while_active(
 /// The ARN of a transfer as the caller's organization sees it, when it is one of its
 /// parties (for authorization).
 pub(super) async fn arn_for(
-    app: &App,
     tx: &mut Tx,
     partition: Partition,
     org: &OrganizationRecord,
     transfer_id: &str,
 ) -> Result<Option<String>, ServiceError> {
-    let Some(record) = tx
-        .transfer(transfer_id)
-        .await
-        .map_err(|err| app.internal(err))?
-    else {
+    let Some(record) = tx.transfer(transfer_id).await? else {
         return Ok(None);
     };
-    let email = management_email(app, tx, org).await?;
+    let email = management_email(tx, org).await?;
     Ok(side_of(&record, org, &email).map(|side| arn(partition, org, &record, side)))
 }
 
@@ -437,14 +397,10 @@ pub(super) async fn exists_for(
     tx: &mut Tx,
     transfer_id: &str,
 ) -> Result<bool, ServiceError> {
-    let Some(record) = tx
-        .transfer(transfer_id)
-        .await
-        .map_err(|err| scope.internal(err))?
-    else {
+    let Some(record) = tx.transfer(transfer_id).await? else {
         return Ok(false);
     };
-    let email = management_email(scope.app, tx, scope.org).await?;
+    let email = management_email(tx, scope.org).await?;
     Ok(side_of(&record, scope.org, &email).is_some())
 }
 
@@ -454,12 +410,8 @@ async fn find(
     tx: &mut Tx,
     transfer_id: &str,
 ) -> Result<(TransferRecord, Side), ServiceError> {
-    let record = tx
-        .transfer(transfer_id)
-        .await
-        .map_err(|err| scope.internal(err))?
-        .ok_or_else(not_found)?;
-    let email = management_email(scope.app, tx, scope.org).await?;
+    let record = tx.transfer(transfer_id).await?.ok_or_else(not_found)?;
+    let email = management_email(tx, scope.org).await?;
     let side = side_of(&record, scope.org, &email).ok_or_else(not_found)?;
     Ok((record, side))
 }
@@ -476,15 +428,10 @@ fn side_of(record: &TransferRecord, org: &OrganizationRecord, email: &str) -> Op
     invited.then_some(Side::Outbound)
 }
 
-async fn management_email(
-    app: &App,
-    tx: &mut Tx,
-    org: &OrganizationRecord,
-) -> Result<String, ServiceError> {
+async fn management_email(tx: &mut Tx, org: &OrganizationRecord) -> Result<String, ServiceError> {
     Ok(tx
         .account(&org.management_account_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .map(|account| account.email)
         .unwrap_or_default())
 }
@@ -492,14 +439,13 @@ async fn management_email(
 /// The transfers of an organization's responsibility: accepted ones and invitations
 /// addressed to its management account.
 async fn outbound_of(
-    app: &App,
     tx: &mut Tx,
     org: &OrganizationRecord,
 ) -> Result<Vec<TransferRecord>, ServiceError> {
-    let email = management_email(app, tx, org).await?;
+    let email = management_email(tx, org).await?;
     tx.outbound_transfers(&org.org_id, &org.management_account_id, &email)
         .await
-        .map_err(|err| app.internal(err))
+        .map_err(Into::into)
 }
 
 /// The status as of `now`: an invitation nobody answered in time has expired.
@@ -543,11 +489,7 @@ async fn to_wire(
     side: Side,
 ) -> Result<ResponsibilityTransfer, ServiceError> {
     let email_of = |account: Option<crate::store::AccountRecord>| account.map(|a| a.email);
-    let target_email = email_of(
-        tx.account(&record.inbound_account_id)
-            .await
-            .map_err(|err| scope.internal(err))?,
-    );
+    let target_email = email_of(tx.account(&record.inbound_account_id).await?);
     let (source_id, source_email) = match (&record.outbound_account_id, record.party_type.as_str())
     {
         (Some(account), _) => (Some(account.clone()), None),
@@ -555,11 +497,7 @@ async fn to_wire(
         (None, _) => (None, Some(record.party_value.clone())),
     };
     let source_email = match (&source_id, source_email) {
-        (Some(account), None) => email_of(
-            tx.account(account)
-                .await
-                .map_err(|err| scope.internal(err))?,
-        ),
+        (Some(account), None) => email_of(tx.account(account).await?),
         (_, email) => email,
     };
     Ok(ResponsibilityTransfer {

@@ -34,10 +34,7 @@ pub(super) async fn handle_create_unit(
             "You attempted to create an OU tree that is too many levels deep.",
         ));
     }
-    let units = tx
-        .units(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let units = tx.units(scope.org_id()).await?;
     // The root is a unit too.
     if units.len() > MAX_UNITS {
         return Err(constraint(
@@ -56,12 +53,11 @@ pub(super) async fn handle_create_unit(
     match tx.insert_unit(&unit).await {
         Ok(()) => {}
         Err(StoreError::Duplicate) => return Err(duplicate_unit()),
-        Err(err) => return Err(scope.internal(err)),
+        Err(err) => return Err(err.into()),
     }
     if !tags.is_empty() {
         tx.put_org_tags(scope.org_id(), &unit.unit_id, &tags)
-            .await
-            .map_err(|err| scope.internal(err))?;
+            .await?;
     }
     policies::attach_defaults(scope, tx, &unit.unit_id).await?;
     let mut units = units;
@@ -77,10 +73,7 @@ pub(super) async fn handle_describe_unit(
     input: DescribeOrganizationalUnitRequest,
 ) -> Result<DescribeOrganizationalUnitResponse, ServiceError> {
     let unit = find_unit(scope, tx, &input.organizational_unit_id).await?;
-    let units = tx
-        .units(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let units = tx.units(scope.org_id()).await?;
     Ok(DescribeOrganizationalUnitResponse {
         organizational_unit: Some(unit_to_wire(scope, &unit, &units)),
     })
@@ -96,14 +89,11 @@ pub(super) async fn handle_update_unit(
         match tx.rename_unit(scope.org_id(), &unit.unit_id, &name).await {
             Ok(()) => {}
             Err(StoreError::Duplicate) => return Err(duplicate_unit()),
-            Err(err) => return Err(scope.internal(err)),
+            Err(err) => return Err(err.into()),
         }
         unit.name = name;
     }
-    let units = tx
-        .units(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let units = tx.units(scope.org_id()).await?;
     Ok(UpdateOrganizationalUnitResponse {
         organizational_unit: Some(unit_to_wire(scope, &unit, &units)),
     })
@@ -115,14 +105,8 @@ pub(super) async fn handle_delete_unit(
     input: DeleteOrganizationalUnitRequest,
 ) -> Result<(), ServiceError> {
     let unit = find_unit(scope, tx, &input.organizational_unit_id).await?;
-    let children = tx
-        .child_units(scope.org_id(), &unit.unit_id)
-        .await
-        .map_err(|err| scope.internal(err))?;
-    let accounts = tx
-        .members(scope.org_id(), Some(&unit.unit_id))
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let children = tx.child_units(scope.org_id(), &unit.unit_id).await?;
+    let accounts = tx.members(scope.org_id(), Some(&unit.unit_id)).await?;
     if !children.is_empty() || !accounts.is_empty() {
         return Err(errors::organizational_unit_not_empty_exception(
             "The specified organizational unit is not empty. You must first remove all accounts and child OUs.",
@@ -130,8 +114,8 @@ pub(super) async fn handle_delete_unit(
     }
     tx.delete_unit(scope.org_id(), &unit.unit_id)
         .await
-        .map_err(|err| scope.internal(err))
         .map(|_| ())
+        .map_err(Into::into)
 }
 
 pub(super) async fn handle_list_units_for_parent(
@@ -140,10 +124,7 @@ pub(super) async fn handle_list_units_for_parent(
     input: ListOrganizationalUnitsForParentRequest,
 ) -> Result<ListOrganizationalUnitsForParentResponse, ServiceError> {
     let parent = find_parent(scope, tx, &input.parent_id).await?;
-    let units = tx
-        .units(scope.org_id())
-        .await
-        .map_err(|err| scope.internal(err))?;
+    let units = tx.units(scope.org_id()).await?;
     let children: Vec<&UnitRecord> = units
         .iter()
         .filter(|unit| unit.parent_id.as_deref() == Some(parent.unit_id.as_str()))
@@ -169,8 +150,7 @@ pub(super) async fn handle_list_children(
     let children: Vec<Child> = match input.child_type {
         ChildType::Account => tx
             .members(scope.org_id(), Some(&parent.unit_id))
-            .await
-            .map_err(|err| scope.internal(err))?
+            .await?
             .into_iter()
             .map(|(member, _)| Child {
                 id: Some(member.account_id),
@@ -179,8 +159,7 @@ pub(super) async fn handle_list_children(
             .collect(),
         ChildType::OrganizationalUnit => tx
             .child_units(scope.org_id(), &parent.unit_id)
-            .await
-            .map_err(|err| scope.internal(err))?
+            .await?
             .into_iter()
             .map(|unit| Child {
                 id: Some(unit.unit_id),
@@ -213,13 +192,11 @@ pub(super) async fn handle_list_parents(
     let parent_id = match ids::kind_of(&input.child_id) {
         EntityKind::Account => tx
             .member(scope.org_id(), &input.child_id)
-            .await
-            .map_err(|err| scope.internal(err))?
+            .await?
             .map(|(member, _)| member.parent_id),
         EntityKind::OrganizationalUnit => tx
             .unit(scope.org_id(), &input.child_id)
-            .await
-            .map_err(|err| scope.internal(err))?
+            .await?
             .and_then(|unit| unit.parent_id),
         EntityKind::Root | EntityKind::Other => None,
     }
@@ -247,14 +224,11 @@ pub(super) async fn find_parent(
     tx: &mut Tx,
     parent_id: &str,
 ) -> Result<UnitRecord, ServiceError> {
-    tx.unit(scope.org_id(), parent_id)
-        .await
-        .map_err(|err| scope.internal(err))?
-        .ok_or_else(|| {
-            errors::parent_not_found_exception(
-                "We can't find a root or OU with the ParentId that you specified.",
-            )
-        })
+    tx.unit(scope.org_id(), parent_id).await?.ok_or_else(|| {
+        errors::parent_not_found_exception(
+            "We can't find a root or OU with the ParentId that you specified.",
+        )
+    })
 }
 
 /// An OU (not the root), or AWS's `OrganizationalUnitNotFoundException`.
@@ -264,8 +238,7 @@ async fn find_unit(
     unit_id: &str,
 ) -> Result<UnitRecord, ServiceError> {
     tx.unit(scope.org_id(), unit_id)
-        .await
-        .map_err(|err| scope.internal(err))?
+        .await?
         .filter(|unit| unit.parent_id.is_some())
         .ok_or_else(|| {
             errors::organizational_unit_not_found_exception(

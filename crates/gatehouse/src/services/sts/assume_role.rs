@@ -6,13 +6,13 @@ use policy::{CompiledPolicy, ContextValue, PolicyKind};
 use wire::sts::{AssumeRoleRequest, AssumeRoleResponse, AssumedRoleUser};
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::authorize::{authorize_with_resource_policy, Access};
 use crate::auth::identity::organization_facts;
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId};
-use crate::server::App;
-use crate::services::RequestContext;
+use crate::request::RequestContext;
 
 use super::{mfa, packed_size, sealed_credentials, session_policies};
 
@@ -56,23 +56,17 @@ pub(super) async fn handle_assume_role(
     let (account, path, name) = parse_role_arn(&input.role_arn)
         .ok_or_else(|| ServiceError::validation(format!("{} is invalid", input.role_arn)))?;
 
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
     let role = tx
         .role(&account.to_string(), name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .filter(|role| role.path == path)
         // A missing role looks like a refusal: existence is not disclosed across accounts.
         .ok_or_else(|| denied(context, &input.role_arn))?;
-    let view = app
-        .policies()
-        .view(&mut tx, caller)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let view = app.policies().view(&mut tx, caller).await?;
 
     // Session policies: inline and managed, validated now, enforced on every request.
     let policies = session_policies(
-        app,
         &mut tx,
         &account.to_string(),
         input.policy.as_deref(),
@@ -83,9 +77,7 @@ pub(super) async fn handle_assume_role(
     let (role_org, role_rcps) = if account == caller.account {
         (None, None)
     } else {
-        let facts = organization_facts(&mut tx, account)
-            .await
-            .map_err(|err| app.internal(err))?;
+        let facts = organization_facts(&mut tx, account).await?;
         (
             facts.membership,
             Some(std::sync::Arc::new(facts.rcp_levels)),
@@ -105,7 +97,7 @@ pub(super) async fn handle_assume_role(
         None => caller.mfa_at(),
     };
     // An accepted code is recorded as used.
-    tx.commit().await.map_err(|err| app.internal(err))?;
+    tx.commit().await?;
 
     let trust = CompiledPolicy::parse(
         input.role_arn.clone(),

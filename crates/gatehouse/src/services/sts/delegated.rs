@@ -10,13 +10,13 @@
 use wire::sts::{errors, GetDelegatedAccessTokenRequest, GetDelegatedAccessTokenResponse};
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::authorize::Access;
 use crate::auth::session::Session;
 use crate::auth::trade_in::TradeIn;
 use crate::auth::{Principal, PrincipalKind};
 use crate::model::{ids, AccessKeyId, AccountId};
-use crate::server::App;
-use crate::services::RequestContext;
+use crate::request::RequestContext;
 
 use super::{check, packed_size, sealed_credentials};
 
@@ -45,11 +45,10 @@ pub(super) async fn handle_get_delegated_access_token(
             ),
         ));
     }
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
     let record = tx
         .delegation_request(&account, &trade_in.request_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(invalid_token)?;
     drop(tx);
     usable(&record, &trade_in, crate::store::now_millis())?;
@@ -57,12 +56,14 @@ pub(super) async fn handle_get_delegated_access_token(
         .owner_account
         .as_deref()
         .and_then(AccountId::parse)
-        .ok_or_else(|| app.internal("a finalized delegation request has no owner account"))?;
+        .ok_or_else(|| {
+            crate::app::internal("a finalized delegation request has no owner account")
+        })?;
     let holder: PrincipalKind = record
         .approver
         .as_deref()
         .and_then(|text| serde_json::from_str(text).ok())
-        .ok_or_else(|| app.internal("a finalized delegation request has no approver"))?;
+        .ok_or_else(|| crate::app::internal("a finalized delegation request has no approver"))?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let session = Session {
         compiled_policies: Default::default(),

@@ -4,8 +4,8 @@
 
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::{Principal, PrincipalKind};
-use crate::server::App;
 use crate::services::iam::mfa::verify_code;
 use crate::store::Tx;
 

@@ -9,12 +9,12 @@ use policy::ContextValue;
 use wire::sts::{AssumeRootRequest, AssumeRootResponse};
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::authorize::Access;
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{aws_managed, ids, AccessKeyId, AccountId};
-use crate::server::App;
-use crate::services::RequestContext;
+use crate::request::RequestContext;
 
 use super::{check, sealed_credentials};
 
@@ -69,17 +69,15 @@ pub(super) async fn handle_assume_root(
     // Who may ask, and for which account.
     let caller_account = context.principal.account.to_string();
     let target_id = target.to_string();
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
     let org = tx
         .organization_of_account(&caller_account)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| denied(context, &target_id, "the account is not in an organization"))?;
     if org.management_account_id != caller_account {
         let delegated = tx
             .delegated_admins(&org.org_id)
-            .await
-            .map_err(|err| app.internal(err))?
+            .await?
             .iter()
             .any(|(admin, principal, _)| *admin == caller_account && principal == IAM_PRINCIPAL);
         if !delegated {
@@ -92,8 +90,7 @@ pub(super) async fn handle_assume_root(
     }
     let enabled = tx
         .iam_org_features(&org.org_id)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .iter()
         .any(|feature| feature == ROOT_SESSIONS);
     if !enabled {
@@ -103,10 +100,7 @@ pub(super) async fn handle_assume_root(
             "centralized root sessions are not enabled for the organization",
         ));
     }
-    let member = tx
-        .member(&org.org_id, &target_id)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let member = tx.member(&org.org_id, &target_id).await?;
     drop(tx);
     if member.is_none() || target_id == org.management_account_id {
         return Err(denied(

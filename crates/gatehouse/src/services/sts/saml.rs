@@ -17,10 +17,10 @@ use sha1::{Digest, Sha1};
 use wire::sts::{errors, AssumeRoleWithSAMLRequest, AssumeRoleWithSAMLResponse, AssumedRoleUser};
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId};
-use crate::server::App;
 use crate::services::iam::saml_metadata;
 
 use super::web_identity::Caller;
@@ -230,11 +230,10 @@ pub(super) async fn handle_assume_role_with_saml(
         .filter(|name| !name.is_empty() && !name.contains('/'))
         .ok_or_else(|| errors::invalid_identity_token("Specified provider doesn't exist"))?;
 
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
     let provider = tx
         .saml_provider(&account_id, provider_name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| errors::invalid_identity_token("Specified provider doesn't exist"))?;
     let now = time::OffsetDateTime::now_utc();
     if provider.valid_until <= now.unix_timestamp() * 1000 {
@@ -243,7 +242,7 @@ pub(super) async fn handle_assume_role_with_saml(
         ));
     }
     let metadata = saml_metadata::parse(&provider.metadata).map_err(|err| {
-        app.internal(format!(
+        crate::app::internal(format!(
             "stored metadata of {} does not parse: {err}",
             input.principal_arn
         ))
@@ -293,11 +292,9 @@ pub(super) async fn handle_assume_role_with_saml(
 
     let role = tx
         .role(&account_id, name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .filter(|role| role.path == path);
     let policies = session_policies(
-        app,
         &mut tx,
         &account_id,
         input.policy.as_deref(),
@@ -366,11 +363,11 @@ pub(super) async fn handle_assume_role_with_saml(
             },
             &request,
         );
-        crate::server::audit::note_decision(
+        crate::audit::note_decision(
             action,
             &input.role_arn,
             decision.effect,
-            crate::server::audit::policy_type_name(decision.policy_type),
+            crate::audit::policy_type_name(decision.policy_type),
         );
         decision.effect == policy::DecisionEffect::Allow
     };

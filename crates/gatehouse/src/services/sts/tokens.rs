@@ -8,13 +8,13 @@ use wire::sts::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::authorize::{authorize, Access};
 use crate::auth::principal::FederatingUser;
 use crate::auth::session::Session;
 use crate::auth::{Principal, PrincipalKind};
 use crate::model::{ids, AccessKeyId};
-use crate::server::App;
-use crate::services::RequestContext;
+use crate::request::RequestContext;
 
 use super::{mfa, packed_size, sealed_credentials, session_policies};
 
@@ -52,7 +52,7 @@ pub(super) async fn handle_get_session_token(
 ) -> Result<GetSessionTokenResponse, ServiceError> {
     let caller = &context.principal;
     long_term_only(caller, "GetSessionToken")?;
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
     let mfa_at = mfa::prove(
         app,
         &mut tx,
@@ -62,7 +62,7 @@ pub(super) async fn handle_get_session_token(
     )
     .await?;
     // An accepted code is recorded as used.
-    tx.commit().await.map_err(|err| app.internal(err))?;
+    tx.commit().await?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let session = Session {
         compiled_policies: Default::default(),
@@ -115,14 +115,9 @@ pub(super) async fn handle_get_federation_token(
         caller.partition, input.name
     );
 
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
-    let view = app
-        .policies()
-        .view(&mut tx, caller)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
+    let view = app.policies().view(&mut tx, caller).await?;
     let policies = session_policies(
-        app,
         &mut tx,
         &account,
         input.policy.as_deref(),

@@ -19,10 +19,10 @@ use wire::sts::{
 };
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId, Partition};
-use crate::server::App;
 
 use super::{packed_size, sealed_credentials, session_policies};
 
@@ -193,21 +193,16 @@ pub(super) async fn handle_assume_role_with_web_identity(
         .to_owned();
     let provider_arn = format!("arn:{partition}:iam::{account}:oidc-provider/{url}");
 
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
     let account_id = account.to_string();
-    let provider = tx
-        .oidc_provider(&account_id, &url)
-        .await
-        .map_err(|err| app.internal(err))?
-        .ok_or_else(|| {
-            invalid(format!(
-                "No OpenIDConnect provider found in your account for {issuer}"
-            ))
-        })?;
+    let provider = tx.oidc_provider(&account_id, &url).await?.ok_or_else(|| {
+        invalid(format!(
+            "No OpenIDConnect provider found in your account for {issuer}"
+        ))
+    })?;
     let jwks = tx
         .oidc_provider_keys(&account_id, &url)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .ok_or_else(|| {
             invalid(format!(
                 "No signing keys are configured for the OpenID Connect provider {provider_arn}; an operator sets them with `gatehouse oidc set-keys`."
@@ -221,11 +216,9 @@ pub(super) async fn handle_assume_role_with_web_identity(
     )?;
     let role = tx
         .role(&account_id, name)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .filter(|role| role.path == path);
     let policies = session_policies(
-        app,
         &mut tx,
         &account_id,
         input.policy.as_deref(),
@@ -286,11 +279,11 @@ pub(super) async fn handle_assume_role_with_web_identity(
         },
         &request,
     );
-    crate::server::audit::note_decision(
+    crate::audit::note_decision(
         "sts:AssumeRoleWithWebIdentity",
         &input.role_arn,
         decision.effect,
-        crate::server::audit::policy_type_name(decision.policy_type),
+        crate::audit::policy_type_name(decision.policy_type),
     );
     if decision.effect != policy::DecisionEffect::Allow {
         return Err(denied());

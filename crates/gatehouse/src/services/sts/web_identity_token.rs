@@ -13,11 +13,11 @@ use serde_json::{json, Map, Value};
 use wire::sts::{errors, GetWebIdentityTokenRequest, GetWebIdentityTokenResponse};
 use wire::ServiceError;
 
+use crate::app::App;
 use crate::auth::authorize::{authorize, Access};
 use crate::auth::outbound_tokens::{self, Algorithm};
 use crate::auth::PrincipalKind;
-use crate::server::App;
-use crate::services::RequestContext;
+use crate::request::RequestContext;
 
 /// Token lifetime when the request names none, seconds.
 const DEFAULT_DURATION: i64 = 300;
@@ -59,12 +59,8 @@ pub(super) async fn handle_get_web_identity_token(
     }
 
     let account = caller.account.to_string();
-    let mut tx = app.store().begin().await.map_err(|err| app.internal(err))?;
-    let view = app
-        .policies()
-        .view(&mut tx, caller)
-        .await
-        .map_err(|err| app.internal(err))?;
+    let mut tx = app.store().begin().await?;
+    let view = app.policies().view(&mut tx, caller).await?;
     let mut access = Access::new("sts:GetWebIdentityToken", "*").with_request_tags(&tags);
     access.context.push((
         "sts:IdentityTokenAudience".to_owned(),
@@ -80,12 +76,7 @@ pub(super) async fn handle_get_web_identity_token(
     ));
     authorize(caller, &view, &access, &context.environment(app))?;
 
-    if tx
-        .outbound_federation(&account)
-        .await
-        .map_err(|err| app.internal(err))?
-        != Some(true)
-    {
+    if tx.outbound_federation(&account).await? != Some(true) {
         return Err(errors::outbound_web_identity_federation_disabled_exception(
             "Outbound web identity federation is not enabled for this account.",
         ));
@@ -100,7 +91,7 @@ pub(super) async fn handle_get_web_identity_token(
         }
     }
 
-    let issuer = crate::server::discovery::issuer(app, &account);
+    let issuer = app.issuer(&account);
     let mut aws = Map::new();
     aws.insert("aws_account".into(), json!(account));
     aws.insert("source_region".into(), json!(context.region));
@@ -142,8 +133,7 @@ pub(super) async fn handle_get_web_identity_token(
 
     let key = match tx
         .outbound_keys(&account)
-        .await
-        .map_err(|err| app.internal(err))?
+        .await?
         .into_iter()
         .rev()
         .find(|key| key.algorithm == algorithm.as_str())
@@ -153,18 +143,16 @@ pub(super) async fn handle_get_web_identity_token(
             // RSA key generation takes a while: keep it off the async workers.
             let key = tokio::task::spawn_blocking(move || outbound_tokens::generate(algorithm))
                 .await
-                .map_err(|err| app.internal(err))?
-                .map_err(|err| app.internal(err))?
+                .map_err(crate::app::internal)?
+                .map_err(crate::app::internal)?
                 .seal(app.master_key(), &account, crate::store::now_millis());
-            tx.insert_outbound_key(&key)
-                .await
-                .map_err(|err| app.internal(err))?;
-            tx.commit().await.map_err(|err| app.internal(err))?;
+            tx.insert_outbound_key(&key).await?;
+            tx.commit().await?;
             key
         }
     };
     let token =
-        outbound_tokens::sign(app.master_key(), &key, &claims).map_err(|err| app.internal(err))?;
+        outbound_tokens::sign(app.master_key(), &key, &claims).map_err(crate::app::internal)?;
     Ok(GetWebIdentityTokenResponse {
         web_identity_token: Some(token),
         expiration: time::OffsetDateTime::from_unix_timestamp(expires).ok(),

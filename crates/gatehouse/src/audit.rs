@@ -13,14 +13,12 @@
 use std::cell::RefCell;
 use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use policy::{DecisionEffect, PolicyType};
 use wire::ServiceError;
 
-use super::App;
 use crate::model::AccountId;
-use crate::store::{AuditRecord, EventView, SealedSegment, SegmentBuilder, Tx};
+use crate::store::{AuditRecord, EventView, SealedSegment, SegmentBuilder, Store, Tx};
 
 /// Events past this many waiting are dropped (and counted) rather than exhaust memory
 /// when the store cannot keep up.
@@ -184,33 +182,26 @@ impl Outcome {
 
 /// Commits a service's transaction; for a mutation, writes its audit event in it first.
 pub async fn commit(
-    app: &App,
+    log: &AuditLog,
     mut tx: Tx,
-    context: &crate::services::RequestContext,
+    (request_id, source_ip): (&str, IpAddr),
     mutates: bool,
 ) -> Result<(), ServiceError> {
-    if mutates && app.audit().enabled() {
+    if mutates && log.enabled() {
         let record = OUTCOME.try_with(|cell| {
             cell.try_borrow().ok().map(|outcome| {
-                outcome.with_event(
-                    &context.request_id,
-                    context.source_ip,
-                    200,
-                    None,
-                    AuditRecord::from_view,
-                )
+                outcome.with_event(request_id, source_ip, 200, None, AuditRecord::from_view)
             })
         });
         if let Ok(Some(record)) = record {
             tx.insert_audit_events(std::slice::from_ref(&record))
-                .await
-                .map_err(|err| app.internal(err))?;
-            tx.commit().await.map_err(|err| app.internal(err))?;
+                .await?;
+            tx.commit().await?;
             note(|outcome| outcome.written = true);
             return Ok(());
         }
     }
-    tx.commit().await.map_err(|err| app.internal(err))
+    Ok(tx.commit().await?)
 }
 
 /// What waits for the next batch write: the segment being built and those full.
@@ -318,12 +309,12 @@ impl AuditLog {
 
 /// Writes the waiting segments, each with the uses it records in a transaction of its
 /// own; on failure keeps what was not written for the next try.
-pub async fn flush(app: &App) {
-    let mut segments = app.audit().take();
+pub async fn flush(store: &Store, log: &AuditLog) {
+    let mut segments = log.take();
     let mut written = 0;
     for segment in &segments {
         let result = async {
-            let mut tx = app.store().begin().await?;
+            let mut tx = store.begin().await?;
             tx.insert_audit_segment(segment).await?;
             tx.record_access_activity(&segment.uses).await?;
             tx.commit().await
@@ -339,23 +330,13 @@ pub async fn flush(app: &App) {
     }
     segments.drain(..written);
     if !segments.is_empty() {
-        app.audit().put_back(segments);
+        log.put_back(segments);
     }
-    let waiting = app.audit().pending.lock().map(|p| p.events()).unwrap_or(0);
+    let waiting = log.pending.lock().map(|p| p.events()).unwrap_or(0);
     crate::metrics::audit_pending(waiting);
 }
 
 fn failure(error: &crate::store::StoreError, events: usize) {
     crate::metrics::audit_write_failure();
     tracing::warn!(%error, events, "could not write audit events; will retry");
-}
-
-/// Flushes every second until the task is aborted.
-pub async fn flush_forever(app: App) {
-    let mut ticker = tokio::time::interval(Duration::from_secs(1));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        flush(&app).await;
-    }
 }

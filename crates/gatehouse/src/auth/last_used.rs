@@ -6,11 +6,10 @@
 //! Role sessions are verified without reading the store; this keeps it that way.
 
 use std::cell::RefCell;
-use std::time::Duration;
 
 use dashmap::DashMap;
 
-use super::App;
+use crate::store::Store;
 
 /// How often one thread notes the same key's use, at most.
 const NOTE_EVERY_MILLIS: i64 = 100;
@@ -114,14 +113,14 @@ impl LastUsed {
 }
 
 /// Writes pending records once.
-pub async fn flush(app: &App) {
-    let keys = drain(&app.last_used().keys);
-    let roles = drain(&app.last_used().roles);
+pub async fn flush(store: &Store, pending: &LastUsed) {
+    let keys = drain(&pending.keys);
+    let roles = drain(&pending.roles);
     if keys.is_empty() && roles.is_empty() {
         return;
     }
     let result = async {
-        let mut tx = app.store().begin().await?;
+        let mut tx = store.begin().await?;
         for (key, (at, service, region)) in &keys {
             tx.record_key_use(key, *at, service, region).await?;
         }
@@ -133,14 +132,5 @@ pub async fn flush(app: &App) {
     .await;
     if let Err(error) = result {
         tracing::warn!(%error, "could not record access key or role use");
-    }
-}
-
-/// Flushes every second until the task is aborted.
-pub async fn flush_forever(app: App) {
-    let mut ticker = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        ticker.tick().await;
-        flush(&app).await;
     }
 }
