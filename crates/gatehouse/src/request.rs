@@ -35,19 +35,72 @@ impl Service {
     }
 }
 
-impl RequestContext {
+/// What is known of a request before, or without, authentication: where it came from,
+/// when, for which region and over what transport. The unsigned STS operations (the
+/// token is the proof) have only this.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The caller's address (`aws:SourceIp`).
+    pub source_ip: IpAddr,
+    /// Whether it came over TLS (`aws:SecureTransport`).
+    pub secure_transport: bool,
+    /// The region of the credential scope, or the one the endpoint serves.
+    pub region: String,
+    /// When the request arrived (`aws:CurrentTime`, `aws:EpochTime`).
+    pub now: time::OffsetDateTime,
+}
+
+impl Origin {
     /// The facts global condition keys are made of.
     pub fn environment<'a>(&'a self, app: &'a App) -> Environment<'a> {
-        Environment {
+        environment(
+            app,
+            (self.source_ip, self.secure_transport),
+            &self.region,
+            self.now,
+        )
+    }
+}
+
+/// The environment of a request from its facts and the deployment's settings.
+fn environment<'a>(
+    app: &'a App,
+    (source_ip, secure_transport): (IpAddr, bool),
+    region: &'a str,
+    now: time::OffsetDateTime,
+) -> Environment<'a> {
+    Environment {
+        source_ip,
+        region,
+        now,
+        secure_transport,
+        management_account: app.management_account(),
+        authorization_messages: app
+            .config()
+            .encode_authorization_messages
+            .then(|| app.master_key()),
+    }
+}
+
+impl RequestContext {
+    /// The facts global condition keys are made of: the same for every decision of the
+    /// request.
+    pub fn environment<'a>(&'a self, app: &'a App) -> Environment<'a> {
+        environment(
+            app,
+            (self.source_ip, self.secure_transport),
+            &self.region,
+            self.now,
+        )
+    }
+
+    /// Where the request came from, without who sent it.
+    pub fn origin(&self) -> Origin {
+        Origin {
             source_ip: self.source_ip,
-            region: &self.region,
-            now: time::OffsetDateTime::now_utc(),
             secure_transport: self.secure_transport,
-            management_account: app.management_account(),
-            authorization_messages: app
-                .config()
-                .encode_authorization_messages
-                .then(|| app.master_key()),
+            region: self.region.clone(),
+            now: self.now,
         }
     }
 
@@ -77,4 +130,6 @@ pub struct RequestContext {
     pub source_ip: IpAddr,
     /// Whether the request came over TLS.
     pub secure_transport: bool,
+    /// When the request arrived: every decision of the request sees this time.
+    pub now: time::OffsetDateTime,
 }

@@ -112,6 +112,34 @@ pub struct Tx {
     inner: Transaction<'static, Any>,
 }
 
+/// A transaction opened on first use. The request path holds one for every operation;
+/// those that read nothing (`GetCallerIdentity`) never open it.
+pub struct LazyTx<'a> {
+    store: &'a Store,
+    tx: Option<Tx>,
+}
+
+impl<'a> LazyTx<'a> {
+    /// No transaction yet; [`LazyTx::get`] opens one on `store`.
+    pub fn new(store: &'a Store) -> Self {
+        Self { store, tx: None }
+    }
+
+    /// The transaction, opened now if it was not yet.
+    pub async fn get(&mut self) -> Result<&mut Tx, StoreError> {
+        let tx = match self.tx.take() {
+            Some(tx) => tx,
+            None => self.store.begin().await?,
+        };
+        Ok(self.tx.insert(tx))
+    }
+
+    /// The transaction, if one was opened.
+    pub fn into_inner(self) -> Option<Tx> {
+        self.tx
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Self, StoreError> {

@@ -40,6 +40,43 @@ pub fn emit(g: &Gen<'_>) -> anyhow::Result<String> {
         ));
     }
     out.push_str("        }\n    }\n\n");
+    out.push_str(
+        "    /// The IAM action that authorizes the operation, e.g. `iam:CreateUser`: the\n\
+         \x20   /// service's signing name, a colon, the operation's name.\n\
+         \x20   pub fn action(&self) -> &'static str {\n        match self {\n",
+    );
+    for op in ops {
+        let pat = if op.input.is_some() { "(_)" } else { "" };
+        out.push_str(&format!(
+            "            Self::{}{pat} => {:?},\n",
+            op.name,
+            format!("{}:{}", g.model.signing_name, op.name)
+        ));
+    }
+    out.push_str("        }\n    }\n\n");
+    out.push_str(
+        "    /// Whether the operation only reads: its name begins with one of the verbs AWS\n\
+         \x20   /// names reads with (`Get`, `List`, `Describe`, `Generate`, `Simulate`).\n\
+         \x20   pub fn is_read_only(&self) -> bool {\n        match self {\n",
+    );
+    let (reads, writes): (Vec<_>, Vec<_>) = ops.iter().partition(|op| is_read_only(&op.name));
+    for (group, value) in [(reads, true), (writes, false)] {
+        if group.is_empty() {
+            continue;
+        }
+        let arms: Vec<String> = group
+            .iter()
+            .map(|op| {
+                let pat = if op.input.is_some() { "(_)" } else { "" };
+                format!("Self::{}{pat}", op.name)
+            })
+            .collect();
+        out.push_str(&format!(
+            "            {} => {value},\n",
+            arms.join("\n            | ")
+        ));
+    }
+    out.push_str("        }\n    }\n\n");
     match g.model.protocol {
         Protocol::Query => {
             out.push_str(
@@ -164,4 +201,45 @@ pub fn emit(g: &Gen<'_>) -> anyhow::Result<String> {
         }
     }
     Ok(out)
+}
+
+/// The verbs AWS begins the names of reading operations with. `Generate…` operations
+/// (credential and access reports) are reads in AWS's Service Authorization Reference:
+/// they compute a report of what exists and change nothing a policy decides on.
+const READ_VERBS: [&str; 5] = ["Get", "List", "Describe", "Generate", "Simulate"];
+
+/// Whether an operation of this name only reads.
+fn is_read_only(name: &str) -> bool {
+    READ_VERBS.iter().any(|verb| {
+        name.strip_prefix(verb)
+            .is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_read_only;
+
+    #[test]
+    fn reads_are_named_by_their_verb_and_only_as_a_whole_word() {
+        for name in [
+            "GetUser",
+            "ListRoles",
+            "DescribeAccount",
+            "GenerateCredentialReport",
+            "SimulateCustomPolicy",
+        ] {
+            assert!(is_read_only(name), "{name}");
+        }
+        for name in [
+            "CreateUser",
+            "Getaway",
+            "Listen",
+            "DeleteUser",
+            "TagRole",
+            "AssumeRole",
+        ] {
+            assert!(!is_read_only(name), "{name}");
+        }
+    }
 }

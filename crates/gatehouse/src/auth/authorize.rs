@@ -1,6 +1,9 @@
-//! Authorization: the decision for one action on one resource by one principal, made
-//! by the policy engine (`crates/policy`) over the principal's identity view, and AWS's
-//! `AccessDenied` message when the answer is no.
+//! Authorization: the decision for one action on one resource, made by the policy engine
+//! (`crates/policy`) over the caller's identity view (or, for a federated caller, the
+//! role's trust policy alone), and AWS's `AccessDenied` message when the answer is no.
+//! This module is the server's one door to the engine: every decision, the policy
+//! simulator's included, is made here, over requests built here, so every path sees the
+//! same global condition keys.
 //!
 //! The root user is not governed by identity policies: it may do anything to its own
 //! account's resources. `sts:GetCallerIdentity` is never denied.
@@ -77,8 +80,39 @@ pub struct Environment<'a> {
     pub authorization_messages: Option<&'a crate::secrets::MasterKey>,
 }
 
+/// A refusal: AWS's `AccessDenied` error, and whether a policy denied explicitly (which
+/// no exemption overrides).
+#[derive(Debug)]
+pub struct Denied {
+    /// The error the client gets, in AWS's words.
+    pub error: ServiceError,
+    /// Whether an explicit `Deny` (or a rule that acts as one) decided.
+    pub explicit: bool,
+}
+
+impl From<Denied> for ServiceError {
+    fn from(denied: Denied) -> Self {
+        denied.error
+    }
+}
+
 /// Actions AWS allows every authenticated caller, whatever the policies say.
 const ALWAYS_ALLOWED: &[&str] = &["sts:GetCallerIdentity"];
+
+/// Whether AWS allows `action` to every authenticated caller (no policy is read).
+pub fn always_allowed(action: &str) -> bool {
+    ALWAYS_ALLOWED.contains(&action)
+}
+
+/// Records the decision on an always-allowed access.
+pub fn note_always_allowed(access: &Access) {
+    note_decision(
+        access.action,
+        &access.resource,
+        DecisionEffect::Allow,
+        "always-allowed",
+    );
+}
 
 /// Decides `access` for `principal`; `Err` carries AWS's `AccessDenied` error.
 pub fn authorize(
@@ -86,14 +120,9 @@ pub fn authorize(
     view: &IdentityView,
     access: &Access,
     environment: &Environment<'_>,
-) -> Result<(), ServiceError> {
-    if ALWAYS_ALLOWED.contains(&access.action) {
-        note_decision(
-            access.action,
-            &access.resource,
-            DecisionEffect::Allow,
-            "always-allowed",
-        );
+) -> Result<(), Denied> {
+    if always_allowed(access.action) {
+        note_always_allowed(access);
         return Ok(());
     }
     session_restriction(principal, access)?;
@@ -135,7 +164,7 @@ pub fn authorize_with_resource_policy(
     access: &Access,
     environment: &Environment<'_>,
     resource_policy: &policy::CompiledPolicy,
-) -> Result<(), ServiceError> {
+) -> Result<(), Denied> {
     session_restriction(principal, access)?;
     evaluate(principal, view, access, environment, Some(resource_policy))
 }
@@ -183,7 +212,7 @@ pub fn would_allow(
 /// What credentials from `GetSessionToken` and `GetFederationToken` may never do,
 /// whatever the policies say: federated users call no IAM or STS operation; user sessions
 /// call IAM only after proving an MFA code, and STS only to assume roles.
-fn session_restriction(principal: &Principal, access: &Access) -> Result<(), ServiceError> {
+fn session_restriction(principal: &Principal, access: &Access) -> Result<(), Denied> {
     let Some(session) = &principal.session else {
         return Ok(());
     };
@@ -212,16 +241,19 @@ fn session_restriction(principal: &Principal, access: &Access) -> Result<(), Ser
                 DecisionEffect::ExplicitDeny,
                 "session-credentials",
             );
-            Err(ServiceError::new(
-                "AccessDenied",
-                403,
-                format!(
-                    "User: {} is not authorized to perform: {} on resource: {}: {reason}",
-                    principal.arn(),
-                    access.action,
-                    access.resource
+            Err(Denied {
+                error: ServiceError::new(
+                    "AccessDenied",
+                    403,
+                    format!(
+                        "User: {} is not authorized to perform: {} on resource: {}: {reason}",
+                        principal.arn(),
+                        access.action,
+                        access.resource
+                    ),
                 ),
-            ))
+                explicit: true,
+            })
         }
     }
 }
@@ -232,7 +264,7 @@ fn evaluate(
     access: &Access,
     environment: &Environment<'_>,
     resource_policy: Option<&policy::CompiledPolicy>,
-) -> Result<(), ServiceError> {
+) -> Result<(), Denied> {
     let resource_account = resource_account(&access.resource);
     let request = request(
         principal,
@@ -273,7 +305,10 @@ fn evaluate(
                     super::authorization_message::encode(key, principal, &decision, &request)
                 ),
             };
-            Err(ServiceError::new("AccessDenied", 403, message))
+            Err(Denied {
+                error: ServiceError::new("AccessDenied", 403, message),
+                explicit: decision.effect == DecisionEffect::ExplicitDeny,
+            })
         }
     }
 }
@@ -389,21 +424,9 @@ fn request(
     if let Some(account) = resource_account {
         request = request.with_resource_account(account);
     }
+    insert_environment(&mut request, environment);
     let now = environment.now;
-    let iso = now
-        .replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
     let context = request.context_mut();
-    context.insert("aws:SourceIp", environment.source_ip.to_string());
-    context.insert("aws:RequestedRegion", environment.region);
-    context.insert("aws:CurrentTime", iso);
-    context.insert(
-        "aws:EpochTime",
-        ContextValue::epoch_seconds(now.unix_timestamp()),
-    );
-    context.insert("aws:SecureTransport", environment.secure_transport);
     // Long-term keys carry no MFA facts at all (AWS leaves both keys out); sessions say
     // whether their holder proved a code, and how long ago.
     if let Some(session) = &principal.session {
@@ -439,6 +462,102 @@ fn request(
         context.insert(key, value.clone());
     }
     request
+}
+
+/// The global condition keys every request of every path carries, from the facts of
+/// the request: `aws:SourceIp`, `aws:RequestedRegion`, `aws:CurrentTime`,
+/// `aws:EpochTime`, `aws:SecureTransport`.
+fn insert_environment(request: &mut policy::Request, environment: &Environment<'_>) {
+    let now = environment.now;
+    let iso = now
+        .replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let context = request.context_mut();
+    context.insert("aws:SourceIp", environment.source_ip.to_string());
+    context.insert("aws:RequestedRegion", environment.region);
+    context.insert("aws:CurrentTime", iso);
+    context.insert(
+        "aws:EpochTime",
+        ContextValue::epoch_seconds(now.unix_timestamp()),
+    );
+    context.insert("aws:SecureTransport", environment.secure_transport);
+}
+
+/// Decides `access` (an `sts:AssumeRoleWith…` action or a session-tag action on a role)
+/// for a user of an identity provider: a federated principal of no account yet, so the
+/// role's trust policy alone speaks. The request carries the environment's global keys
+/// and the access's own (the token's claims, the session's name and tags).
+pub fn authorize_federated(
+    provider_arn: &str,
+    access: &Access,
+    environment: &Environment<'_>,
+    trust: &policy::CompiledPolicy,
+) -> bool {
+    let principal = policy::Principal::new(policy::PrincipalKind::Federated, provider_arn, "");
+    let mut request = policy::Request::new(principal, access.action, access.resource.as_str());
+    if let Some(account) = resource_account(&access.resource) {
+        request = request.with_resource_account(account);
+    }
+    insert_environment(&mut request, environment);
+    let context = request.context_mut();
+    for (key, value) in &access.context {
+        context.insert(key, value.clone());
+    }
+    let decision = policy::evaluate(
+        &EvaluationInput {
+            resource: Some(trust),
+            ..EvaluationInput::default()
+        },
+        &request,
+    );
+    note_decision(
+        access.action,
+        &access.resource,
+        decision.effect,
+        policy_type_name(decision.policy_type),
+    );
+    decision.effect == DecisionEffect::Allow
+}
+
+/// A request for the policy simulator: the simulated principal's keys (filled by
+/// [`policy::Request::new`], as for enforcement), the resource's account, and exactly
+/// the context entries the caller gave. The simulator, like AWS's, fills no
+/// environment keys of its own: a policy that uses one the caller left out reports it
+/// as a missing context value.
+pub fn simulated_request(
+    principal: policy::Principal,
+    (action, resource): (&str, &str),
+    resource_account: Option<String>,
+    entries: &[(String, ContextValue)],
+    anonymous: bool,
+) -> policy::Request {
+    let mut request = policy::Request::new(principal, action, resource);
+    if anonymous {
+        // No caller was named: its ARN and name are unknown, not empty.
+        let context = request.context_mut();
+        context.remove("aws:PrincipalArn");
+        context.remove("aws:username");
+    }
+    if let Some(account) = resource_account {
+        request = request.with_resource_account(account);
+    }
+    let context = request.context_mut();
+    for (key, value) in entries {
+        context.insert(key, value.clone());
+    }
+    request
+}
+
+/// The policy simulator's decision on a request of [`simulated_request`]: the engine's
+/// full answer (every matching statement, when `input.all_matches`), recorded nowhere,
+/// since a simulation authorizes nothing.
+pub fn simulate<'p>(
+    input: &EvaluationInput<'p>,
+    request: &policy::Request,
+) -> policy::Decision<'p> {
+    policy::evaluate(input, request)
 }
 
 /// Services whose resources resource control policies govern (AWS's list); among the
@@ -517,6 +636,7 @@ mod tests {
             &Access::new(action, resource),
             &environment(),
         )
+        .map_err(ServiceError::from)
     }
 
     fn view(documents: &[&str]) -> IdentityView {

@@ -14,7 +14,7 @@ use axum::Extension;
 use wire::ServiceError;
 
 use crate::auth::authenticate;
-use crate::request::{RequestContext, Service};
+use crate::request::{Origin, RequestContext, Service};
 use crate::services;
 
 use crate::app::App;
@@ -285,10 +285,11 @@ async fn run(
             let operation = wire::sts::Operation::from_query(params)?;
             let name = operation.name();
             audit::note(|outcome| outcome.operation = Some(name));
-            let caller = services::sts::Caller {
+            let caller = Origin {
                 source_ip: peer.ip(),
                 secure_transport: secure,
                 region: app.config().region.clone(),
+                now: time::OffsetDateTime::now_utc(),
             };
             let output = services::sts::call_unsigned(app, &caller, operation).await?;
             return Ok(xml_response(output.to_query_xml(request_id), request_id));
@@ -320,6 +321,7 @@ async fn run(
         region: who.region,
         source_ip: peer.ip(),
         secure_transport: secure,
+        now: time::OffsetDateTime::now_utc(),
     };
     match route {
         Route::Query {

@@ -40,12 +40,81 @@ mod users;
 use wire::iam::*;
 use wire::ServiceError;
 
+use super::{Api, Needs};
 use crate::app::App;
-use crate::auth::authorize::{authorize, Access};
+use crate::auth::authorize::{Access, Denied};
 use crate::model::arn;
-use crate::store::{OwnerKind, Tx};
-
 use crate::request::RequestContext;
+use crate::store::{LazyTx, OwnerKind, Tx};
+
+/// IAM as the pipeline runs it.
+pub(crate) struct Iam;
+
+impl Api for Iam {
+    type Operation = Operation;
+    type Output = Output;
+    type Plan = ();
+
+    fn name(operation: &Operation) -> &'static str {
+        operation.name()
+    }
+
+    fn is_read_only(operation: &Operation) -> bool {
+        operation.is_read_only()
+    }
+
+    async fn needs(
+        _app: &App,
+        tx: &mut LazyTx<'_>,
+        context: &RequestContext,
+        operation: &Operation,
+    ) -> Result<(Needs, ()), ServiceError> {
+        let accesses = access(tx.get().await?, context, operation).await?;
+        Ok((
+            Needs {
+                accesses,
+                resource_policy: None,
+            },
+            (),
+        ))
+    }
+
+    async fn exempt(
+        _app: &App,
+        tx: &mut LazyTx<'_>,
+        context: &RequestContext,
+        operation: &Operation,
+        denied: &Denied,
+    ) -> Result<bool, ServiceError> {
+        let tx = tx.get().await?;
+        if matches!(operation, Operation::ChangePassword(_))
+            && !denied.explicit
+            && login_profiles::users_may_change_password(tx, context).await?
+        {
+            return Ok(true);
+        }
+        // The owner of a delegation request may read, update, summarize and send the
+        // token of its request without a policy saying so (AWS's default permission).
+        match owned_request(operation) {
+            Some(id) => delegation_requests::caller_owns(tx, context, &id).await,
+            None => Ok(false),
+        }
+    }
+
+    async fn dispatch(
+        app: &App,
+        tx: &mut LazyTx<'_>,
+        context: &RequestContext,
+        (): (),
+        operation: Operation,
+    ) -> Result<Output, ServiceError> {
+        dispatch(app, tx.get().await?, context, operation).await
+    }
+
+    fn changed(app: &App, context: &RequestContext) {
+        app.policies().changed(context.principal.account);
+    }
+}
 
 /// Authorizes and runs one IAM operation.
 pub async fn call(
@@ -53,41 +122,7 @@ pub async fn call(
     context: &RequestContext,
     operation: Operation,
 ) -> Result<Output, ServiceError> {
-    context.trace(operation.name());
-    let mutates = !["Get", "List", "Generate", "Simulate"]
-        .iter()
-        .any(|prefix| operation.name().starts_with(prefix));
-    let mut tx = app.store().begin().await?;
-    let needed = access(&mut tx, context, &operation).await?;
-    let view = app.policies().view(&mut tx, &context.principal).await?;
-    let environment = context.environment(app);
-    for access in &needed {
-        if let Err(denied) = authorize(&context.principal, &view, access, &environment) {
-            let self_service = matches!(operation, Operation::ChangePassword(_))
-                && login_profiles::users_may_change_password(&mut tx, context, &denied).await?;
-            // The owner of a delegation request may read, update, summarize and send the
-            // token of its request without a policy saying so (AWS's default permission).
-            let owner = match owned_request(&operation) {
-                Some(id) => delegation_requests::caller_owns(&mut tx, context, &id).await?,
-                None => false,
-            };
-            if !self_service && !owner {
-                return Err(denied);
-            }
-        }
-    }
-    let output = dispatch(app, &mut tx, context, operation).await?;
-    crate::audit::commit(
-        app.audit(),
-        tx,
-        (&context.request_id, context.source_ip),
-        mutates,
-    )
-    .await?;
-    if mutates {
-        app.policies().changed(context.principal.account);
-    }
-    Ok(output)
+    super::call::<Iam>(app, context, operation).await
 }
 
 async fn dispatch(

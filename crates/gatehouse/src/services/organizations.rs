@@ -19,13 +19,153 @@ mod units;
 use wire::organizations::{errors, Operation, Output};
 use wire::ServiceError;
 
+use super::{Api, Needs};
 use crate::app::App;
-use crate::auth::authorize::{authorize, authorize_with_resource_policy, Access};
+use crate::auth::authorize::{Access, Denied};
 use crate::model::organizations as ids;
 use crate::model::Partition;
-use crate::store::{OrganizationRecord, Tx};
-
 use crate::request::RequestContext;
+use crate::store::{LazyTx, OrganizationRecord, Tx};
+
+/// Organizations as the pipeline runs it.
+pub(crate) struct Organizations;
+
+impl Api for Organizations {
+    type Operation = Operation;
+    type Output = Output;
+    /// The caller's organization, when it has one.
+    type Plan = Option<OrganizationRecord>;
+
+    fn name(operation: &Operation) -> &'static str {
+        operation.name()
+    }
+
+    fn is_read_only(operation: &Operation) -> bool {
+        operation.is_read_only()
+    }
+
+    /// Where the caller stands first (no organization: `AWSOrganizationsNotInUseException`;
+    /// a member account calling a management-only operation: `AccessDeniedException`,
+    /// unless the delegation policy can open it), then the accesses.
+    async fn needs(
+        _app: &App,
+        tx: &mut LazyTx<'_>,
+        context: &RequestContext,
+        operation: &Operation,
+    ) -> Result<(Needs, Self::Plan), ServiceError> {
+        let tx = tx.get().await?;
+        let account = context.principal.account.to_string();
+        let org = tx.organization_of_account(&account).await?;
+        let mut delegated = None;
+        let org = match (standing(operation), org) {
+            (Standing::Nothing, org) => org,
+            (Standing::Organization, None) | (Standing::Management, None) => {
+                return Err(not_in_use());
+            }
+            (Standing::Organization, Some(org)) => Some(org),
+            (Standing::Management, Some(org)) => {
+                if org.management_account_id != account {
+                    // A member account gets in only through the delegation policy, and
+                    // only for the operations it can delegate.
+                    if !delegation::delegable(operation) {
+                        return Err(access_denied());
+                    }
+                    delegated = delegation::compiled(tx, &org).await?;
+                    if delegated.is_none() {
+                        return Err(access_denied());
+                    }
+                }
+                Some(org)
+            }
+        };
+        let mut accesses = access(tx, context, org.as_ref(), operation).await?;
+        if let (Some(_), Some(org)) = (&delegated, &org) {
+            // A delegated call acts on the management account's organization: resources
+            // without an ARN of their own are the organization itself, which makes the
+            // request cross-account (both the caller's policies and the delegation decide).
+            let organization = ids::organization_arn(
+                context.principal.partition,
+                &org.management_account_id,
+                &org.org_id,
+            );
+            for access in &mut accesses {
+                if access.resource == "*" {
+                    access.resource = organization.clone();
+                }
+            }
+        }
+        Ok((
+            Needs {
+                accesses,
+                resource_policy: delegated,
+            },
+            org,
+        ))
+    }
+
+    /// The authorizer speaks IAM's `AccessDenied`; Organizations calls it
+    /// `AccessDeniedException`.
+    fn refusal(denied: Denied) -> ServiceError {
+        as_access_denied_exception(denied.into())
+    }
+
+    async fn dispatch(
+        app: &App,
+        tx: &mut LazyTx<'_>,
+        context: &RequestContext,
+        org: Self::Plan,
+        operation: Operation,
+    ) -> Result<Output, ServiceError> {
+        let tx = tx.get().await?;
+        match (operation, org) {
+            // The invited side of a handshake need not belong to an organization.
+            (Operation::AcceptHandshake(input), org) => {
+                handshakes::handle_accept(app, tx, context, org.as_ref(), input)
+                    .await
+                    .map(Output::AcceptHandshake)
+            }
+            (Operation::DeclineHandshake(input), _) => {
+                handshakes::handle_decline(tx, context, input)
+                    .await
+                    .map(Output::DeclineHandshake)
+            }
+            (Operation::DescribeHandshake(input), org) => {
+                handshakes::handle_describe(tx, context, org.as_ref(), input)
+                    .await
+                    .map(Output::DescribeHandshake)
+            }
+            (Operation::ListHandshakesForAccount(input), _) => {
+                handshakes::handle_list_for_account(tx, context, input)
+                    .await
+                    .map(Output::ListHandshakesForAccount)
+            }
+            (operation, None) => match operation {
+                Operation::CreateOrganization(input) => {
+                    organization::handle_create_organization(app, tx, context, input)
+                        .await
+                        .map(Output::CreateOrganization)
+                }
+                other => Err(ServiceError::not_implemented(other.name())),
+            },
+            (operation, Some(org)) => {
+                let scope = OrgScope {
+                    app,
+                    context,
+                    org: &org,
+                };
+                dispatch(&scope, tx, operation).await
+            }
+        }
+    }
+
+    /// Organizations changes can change any member account's SCPs and organization
+    /// keys: every cached view goes. Account status changes (`CloseAccount`) decide
+    /// whether keys authenticate at all: cached credentials go too.
+    fn changed(app: &App, _context: &RequestContext) {
+        app.policies().clear();
+        app.credentials().clear();
+    }
+}
 
 /// Authorizes and runs one Organizations operation.
 pub async fn call(
@@ -33,118 +173,7 @@ pub async fn call(
     context: &RequestContext,
     operation: Operation,
 ) -> Result<Output, ServiceError> {
-    context.trace(operation.name());
-    let mutates = !crate::audit::is_read_only(operation.name());
-    let mut tx = app.store().begin().await?;
-    let account = context.principal.account.to_string();
-    let org = tx.organization_of_account(&account).await?;
-    let mut delegated = None;
-    let org = match (needs(&operation), org) {
-        (Needs::Nothing, org) => org,
-        (Needs::Organization, None) | (Needs::Management, None) => {
-            return Err(not_in_use());
-        }
-        (Needs::Organization, Some(org)) => Some(org),
-        (Needs::Management, Some(org)) => {
-            if org.management_account_id != account {
-                // A member account gets in only through the delegation policy, and only
-                // for the operations it can delegate.
-                if !delegation::delegable(&operation) {
-                    return Err(access_denied());
-                }
-                delegated = delegation::compiled(&mut tx, &org).await?;
-                if delegated.is_none() {
-                    return Err(access_denied());
-                }
-            }
-            Some(org)
-        }
-    };
-    let mut needed = access(&mut tx, context, org.as_ref(), &operation).await?;
-    if let (Some(_), Some(org)) = (&delegated, &org) {
-        // A delegated call acts on the management account's organization: resources
-        // without an ARN of their own are the organization itself, which makes the
-        // request cross-account (both the caller's policies and the delegation decide).
-        let organization = ids::organization_arn(
-            context.principal.partition,
-            &org.management_account_id,
-            &org.org_id,
-        );
-        for access in &mut needed {
-            if access.resource == "*" {
-                access.resource = organization.clone();
-            }
-        }
-    }
-    let view = app.policies().view(&mut tx, &context.principal).await?;
-    let environment = context.environment(app);
-    for access in &needed {
-        match &delegated {
-            None => authorize(&context.principal, &view, access, &environment),
-            Some(policy) => authorize_with_resource_policy(
-                &context.principal,
-                &view,
-                access,
-                &environment,
-                policy,
-            ),
-        }
-        .map_err(as_access_denied_exception)?;
-    }
-    let output = match (operation, org) {
-        // The invited side of a handshake need not belong to an organization.
-        (Operation::AcceptHandshake(input), org) => {
-            handshakes::handle_accept(app, &mut tx, context, org.as_ref(), input)
-                .await
-                .map(Output::AcceptHandshake)
-        }
-        (Operation::DeclineHandshake(input), _) => {
-            handshakes::handle_decline(&mut tx, context, input)
-                .await
-                .map(Output::DeclineHandshake)
-        }
-        (Operation::DescribeHandshake(input), org) => {
-            handshakes::handle_describe(&mut tx, context, org.as_ref(), input)
-                .await
-                .map(Output::DescribeHandshake)
-        }
-        (Operation::ListHandshakesForAccount(input), _) => {
-            handshakes::handle_list_for_account(&mut tx, context, input)
-                .await
-                .map(Output::ListHandshakesForAccount)
-        }
-        (operation, None) => match operation {
-            Operation::CreateOrganization(input) => {
-                organization::handle_create_organization(app, &mut tx, context, input)
-                    .await
-                    .map(Output::CreateOrganization)
-            }
-            other => Err(ServiceError::not_implemented(other.name())),
-        },
-        (operation, Some(org)) => {
-            let scope = OrgScope {
-                app,
-                context,
-                org: &org,
-            };
-            dispatch(&scope, &mut tx, operation).await
-        }
-    }?;
-    crate::audit::commit(
-        app.audit(),
-        tx,
-        (&context.request_id, context.source_ip),
-        mutates,
-    )
-    .await?;
-    if mutates {
-        // Organizations changes can change any member account's SCPs and organization
-        // keys: drop every cached view. Account status changes (CloseAccount) decide
-        // whether keys authenticate at all: drop cached credentials too.
-        app.policies().clear();
-        app.credentials().clear();
-    }
-    Ok(output)
+    super::call::<Organizations>(app, context, operation).await
 }
 
 /// What a handler of an organization's operation needs: the app, the request and the
@@ -404,7 +433,7 @@ async fn dispatch(
 }
 
 /// Where the caller must stand for an operation to make sense.
-enum Needs {
+enum Standing {
     /// Any account (creating an organization; refused later if it has one).
     Nothing,
     /// Any account of an organization.
@@ -413,17 +442,17 @@ enum Needs {
     Management,
 }
 
-fn needs(operation: &Operation) -> Needs {
+fn standing(operation: &Operation) -> Standing {
     match operation {
         Operation::CreateOrganization(_)
         | Operation::AcceptHandshake(_)
         | Operation::DeclineHandshake(_)
         | Operation::DescribeHandshake(_)
-        | Operation::ListHandshakesForAccount(_) => Needs::Nothing,
+        | Operation::ListHandshakesForAccount(_) => Standing::Nothing,
         Operation::DescribeOrganization
         | Operation::LeaveOrganization
-        | Operation::DescribeEffectivePolicy(_) => Needs::Organization,
-        _ => Needs::Management,
+        | Operation::DescribeEffectivePolicy(_) => Standing::Organization,
+        _ => Standing::Management,
     }
 }
 
@@ -435,7 +464,7 @@ async fn access(
     org: Option<&OrganizationRecord>,
     operation: &Operation,
 ) -> Result<Vec<Access>, ServiceError> {
-    let action = action(operation);
+    let action = operation.action();
     let Some(org) = org else {
         return Ok(vec![Access::new(action, "*")]);
     };
@@ -558,88 +587,6 @@ async fn access(
         }
     }
     Ok(needed)
-}
-
-/// The IAM action of an operation: `organizations:<Operation>`.
-fn action(operation: &Operation) -> &'static str {
-    use Operation as Op;
-    match operation {
-        Op::AcceptHandshake(_) => "organizations:AcceptHandshake",
-        Op::AttachPolicy(_) => "organizations:AttachPolicy",
-        Op::CancelHandshake(_) => "organizations:CancelHandshake",
-        Op::CloseAccount(_) => "organizations:CloseAccount",
-        Op::CreateAccount(_) => "organizations:CreateAccount",
-        Op::CreateOrganization(_) => "organizations:CreateOrganization",
-        Op::CreateOrganizationalUnit(_) => "organizations:CreateOrganizationalUnit",
-        Op::CreatePolicy(_) => "organizations:CreatePolicy",
-        Op::DeclineHandshake(_) => "organizations:DeclineHandshake",
-        Op::DeleteOrganization => "organizations:DeleteOrganization",
-        Op::DeleteOrganizationalUnit(_) => "organizations:DeleteOrganizationalUnit",
-        Op::DeletePolicy(_) => "organizations:DeletePolicy",
-        Op::DescribeAccount(_) => "organizations:DescribeAccount",
-        Op::DescribeCreateAccountStatus(_) => "organizations:DescribeCreateAccountStatus",
-        Op::DescribeEffectivePolicy(_) => "organizations:DescribeEffectivePolicy",
-        Op::DescribeHandshake(_) => "organizations:DescribeHandshake",
-        Op::DescribeOrganization => "organizations:DescribeOrganization",
-        Op::DescribeOrganizationalUnit(_) => "organizations:DescribeOrganizationalUnit",
-        Op::DescribePolicy(_) => "organizations:DescribePolicy",
-        Op::DeregisterDelegatedAdministrator(_) => "organizations:DeregisterDelegatedAdministrator",
-        Op::DetachPolicy(_) => "organizations:DetachPolicy",
-        Op::DisableAWSServiceAccess(_) => "organizations:DisableAWSServiceAccess",
-        Op::EnableAWSServiceAccess(_) => "organizations:EnableAWSServiceAccess",
-        Op::EnableAllFeatures(_) => "organizations:EnableAllFeatures",
-        Op::PutResourcePolicy(_) => "organizations:PutResourcePolicy",
-        Op::DescribeResourcePolicy => "organizations:DescribeResourcePolicy",
-        Op::DeleteResourcePolicy => "organizations:DeleteResourcePolicy",
-        Op::ListAWSServiceAccessForOrganization(_) => {
-            "organizations:ListAWSServiceAccessForOrganization"
-        }
-        Op::ListDelegatedAdministrators(_) => "organizations:ListDelegatedAdministrators",
-        Op::ListDelegatedServicesForAccount(_) => "organizations:ListDelegatedServicesForAccount",
-        Op::RegisterDelegatedAdministrator(_) => "organizations:RegisterDelegatedAdministrator",
-        Op::DisablePolicyType(_) => "organizations:DisablePolicyType",
-        Op::EnablePolicyType(_) => "organizations:EnablePolicyType",
-        Op::InviteAccountToOrganization(_) => "organizations:InviteAccountToOrganization",
-        Op::LeaveOrganization => "organizations:LeaveOrganization",
-        Op::ListAccounts(_) => "organizations:ListAccounts",
-        Op::ListAccountsForParent(_) => "organizations:ListAccountsForParent",
-        Op::ListChildren(_) => "organizations:ListChildren",
-        Op::ListCreateAccountStatus(_) => "organizations:ListCreateAccountStatus",
-        Op::ListHandshakesForAccount(_) => "organizations:ListHandshakesForAccount",
-        Op::ListHandshakesForOrganization(_) => "organizations:ListHandshakesForOrganization",
-        Op::ListOrganizationalUnitsForParent(_) => "organizations:ListOrganizationalUnitsForParent",
-        Op::ListParents(_) => "organizations:ListParents",
-        Op::ListPolicies(_) => "organizations:ListPolicies",
-        Op::ListPoliciesForTarget(_) => "organizations:ListPoliciesForTarget",
-        Op::ListRoots(_) => "organizations:ListRoots",
-        Op::ListTagsForResource(_) => "organizations:ListTagsForResource",
-        Op::ListTargetsForPolicy(_) => "organizations:ListTargetsForPolicy",
-        Op::MoveAccount(_) => "organizations:MoveAccount",
-        Op::RemoveAccountFromOrganization(_) => "organizations:RemoveAccountFromOrganization",
-        Op::TagResource(_) => "organizations:TagResource",
-        Op::UntagResource(_) => "organizations:UntagResource",
-        Op::UpdateOrganizationalUnit(_) => "organizations:UpdateOrganizationalUnit",
-        Op::UpdatePolicy(_) => "organizations:UpdatePolicy",
-        Op::CreateGovCloudAccount(_) => "organizations:CreateGovCloudAccount",
-        Op::ListAccountsWithInvalidEffectivePolicy(_) => {
-            "organizations:ListAccountsWithInvalidEffectivePolicy"
-        }
-        Op::ListEffectivePolicyValidationErrors(_) => {
-            "organizations:ListEffectivePolicyValidationErrors"
-        }
-        Op::InviteOrganizationToTransferResponsibility(_) => {
-            "organizations:InviteOrganizationToTransferResponsibility"
-        }
-        Op::DescribeResponsibilityTransfer(_) => "organizations:DescribeResponsibilityTransfer",
-        Op::ListInboundResponsibilityTransfers(_) => {
-            "organizations:ListInboundResponsibilityTransfers"
-        }
-        Op::ListOutboundResponsibilityTransfers(_) => {
-            "organizations:ListOutboundResponsibilityTransfers"
-        }
-        Op::UpdateResponsibilityTransfer(_) => "organizations:UpdateResponsibilityTransfer",
-        Op::TerminateResponsibilityTransfer(_) => "organizations:TerminateResponsibilityTransfer",
-    }
 }
 
 /// `AWSOrganizationsNotInUseException`: the caller's account belongs to no organization.

@@ -15,9 +15,10 @@ use wire::service_quotas::{
 };
 use wire::ServiceError;
 
+use super::{Api, Needs};
 use crate::app::App;
-use crate::auth::authorize::{authorize, Access};
-use crate::store::{from_millis, now_millis, QuotaRequestRecord, Store, StoreError, Tx};
+use crate::auth::authorize::{Access, Denied};
+use crate::store::{from_millis, now_millis, LazyTx, QuotaRequestRecord, Store, StoreError, Tx};
 
 use crate::request::RequestContext;
 
@@ -69,152 +70,158 @@ fn default_value(app: &App) -> f64 {
     f64::from(app.config().default_account_quota)
 }
 
+/// Service Quotas as the pipeline runs it.
+pub(crate) struct Quotas;
+
+impl Api for Quotas {
+    type Operation = Operation;
+    type Output = Output;
+    type Plan = ();
+
+    fn name(operation: &Operation) -> &'static str {
+        operation.name()
+    }
+
+    fn is_read_only(operation: &Operation) -> bool {
+        operation.is_read_only()
+    }
+
+    /// The operation's action on its quota (the operations that name one) or on `*`;
+    /// operations Gatehouse does not serve are answered `NotImplemented` before any
+    /// authorization.
+    async fn needs(
+        _app: &App,
+        _tx: &mut LazyTx<'_>,
+        context: &RequestContext,
+        operation: &Operation,
+    ) -> Result<(Needs, ()), ServiceError> {
+        let quota_arn = |service: &str, quota: &str| {
+            format!(
+                "arn:{}:servicequotas:{}:{}:{service}/{quota}",
+                context.principal.partition, context.region, context.principal.account
+            )
+        };
+        let resource = match operation {
+            Operation::GetServiceQuota(input) => quota_arn(&input.service_code, &input.quota_code),
+            Operation::RequestServiceQuotaIncrease(input) => {
+                quota_arn(&input.service_code, &input.quota_code)
+            }
+            Operation::GetAWSDefaultServiceQuota(_)
+            | Operation::ListServiceQuotas(_)
+            | Operation::ListAWSDefaultServiceQuotas(_)
+            | Operation::ListServices(_)
+            | Operation::GetRequestedServiceQuotaChange(_)
+            | Operation::ListRequestedServiceQuotaChangeHistory(_)
+            | Operation::ListRequestedServiceQuotaChangeHistoryByQuota(_) => "*".to_owned(),
+            other => return Err(ServiceError::not_implemented(other.name())),
+        };
+        Ok((Needs::one(Access::new(operation.action(), resource)), ()))
+    }
+
+    /// The authorizer speaks IAM's `AccessDenied`; Service Quotas calls it
+    /// `AccessDeniedException`.
+    fn refusal(denied: Denied) -> ServiceError {
+        errors::access_denied_exception(denied.error.message)
+    }
+
+    async fn dispatch(
+        app: &App,
+        tx: &mut LazyTx<'_>,
+        context: &RequestContext,
+        (): (),
+        operation: Operation,
+    ) -> Result<Output, ServiceError> {
+        let tx = tx.get().await?;
+        match operation {
+            Operation::GetServiceQuota(input) => {
+                resolve(&input.service_code, &input.quota_code)?;
+                let account = context.principal.account.to_string();
+                let value = applied_value(app, tx, &account).await?;
+                Ok(Output::GetServiceQuota(GetServiceQuotaResponse {
+                    quota: Some(quota_to_wire(context, &input.quota_code, value)),
+                }))
+            }
+            Operation::GetAWSDefaultServiceQuota(input) => {
+                resolve(&input.service_code, &input.quota_code)?;
+                Ok(Output::GetAWSDefaultServiceQuota(
+                    GetAWSDefaultServiceQuotaResponse {
+                        quota: Some(quota_to_wire(
+                            context,
+                            &input.quota_code,
+                            default_value(app),
+                        )),
+                    },
+                ))
+            }
+            Operation::ListServiceQuotas(input) => {
+                resolve(&input.service_code, ACCOUNTS_QUOTA)?;
+                let wanted = input.quota_code.as_deref();
+                let account = context.principal.account.to_string();
+                let value = applied_value(app, tx, &account).await?;
+                let quotas = if wanted.is_none_or(|code| resolve(ORGANIZATIONS, code).is_ok()) {
+                    vec![quota_to_wire(context, ACCOUNTS_QUOTA, value)]
+                } else {
+                    Vec::new()
+                };
+                Ok(Output::ListServiceQuotas(ListServiceQuotasResponse {
+                    next_token: None,
+                    quotas: Some(quotas),
+                }))
+            }
+            Operation::ListAWSDefaultServiceQuotas(input) => {
+                resolve(&input.service_code, ACCOUNTS_QUOTA)?;
+                Ok(Output::ListAWSDefaultServiceQuotas(
+                    ListAWSDefaultServiceQuotasResponse {
+                        next_token: None,
+                        quotas: Some(vec![quota_to_wire(
+                            context,
+                            ACCOUNTS_QUOTA,
+                            default_value(app),
+                        )]),
+                    },
+                ))
+            }
+            Operation::ListServices(ListServicesRequest { .. }) => {
+                Ok(Output::ListServices(ListServicesResponse {
+                    next_token: None,
+                    services: Some(vec![ServiceInfo {
+                        service_code: Some(ORGANIZATIONS.to_owned()),
+                        service_name: Some(ORGANIZATIONS_NAME.to_owned()),
+                    }]),
+                }))
+            }
+            Operation::RequestServiceQuotaIncrease(input) => {
+                handle_request_increase(app, tx, context, input)
+                    .await
+                    .map(Output::RequestServiceQuotaIncrease)
+            }
+            Operation::GetRequestedServiceQuotaChange(input) => {
+                handle_get_request(tx, context, input)
+                    .await
+                    .map(Output::GetRequestedServiceQuotaChange)
+            }
+            Operation::ListRequestedServiceQuotaChangeHistory(input) => {
+                handle_history(tx, context, input)
+                    .await
+                    .map(Output::ListRequestedServiceQuotaChangeHistory)
+            }
+            Operation::ListRequestedServiceQuotaChangeHistoryByQuota(input) => {
+                handle_history_by_quota(tx, context, input)
+                    .await
+                    .map(Output::ListRequestedServiceQuotaChangeHistoryByQuota)
+            }
+            other => Err(ServiceError::not_implemented(other.name())),
+        }
+    }
+}
+
 /// Authorizes and runs one Service Quotas operation.
 pub async fn call(
     app: &App,
     context: &RequestContext,
     operation: Operation,
 ) -> Result<Output, ServiceError> {
-    context.trace(operation.name());
-    let mutates = !crate::audit::is_read_only(operation.name());
-    let quota_arn = |service: &str, quota: &str| {
-        format!(
-            "arn:{}:servicequotas:{}:{}:{service}/{quota}",
-            context.principal.partition, context.region, context.principal.account
-        )
-    };
-    let access = match &operation {
-        Operation::GetServiceQuota(input) => Access::new(
-            "servicequotas:GetServiceQuota",
-            quota_arn(&input.service_code, &input.quota_code),
-        ),
-        Operation::GetAWSDefaultServiceQuota(_) => {
-            Access::new("servicequotas:GetAWSDefaultServiceQuota", "*")
-        }
-        Operation::ListServiceQuotas(_) => Access::new("servicequotas:ListServiceQuotas", "*"),
-        Operation::ListAWSDefaultServiceQuotas(_) => {
-            Access::new("servicequotas:ListAWSDefaultServiceQuotas", "*")
-        }
-        Operation::ListServices(_) => Access::new("servicequotas:ListServices", "*"),
-        Operation::RequestServiceQuotaIncrease(input) => Access::new(
-            "servicequotas:RequestServiceQuotaIncrease",
-            quota_arn(&input.service_code, &input.quota_code),
-        ),
-        Operation::GetRequestedServiceQuotaChange(_) => {
-            Access::new("servicequotas:GetRequestedServiceQuotaChange", "*")
-        }
-        Operation::ListRequestedServiceQuotaChangeHistory(_) => {
-            Access::new("servicequotas:ListRequestedServiceQuotaChangeHistory", "*")
-        }
-        Operation::ListRequestedServiceQuotaChangeHistoryByQuota(_) => Access::new(
-            "servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota",
-            "*",
-        ),
-        other => return Err(ServiceError::not_implemented(other.name())),
-    };
-    let mut tx = app.store().begin().await?;
-    let view = app.policies().view(&mut tx, &context.principal).await?;
-    authorize(
-        &context.principal,
-        &view,
-        &access,
-        &context.environment(app),
-    )
-    .map_err(|error| {
-        if error.code == "AccessDenied" {
-            errors::access_denied_exception(error.message)
-        } else {
-            error
-        }
-    })?;
-    let output = match operation {
-        Operation::GetServiceQuota(input) => {
-            resolve(&input.service_code, &input.quota_code)?;
-            let account = context.principal.account.to_string();
-            let value = applied_value(app, &mut tx, &account).await?;
-            Ok(Output::GetServiceQuota(GetServiceQuotaResponse {
-                quota: Some(quota_to_wire(context, &input.quota_code, value)),
-            }))
-        }
-        Operation::GetAWSDefaultServiceQuota(input) => {
-            resolve(&input.service_code, &input.quota_code)?;
-            Ok(Output::GetAWSDefaultServiceQuota(
-                GetAWSDefaultServiceQuotaResponse {
-                    quota: Some(quota_to_wire(
-                        context,
-                        &input.quota_code,
-                        default_value(app),
-                    )),
-                },
-            ))
-        }
-        Operation::ListServiceQuotas(input) => {
-            resolve(&input.service_code, ACCOUNTS_QUOTA)?;
-            let wanted = input.quota_code.as_deref();
-            let account = context.principal.account.to_string();
-            let value = applied_value(app, &mut tx, &account).await?;
-            let quotas = if wanted.is_none_or(|code| resolve(ORGANIZATIONS, code).is_ok()) {
-                vec![quota_to_wire(context, ACCOUNTS_QUOTA, value)]
-            } else {
-                Vec::new()
-            };
-            Ok(Output::ListServiceQuotas(ListServiceQuotasResponse {
-                next_token: None,
-                quotas: Some(quotas),
-            }))
-        }
-        Operation::ListAWSDefaultServiceQuotas(input) => {
-            resolve(&input.service_code, ACCOUNTS_QUOTA)?;
-            Ok(Output::ListAWSDefaultServiceQuotas(
-                ListAWSDefaultServiceQuotasResponse {
-                    next_token: None,
-                    quotas: Some(vec![quota_to_wire(
-                        context,
-                        ACCOUNTS_QUOTA,
-                        default_value(app),
-                    )]),
-                },
-            ))
-        }
-        Operation::ListServices(ListServicesRequest { .. }) => {
-            Ok(Output::ListServices(ListServicesResponse {
-                next_token: None,
-                services: Some(vec![ServiceInfo {
-                    service_code: Some(ORGANIZATIONS.to_owned()),
-                    service_name: Some(ORGANIZATIONS_NAME.to_owned()),
-                }]),
-            }))
-        }
-        Operation::RequestServiceQuotaIncrease(input) => {
-            handle_request_increase(app, &mut tx, context, input)
-                .await
-                .map(Output::RequestServiceQuotaIncrease)
-        }
-        Operation::GetRequestedServiceQuotaChange(input) => {
-            handle_get_request(&mut tx, context, input)
-                .await
-                .map(Output::GetRequestedServiceQuotaChange)
-        }
-        Operation::ListRequestedServiceQuotaChangeHistory(input) => {
-            handle_history(&mut tx, context, input)
-                .await
-                .map(Output::ListRequestedServiceQuotaChangeHistory)
-        }
-        Operation::ListRequestedServiceQuotaChangeHistoryByQuota(input) => {
-            handle_history_by_quota(&mut tx, context, input)
-                .await
-                .map(Output::ListRequestedServiceQuotaChangeHistoryByQuota)
-        }
-        other => Err(ServiceError::not_implemented(other.name())),
-    }?;
-    crate::audit::commit(
-        app.audit(),
-        tx,
-        (&context.request_id, context.source_ip),
-        mutates,
-    )
-    .await?;
-    Ok(output)
+    super::call::<Quotas>(app, context, operation).await
 }
 
 async fn handle_request_increase(

@@ -19,18 +19,187 @@ mod tokens;
 mod web_identity;
 mod web_identity_token;
 
-pub use web_identity::Caller;
-
 use wire::sts::{
-    GetAccessKeyInfoRequest, GetAccessKeyInfoResponse, GetCallerIdentityResponse, Operation, Output,
+    AssumeRoleRequest, GetAccessKeyInfoRequest, GetAccessKeyInfoResponse,
+    GetCallerIdentityResponse, GetDelegatedAccessTokenRequest, GetFederationTokenRequest,
+    GetSessionTokenRequest, GetWebIdentityTokenRequest, Operation, Output,
 };
 use wire::ServiceError;
 
+use super::{Api, Needs};
 use crate::app::App;
-use crate::auth::authorize::{authorize, Access};
+use crate::auth::authorize::Access;
 use crate::model::AccessKeyId;
+use crate::request::Origin;
+use crate::store::{LazyTx, Tx};
 
 use crate::request::RequestContext;
+
+/// STS as the pipeline runs it.
+pub(crate) struct Sts;
+
+/// What working out an STS operation's needs prepared for its handler: the input, and
+/// what was read or proved on the way (read once, used by both steps).
+pub(crate) enum Plan {
+    GetCallerIdentity,
+    GetAccessKeyInfo(GetAccessKeyInfoRequest),
+    DecodeAuthorizationMessage(wire::sts::DecodeAuthorizationMessageRequest),
+    AssumeRole(Box<(AssumeRoleRequest, assume_role::AssumeRolePlan)>),
+    GetSessionToken(GetSessionTokenRequest, Option<i64>),
+    GetFederationToken(Box<(GetFederationTokenRequest, tokens::FederationPlan)>),
+    AssumeRoot(root::AssumeRootPlan),
+    GetWebIdentityToken(
+        Box<(
+            GetWebIdentityTokenRequest,
+            web_identity_token::WebIdentityTokenPlan,
+        )>,
+    ),
+    GetDelegatedAccessToken(GetDelegatedAccessTokenRequest),
+    /// Served unsigned (the token is the proof), through [`call_unsigned`]: a signed
+    /// request for it is answered the same way, by the handler.
+    Unsigned(Operation),
+}
+
+impl Api for Sts {
+    type Operation = Operation;
+    type Output = Output;
+    type Plan = Plan;
+
+    fn name(operation: &Operation) -> &'static str {
+        operation.name()
+    }
+
+    fn is_read_only(operation: &Operation) -> bool {
+        operation.is_read_only()
+    }
+
+    async fn needs(
+        app: &App,
+        tx: &mut LazyTx<'_>,
+        context: &RequestContext,
+        operation: &Operation,
+    ) -> Result<(Needs, Plan), ServiceError> {
+        let star = |action| Needs::one(Access::new(action, "*"));
+        Ok(match operation {
+            // AWS never denies GetCallerIdentity: no policy is read for it.
+            Operation::GetCallerIdentity(_) => {
+                (star("sts:GetCallerIdentity"), Plan::GetCallerIdentity)
+            }
+            Operation::GetAccessKeyInfo(input) => (
+                star("sts:GetAccessKeyInfo"),
+                Plan::GetAccessKeyInfo(input.clone()),
+            ),
+            Operation::DecodeAuthorizationMessage(input) => (
+                star("sts:DecodeAuthorizationMessage"),
+                Plan::DecodeAuthorizationMessage(input.clone()),
+            ),
+            Operation::AssumeRole(input) => {
+                let (needs, plan) = assume_role::assume_role_needs(app, tx, context, input).await?;
+                (needs, Plan::AssumeRole(Box::new((input.clone(), plan))))
+            }
+            Operation::GetSessionToken(input) => {
+                let mfa_at =
+                    tokens::session_token_needs(app, tx, &context.principal, input).await?;
+                (
+                    Needs::default(),
+                    Plan::GetSessionToken(input.clone(), mfa_at),
+                )
+            }
+            Operation::GetFederationToken(input) => {
+                let (needs, plan) = tokens::federation_token_needs(tx, context, input).await?;
+                (
+                    needs,
+                    Plan::GetFederationToken(Box::new((input.clone(), plan))),
+                )
+            }
+            Operation::AssumeRoot(input) => {
+                let (needs, plan) = root::assume_root_needs(input)?;
+                (needs, Plan::AssumeRoot(plan))
+            }
+            Operation::GetWebIdentityToken(input) => {
+                let (needs, plan) = web_identity_token::web_identity_token_needs(input)?;
+                (
+                    needs,
+                    Plan::GetWebIdentityToken(Box::new((input.clone(), plan))),
+                )
+            }
+            Operation::GetDelegatedAccessToken(input) => (
+                star("sts:GetDelegatedAccessToken"),
+                Plan::GetDelegatedAccessToken(input.clone()),
+            ),
+            Operation::AssumeRoleWithWebIdentity(_) | Operation::AssumeRoleWithSAML(_) => {
+                (Needs::default(), Plan::Unsigned(operation.clone()))
+            }
+        })
+    }
+
+    async fn dispatch(
+        app: &App,
+        tx: &mut LazyTx<'_>,
+        context: &RequestContext,
+        plan: Plan,
+        _operation: Operation,
+    ) -> Result<Output, ServiceError> {
+        Ok(match plan {
+            Plan::GetCallerIdentity => {
+                Output::GetCallerIdentity(handle_get_caller_identity(context))
+            }
+            Plan::GetAccessKeyInfo(input) => {
+                Output::GetAccessKeyInfo(handle_get_access_key_info(tx.get().await?, input).await?)
+            }
+            Plan::DecodeAuthorizationMessage(input) => {
+                let account = context.principal.account.to_string();
+                let decoded = crate::auth::authorization_message::decode(
+                    app.master_key(),
+                    &account,
+                    &input.encoded_message,
+                )
+                .ok_or_else(|| {
+                    wire::sts::errors::invalid_authorization_message_exception(
+                        "The encoded authorization message is invalid.",
+                    )
+                })?;
+                Output::DecodeAuthorizationMessage(wire::sts::DecodeAuthorizationMessageResponse {
+                    decoded_message: Some(decoded),
+                })
+            }
+            Plan::AssumeRole(planned) => {
+                let (input, plan) = *planned;
+                Output::AssumeRole(assume_role::handle_assume_role(app, context, input, plan)?)
+            }
+            Plan::GetSessionToken(input, mfa_at) => Output::GetSessionToken(
+                tokens::handle_get_session_token(app, context, input, mfa_at)?,
+            ),
+            Plan::GetFederationToken(planned) => {
+                let (input, plan) = *planned;
+                Output::GetFederationToken(tokens::handle_get_federation_token(
+                    app, context, input, plan,
+                )?)
+            }
+            Plan::AssumeRoot(plan) => Output::AssumeRoot(
+                root::handle_assume_root(app, tx.get().await?, context, plan).await?,
+            ),
+            Plan::GetWebIdentityToken(planned) => {
+                let (input, plan) = *planned;
+                Output::GetWebIdentityToken(
+                    web_identity_token::handle_get_web_identity_token(
+                        app,
+                        tx.get().await?,
+                        context,
+                        input,
+                        plan,
+                    )
+                    .await?,
+                )
+            }
+            Plan::GetDelegatedAccessToken(input) => Output::GetDelegatedAccessToken(
+                delegated::handle_get_delegated_access_token(app, tx.get().await?, context, input)
+                    .await?,
+            ),
+            Plan::Unsigned(operation) => call_unsigned(app, &context.origin(), operation).await?,
+        })
+    }
+}
 
 /// Authorizes and runs one STS operation.
 pub async fn call(
@@ -38,102 +207,14 @@ pub async fn call(
     context: &RequestContext,
     operation: Operation,
 ) -> Result<Output, ServiceError> {
-    context.trace(operation.name());
-    match operation {
-        // AWS never denies GetCallerIdentity, so it needs no policy lookup at all.
-        Operation::GetCallerIdentity(_) => {
-            crate::audit::note_decision(
-                "sts:GetCallerIdentity",
-                "*",
-                policy::DecisionEffect::Allow,
-                "always-allowed",
-            );
-            Ok(Output::GetCallerIdentity(handle_get_caller_identity(
-                context,
-            )))
-        }
-        Operation::AssumeRole(input) => assume_role::handle_assume_role(app, context, input)
-            .await
-            .map(Output::AssumeRole),
-        Operation::AssumeRoleWithWebIdentity(input) => {
-            let caller = Caller {
-                source_ip: context.source_ip,
-                secure_transport: context.secure_transport,
-                region: context.region.clone(),
-            };
-            web_identity::handle_assume_role_with_web_identity(app, &caller, input)
-                .await
-                .map(Output::AssumeRoleWithWebIdentity)
-        }
-        Operation::AssumeRoleWithSAML(input) => {
-            let caller = Caller {
-                source_ip: context.source_ip,
-                secure_transport: context.secure_transport,
-                region: context.region.clone(),
-            };
-            saml::handle_assume_role_with_saml(app, &caller, input)
-                .await
-                .map(Output::AssumeRoleWithSAML)
-        }
-        Operation::GetSessionToken(input) => tokens::handle_get_session_token(app, context, input)
-            .await
-            .map(Output::GetSessionToken),
-        Operation::GetFederationToken(input) => {
-            tokens::handle_get_federation_token(app, context, input)
-                .await
-                .map(Output::GetFederationToken)
-        }
-        Operation::GetAccessKeyInfo(input) => {
-            check(app, context, Access::new("sts:GetAccessKeyInfo", "*")).await?;
-            handle_get_access_key_info(app, input)
-                .await
-                .map(Output::GetAccessKeyInfo)
-        }
-        Operation::AssumeRoot(input) => root::handle_assume_root(app, context, input)
-            .await
-            .map(Output::AssumeRoot),
-        Operation::DecodeAuthorizationMessage(input) => {
-            check(
-                app,
-                context,
-                Access::new("sts:DecodeAuthorizationMessage", "*"),
-            )
-            .await?;
-            let account = context.principal.account.to_string();
-            let decoded = crate::auth::authorization_message::decode(
-                app.master_key(),
-                &account,
-                &input.encoded_message,
-            )
-            .ok_or_else(|| {
-                wire::sts::errors::invalid_authorization_message_exception(
-                    "The encoded authorization message is invalid.",
-                )
-            })?;
-            Ok(Output::DecodeAuthorizationMessage(
-                wire::sts::DecodeAuthorizationMessageResponse {
-                    decoded_message: Some(decoded),
-                },
-            ))
-        }
-        Operation::GetWebIdentityToken(input) => {
-            web_identity_token::handle_get_web_identity_token(app, context, input)
-                .await
-                .map(Output::GetWebIdentityToken)
-        }
-        Operation::GetDelegatedAccessToken(input) => {
-            delegated::handle_get_delegated_access_token(app, context, input)
-                .await
-                .map(Output::GetDelegatedAccessToken)
-        }
-    }
+    super::call::<Sts>(app, context, operation).await
 }
 
 /// Runs one of the operations AWS serves unsigned (the request carries its own proof of
 /// identity): `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML`.
 pub async fn call_unsigned(
     app: &App,
-    caller: &Caller,
+    caller: &Origin,
     operation: Operation,
 ) -> Result<Output, ServiceError> {
     match operation {
@@ -158,19 +239,6 @@ pub async fn call_unsigned(
 /// Whether AWS serves an STS action unsigned.
 pub fn serves_unsigned(action: &str) -> bool {
     matches!(action, "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML")
-}
-
-/// Authorizes one access with the caller's identity view.
-async fn check(app: &App, context: &RequestContext, access: Access) -> Result<(), ServiceError> {
-    let mut tx = app.store().begin().await?;
-    let view = app.policies().view(&mut tx, &context.principal).await?;
-    drop(tx);
-    authorize(
-        &context.principal,
-        &view,
-        &access,
-        &context.environment(app),
-    )
 }
 
 /// Session policies of a request (`Policy`, then the documents of `PolicyArns`, read
@@ -243,10 +311,9 @@ fn handle_get_caller_identity(context: &RequestContext) -> GetCallerIdentityResp
 }
 
 async fn handle_get_access_key_info(
-    app: &App,
+    tx: &mut Tx,
     input: GetAccessKeyInfoRequest,
 ) -> Result<GetAccessKeyInfoResponse, ServiceError> {
-    let mut tx = app.store().begin().await?;
     // Keys Gatehouse issued are answered from the store; others are decoded the way AWS
     // decodes any key id, which works without the key existing.
     let stored = tx.access_key_by_id(&input.access_key_id).await?;

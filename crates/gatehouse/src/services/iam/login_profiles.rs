@@ -223,9 +223,8 @@ pub(super) async fn handle_change_password(
 pub(super) async fn users_may_change_password(
     tx: &mut Tx,
     context: &RequestContext,
-    denied: &ServiceError,
 ) -> Result<bool, ServiceError> {
-    if context.principal.user_name().is_none() || denied.message.contains("explicit deny") {
+    if context.principal.user_name().is_none() {
         return Ok(false);
     }
     let account = context.principal.account.to_string();

@@ -1,7 +1,7 @@
 //! The policy simulator: `SimulatePrincipalPolicy`, `SimulateCustomPolicy` and the
 //! `GetContextKeysFor*Policy` operations. The policies of a user, group or role are
 //! gathered exactly as for enforcement (`auth::identity::identity_sources`, the account's
-//! SCP levels) and decided by the same engine (`policy::evaluate`), recording every
+//! SCP levels) and decided by the same engine (`auth::authorize::simulate`), recording every
 //! matching statement. Nothing is changed.
 
 use std::collections::BTreeMap;
@@ -23,6 +23,7 @@ use wire::iam::{
 use wire::ServiceError;
 
 use crate::app::App;
+use crate::auth::authorize;
 use crate::auth::identity::{
     identity_sources, organization_facts, IdentitySources, PolicySource, SourceKind,
 };
@@ -641,16 +642,8 @@ impl Simulation {
 
     /// The engine's request for one action on one resource.
     fn request(&self, action: &str, resource: &str, with_owner: bool) -> policy::Request {
-        let mut request = policy::Request::new(self.caller.principal(), action, resource);
-        if matches!(self.caller, Caller::Unnamed { .. }) {
-            // No caller was named: its ARN and name are unknown, not empty.
-            let context = request.context_mut();
-            context.remove("aws:PrincipalArn");
-            context.remove("aws:username");
-        }
-        if with_owner && resource != "*" {
-            let owner = self
-                .resource_owner
+        let owner = (with_owner && resource != "*").then(|| {
+            self.resource_owner
                 .clone()
                 .or_else(|| {
                     resource
@@ -659,14 +652,15 @@ impl Simulation {
                         .filter(|account| is_account_id(account))
                         .map(str::to_owned)
                 })
-                .unwrap_or_else(|| self.caller.account().to_owned());
-            request = request.with_resource_account(owner);
-        }
-        let context = request.context_mut();
-        for (key, value) in &self.context {
-            context.insert(key, value.clone());
-        }
-        request
+                .unwrap_or_else(|| self.caller.account().to_owned())
+        });
+        authorize::simulated_request(
+            self.caller.principal(),
+            (action, resource),
+            owner,
+            &self.context,
+            matches!(self.caller, Caller::Unnamed { .. }),
+        )
     }
 
     fn evaluate(&self, action: &str, resource: &str) -> Outcome {
@@ -682,7 +676,7 @@ impl Simulation {
             all_matches: true,
             ..EvaluationInput::default()
         };
-        let decision = policy::evaluate(&input, &request);
+        let decision = authorize::simulate(&input, &request);
         let statements = self.matched(&decision);
         let mut missing: Vec<String> = Vec::new();
         let in_play = self
@@ -782,7 +776,7 @@ impl Simulation {
             principal_in_management_account: self.principal_in_management_account,
             ..EvaluationInput::default()
         };
-        policy::evaluate(&input, request).is_allowed()
+        authorize::simulate(&input, request).is_allowed()
     }
 
     /// `EvalDecisionDetails` for a named resource: empty within one account; across
@@ -811,7 +805,7 @@ impl Simulation {
         };
         details.insert(
             IDENTITY_SIDE.to_owned(),
-            decision_type(policy::evaluate(&input, &own).effect),
+            decision_type(authorize::simulate(&input, &own).effect),
         );
         let resource_says = |effect: Effect| {
             decision

@@ -24,7 +24,7 @@ const MAX_CHARS: usize = 40_000;
 pub(super) fn delegable(operation: &Operation) -> bool {
     let name = operation.name();
     // Handshakes and responsibility transfers stay with the management account.
-    let read_only = (name.starts_with("Describe") || name.starts_with("List"))
+    let read_only = operation.is_read_only()
         && !name.contains("Handshake")
         && !name.contains("ResponsibilityTransfer");
     read_only

@@ -7,12 +7,14 @@ use wire::sts::{AssumeRoleRequest, AssumeRoleResponse, AssumedRoleUser};
 use wire::ServiceError;
 
 use crate::app::App;
-use crate::auth::authorize::{authorize_with_resource_policy, Access};
+use crate::auth::authorize::Access;
 use crate::auth::identity::organization_facts;
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId};
 use crate::request::RequestContext;
+use crate::services::Needs;
+use crate::store::{LazyTx, RoleRecord};
 
 use super::{mfa, packed_size, sealed_credentials, session_policies};
 
@@ -40,11 +42,27 @@ fn denied(context: &RequestContext, role_arn: &str) -> ServiceError {
     )
 }
 
-pub(super) async fn handle_assume_role(
+/// What `AssumeRole` was found to need besides the input: the role, its account, the
+/// validated session policies and when an MFA code was proved.
+pub(crate) struct AssumeRolePlan {
+    role: RoleRecord,
+    account: AccountId,
+    policies: Vec<String>,
+    mfa_at: Option<i64>,
+    /// The session's tags and the keys that stay transitive.
+    tags: (Vec<(String, String)>, Vec<String>),
+}
+
+/// `sts:AssumeRole` on the role (and `sts:TagSession` when tags are passed), decided with
+/// the role's trust policy as the resource policy: same-account grants to the caller
+/// suffice, across accounts the caller's own policies must allow too. The role's
+/// organization and RCPs come along when crossing accounts.
+pub(super) async fn assume_role_needs(
     app: &App,
+    tx: &mut LazyTx<'_>,
     context: &RequestContext,
-    input: AssumeRoleRequest,
-) -> Result<AssumeRoleResponse, ServiceError> {
+    input: &AssumeRoleRequest,
+) -> Result<(Needs, AssumeRolePlan), ServiceError> {
     let caller = &context.principal;
     if caller.is_root() {
         return Err(ServiceError::new(
@@ -55,19 +73,19 @@ pub(super) async fn handle_assume_role(
     }
     let (account, path, name) = parse_role_arn(&input.role_arn)
         .ok_or_else(|| ServiceError::validation(format!("{} is invalid", input.role_arn)))?;
+    let tags = session_tags(caller, input)?;
 
-    let mut tx = app.store().begin().await?;
+    let tx = tx.get().await?;
     let role = tx
         .role(&account.to_string(), name)
         .await?
         .filter(|role| role.path == path)
         // A missing role looks like a refusal: existence is not disclosed across accounts.
         .ok_or_else(|| denied(context, &input.role_arn))?;
-    let view = app.policies().view(&mut tx, caller).await?;
 
     // Session policies: inline and managed, validated now, enforced on every request.
     let policies = session_policies(
-        &mut tx,
+        tx,
         &account.to_string(),
         input.policy.as_deref(),
         input.policy_arns.as_deref(),
@@ -77,16 +95,17 @@ pub(super) async fn handle_assume_role(
     let (role_org, role_rcps) = if account == caller.account {
         (None, None)
     } else {
-        let facts = organization_facts(&mut tx, account).await?;
+        let facts = organization_facts(tx, account).await?;
         (
             facts.membership,
             Some(std::sync::Arc::new(facts.rcp_levels)),
         )
     };
-    // An MFA code proved now, or the proof the caller's own session carries.
+    // An MFA code proved now (its use commits with the request), or the proof the
+    // caller's own session carries.
     let mfa_at = match mfa::prove(
         app,
-        &mut tx,
+        tx,
         caller,
         input.serial_number.as_deref(),
         input.token_code.as_deref(),
@@ -96,8 +115,6 @@ pub(super) async fn handle_assume_role(
         Some(at) => Some(at),
         None => caller.mfa_at(),
     };
-    // An accepted code is recorded as used.
-    tx.commit().await?;
 
     let trust = CompiledPolicy::parse(
         input.role_arn.clone(),
@@ -110,12 +127,6 @@ pub(super) async fn handle_assume_role(
         "sts:RoleSessionName".to_owned(),
         ContextValue::from(input.role_session_name.as_str()),
     ));
-    if let Some(external_id) = &input.external_id {
-        access.context.push((
-            "sts:ExternalId".to_owned(),
-            ContextValue::from(external_id.as_str()),
-        ));
-    }
     if let Some(source) = &input.source_identity {
         access.context.push((
             "sts:SourceIdentity".to_owned(),
@@ -144,9 +155,7 @@ pub(super) async fn handle_assume_role(
         ));
     }
     access.resource_rcps = role_rcps.clone();
-    let environment = context.environment(app);
-    authorize_with_resource_policy(caller, &view, &access, &environment, &trust)?;
-    let (tags, transitive_tag_keys) = session_tags(caller, &input)?;
+    let mut accesses = vec![access];
     let requested: Vec<(String, String)> = input
         .tags
         .iter()
@@ -163,8 +172,37 @@ pub(super) async fn handle_assume_role(
             ));
         }
         tag_access.resource_rcps = role_rcps;
-        authorize_with_resource_policy(caller, &view, &tag_access, &environment, &trust)?;
+        accesses.push(tag_access);
     }
+    Ok((
+        Needs {
+            accesses,
+            resource_policy: Some(trust),
+        },
+        AssumeRolePlan {
+            role,
+            account,
+            policies,
+            mfa_at,
+            tags,
+        },
+    ))
+}
+
+pub(super) fn handle_assume_role(
+    app: &App,
+    context: &RequestContext,
+    input: AssumeRoleRequest,
+    plan: AssumeRolePlan,
+) -> Result<AssumeRoleResponse, ServiceError> {
+    let caller = &context.principal;
+    let AssumeRolePlan {
+        role,
+        account,
+        policies,
+        mfa_at,
+        tags: (tags, transitive_tag_keys),
+    } = plan;
 
     let chained = matches!(caller.kind, PrincipalKind::AssumedRole { .. });
     let limit = if chained {

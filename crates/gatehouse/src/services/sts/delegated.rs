@@ -11,27 +11,24 @@ use wire::sts::{errors, GetDelegatedAccessTokenRequest, GetDelegatedAccessTokenR
 use wire::ServiceError;
 
 use crate::app::App;
-use crate::auth::authorize::Access;
 use crate::auth::session::Session;
 use crate::auth::trade_in::TradeIn;
 use crate::auth::{Principal, PrincipalKind};
 use crate::model::{ids, AccessKeyId, AccountId};
 use crate::request::RequestContext;
+use crate::store::Tx;
 
-use super::{check, packed_size, sealed_credentials};
+use super::{packed_size, sealed_credentials};
 
+/// The token is traded only for callers of the requestor account whose policies allow
+/// `sts:GetDelegatedAccessToken`, while the request is finalized and unexpired.
 pub(super) async fn handle_get_delegated_access_token(
     app: &App,
+    tx: &mut Tx,
     context: &RequestContext,
     input: GetDelegatedAccessTokenRequest,
 ) -> Result<GetDelegatedAccessTokenResponse, ServiceError> {
     let caller = &context.principal;
-    check(
-        app,
-        context,
-        Access::new("sts:GetDelegatedAccessToken", "*"),
-    )
-    .await?;
     let trade_in =
         TradeIn::open(app.master_key(), &input.trade_in_token).ok_or_else(invalid_token)?;
     let account = caller.account.to_string();
@@ -45,12 +42,10 @@ pub(super) async fn handle_get_delegated_access_token(
             ),
         ));
     }
-    let mut tx = app.store().begin().await?;
     let record = tx
         .delegation_request(&account, &trade_in.request_id)
         .await?
         .ok_or_else(invalid_token)?;
-    drop(tx);
     usable(&record, &trade_in, crate::store::now_millis())?;
     let owner = record
         .owner_account

@@ -15,8 +15,10 @@ use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{aws_managed, ids, AccessKeyId, AccountId};
 use crate::request::RequestContext;
+use crate::services::Needs;
+use crate::store::Tx;
 
-use super::{check, sealed_credentials};
+use super::sealed_credentials;
 
 /// Longest (and default) root session, seconds.
 const MAX_DURATION: i64 = 900;
@@ -36,11 +38,19 @@ fn denied(context: &RequestContext, target: &str, why: &str) -> ServiceError {
     )
 }
 
-pub(super) async fn handle_assume_root(
-    app: &App,
-    context: &RequestContext,
-    input: AssumeRootRequest,
-) -> Result<AssumeRootResponse, ServiceError> {
+/// What `AssumeRoot` was found to need: the target account, the task and its length.
+pub(crate) struct AssumeRootPlan {
+    target: AccountId,
+    task_arn: String,
+    task: &'static aws_managed::AwsManagedPolicy,
+    duration: i64,
+}
+
+/// `sts:AssumeRoot` with the task policy as `sts:TaskPolicyArn`, once the input names an
+/// account, a root task policy and a length within 15 minutes.
+pub(super) fn assume_root_needs(
+    input: &AssumeRootRequest,
+) -> Result<(Needs, AssumeRootPlan), ServiceError> {
     let target = AccountId::parse(&input.target_principal).ok_or_else(|| {
         ServiceError::validation(format!(
             "TargetPrincipal `{}` is not an account id",
@@ -64,12 +74,35 @@ pub(super) async fn handle_assume_root(
         "sts:TaskPolicyArn".to_owned(),
         ContextValue::from(task_arn.as_str()),
     ));
-    check(app, context, access).await?;
+    Ok((
+        Needs::one(access),
+        AssumeRootPlan {
+            target,
+            task_arn,
+            task,
+            duration,
+        },
+    ))
+}
 
+/// Where the caller must stand (the management account or IAM's delegated administrator
+/// of an organization with root sessions on, the target a member of it), then the
+/// session.
+pub(super) async fn handle_assume_root(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    plan: AssumeRootPlan,
+) -> Result<AssumeRootResponse, ServiceError> {
+    let AssumeRootPlan {
+        target,
+        task_arn,
+        task,
+        duration,
+    } = plan;
     // Who may ask, and for which account.
     let caller_account = context.principal.account.to_string();
     let target_id = target.to_string();
-    let mut tx = app.store().begin().await?;
     let org = tx
         .organization_of_account(&caller_account)
         .await?
@@ -101,7 +134,6 @@ pub(super) async fn handle_assume_root(
         ));
     }
     let member = tx.member(&org.org_id, &target_id).await?;
-    drop(tx);
     if member.is_none() || target_id == org.management_account_id {
         return Err(denied(
             context,

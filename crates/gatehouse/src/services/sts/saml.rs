@@ -12,19 +12,20 @@ mod c14n;
 mod xmldsig;
 
 use base64::Engine;
-use policy::{CompiledPolicy, ContextValue, EvaluationInput, PolicyKind};
+use policy::{CompiledPolicy, ContextValue, PolicyKind};
 use sha1::{Digest, Sha1};
 use wire::sts::{errors, AssumeRoleWithSAMLRequest, AssumeRoleWithSAMLResponse, AssumedRoleUser};
 use wire::ServiceError;
 
 use crate::app::App;
+use crate::auth::authorize::{authorize_federated, Access};
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId};
 use crate::services::iam::saml_metadata;
 
-use super::web_identity::Caller;
 use super::{packed_size, sealed_credentials, session_policies};
+use crate::request::Origin;
 
 use assertion::{Assertion, Refusal};
 
@@ -215,7 +216,7 @@ fn single<'a>(assertion: &'a Assertion, name: &str) -> Result<Option<&'a str>, S
 
 pub(super) async fn handle_assume_role_with_saml(
     app: &App,
-    caller: &Caller,
+    caller: &Origin,
     input: AssumeRoleWithSAMLRequest,
 ) -> Result<AssumeRoleWithSAMLResponse, ServiceError> {
     let (account, path, name) = crate::model::arn::parse_iam_resource(&input.role_arn, "role")
@@ -313,63 +314,44 @@ pub(super) async fn handle_assume_role_with_saml(
     .map_err(|_| denied())?;
     let qualifier = name_qualifier(&assertion.issuer, &account_id, provider_name);
     let sub_type = subject_type(&assertion);
+    let environment = caller.environment(app);
     let decide = |action: &'static str| {
-        let principal = policy::Principal::new(
-            policy::PrincipalKind::Federated,
-            input.principal_arn.clone(),
-            "",
+        let mut access = Access::new(action, input.role_arn.clone());
+        let mut key =
+            |name: &str, value: ContextValue| access.context.push((name.to_owned(), value));
+        key(
+            "aws:FederatedProvider",
+            ContextValue::from(input.principal_arn.as_str()),
         );
-        let mut request = policy::Request::new(principal, action, input.role_arn.as_str())
-            .with_resource_account(account_id.clone());
-        let context = request.context_mut();
-        context.insert("aws:FederatedProvider", input.principal_arn.as_str());
-        context.insert("saml:aud", assertion.recipient.as_str());
-        context.insert("saml:iss", assertion.issuer.as_str());
-        context.insert("saml:sub", assertion.subject.as_str());
-        context.insert("saml:sub_type", sub_type.as_str());
-        context.insert("saml:namequalifier", qualifier.as_str());
-        context.insert("saml:doc", format!("{account_id}/{provider_name}"));
-        for (attribute, key) in ATTRIBUTE_KEYS {
+        key("saml:aud", ContextValue::from(assertion.recipient.as_str()));
+        key("saml:iss", ContextValue::from(assertion.issuer.as_str()));
+        key("saml:sub", ContextValue::from(assertion.subject.as_str()));
+        key("saml:sub_type", ContextValue::from(sub_type.as_str()));
+        key("saml:namequalifier", ContextValue::from(qualifier.as_str()));
+        key(
+            "saml:doc",
+            ContextValue::from(format!("{account_id}/{provider_name}").as_str()),
+        );
+        for (attribute, name) in ATTRIBUTE_KEYS {
             if let Some(values) = assertion.values(attribute) {
-                context.insert(key, ContextValue::multi(values.to_vec()));
+                key(name, ContextValue::multi(values.to_vec()));
             }
         }
-        context.insert("aws:SourceIp", caller.source_ip.to_string());
-        context.insert("aws:SecureTransport", caller.secure_transport);
-        context.insert("aws:RequestedRegion", caller.region.as_str());
-        context.insert("sts:RoleSessionName", session_name.as_str());
+        key(
+            "sts:RoleSessionName",
+            ContextValue::from(session_name.as_str()),
+        );
         if let Some(source) = &source_identity {
-            context.insert("sts:SourceIdentity", source.as_str());
-        }
-        if !tags.is_empty() {
-            for (key, value) in &tags {
-                context.insert(&format!("aws:RequestTag/{key}"), value.as_str());
-            }
-            context.insert(
-                "aws:TagKeys",
-                ContextValue::multi(tags.iter().map(|(key, _)| key.clone()).collect::<Vec<_>>()),
-            );
+            key("sts:SourceIdentity", ContextValue::from(source.as_str()));
         }
         if !transitive_tag_keys.is_empty() {
-            context.insert(
+            key(
                 "sts:TransitiveTagKeys",
                 ContextValue::multi(transitive_tag_keys.clone()),
             );
         }
-        let decision = policy::evaluate(
-            &EvaluationInput {
-                resource: Some(&trust),
-                ..EvaluationInput::default()
-            },
-            &request,
-        );
-        crate::audit::note_decision(
-            action,
-            &input.role_arn,
-            decision.effect,
-            crate::audit::policy_type_name(decision.policy_type),
-        );
-        decision.effect == policy::DecisionEffect::Allow
+        let access = access.with_request_tags(&tags);
+        authorize_federated(&input.principal_arn, &access, &environment, &trust)
     };
     // Session tags need sts:TagSession, a source identity sts:SetSourceIdentity, as AWS
     // asks of every role assumption that carries them.

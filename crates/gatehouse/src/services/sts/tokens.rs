@@ -9,12 +9,14 @@ use wire::sts::{
 use wire::ServiceError;
 
 use crate::app::App;
-use crate::auth::authorize::{authorize, Access};
+use crate::auth::authorize::Access;
 use crate::auth::principal::FederatingUser;
 use crate::auth::session::Session;
 use crate::auth::{Principal, PrincipalKind};
 use crate::model::{ids, AccessKeyId};
 use crate::request::RequestContext;
+use crate::services::Needs;
+use crate::store::LazyTx;
 
 use super::{mfa, packed_size, sealed_credentials, session_policies};
 
@@ -45,24 +47,33 @@ fn duration(principal: &Principal, requested: Option<i32>) -> i64 {
     }
 }
 
-pub(super) async fn handle_get_session_token(
+/// `GetSessionToken` needs no permission (AWS's rule): only long-term keys, and the MFA
+/// code when one is given, proved now (a code counts once; the use commits with the
+/// request). Returns when the code was proved.
+pub(super) async fn session_token_needs(
     app: &App,
-    context: &RequestContext,
-    input: GetSessionTokenRequest,
-) -> Result<GetSessionTokenResponse, ServiceError> {
-    let caller = &context.principal;
+    tx: &mut LazyTx<'_>,
+    caller: &Principal,
+    input: &GetSessionTokenRequest,
+) -> Result<Option<i64>, ServiceError> {
     long_term_only(caller, "GetSessionToken")?;
-    let mut tx = app.store().begin().await?;
-    let mfa_at = mfa::prove(
+    mfa::prove(
         app,
-        &mut tx,
+        tx.get().await?,
         caller,
         input.serial_number.as_deref(),
         input.token_code.as_deref(),
     )
-    .await?;
-    // An accepted code is recorded as used.
-    tx.commit().await?;
+    .await
+}
+
+pub(super) fn handle_get_session_token(
+    app: &App,
+    context: &RequestContext,
+    input: GetSessionTokenRequest,
+    mfa_at: Option<i64>,
+) -> Result<GetSessionTokenResponse, ServiceError> {
+    let caller = &context.principal;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let session = Session {
         compiled_policies: Default::default(),
@@ -87,11 +98,22 @@ pub(super) async fn handle_get_session_token(
     })
 }
 
-pub(super) async fn handle_get_federation_token(
-    app: &App,
+/// What `GetFederationToken` was found to need: the federating user (none for the root
+/// user), the federated user's ARN and the validated session policies.
+pub(crate) struct FederationPlan {
+    user: Option<FederatingUser>,
+    federated_arn: String,
+    policies: Vec<String>,
+    tags: Vec<(String, String)>,
+}
+
+/// `sts:GetFederationToken` on the federated user, and `sts:TagSession` when tags are
+/// passed; only an IAM user's (or the root user's) long-term keys may ask.
+pub(super) async fn federation_token_needs(
+    tx: &mut LazyTx<'_>,
     context: &RequestContext,
-    input: GetFederationTokenRequest,
-) -> Result<GetFederationTokenResponse, ServiceError> {
+    input: &GetFederationTokenRequest,
+) -> Result<(Needs, FederationPlan), ServiceError> {
     let caller = &context.principal;
     long_term_only(caller, "GetFederationToken")?;
     let user = match &caller.kind {
@@ -114,40 +136,52 @@ pub(super) async fn handle_get_federation_token(
         "arn:{}:sts::{account}:federated-user/{}",
         caller.partition, input.name
     );
-
-    let mut tx = app.store().begin().await?;
-    let view = app.policies().view(&mut tx, caller).await?;
     let policies = session_policies(
-        &mut tx,
+        tx.get().await?,
         &account,
         input.policy.as_deref(),
         input.policy_arns.as_deref(),
     )
     .await?;
-    drop(tx);
-
-    let environment = context.environment(app);
-    authorize(
-        caller,
-        &view,
-        &Access::new("sts:GetFederationToken", federated_arn.clone()),
-        &environment,
-    )?;
     let tags: Vec<(String, String)> = input
         .tags
         .iter()
         .flatten()
         .map(|tag| (tag.key.clone(), tag.value.clone()))
         .collect();
+    let mut accesses = vec![Access::new("sts:GetFederationToken", federated_arn.clone())];
     if !tags.is_empty() {
-        authorize(
-            caller,
-            &view,
-            &Access::new("sts:TagSession", federated_arn.clone()).with_request_tags(&tags),
-            &environment,
-        )?;
+        accesses
+            .push(Access::new("sts:TagSession", federated_arn.clone()).with_request_tags(&tags));
     }
+    Ok((
+        Needs {
+            accesses,
+            resource_policy: None,
+        },
+        FederationPlan {
+            user,
+            federated_arn,
+            policies,
+            tags,
+        },
+    ))
+}
 
+pub(super) fn handle_get_federation_token(
+    app: &App,
+    context: &RequestContext,
+    input: GetFederationTokenRequest,
+    plan: FederationPlan,
+) -> Result<GetFederationTokenResponse, ServiceError> {
+    let caller = &context.principal;
+    let FederationPlan {
+        user,
+        federated_arn,
+        policies,
+        tags,
+    } = plan;
+    let account = caller.account.to_string();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let session = Session {
         compiled_policies: Default::default(),

@@ -8,11 +8,10 @@
 //! the proof of identity.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 use base64::Engine;
 use jsonwebtoken::{jwk::JwkSet, Algorithm, DecodingKey, Validation};
-use policy::{CompiledPolicy, ContextValue, EvaluationInput, PolicyKind};
+use policy::{CompiledPolicy, ContextValue, PolicyKind};
 use serde::Deserialize;
 use wire::sts::{
     errors, AssumeRoleWithWebIdentityRequest, AssumeRoleWithWebIdentityResponse, AssumedRoleUser,
@@ -20,9 +19,11 @@ use wire::sts::{
 use wire::ServiceError;
 
 use crate::app::App;
+use crate::auth::authorize::{authorize_federated, Access};
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId, Partition};
+use crate::request::Origin;
 
 use super::{packed_size, sealed_credentials, session_policies};
 
@@ -30,16 +31,6 @@ use super::{packed_size, sealed_credentials, session_policies};
 const DEFAULT_DURATION: i64 = 3600;
 /// Clock skew tolerated on the token's `exp` and `nbf`, seconds.
 const LEEWAY: u64 = 60;
-
-/// Where an unsigned request came from.
-pub struct Caller {
-    /// The caller's address (`aws:SourceIp`).
-    pub source_ip: IpAddr,
-    /// Whether it came over TLS.
-    pub secure_transport: bool,
-    /// The region the endpoint serves.
-    pub region: String,
-}
 
 /// The claims Gatehouse reads (the signature and the registered claims are checked by
 /// `jsonwebtoken`).
@@ -173,7 +164,7 @@ fn verify(
 
 pub(super) async fn handle_assume_role_with_web_identity(
     app: &App,
-    caller: &Caller,
+    caller: &Origin,
     input: AssumeRoleWithWebIdentityRequest,
 ) -> Result<AssumeRoleWithWebIdentityResponse, ServiceError> {
     if input.provider_id.is_some() {
@@ -242,52 +233,41 @@ pub(super) async fn handle_assume_role_with_web_identity(
         PolicyKind::Trust,
     )
     .map_err(|_| denied())?;
-    let principal =
-        policy::Principal::new(policy::PrincipalKind::Federated, provider_arn.clone(), "");
-    let mut request = policy::Request::new(
-        principal,
-        "sts:AssumeRoleWithWebIdentity",
-        input.role_arn.as_str(),
-    )
-    .with_resource_account(account_id.clone());
+    let mut access = Access::new("sts:AssumeRoleWithWebIdentity", input.role_arn.clone());
+    let mut key = |name: &str, value: ContextValue| access.context.push((name.to_owned(), value));
+    key(
+        "aws:FederatedProvider",
+        ContextValue::from(provider_arn.as_str()),
+    );
+    key(
+        &format!("{url}:aud"),
+        ContextValue::multi(claims.aud.values()),
+    );
+    key(
+        &format!("{url}:sub"),
+        ContextValue::from(claims.sub.as_str()),
+    );
+    if let Some(amr) = &claims.amr {
+        key(&format!("{url}:amr"), ContextValue::multi(amr.values()));
+    }
+    key(
+        "sts:RoleSessionName",
+        ContextValue::from(input.role_session_name.as_str()),
+    );
+    let (tags, transitive_tag_keys) = token_tags(claims.tags.as_ref());
+    for (name, value) in &tags {
+        key(
+            &format!("aws:RequestTag/{name}"),
+            ContextValue::from(value.as_str()),
+        );
+    }
+    if !authorize_federated(&provider_arn, &access, &caller.environment(app), &trust) {
+        return Err(denied());
+    }
     let audience = claims
         .azp
         .clone()
         .unwrap_or_else(|| claims.aud.values().join(","));
-    let context = request.context_mut();
-    context.insert("aws:FederatedProvider", provider_arn.as_str());
-    context.insert(
-        &format!("{url}:aud"),
-        ContextValue::multi(claims.aud.values()),
-    );
-    context.insert(&format!("{url}:sub"), claims.sub.as_str());
-    if let Some(amr) = &claims.amr {
-        context.insert(&format!("{url}:amr"), ContextValue::multi(amr.values()));
-    }
-    context.insert("aws:SourceIp", caller.source_ip.to_string());
-    context.insert("aws:SecureTransport", caller.secure_transport);
-    context.insert("aws:RequestedRegion", caller.region.as_str());
-    context.insert("sts:RoleSessionName", input.role_session_name.as_str());
-    let (tags, transitive_tag_keys) = token_tags(claims.tags.as_ref());
-    for (key, value) in &tags {
-        context.insert(&format!("aws:RequestTag/{key}"), value.as_str());
-    }
-    let decision = policy::evaluate(
-        &EvaluationInput {
-            resource: Some(&trust),
-            ..EvaluationInput::default()
-        },
-        &request,
-    );
-    crate::audit::note_decision(
-        "sts:AssumeRoleWithWebIdentity",
-        &input.role_arn,
-        decision.effect,
-        crate::audit::policy_type_name(decision.policy_type),
-    );
-    if decision.effect != policy::DecisionEffect::Allow {
-        return Err(denied());
-    }
 
     let duration = input.duration_seconds.map_or(DEFAULT_DURATION, i64::from);
     if duration > role.max_session_duration {

@@ -14,10 +14,12 @@ use wire::sts::{errors, GetWebIdentityTokenRequest, GetWebIdentityTokenResponse}
 use wire::ServiceError;
 
 use crate::app::App;
-use crate::auth::authorize::{authorize, Access};
+use crate::auth::authorize::Access;
 use crate::auth::outbound_tokens::{self, Algorithm};
 use crate::auth::PrincipalKind;
 use crate::request::RequestContext;
+use crate::services::Needs;
+use crate::store::Tx;
 
 /// Token lifetime when the request names none, seconds.
 const DEFAULT_DURATION: i64 = 300;
@@ -27,12 +29,19 @@ const MAX_PAYLOAD_BYTES: usize = 16 * 1024;
 /// The namespace of AWS's own claims.
 const NAMESPACE: &str = "https://sts.amazonaws.com/";
 
-pub(super) async fn handle_get_web_identity_token(
-    app: &App,
-    context: &RequestContext,
-    input: GetWebIdentityTokenRequest,
-) -> Result<GetWebIdentityTokenResponse, ServiceError> {
-    let caller = &context.principal;
+/// What `GetWebIdentityToken` was found to need: the algorithm, the token's lifetime and
+/// the request's tags.
+pub(crate) struct WebIdentityTokenPlan {
+    algorithm: Algorithm,
+    duration: i64,
+    tags: Vec<(String, String)>,
+}
+
+/// `sts:GetWebIdentityToken` with the request's tags and AWS's `sts:IdentityTokenAudience`,
+/// `sts:DurationSeconds` and `sts:SigningAlgorithm`, once the input is valid.
+pub(super) fn web_identity_token_needs(
+    input: &GetWebIdentityTokenRequest,
+) -> Result<(Needs, WebIdentityTokenPlan), ServiceError> {
     let algorithm = Algorithm::parse(&input.signing_algorithm).ok_or_else(|| {
         ServiceError::validation(format!(
             "1 validation error detected: Value '{}' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]",
@@ -58,9 +67,6 @@ pub(super) async fn handle_get_web_identity_token(
         }
     }
 
-    let account = caller.account.to_string();
-    let mut tx = app.store().begin().await?;
-    let view = app.policies().view(&mut tx, caller).await?;
     let mut access = Access::new("sts:GetWebIdentityToken", "*").with_request_tags(&tags);
     access.context.push((
         "sts:IdentityTokenAudience".to_owned(),
@@ -74,8 +80,33 @@ pub(super) async fn handle_get_web_identity_token(
         "sts:SigningAlgorithm".to_owned(),
         policy::ContextValue::from(algorithm.as_str()),
     ));
-    authorize(caller, &view, &access, &context.environment(app))?;
+    Ok((
+        Needs::one(access),
+        WebIdentityTokenPlan {
+            algorithm,
+            duration,
+            tags,
+        },
+    ))
+}
 
+/// The token, once the account's outbound federation is on; signed with the account's
+/// key of the algorithm, made now when it has none.
+pub(super) async fn handle_get_web_identity_token(
+    app: &App,
+    tx: &mut Tx,
+    context: &RequestContext,
+    input: GetWebIdentityTokenRequest,
+    plan: WebIdentityTokenPlan,
+) -> Result<GetWebIdentityTokenResponse, ServiceError> {
+    let WebIdentityTokenPlan {
+        algorithm,
+        duration,
+        tags,
+    } = plan;
+    let caller = &context.principal;
+    let account = caller.account.to_string();
+    let view = app.policies().view(tx, caller).await?;
     if tx.outbound_federation(&account).await? != Some(true) {
         return Err(errors::outbound_web_identity_federation_disabled_exception(
             "Outbound web identity federation is not enabled for this account.",
@@ -147,7 +178,6 @@ pub(super) async fn handle_get_web_identity_token(
                 .map_err(crate::app::internal)?
                 .seal(app.master_key(), &account, crate::store::now_millis());
             tx.insert_outbound_key(&key).await?;
-            tx.commit().await?;
             key
         }
     };

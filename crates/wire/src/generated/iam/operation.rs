@@ -566,6 +566,386 @@ impl Operation {
         }
     }
 
+    /// The IAM action that authorizes the operation, e.g. `iam:CreateUser`: the
+    /// service's signing name, a colon, the operation's name.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::AcceptDelegationRequest(_) => "iam:AcceptDelegationRequest",
+            Self::AddClientIDToOpenIDConnectProvider(_) => "iam:AddClientIDToOpenIDConnectProvider",
+            Self::AddRoleToInstanceProfile(_) => "iam:AddRoleToInstanceProfile",
+            Self::AddUserToGroup(_) => "iam:AddUserToGroup",
+            Self::AssociateDelegationRequest(_) => "iam:AssociateDelegationRequest",
+            Self::AttachGroupPolicy(_) => "iam:AttachGroupPolicy",
+            Self::AttachRolePolicy(_) => "iam:AttachRolePolicy",
+            Self::AttachUserPolicy(_) => "iam:AttachUserPolicy",
+            Self::ChangePassword(_) => "iam:ChangePassword",
+            Self::CreateAccessKey(_) => "iam:CreateAccessKey",
+            Self::CreateAccountAlias(_) => "iam:CreateAccountAlias",
+            Self::CreateDelegationRequest(_) => "iam:CreateDelegationRequest",
+            Self::CreateGroup(_) => "iam:CreateGroup",
+            Self::CreateInstanceProfile(_) => "iam:CreateInstanceProfile",
+            Self::CreateLoginProfile(_) => "iam:CreateLoginProfile",
+            Self::CreateOpenIDConnectProvider(_) => "iam:CreateOpenIDConnectProvider",
+            Self::CreatePolicy(_) => "iam:CreatePolicy",
+            Self::CreatePolicyVersion(_) => "iam:CreatePolicyVersion",
+            Self::CreateRole(_) => "iam:CreateRole",
+            Self::CreateSAMLProvider(_) => "iam:CreateSAMLProvider",
+            Self::CreateServiceLinkedRole(_) => "iam:CreateServiceLinkedRole",
+            Self::CreateServiceSpecificCredential(_) => "iam:CreateServiceSpecificCredential",
+            Self::CreateUser(_) => "iam:CreateUser",
+            Self::CreateVirtualMFADevice(_) => "iam:CreateVirtualMFADevice",
+            Self::DeactivateMFADevice(_) => "iam:DeactivateMFADevice",
+            Self::DeleteAccessKey(_) => "iam:DeleteAccessKey",
+            Self::DeleteAccountAlias(_) => "iam:DeleteAccountAlias",
+            Self::DeleteAccountPasswordPolicy => "iam:DeleteAccountPasswordPolicy",
+            Self::DeleteGroup(_) => "iam:DeleteGroup",
+            Self::DeleteGroupPolicy(_) => "iam:DeleteGroupPolicy",
+            Self::DeleteInstanceProfile(_) => "iam:DeleteInstanceProfile",
+            Self::DeleteLoginProfile(_) => "iam:DeleteLoginProfile",
+            Self::DeleteOpenIDConnectProvider(_) => "iam:DeleteOpenIDConnectProvider",
+            Self::DeletePolicy(_) => "iam:DeletePolicy",
+            Self::DeletePolicyVersion(_) => "iam:DeletePolicyVersion",
+            Self::DeleteRole(_) => "iam:DeleteRole",
+            Self::DeleteRolePermissionsBoundary(_) => "iam:DeleteRolePermissionsBoundary",
+            Self::DeleteRolePolicy(_) => "iam:DeleteRolePolicy",
+            Self::DeleteSAMLProvider(_) => "iam:DeleteSAMLProvider",
+            Self::DeleteSSHPublicKey(_) => "iam:DeleteSSHPublicKey",
+            Self::DeleteServerCertificate(_) => "iam:DeleteServerCertificate",
+            Self::DeleteServiceLinkedRole(_) => "iam:DeleteServiceLinkedRole",
+            Self::DeleteServiceSpecificCredential(_) => "iam:DeleteServiceSpecificCredential",
+            Self::DeleteSigningCertificate(_) => "iam:DeleteSigningCertificate",
+            Self::DeleteUser(_) => "iam:DeleteUser",
+            Self::DeleteUserPermissionsBoundary(_) => "iam:DeleteUserPermissionsBoundary",
+            Self::DeleteUserPolicy(_) => "iam:DeleteUserPolicy",
+            Self::DeleteVirtualMFADevice(_) => "iam:DeleteVirtualMFADevice",
+            Self::DetachGroupPolicy(_) => "iam:DetachGroupPolicy",
+            Self::DetachRolePolicy(_) => "iam:DetachRolePolicy",
+            Self::DetachUserPolicy(_) => "iam:DetachUserPolicy",
+            Self::DisableOrganizationsRootCredentialsManagement(_) => {
+                "iam:DisableOrganizationsRootCredentialsManagement"
+            }
+            Self::DisableOrganizationsRootSessions(_) => "iam:DisableOrganizationsRootSessions",
+            Self::DisableOutboundWebIdentityFederation => {
+                "iam:DisableOutboundWebIdentityFederation"
+            }
+            Self::EnableMFADevice(_) => "iam:EnableMFADevice",
+            Self::EnableOrganizationsRootCredentialsManagement(_) => {
+                "iam:EnableOrganizationsRootCredentialsManagement"
+            }
+            Self::EnableOrganizationsRootSessions(_) => "iam:EnableOrganizationsRootSessions",
+            Self::EnableOutboundWebIdentityFederation => "iam:EnableOutboundWebIdentityFederation",
+            Self::GenerateCredentialReport => "iam:GenerateCredentialReport",
+            Self::GenerateOrganizationsAccessReport(_) => "iam:GenerateOrganizationsAccessReport",
+            Self::GenerateServiceLastAccessedDetails(_) => "iam:GenerateServiceLastAccessedDetails",
+            Self::GetAccessKeyLastUsed(_) => "iam:GetAccessKeyLastUsed",
+            Self::GetAccountAuthorizationDetails(_) => "iam:GetAccountAuthorizationDetails",
+            Self::GetAccountPasswordPolicy => "iam:GetAccountPasswordPolicy",
+            Self::GetAccountSummary => "iam:GetAccountSummary",
+            Self::GetContextKeysForCustomPolicy(_) => "iam:GetContextKeysForCustomPolicy",
+            Self::GetContextKeysForPrincipalPolicy(_) => "iam:GetContextKeysForPrincipalPolicy",
+            Self::GetCredentialReport => "iam:GetCredentialReport",
+            Self::GetDelegationRequest(_) => "iam:GetDelegationRequest",
+            Self::GetGroup(_) => "iam:GetGroup",
+            Self::GetGroupPolicy(_) => "iam:GetGroupPolicy",
+            Self::GetHumanReadableSummary(_) => "iam:GetHumanReadableSummary",
+            Self::GetInstanceProfile(_) => "iam:GetInstanceProfile",
+            Self::GetLoginProfile(_) => "iam:GetLoginProfile",
+            Self::GetMFADevice(_) => "iam:GetMFADevice",
+            Self::GetOpenIDConnectProvider(_) => "iam:GetOpenIDConnectProvider",
+            Self::GetOrganizationsAccessReport(_) => "iam:GetOrganizationsAccessReport",
+            Self::GetOutboundWebIdentityFederationInfo => {
+                "iam:GetOutboundWebIdentityFederationInfo"
+            }
+            Self::GetPolicy(_) => "iam:GetPolicy",
+            Self::GetPolicyVersion(_) => "iam:GetPolicyVersion",
+            Self::GetRole(_) => "iam:GetRole",
+            Self::GetRolePolicy(_) => "iam:GetRolePolicy",
+            Self::GetSAMLProvider(_) => "iam:GetSAMLProvider",
+            Self::GetSSHPublicKey(_) => "iam:GetSSHPublicKey",
+            Self::GetServerCertificate(_) => "iam:GetServerCertificate",
+            Self::GetServiceLastAccessedDetails(_) => "iam:GetServiceLastAccessedDetails",
+            Self::GetServiceLastAccessedDetailsWithEntities(_) => {
+                "iam:GetServiceLastAccessedDetailsWithEntities"
+            }
+            Self::GetServiceLinkedRoleDeletionStatus(_) => "iam:GetServiceLinkedRoleDeletionStatus",
+            Self::GetUser(_) => "iam:GetUser",
+            Self::GetUserPolicy(_) => "iam:GetUserPolicy",
+            Self::ListAccessKeys(_) => "iam:ListAccessKeys",
+            Self::ListAccountAliases(_) => "iam:ListAccountAliases",
+            Self::ListAttachedGroupPolicies(_) => "iam:ListAttachedGroupPolicies",
+            Self::ListAttachedRolePolicies(_) => "iam:ListAttachedRolePolicies",
+            Self::ListAttachedUserPolicies(_) => "iam:ListAttachedUserPolicies",
+            Self::ListDelegationRequests(_) => "iam:ListDelegationRequests",
+            Self::ListEntitiesForPolicy(_) => "iam:ListEntitiesForPolicy",
+            Self::ListGroupPolicies(_) => "iam:ListGroupPolicies",
+            Self::ListGroups(_) => "iam:ListGroups",
+            Self::ListGroupsForUser(_) => "iam:ListGroupsForUser",
+            Self::ListInstanceProfileTags(_) => "iam:ListInstanceProfileTags",
+            Self::ListInstanceProfiles(_) => "iam:ListInstanceProfiles",
+            Self::ListInstanceProfilesForRole(_) => "iam:ListInstanceProfilesForRole",
+            Self::ListMFADeviceTags(_) => "iam:ListMFADeviceTags",
+            Self::ListMFADevices(_) => "iam:ListMFADevices",
+            Self::ListOpenIDConnectProviderTags(_) => "iam:ListOpenIDConnectProviderTags",
+            Self::ListOpenIDConnectProviders(_) => "iam:ListOpenIDConnectProviders",
+            Self::ListOrganizationsFeatures(_) => "iam:ListOrganizationsFeatures",
+            Self::ListPolicies(_) => "iam:ListPolicies",
+            Self::ListPoliciesGrantingServiceAccess(_) => "iam:ListPoliciesGrantingServiceAccess",
+            Self::ListPolicyTags(_) => "iam:ListPolicyTags",
+            Self::ListPolicyVersions(_) => "iam:ListPolicyVersions",
+            Self::ListRolePolicies(_) => "iam:ListRolePolicies",
+            Self::ListRoleTags(_) => "iam:ListRoleTags",
+            Self::ListRoles(_) => "iam:ListRoles",
+            Self::ListSAMLProviderTags(_) => "iam:ListSAMLProviderTags",
+            Self::ListSAMLProviders(_) => "iam:ListSAMLProviders",
+            Self::ListSSHPublicKeys(_) => "iam:ListSSHPublicKeys",
+            Self::ListServerCertificateTags(_) => "iam:ListServerCertificateTags",
+            Self::ListServerCertificates(_) => "iam:ListServerCertificates",
+            Self::ListServiceSpecificCredentials(_) => "iam:ListServiceSpecificCredentials",
+            Self::ListSigningCertificates(_) => "iam:ListSigningCertificates",
+            Self::ListUserPolicies(_) => "iam:ListUserPolicies",
+            Self::ListUserTags(_) => "iam:ListUserTags",
+            Self::ListUsers(_) => "iam:ListUsers",
+            Self::ListVirtualMFADevices(_) => "iam:ListVirtualMFADevices",
+            Self::PutGroupPolicy(_) => "iam:PutGroupPolicy",
+            Self::PutRolePermissionsBoundary(_) => "iam:PutRolePermissionsBoundary",
+            Self::PutRolePolicy(_) => "iam:PutRolePolicy",
+            Self::PutUserPermissionsBoundary(_) => "iam:PutUserPermissionsBoundary",
+            Self::PutUserPolicy(_) => "iam:PutUserPolicy",
+            Self::RejectDelegationRequest(_) => "iam:RejectDelegationRequest",
+            Self::RemoveClientIDFromOpenIDConnectProvider(_) => {
+                "iam:RemoveClientIDFromOpenIDConnectProvider"
+            }
+            Self::RemoveRoleFromInstanceProfile(_) => "iam:RemoveRoleFromInstanceProfile",
+            Self::RemoveUserFromGroup(_) => "iam:RemoveUserFromGroup",
+            Self::ResetServiceSpecificCredential(_) => "iam:ResetServiceSpecificCredential",
+            Self::ResyncMFADevice(_) => "iam:ResyncMFADevice",
+            Self::SendDelegationToken(_) => "iam:SendDelegationToken",
+            Self::SetDefaultPolicyVersion(_) => "iam:SetDefaultPolicyVersion",
+            Self::SetSecurityTokenServicePreferences(_) => "iam:SetSecurityTokenServicePreferences",
+            Self::SimulateCustomPolicy(_) => "iam:SimulateCustomPolicy",
+            Self::SimulatePrincipalPolicy(_) => "iam:SimulatePrincipalPolicy",
+            Self::TagInstanceProfile(_) => "iam:TagInstanceProfile",
+            Self::TagMFADevice(_) => "iam:TagMFADevice",
+            Self::TagOpenIDConnectProvider(_) => "iam:TagOpenIDConnectProvider",
+            Self::TagPolicy(_) => "iam:TagPolicy",
+            Self::TagRole(_) => "iam:TagRole",
+            Self::TagSAMLProvider(_) => "iam:TagSAMLProvider",
+            Self::TagServerCertificate(_) => "iam:TagServerCertificate",
+            Self::TagUser(_) => "iam:TagUser",
+            Self::UntagInstanceProfile(_) => "iam:UntagInstanceProfile",
+            Self::UntagMFADevice(_) => "iam:UntagMFADevice",
+            Self::UntagOpenIDConnectProvider(_) => "iam:UntagOpenIDConnectProvider",
+            Self::UntagPolicy(_) => "iam:UntagPolicy",
+            Self::UntagRole(_) => "iam:UntagRole",
+            Self::UntagSAMLProvider(_) => "iam:UntagSAMLProvider",
+            Self::UntagServerCertificate(_) => "iam:UntagServerCertificate",
+            Self::UntagUser(_) => "iam:UntagUser",
+            Self::UpdateAccessKey(_) => "iam:UpdateAccessKey",
+            Self::UpdateAccountPasswordPolicy(_) => "iam:UpdateAccountPasswordPolicy",
+            Self::UpdateAssumeRolePolicy(_) => "iam:UpdateAssumeRolePolicy",
+            Self::UpdateDelegationRequest(_) => "iam:UpdateDelegationRequest",
+            Self::UpdateGroup(_) => "iam:UpdateGroup",
+            Self::UpdateLoginProfile(_) => "iam:UpdateLoginProfile",
+            Self::UpdateOpenIDConnectProviderThumbprint(_) => {
+                "iam:UpdateOpenIDConnectProviderThumbprint"
+            }
+            Self::UpdateRole(_) => "iam:UpdateRole",
+            Self::UpdateRoleDescription(_) => "iam:UpdateRoleDescription",
+            Self::UpdateSAMLProvider(_) => "iam:UpdateSAMLProvider",
+            Self::UpdateSSHPublicKey(_) => "iam:UpdateSSHPublicKey",
+            Self::UpdateServerCertificate(_) => "iam:UpdateServerCertificate",
+            Self::UpdateServiceSpecificCredential(_) => "iam:UpdateServiceSpecificCredential",
+            Self::UpdateSigningCertificate(_) => "iam:UpdateSigningCertificate",
+            Self::UpdateUser(_) => "iam:UpdateUser",
+            Self::UploadSSHPublicKey(_) => "iam:UploadSSHPublicKey",
+            Self::UploadServerCertificate(_) => "iam:UploadServerCertificate",
+            Self::UploadSigningCertificate(_) => "iam:UploadSigningCertificate",
+        }
+    }
+
+    /// Whether the operation only reads: its name begins with one of the verbs AWS
+    /// names reads with (`Get`, `List`, `Describe`, `Generate`, `Simulate`).
+    pub fn is_read_only(&self) -> bool {
+        match self {
+            Self::GenerateCredentialReport
+            | Self::GenerateOrganizationsAccessReport(_)
+            | Self::GenerateServiceLastAccessedDetails(_)
+            | Self::GetAccessKeyLastUsed(_)
+            | Self::GetAccountAuthorizationDetails(_)
+            | Self::GetAccountPasswordPolicy
+            | Self::GetAccountSummary
+            | Self::GetContextKeysForCustomPolicy(_)
+            | Self::GetContextKeysForPrincipalPolicy(_)
+            | Self::GetCredentialReport
+            | Self::GetDelegationRequest(_)
+            | Self::GetGroup(_)
+            | Self::GetGroupPolicy(_)
+            | Self::GetHumanReadableSummary(_)
+            | Self::GetInstanceProfile(_)
+            | Self::GetLoginProfile(_)
+            | Self::GetMFADevice(_)
+            | Self::GetOpenIDConnectProvider(_)
+            | Self::GetOrganizationsAccessReport(_)
+            | Self::GetOutboundWebIdentityFederationInfo
+            | Self::GetPolicy(_)
+            | Self::GetPolicyVersion(_)
+            | Self::GetRole(_)
+            | Self::GetRolePolicy(_)
+            | Self::GetSAMLProvider(_)
+            | Self::GetSSHPublicKey(_)
+            | Self::GetServerCertificate(_)
+            | Self::GetServiceLastAccessedDetails(_)
+            | Self::GetServiceLastAccessedDetailsWithEntities(_)
+            | Self::GetServiceLinkedRoleDeletionStatus(_)
+            | Self::GetUser(_)
+            | Self::GetUserPolicy(_)
+            | Self::ListAccessKeys(_)
+            | Self::ListAccountAliases(_)
+            | Self::ListAttachedGroupPolicies(_)
+            | Self::ListAttachedRolePolicies(_)
+            | Self::ListAttachedUserPolicies(_)
+            | Self::ListDelegationRequests(_)
+            | Self::ListEntitiesForPolicy(_)
+            | Self::ListGroupPolicies(_)
+            | Self::ListGroups(_)
+            | Self::ListGroupsForUser(_)
+            | Self::ListInstanceProfileTags(_)
+            | Self::ListInstanceProfiles(_)
+            | Self::ListInstanceProfilesForRole(_)
+            | Self::ListMFADeviceTags(_)
+            | Self::ListMFADevices(_)
+            | Self::ListOpenIDConnectProviderTags(_)
+            | Self::ListOpenIDConnectProviders(_)
+            | Self::ListOrganizationsFeatures(_)
+            | Self::ListPolicies(_)
+            | Self::ListPoliciesGrantingServiceAccess(_)
+            | Self::ListPolicyTags(_)
+            | Self::ListPolicyVersions(_)
+            | Self::ListRolePolicies(_)
+            | Self::ListRoleTags(_)
+            | Self::ListRoles(_)
+            | Self::ListSAMLProviderTags(_)
+            | Self::ListSAMLProviders(_)
+            | Self::ListSSHPublicKeys(_)
+            | Self::ListServerCertificateTags(_)
+            | Self::ListServerCertificates(_)
+            | Self::ListServiceSpecificCredentials(_)
+            | Self::ListSigningCertificates(_)
+            | Self::ListUserPolicies(_)
+            | Self::ListUserTags(_)
+            | Self::ListUsers(_)
+            | Self::ListVirtualMFADevices(_)
+            | Self::SimulateCustomPolicy(_)
+            | Self::SimulatePrincipalPolicy(_) => true,
+            Self::AcceptDelegationRequest(_)
+            | Self::AddClientIDToOpenIDConnectProvider(_)
+            | Self::AddRoleToInstanceProfile(_)
+            | Self::AddUserToGroup(_)
+            | Self::AssociateDelegationRequest(_)
+            | Self::AttachGroupPolicy(_)
+            | Self::AttachRolePolicy(_)
+            | Self::AttachUserPolicy(_)
+            | Self::ChangePassword(_)
+            | Self::CreateAccessKey(_)
+            | Self::CreateAccountAlias(_)
+            | Self::CreateDelegationRequest(_)
+            | Self::CreateGroup(_)
+            | Self::CreateInstanceProfile(_)
+            | Self::CreateLoginProfile(_)
+            | Self::CreateOpenIDConnectProvider(_)
+            | Self::CreatePolicy(_)
+            | Self::CreatePolicyVersion(_)
+            | Self::CreateRole(_)
+            | Self::CreateSAMLProvider(_)
+            | Self::CreateServiceLinkedRole(_)
+            | Self::CreateServiceSpecificCredential(_)
+            | Self::CreateUser(_)
+            | Self::CreateVirtualMFADevice(_)
+            | Self::DeactivateMFADevice(_)
+            | Self::DeleteAccessKey(_)
+            | Self::DeleteAccountAlias(_)
+            | Self::DeleteAccountPasswordPolicy
+            | Self::DeleteGroup(_)
+            | Self::DeleteGroupPolicy(_)
+            | Self::DeleteInstanceProfile(_)
+            | Self::DeleteLoginProfile(_)
+            | Self::DeleteOpenIDConnectProvider(_)
+            | Self::DeletePolicy(_)
+            | Self::DeletePolicyVersion(_)
+            | Self::DeleteRole(_)
+            | Self::DeleteRolePermissionsBoundary(_)
+            | Self::DeleteRolePolicy(_)
+            | Self::DeleteSAMLProvider(_)
+            | Self::DeleteSSHPublicKey(_)
+            | Self::DeleteServerCertificate(_)
+            | Self::DeleteServiceLinkedRole(_)
+            | Self::DeleteServiceSpecificCredential(_)
+            | Self::DeleteSigningCertificate(_)
+            | Self::DeleteUser(_)
+            | Self::DeleteUserPermissionsBoundary(_)
+            | Self::DeleteUserPolicy(_)
+            | Self::DeleteVirtualMFADevice(_)
+            | Self::DetachGroupPolicy(_)
+            | Self::DetachRolePolicy(_)
+            | Self::DetachUserPolicy(_)
+            | Self::DisableOrganizationsRootCredentialsManagement(_)
+            | Self::DisableOrganizationsRootSessions(_)
+            | Self::DisableOutboundWebIdentityFederation
+            | Self::EnableMFADevice(_)
+            | Self::EnableOrganizationsRootCredentialsManagement(_)
+            | Self::EnableOrganizationsRootSessions(_)
+            | Self::EnableOutboundWebIdentityFederation
+            | Self::PutGroupPolicy(_)
+            | Self::PutRolePermissionsBoundary(_)
+            | Self::PutRolePolicy(_)
+            | Self::PutUserPermissionsBoundary(_)
+            | Self::PutUserPolicy(_)
+            | Self::RejectDelegationRequest(_)
+            | Self::RemoveClientIDFromOpenIDConnectProvider(_)
+            | Self::RemoveRoleFromInstanceProfile(_)
+            | Self::RemoveUserFromGroup(_)
+            | Self::ResetServiceSpecificCredential(_)
+            | Self::ResyncMFADevice(_)
+            | Self::SendDelegationToken(_)
+            | Self::SetDefaultPolicyVersion(_)
+            | Self::SetSecurityTokenServicePreferences(_)
+            | Self::TagInstanceProfile(_)
+            | Self::TagMFADevice(_)
+            | Self::TagOpenIDConnectProvider(_)
+            | Self::TagPolicy(_)
+            | Self::TagRole(_)
+            | Self::TagSAMLProvider(_)
+            | Self::TagServerCertificate(_)
+            | Self::TagUser(_)
+            | Self::UntagInstanceProfile(_)
+            | Self::UntagMFADevice(_)
+            | Self::UntagOpenIDConnectProvider(_)
+            | Self::UntagPolicy(_)
+            | Self::UntagRole(_)
+            | Self::UntagSAMLProvider(_)
+            | Self::UntagServerCertificate(_)
+            | Self::UntagUser(_)
+            | Self::UpdateAccessKey(_)
+            | Self::UpdateAccountPasswordPolicy(_)
+            | Self::UpdateAssumeRolePolicy(_)
+            | Self::UpdateDelegationRequest(_)
+            | Self::UpdateGroup(_)
+            | Self::UpdateLoginProfile(_)
+            | Self::UpdateOpenIDConnectProviderThumbprint(_)
+            | Self::UpdateRole(_)
+            | Self::UpdateRoleDescription(_)
+            | Self::UpdateSAMLProvider(_)
+            | Self::UpdateSSHPublicKey(_)
+            | Self::UpdateServerCertificate(_)
+            | Self::UpdateServiceSpecificCredential(_)
+            | Self::UpdateSigningCertificate(_)
+            | Self::UpdateUser(_)
+            | Self::UploadSSHPublicKey(_)
+            | Self::UploadServerCertificate(_)
+            | Self::UploadSigningCertificate(_) => false,
+        }
+    }
+
     /// Decodes and validates an awsQuery request: `Action` picks the operation
     /// (`MissingAction`, `InvalidAction`), the other parameters fill its input
     /// (`ValidationError`). Unknown parameters are ignored.

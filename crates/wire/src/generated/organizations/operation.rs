@@ -217,6 +217,170 @@ impl Operation {
         }
     }
 
+    /// The IAM action that authorizes the operation, e.g. `iam:CreateUser`: the
+    /// service's signing name, a colon, the operation's name.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::AcceptHandshake(_) => "organizations:AcceptHandshake",
+            Self::AttachPolicy(_) => "organizations:AttachPolicy",
+            Self::CancelHandshake(_) => "organizations:CancelHandshake",
+            Self::CloseAccount(_) => "organizations:CloseAccount",
+            Self::CreateAccount(_) => "organizations:CreateAccount",
+            Self::CreateGovCloudAccount(_) => "organizations:CreateGovCloudAccount",
+            Self::CreateOrganization(_) => "organizations:CreateOrganization",
+            Self::CreateOrganizationalUnit(_) => "organizations:CreateOrganizationalUnit",
+            Self::CreatePolicy(_) => "organizations:CreatePolicy",
+            Self::DeclineHandshake(_) => "organizations:DeclineHandshake",
+            Self::DeleteOrganization => "organizations:DeleteOrganization",
+            Self::DeleteOrganizationalUnit(_) => "organizations:DeleteOrganizationalUnit",
+            Self::DeletePolicy(_) => "organizations:DeletePolicy",
+            Self::DeleteResourcePolicy => "organizations:DeleteResourcePolicy",
+            Self::DeregisterDelegatedAdministrator(_) => {
+                "organizations:DeregisterDelegatedAdministrator"
+            }
+            Self::DescribeAccount(_) => "organizations:DescribeAccount",
+            Self::DescribeCreateAccountStatus(_) => "organizations:DescribeCreateAccountStatus",
+            Self::DescribeEffectivePolicy(_) => "organizations:DescribeEffectivePolicy",
+            Self::DescribeHandshake(_) => "organizations:DescribeHandshake",
+            Self::DescribeOrganization => "organizations:DescribeOrganization",
+            Self::DescribeOrganizationalUnit(_) => "organizations:DescribeOrganizationalUnit",
+            Self::DescribePolicy(_) => "organizations:DescribePolicy",
+            Self::DescribeResourcePolicy => "organizations:DescribeResourcePolicy",
+            Self::DescribeResponsibilityTransfer(_) => {
+                "organizations:DescribeResponsibilityTransfer"
+            }
+            Self::DetachPolicy(_) => "organizations:DetachPolicy",
+            Self::DisableAWSServiceAccess(_) => "organizations:DisableAWSServiceAccess",
+            Self::DisablePolicyType(_) => "organizations:DisablePolicyType",
+            Self::EnableAWSServiceAccess(_) => "organizations:EnableAWSServiceAccess",
+            Self::EnableAllFeatures(_) => "organizations:EnableAllFeatures",
+            Self::EnablePolicyType(_) => "organizations:EnablePolicyType",
+            Self::InviteAccountToOrganization(_) => "organizations:InviteAccountToOrganization",
+            Self::InviteOrganizationToTransferResponsibility(_) => {
+                "organizations:InviteOrganizationToTransferResponsibility"
+            }
+            Self::LeaveOrganization => "organizations:LeaveOrganization",
+            Self::ListAWSServiceAccessForOrganization(_) => {
+                "organizations:ListAWSServiceAccessForOrganization"
+            }
+            Self::ListAccounts(_) => "organizations:ListAccounts",
+            Self::ListAccountsForParent(_) => "organizations:ListAccountsForParent",
+            Self::ListAccountsWithInvalidEffectivePolicy(_) => {
+                "organizations:ListAccountsWithInvalidEffectivePolicy"
+            }
+            Self::ListChildren(_) => "organizations:ListChildren",
+            Self::ListCreateAccountStatus(_) => "organizations:ListCreateAccountStatus",
+            Self::ListDelegatedAdministrators(_) => "organizations:ListDelegatedAdministrators",
+            Self::ListDelegatedServicesForAccount(_) => {
+                "organizations:ListDelegatedServicesForAccount"
+            }
+            Self::ListEffectivePolicyValidationErrors(_) => {
+                "organizations:ListEffectivePolicyValidationErrors"
+            }
+            Self::ListHandshakesForAccount(_) => "organizations:ListHandshakesForAccount",
+            Self::ListHandshakesForOrganization(_) => "organizations:ListHandshakesForOrganization",
+            Self::ListInboundResponsibilityTransfers(_) => {
+                "organizations:ListInboundResponsibilityTransfers"
+            }
+            Self::ListOrganizationalUnitsForParent(_) => {
+                "organizations:ListOrganizationalUnitsForParent"
+            }
+            Self::ListOutboundResponsibilityTransfers(_) => {
+                "organizations:ListOutboundResponsibilityTransfers"
+            }
+            Self::ListParents(_) => "organizations:ListParents",
+            Self::ListPolicies(_) => "organizations:ListPolicies",
+            Self::ListPoliciesForTarget(_) => "organizations:ListPoliciesForTarget",
+            Self::ListRoots(_) => "organizations:ListRoots",
+            Self::ListTagsForResource(_) => "organizations:ListTagsForResource",
+            Self::ListTargetsForPolicy(_) => "organizations:ListTargetsForPolicy",
+            Self::MoveAccount(_) => "organizations:MoveAccount",
+            Self::PutResourcePolicy(_) => "organizations:PutResourcePolicy",
+            Self::RegisterDelegatedAdministrator(_) => {
+                "organizations:RegisterDelegatedAdministrator"
+            }
+            Self::RemoveAccountFromOrganization(_) => "organizations:RemoveAccountFromOrganization",
+            Self::TagResource(_) => "organizations:TagResource",
+            Self::TerminateResponsibilityTransfer(_) => {
+                "organizations:TerminateResponsibilityTransfer"
+            }
+            Self::UntagResource(_) => "organizations:UntagResource",
+            Self::UpdateOrganizationalUnit(_) => "organizations:UpdateOrganizationalUnit",
+            Self::UpdatePolicy(_) => "organizations:UpdatePolicy",
+            Self::UpdateResponsibilityTransfer(_) => "organizations:UpdateResponsibilityTransfer",
+        }
+    }
+
+    /// Whether the operation only reads: its name begins with one of the verbs AWS
+    /// names reads with (`Get`, `List`, `Describe`, `Generate`, `Simulate`).
+    pub fn is_read_only(&self) -> bool {
+        match self {
+            Self::DescribeAccount(_)
+            | Self::DescribeCreateAccountStatus(_)
+            | Self::DescribeEffectivePolicy(_)
+            | Self::DescribeHandshake(_)
+            | Self::DescribeOrganization
+            | Self::DescribeOrganizationalUnit(_)
+            | Self::DescribePolicy(_)
+            | Self::DescribeResourcePolicy
+            | Self::DescribeResponsibilityTransfer(_)
+            | Self::ListAWSServiceAccessForOrganization(_)
+            | Self::ListAccounts(_)
+            | Self::ListAccountsForParent(_)
+            | Self::ListAccountsWithInvalidEffectivePolicy(_)
+            | Self::ListChildren(_)
+            | Self::ListCreateAccountStatus(_)
+            | Self::ListDelegatedAdministrators(_)
+            | Self::ListDelegatedServicesForAccount(_)
+            | Self::ListEffectivePolicyValidationErrors(_)
+            | Self::ListHandshakesForAccount(_)
+            | Self::ListHandshakesForOrganization(_)
+            | Self::ListInboundResponsibilityTransfers(_)
+            | Self::ListOrganizationalUnitsForParent(_)
+            | Self::ListOutboundResponsibilityTransfers(_)
+            | Self::ListParents(_)
+            | Self::ListPolicies(_)
+            | Self::ListPoliciesForTarget(_)
+            | Self::ListRoots(_)
+            | Self::ListTagsForResource(_)
+            | Self::ListTargetsForPolicy(_) => true,
+            Self::AcceptHandshake(_)
+            | Self::AttachPolicy(_)
+            | Self::CancelHandshake(_)
+            | Self::CloseAccount(_)
+            | Self::CreateAccount(_)
+            | Self::CreateGovCloudAccount(_)
+            | Self::CreateOrganization(_)
+            | Self::CreateOrganizationalUnit(_)
+            | Self::CreatePolicy(_)
+            | Self::DeclineHandshake(_)
+            | Self::DeleteOrganization
+            | Self::DeleteOrganizationalUnit(_)
+            | Self::DeletePolicy(_)
+            | Self::DeleteResourcePolicy
+            | Self::DeregisterDelegatedAdministrator(_)
+            | Self::DetachPolicy(_)
+            | Self::DisableAWSServiceAccess(_)
+            | Self::DisablePolicyType(_)
+            | Self::EnableAWSServiceAccess(_)
+            | Self::EnableAllFeatures(_)
+            | Self::EnablePolicyType(_)
+            | Self::InviteAccountToOrganization(_)
+            | Self::InviteOrganizationToTransferResponsibility(_)
+            | Self::LeaveOrganization
+            | Self::MoveAccount(_)
+            | Self::PutResourcePolicy(_)
+            | Self::RegisterDelegatedAdministrator(_)
+            | Self::RemoveAccountFromOrganization(_)
+            | Self::TagResource(_)
+            | Self::TerminateResponsibilityTransfer(_)
+            | Self::UntagResource(_)
+            | Self::UpdateOrganizationalUnit(_)
+            | Self::UpdatePolicy(_)
+            | Self::UpdateResponsibilityTransfer(_) => false,
+        }
+    }
+
     /// Decodes and validates an awsJson1.1 request for `operation` (the part of
     /// `X-Amz-Target` after the dot): `UnknownOperationException`,
     /// `SerializationException` or `ValidationException` when it cannot.

@@ -120,6 +120,92 @@ impl Operation {
         }
     }
 
+    /// The IAM action that authorizes the operation, e.g. `iam:CreateUser`: the
+    /// service's signing name, a colon, the operation's name.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::AssociateServiceQuotaTemplate(_) => "servicequotas:AssociateServiceQuotaTemplate",
+            Self::CreateSupportCase(_) => "servicequotas:CreateSupportCase",
+            Self::DeleteServiceQuotaIncreaseRequestFromTemplate(_) => {
+                "servicequotas:DeleteServiceQuotaIncreaseRequestFromTemplate"
+            }
+            Self::DisassociateServiceQuotaTemplate(_) => {
+                "servicequotas:DisassociateServiceQuotaTemplate"
+            }
+            Self::GetAWSDefaultServiceQuota(_) => "servicequotas:GetAWSDefaultServiceQuota",
+            Self::GetAssociationForServiceQuotaTemplate(_) => {
+                "servicequotas:GetAssociationForServiceQuotaTemplate"
+            }
+            Self::GetAutoManagementConfiguration(_) => {
+                "servicequotas:GetAutoManagementConfiguration"
+            }
+            Self::GetQuotaUtilizationReport(_) => "servicequotas:GetQuotaUtilizationReport",
+            Self::GetRequestedServiceQuotaChange(_) => {
+                "servicequotas:GetRequestedServiceQuotaChange"
+            }
+            Self::GetServiceQuota(_) => "servicequotas:GetServiceQuota",
+            Self::GetServiceQuotaIncreaseRequestFromTemplate(_) => {
+                "servicequotas:GetServiceQuotaIncreaseRequestFromTemplate"
+            }
+            Self::ListAWSDefaultServiceQuotas(_) => "servicequotas:ListAWSDefaultServiceQuotas",
+            Self::ListRequestedServiceQuotaChangeHistory(_) => {
+                "servicequotas:ListRequestedServiceQuotaChangeHistory"
+            }
+            Self::ListRequestedServiceQuotaChangeHistoryByQuota(_) => {
+                "servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota"
+            }
+            Self::ListServiceQuotaIncreaseRequestsInTemplate(_) => {
+                "servicequotas:ListServiceQuotaIncreaseRequestsInTemplate"
+            }
+            Self::ListServiceQuotas(_) => "servicequotas:ListServiceQuotas",
+            Self::ListServices(_) => "servicequotas:ListServices",
+            Self::ListTagsForResource(_) => "servicequotas:ListTagsForResource",
+            Self::PutServiceQuotaIncreaseRequestIntoTemplate(_) => {
+                "servicequotas:PutServiceQuotaIncreaseRequestIntoTemplate"
+            }
+            Self::RequestServiceQuotaIncrease(_) => "servicequotas:RequestServiceQuotaIncrease",
+            Self::StartAutoManagement(_) => "servicequotas:StartAutoManagement",
+            Self::StartQuotaUtilizationReport(_) => "servicequotas:StartQuotaUtilizationReport",
+            Self::StopAutoManagement(_) => "servicequotas:StopAutoManagement",
+            Self::TagResource(_) => "servicequotas:TagResource",
+            Self::UntagResource(_) => "servicequotas:UntagResource",
+            Self::UpdateAutoManagement(_) => "servicequotas:UpdateAutoManagement",
+        }
+    }
+
+    /// Whether the operation only reads: its name begins with one of the verbs AWS
+    /// names reads with (`Get`, `List`, `Describe`, `Generate`, `Simulate`).
+    pub fn is_read_only(&self) -> bool {
+        match self {
+            Self::GetAWSDefaultServiceQuota(_)
+            | Self::GetAssociationForServiceQuotaTemplate(_)
+            | Self::GetAutoManagementConfiguration(_)
+            | Self::GetQuotaUtilizationReport(_)
+            | Self::GetRequestedServiceQuotaChange(_)
+            | Self::GetServiceQuota(_)
+            | Self::GetServiceQuotaIncreaseRequestFromTemplate(_)
+            | Self::ListAWSDefaultServiceQuotas(_)
+            | Self::ListRequestedServiceQuotaChangeHistory(_)
+            | Self::ListRequestedServiceQuotaChangeHistoryByQuota(_)
+            | Self::ListServiceQuotaIncreaseRequestsInTemplate(_)
+            | Self::ListServiceQuotas(_)
+            | Self::ListServices(_)
+            | Self::ListTagsForResource(_) => true,
+            Self::AssociateServiceQuotaTemplate(_)
+            | Self::CreateSupportCase(_)
+            | Self::DeleteServiceQuotaIncreaseRequestFromTemplate(_)
+            | Self::DisassociateServiceQuotaTemplate(_)
+            | Self::PutServiceQuotaIncreaseRequestIntoTemplate(_)
+            | Self::RequestServiceQuotaIncrease(_)
+            | Self::StartAutoManagement(_)
+            | Self::StartQuotaUtilizationReport(_)
+            | Self::StopAutoManagement(_)
+            | Self::TagResource(_)
+            | Self::UntagResource(_)
+            | Self::UpdateAutoManagement(_) => false,
+        }
+    }
+
     /// Decodes and validates an awsJson1.1 request for `operation` (the part of
     /// `X-Amz-Target` after the dot): `UnknownOperationException`,
     /// `SerializationException` or `ValidationException` when it cannot.

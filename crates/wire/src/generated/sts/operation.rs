@@ -57,6 +57,42 @@ impl Operation {
         }
     }
 
+    /// The IAM action that authorizes the operation, e.g. `iam:CreateUser`: the
+    /// service's signing name, a colon, the operation's name.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::AssumeRole(_) => "sts:AssumeRole",
+            Self::AssumeRoleWithSAML(_) => "sts:AssumeRoleWithSAML",
+            Self::AssumeRoleWithWebIdentity(_) => "sts:AssumeRoleWithWebIdentity",
+            Self::AssumeRoot(_) => "sts:AssumeRoot",
+            Self::DecodeAuthorizationMessage(_) => "sts:DecodeAuthorizationMessage",
+            Self::GetAccessKeyInfo(_) => "sts:GetAccessKeyInfo",
+            Self::GetCallerIdentity(_) => "sts:GetCallerIdentity",
+            Self::GetDelegatedAccessToken(_) => "sts:GetDelegatedAccessToken",
+            Self::GetFederationToken(_) => "sts:GetFederationToken",
+            Self::GetSessionToken(_) => "sts:GetSessionToken",
+            Self::GetWebIdentityToken(_) => "sts:GetWebIdentityToken",
+        }
+    }
+
+    /// Whether the operation only reads: its name begins with one of the verbs AWS
+    /// names reads with (`Get`, `List`, `Describe`, `Generate`, `Simulate`).
+    pub fn is_read_only(&self) -> bool {
+        match self {
+            Self::GetAccessKeyInfo(_)
+            | Self::GetCallerIdentity(_)
+            | Self::GetDelegatedAccessToken(_)
+            | Self::GetFederationToken(_)
+            | Self::GetSessionToken(_)
+            | Self::GetWebIdentityToken(_) => true,
+            Self::AssumeRole(_)
+            | Self::AssumeRoleWithSAML(_)
+            | Self::AssumeRoleWithWebIdentity(_)
+            | Self::AssumeRoot(_)
+            | Self::DecodeAuthorizationMessage(_) => false,
+        }
+    }
+
     /// Decodes and validates an awsQuery request: `Action` picks the operation
     /// (`MissingAction`, `InvalidAction`), the other parameters fill its input
     /// (`ValidationError`). Unknown parameters are ignored.
