@@ -178,7 +178,7 @@ impl Gen<'_> {
         out.push_str(
             "\nmod decode;\nmod encode;\npub mod errors;\nmod operation;\nmod types;\n\n\
              pub use errors::error_status;\n\
-             pub use operation::{Operation, Output, OPERATION_NAMES};\n\
+             pub use operation::{is_read_only_name, Operation, Output, OPERATION_NAMES};\n\
              pub use types::*;\n\n\
              use crate::error::ServiceError;\n\n",
         );

@@ -33,6 +33,8 @@ pub struct Outcome {
     pub service: Option<&'static str>,
     /// The operation, once decoded.
     pub operation: Option<&'static str>,
+    /// Whether the decoded operation only reads.
+    pub read_only: bool,
     /// The caller's ARN and account, once authenticated.
     pub principal: Option<(String, AccountId)>,
     /// The access key id the request claims (signed with, if authenticated).
@@ -99,11 +101,12 @@ pub fn policy_type_name(policy_type: Option<PolicyType>) -> &'static str {
     policy_type.map_or("policy", PolicyType::name)
 }
 
-/// Whether an operation only reads, by AWS's naming of operations.
-pub fn is_read_only(operation: &str) -> bool {
-    ["Get", "List", "Describe", "Generate", "Simulate"]
-        .iter()
-        .any(|prefix| operation.starts_with(prefix))
+/// Notes the decoded operation, and whether it only reads.
+pub fn note_operation(name: &'static str, read_only: bool) {
+    note(|outcome| {
+        outcome.operation = Some(name);
+        outcome.read_only = read_only;
+    });
 }
 
 /// Text formatted on the stack: an account id or an address, without an allocation.
@@ -171,7 +174,7 @@ impl Outcome {
             source_ip: source_ip.as_str(),
             user_agent: self.user_agent.as_deref(),
             region: self.region.as_deref(),
-            read_only: is_read_only(operation),
+            read_only: self.read_only,
             decision: self.decision.map(DecisionEffect::as_str),
             decided_by: self.decided_by,
             status: i64::from(status),

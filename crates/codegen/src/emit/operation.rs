@@ -29,6 +29,23 @@ pub fn emit(g: &Gen<'_>) -> anyhow::Result<String> {
         out.push_str(&format!("    {:?},\n", op.name));
     }
     out.push_str("];\n\n");
+    let reads: Vec<String> = ops
+        .iter()
+        .filter(|op| is_read_only(&op.name))
+        .map(|op| format!("{:?}", op.name))
+        .collect();
+    out.push_str(
+        "/// Whether the operation of this name only reads (see [`Operation::is_read_only`]);\n\
+         /// false for a name the model lacks.\npub fn is_read_only_name(name: &str) -> bool {\n",
+    );
+    if reads.is_empty() {
+        out.push_str("    let _ = name;\n    false\n}\n\n");
+    } else {
+        out.push_str(&format!(
+            "    matches!(\n        name,\n        {}\n    )\n}}\n\n",
+            reads.join("\n            | ")
+        ));
+    }
 
     out.push_str("impl Operation {\n");
     out.push_str("    /// The operation's name, e.g. `CreateUser`.\n    pub fn name(&self) -> &'static str {\n        match self {\n");

@@ -271,7 +271,8 @@ async fn run(
     let claimed = route.operation_name();
     audit::note(|outcome| {
         outcome.service = Some(service.signing_name());
-        outcome.operation = claimed;
+        outcome.operation = claimed.map(|(name, _)| name);
+        outcome.read_only = claimed.is_some_and(|(_, read_only)| read_only);
     });
     // AssumeRoleWithWebIdentity carries its own proof of identity: AWS serves it unsigned.
     if let Route::Query {
@@ -283,8 +284,7 @@ async fn run(
             && !parts.uri.query().unwrap_or("").contains("X-Amz-Signature=");
         if unsigned && services::sts::serves_unsigned(params.get("Action").unwrap_or_default()) {
             let operation = wire::sts::Operation::from_query(params)?;
-            let name = operation.name();
-            audit::note(|outcome| outcome.operation = Some(name));
+            audit::note_operation(operation.name(), operation.is_read_only());
             let caller = Origin {
                 source_ip: peer.ip(),
                 secure_transport: secure,
@@ -329,15 +329,13 @@ async fn run(
             params,
         } => {
             let operation = wire::sts::Operation::from_query(&params)?;
-            let name = operation.name();
-            audit::note(|outcome| outcome.operation = Some(name));
+            audit::note_operation(operation.name(), operation.is_read_only());
             let output = services::sts::call(app, &context, operation).await?;
             Ok(xml_response(output.to_query_xml(request_id), request_id))
         }
         Route::Query { params, .. } => {
             let operation = wire::iam::Operation::from_query(&params)?;
-            let name = operation.name();
-            audit::note(|outcome| outcome.operation = Some(name));
+            audit::note_operation(operation.name(), operation.is_read_only());
             let output = services::iam::call(app, &context, operation).await?;
             Ok(xml_response(output.to_query_xml(request_id), request_id))
         }
@@ -346,15 +344,13 @@ async fn run(
             operation,
         } => {
             let operation = wire::organizations::Operation::from_json(&operation, body)?;
-            let name = operation.name();
-            audit::note(|outcome| outcome.operation = Some(name));
+            audit::note_operation(operation.name(), operation.is_read_only());
             let output = services::organizations::call(app, &context, operation).await?;
             Ok(json_response(output.to_json(), request_id))
         }
         Route::Json { operation, .. } => {
             let operation = wire::service_quotas::Operation::from_json(&operation, body)?;
-            let name = operation.name();
-            audit::note(|outcome| outcome.operation = Some(name));
+            audit::note_operation(operation.name(), operation.is_read_only());
             let output = services::quotas::call(app, &context, operation).await?;
             Ok(json_response(output.to_json(), request_id))
         }
@@ -391,26 +387,43 @@ impl Route {
 
     /// The operation the request names, if the service has one of that name (known
     /// before authentication, so that refused requests are recorded with it).
-    fn operation_name(&self) -> Option<&'static str> {
-        let (names, wanted): (&[&'static str], &str) = match self {
-            Self::Query { service, params } => (
+    /// With it, whether that operation only reads.
+    fn operation_name(&self) -> Option<(&'static str, bool)> {
+        let (names, read_only, wanted): (&[&'static str], fn(&str) -> bool, &str) = match self {
+            Self::Query { service, params } => {
+                let action = params.get("Action")?;
                 if *service == Service::Sts {
-                    wire::sts::OPERATION_NAMES
+                    (
+                        wire::sts::OPERATION_NAMES,
+                        wire::sts::is_read_only_name,
+                        action,
+                    )
                 } else {
-                    wire::iam::OPERATION_NAMES
-                },
-                params.get("Action")?,
-            ),
-            Self::Json { service, operation } => (
+                    (
+                        wire::iam::OPERATION_NAMES,
+                        wire::iam::is_read_only_name,
+                        action,
+                    )
+                }
+            }
+            Self::Json { service, operation } => {
                 if *service == Service::Organizations {
-                    wire::organizations::OPERATION_NAMES
+                    (
+                        wire::organizations::OPERATION_NAMES,
+                        wire::organizations::is_read_only_name,
+                        operation,
+                    )
                 } else {
-                    wire::service_quotas::OPERATION_NAMES
-                },
-                operation,
-            ),
+                    (
+                        wire::service_quotas::OPERATION_NAMES,
+                        wire::service_quotas::is_read_only_name,
+                        operation,
+                    )
+                }
+            }
         };
-        names.iter().find(|name| **name == wanted).copied()
+        let name = names.iter().find(|name| **name == wanted).copied()?;
+        Some((name, read_only(name)))
     }
 
     /// `X-Amz-Target: <TargetPrefix>.<Operation>`.

@@ -16,7 +16,7 @@ mod operation;
 mod types;
 
 pub use errors::error_status;
-pub use operation::{Operation, Output, OPERATION_NAMES};
+pub use operation::{is_read_only_name, Operation, Output, OPERATION_NAMES};
 pub use types::*;
 
 use crate::error::ServiceError;

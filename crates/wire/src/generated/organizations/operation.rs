@@ -143,6 +143,43 @@ pub const OPERATION_NAMES: &[&str] = &[
     "UpdateResponsibilityTransfer",
 ];
 
+/// Whether the operation of this name only reads (see [`Operation::is_read_only`]);
+/// false for a name the model lacks.
+pub fn is_read_only_name(name: &str) -> bool {
+    matches!(
+        name,
+        "DescribeAccount"
+            | "DescribeCreateAccountStatus"
+            | "DescribeEffectivePolicy"
+            | "DescribeHandshake"
+            | "DescribeOrganization"
+            | "DescribeOrganizationalUnit"
+            | "DescribePolicy"
+            | "DescribeResourcePolicy"
+            | "DescribeResponsibilityTransfer"
+            | "ListAWSServiceAccessForOrganization"
+            | "ListAccounts"
+            | "ListAccountsForParent"
+            | "ListAccountsWithInvalidEffectivePolicy"
+            | "ListChildren"
+            | "ListCreateAccountStatus"
+            | "ListDelegatedAdministrators"
+            | "ListDelegatedServicesForAccount"
+            | "ListEffectivePolicyValidationErrors"
+            | "ListHandshakesForAccount"
+            | "ListHandshakesForOrganization"
+            | "ListInboundResponsibilityTransfers"
+            | "ListOrganizationalUnitsForParent"
+            | "ListOutboundResponsibilityTransfers"
+            | "ListParents"
+            | "ListPolicies"
+            | "ListPoliciesForTarget"
+            | "ListRoots"
+            | "ListTagsForResource"
+            | "ListTargetsForPolicy"
+    )
+}
+
 impl Operation {
     /// The operation's name, e.g. `CreateUser`.
     pub fn name(&self) -> &'static str {

@@ -73,6 +73,28 @@ pub const OPERATION_NAMES: &[&str] = &[
     "UpdateAutoManagement",
 ];
 
+/// Whether the operation of this name only reads (see [`Operation::is_read_only`]);
+/// false for a name the model lacks.
+pub fn is_read_only_name(name: &str) -> bool {
+    matches!(
+        name,
+        "GetAWSDefaultServiceQuota"
+            | "GetAssociationForServiceQuotaTemplate"
+            | "GetAutoManagementConfiguration"
+            | "GetQuotaUtilizationReport"
+            | "GetRequestedServiceQuotaChange"
+            | "GetServiceQuota"
+            | "GetServiceQuotaIncreaseRequestFromTemplate"
+            | "ListAWSDefaultServiceQuotas"
+            | "ListRequestedServiceQuotaChangeHistory"
+            | "ListRequestedServiceQuotaChangeHistoryByQuota"
+            | "ListServiceQuotaIncreaseRequestsInTemplate"
+            | "ListServiceQuotas"
+            | "ListServices"
+            | "ListTagsForResource"
+    )
+}
+
 impl Operation {
     /// The operation's name, e.g. `CreateUser`.
     pub fn name(&self) -> &'static str {

@@ -39,6 +39,20 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetWebIdentityToken",
 ];
 
+/// Whether the operation of this name only reads (see [`Operation::is_read_only`]);
+/// false for a name the model lacks.
+pub fn is_read_only_name(name: &str) -> bool {
+    matches!(
+        name,
+        "GetAccessKeyInfo"
+            | "GetCallerIdentity"
+            | "GetDelegatedAccessToken"
+            | "GetFederationToken"
+            | "GetSessionToken"
+            | "GetWebIdentityToken"
+    )
+}
+
 impl Operation {
     /// The operation's name, e.g. `CreateUser`.
     pub fn name(&self) -> &'static str {
