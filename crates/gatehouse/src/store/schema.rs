@@ -4,7 +4,7 @@
 //! `{bytes}`, `{float64}`; see [`ColumnType`]) and [`render`] replaces them with the
 //! backend's name for the type, which `sqlite::column_type` and `postgres::column_type`
 //! give. Nothing here connects or runs SQL: `migrations` applies what this module
-//! renders.
+//! renders, and the tests below check that both engines build the same tables from it.
 //!
 //! A released migration never changes. A database records only the versions it applied,
 //! so editing one would leave databases created before and after the edit with different
@@ -14,7 +14,10 @@
 //! becomes SQLite's rowid (filled in when NULL is inserted), and any other key column
 //! accepts NULL there unless it is declared `NOT NULL` (PostgreSQL refuses NULL in every
 //! key column). New tables write `NOT NULL` on their key columns; the tables of versions
-//! 1 to 19 predate this rule.
+//! 1 to 19 predate this rule, and the schema test lists their exceptions.
+
+#[cfg(test)]
+mod catalog;
 
 use super::{postgres, sqlite, Backend};
 
@@ -693,3 +696,285 @@ DROP INDEX audit_events_by_principal;
 "#,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::catalog::{self, Kind, Schema};
+    use super::*;
+    use crate::store::Store;
+
+    /// Key columns SQLite lets hold NULL while PostgreSQL does not: the tables of versions
+    /// 1 to 19 declare them `TEXT PRIMARY KEY` (the versions table `BIGINT PRIMARY KEY`)
+    /// without `NOT NULL`, and SQLite, for compatibility with its early releases, only
+    /// makes an `INTEGER PRIMARY KEY` NOT NULL by itself. Declaring them NOT NULL on
+    /// SQLite means rebuilding each table, and `accounts`, which most tables reference,
+    /// cannot be dropped and rebuilt inside the migrations' transaction while foreign
+    /// keys are enforced. The store never writes a NULL key (each insert binds these
+    /// columns from a string, never an `Option`), so the difference is tolerated: here,
+    /// by name, and nowhere else.
+    const SQLITE_NULLABLE_KEYS: &[(&str, &str)] = &[
+        ("access_keys", "access_key_id"),
+        ("account_aliases", "account_alias"),
+        ("account_settings", "account_id"),
+        ("accounts", "account_id"),
+        ("audit_events", "event_id"),
+        ("audit_segments", "segment_id"),
+        ("credential_reports", "account_id"),
+        ("delegation_requests", "request_id"),
+        ("gatehouse_meta", "key"),
+        ("gatehouse_migrations", "version"),
+        ("org_handshakes", "handshake_id"),
+        ("org_resource_policies", "org_id"),
+        ("org_responsibility_transfers", "transfer_id"),
+        ("organizations", "org_id"),
+        ("outbound_federation", "account_id"),
+        ("password_policies", "account_id"),
+        ("quota_requests", "request_id"),
+    ];
+
+    #[test]
+    fn versions_count_up_from_one() {
+        let versions: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();
+        let expected: Vec<i64> = (1..=19).collect();
+        // Versions 1 to 19 are what databases in use have recorded; later ones follow on.
+        assert_eq!(versions.get(..19), Some(expected.as_slice()));
+        for (index, version) in versions.iter().enumerate() {
+            assert_eq!(*version, i64::try_from(index).unwrap() + 1);
+        }
+        assert_eq!(latest_version(), *versions.last().unwrap());
+    }
+
+    #[test]
+    fn every_placeholder_is_replaced() {
+        for migration in MIGRATIONS {
+            for backend in [Backend::Sqlite, Backend::Postgres] {
+                let sql = render(migration.sql, backend);
+                assert!(
+                    !sql.contains(['{', '}']),
+                    "version {} keeps a placeholder on {backend:?}:\n{sql}",
+                    migration.version
+                );
+            }
+        }
+    }
+
+    /// Each backend's name for a type is one the schema comparison maps to that type, so
+    /// a change of mapping cannot slip past the comparison as an unknown type.
+    #[test]
+    fn type_names_mean_the_same_on_both_backends() {
+        for (column, kind) in [
+            (ColumnType::Int64, Kind::Int64),
+            (ColumnType::Bytes, Kind::Bytes),
+            (ColumnType::Float64, Kind::Float64),
+        ] {
+            assert_eq!(catalog::sqlite_kind(sqlite::column_type(column)), kind);
+            let postgres = postgres::column_type(column).to_lowercase();
+            assert_eq!(catalog::postgres_kind(&postgres), kind);
+        }
+    }
+
+    /// The comparison notices each kind of difference it is meant to.
+    #[test]
+    fn differences_name_what_differs() {
+        let schema = sqlite_schema_blocking();
+        let check = |change: &dyn Fn(&mut Schema), expected: &str| {
+            let mut changed = schema.clone();
+            change(&mut changed);
+            let found = catalog::differences(("sqlite", &schema), ("changed", &changed));
+            assert!(
+                found.iter().any(|line| line.contains(expected)),
+                "expected a difference mentioning {expected:?}, found {found:?}"
+            );
+        };
+        assert!(catalog::differences(("a", &schema), ("b", &schema)).is_empty());
+        check(
+            &|s| {
+                s.remove("users");
+            },
+            "table `users` exists on sqlite only",
+        );
+        check(
+            &|s| s.get_mut("users").unwrap().columns[0].kind = Kind::Unknown("integer".into()),
+            "`users.account_id`",
+        );
+        check(
+            &|s| s.get_mut("users").unwrap().columns[6].nullable = false,
+            "`users.permissions_boundary`",
+        );
+        check(
+            &|s| s.get_mut("users").unwrap().columns[7].default = None,
+            "`users.tags`",
+        );
+        check(
+            &|s| s.get_mut("users").unwrap().columns.swap(0, 1),
+            "different order",
+        );
+        check(
+            &|s| {
+                s.get_mut("users").unwrap().primary_key.pop();
+            },
+            "primary key",
+        );
+        check(
+            &|s| s.get_mut("users").unwrap().foreign_keys.clear(),
+            "foreign key on sqlite only",
+        );
+        check(
+            &|s| s.get_mut("users").unwrap().unique.clear(),
+            "UNIQUE [\"user_id\"] on sqlite only",
+        );
+        check(
+            &|s| {
+                let indexes = &mut s.get_mut("access_keys").unwrap().indexes;
+                indexes.get_mut("access_keys_by_owner").unwrap().unique = true;
+            },
+            "index `access_keys_by_owner`",
+        );
+    }
+
+    /// SQLite and PostgreSQL build the same tables from [`MIGRATIONS`]: same columns
+    /// (types mapped to one set), nullability, defaults, keys, UNIQUE constraints and
+    /// indexes. SQLite's half always runs; PostgreSQL's when `GATEHOUSE_TEST_POSTGRES_URL`
+    /// names a server, in a schema of its own dropped afterwards.
+    #[tokio::test]
+    async fn sqlite_and_postgres_build_the_same_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("schema.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let mut sqlite = catalog::read(&store).await.unwrap();
+        tolerate_nullable_keys(&mut sqlite);
+        let Some(postgres) = postgres_schema().await else {
+            return;
+        };
+        let found = catalog::differences(("SQLite", &sqlite), ("PostgreSQL", &postgres));
+        assert!(
+            found.is_empty(),
+            "the backends' schemas differ:\n{}",
+            found.join("\n")
+        );
+    }
+
+    /// A database any earlier build created ends, once opened, with the schema a new one
+    /// gets: each migration applies on top of the ones before it, whatever the start.
+    #[tokio::test]
+    async fn upgrading_from_any_version_ends_at_the_current_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = Store::open("sqlite::memory:").await.unwrap();
+        let fresh = catalog::read(&fresh).await.unwrap();
+        for stop in 1..latest_version() {
+            let url = format!(
+                "sqlite://{}",
+                dir.path().join(format!("{stop}.db")).display()
+            );
+            // What a build knowing versions 1 to `stop` left behind.
+            let pool = sqlite::connect(&url).await.unwrap();
+            sqlx::raw_sql(VERSIONS_TABLE).execute(&pool).await.unwrap();
+            for migration in MIGRATIONS.iter().filter(|m| m.version <= stop) {
+                let sql = render(migration.sql, Backend::Sqlite);
+                sqlx::raw_sql(&sql).execute(&pool).await.unwrap();
+                sqlx::query("INSERT INTO gatehouse_migrations VALUES ($1, 0)")
+                    .bind(migration.version)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+
+            let store = Store::open(&url).await.unwrap();
+            let upgraded = catalog::read(&store).await.unwrap();
+            let found = catalog::differences(("new", &fresh), ("upgraded", &upgraded));
+            assert!(
+                found.is_empty(),
+                "from version {stop}:\n{}",
+                found.join("\n")
+            );
+        }
+    }
+
+    /// Checks what SQLite's schema must be on its own, then marks the listed nullable
+    /// key columns NOT NULL, as PostgreSQL has them.
+    fn tolerate_nullable_keys(sqlite: &mut Schema) {
+        assert!(sqlite.len() > 40, "tables: {:?}", sqlite.keys());
+        let mut nullable_keys = BTreeSet::new();
+        for (name, table) in sqlite.iter() {
+            for column in &table.columns {
+                assert!(
+                    !matches!(column.kind, Kind::Unknown(_)),
+                    "`{name}.{}` has a type the schema does not use: {:?}",
+                    column.name,
+                    column.kind
+                );
+                if column.nullable && table.primary_key.contains(&column.name) {
+                    nullable_keys.insert((name.as_str(), column.name.as_str()));
+                }
+            }
+        }
+        let listed = SQLITE_NULLABLE_KEYS
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>();
+        assert_eq!(
+            nullable_keys, listed,
+            "key columns must be declared NOT NULL (SQLite would accept NULL in them)"
+        );
+        for (table, name) in SQLITE_NULLABLE_KEYS {
+            let table = sqlite.get_mut(*table).unwrap();
+            let column = table.columns.iter_mut().find(|c| c.name == *name).unwrap();
+            column.nullable = false;
+        }
+    }
+
+    /// The schema the migrations build on SQLite, for tests without a runtime of their own.
+    fn sqlite_schema_blocking() -> Schema {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let store = Store::open("sqlite::memory:").await.unwrap();
+            catalog::read(&store).await.unwrap()
+        })
+    }
+
+    /// The schema the migrations build on the server `GATEHOUSE_TEST_POSTGRES_URL` names,
+    /// in a new schema dropped once read; `None`, after a loud notice, when it is unset.
+    async fn postgres_schema() -> Option<Schema> {
+        let Ok(base) = std::env::var("GATEHOUSE_TEST_POSTGRES_URL") else {
+            eprintln!(
+                "SKIPPED: PostgreSQL half of the schema comparison; only SQLite's schema \
+                 was checked (set GATEHOUSE_TEST_POSTGRES_URL to run it)"
+            );
+            return None;
+        };
+        use sqlx::{Connection, Executor};
+        let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+        let name = format!("gatehouse_schema_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .execute(format!("CREATE SCHEMA {name}").as_str())
+            .await
+            .unwrap();
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options[search_path]={name}");
+        // Read before asserting anything, so the schema is dropped even when this fails.
+        let read = async {
+            let store = Store::open(&url).await?;
+            let row = sqlx::query("SELECT current_schema()::text AS s")
+                .fetch_one(store.pool())
+                .await?;
+            let current = crate::store::column::<String>(&row, "s")?;
+            let schema = catalog::read(&store).await;
+            store.pool().close().await;
+            Ok::<_, crate::store::StoreError>((current, schema?))
+        }
+        .await;
+        admin
+            .execute(format!("DROP SCHEMA {name} CASCADE").as_str())
+            .await
+            .unwrap();
+        let (current, schema) = read.unwrap();
+        assert_eq!(current, name, "the store ignored the search path");
+        Some(schema)
+    }
+}
