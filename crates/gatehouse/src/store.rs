@@ -25,6 +25,7 @@ mod providers;
 mod quotas;
 mod reports;
 mod roles;
+mod schema;
 mod server_certificates;
 mod service_credentials;
 mod signing_certificates;

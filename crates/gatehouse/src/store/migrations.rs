@@ -1,25 +1,22 @@
-//! Schema versions: a table records which migrations ran; each runs once, in order. All
-//! pending migrations run in one transaction: a start commits (and, on SQLite, syncs)
-//! once, not once per migration, and a failure leaves the schema as it was. On PostgreSQL
-//! the transaction first takes an advisory lock, so nodes starting together migrate one
-//! after the other and the later ones find nothing left to do.
+//! Schema versions: a table records which migrations ran; each runs once, in order. The
+//! migrations themselves live in `schema.rs`, written once for both backends and
+//! rendered here for the store's engine. All pending migrations run in one transaction:
+//! a start commits (and, on SQLite, syncs) once, not once per migration, and a failure
+//! leaves the schema as it was. On PostgreSQL the transaction first takes an advisory
+//! lock, so nodes starting together migrate one after the other and the later ones find
+//! nothing left to do.
 
-use super::{column, postgres, sqlite, Backend, Store, StoreError};
+use super::schema::{self, MIGRATIONS};
+use super::{column, Backend, Store, StoreError};
 
 /// The advisory lock key nodes take while migrating (any fixed number; "gh-migr").
 const MIGRATION_LOCK: i64 = 0x0067_682d_6d69_6772;
 
-const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS gatehouse_migrations \
-     (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
-
 /// Applies every migration the database has not seen yet.
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
-    let migrations = match store.backend() {
-        Backend::Sqlite => sqlite::MIGRATIONS,
-        Backend::Postgres => postgres::MIGRATIONS,
-    };
     // A current schema is the common case: one read, no write.
-    if has_versions_table(store).await? && current_version(store).await? >= latest_version(store) {
+    if has_versions_table(store).await? && current_version(store).await? >= schema::latest_version()
+    {
         return Ok(());
     }
     let mut tx = store.begin().await?;
@@ -29,19 +26,21 @@ pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
             .execute(tx.conn())
             .await?;
     }
-    sqlx::raw_sql(CREATE_VERSIONS).execute(tx.conn()).await?;
+    sqlx::raw_sql(schema::VERSIONS_TABLE)
+        .execute(tx.conn())
+        .await?;
     let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM gatehouse_migrations")
         .fetch_one(tx.conn())
         .await?;
     let applied = column::<i64>(&row, "v")?;
-    for (index, sql) in migrations.iter().enumerate() {
-        let version = i64::try_from(index).unwrap_or(i64::MAX) + 1;
-        if version <= applied {
+    for migration in MIGRATIONS {
+        if migration.version <= applied {
             continue;
         }
-        sqlx::raw_sql(sql).execute(tx.conn()).await?;
+        let sql = schema::render(migration.sql, store.backend());
+        sqlx::raw_sql(&sql).execute(tx.conn()).await?;
         sqlx::query("INSERT INTO gatehouse_migrations (version, applied_at) VALUES ($1, $2)")
-            .bind(version)
+            .bind(migration.version)
             .bind(super::now_millis())
             .execute(tx.conn())
             .await?;
@@ -74,11 +73,8 @@ pub async fn current_version(store: &Store) -> Result<i64, StoreError> {
     column::<i64>(&row, "v")
 }
 
-/// The number of migrations this build knows for the store's backend.
-pub fn latest_version(store: &Store) -> i64 {
-    let count = match store.backend() {
-        Backend::Sqlite => sqlite::MIGRATIONS.len(),
-        Backend::Postgres => postgres::MIGRATIONS.len(),
-    };
-    i64::try_from(count).unwrap_or(i64::MAX)
+/// The highest migration this build knows. Both backends share one list, so the store
+/// does not matter; the parameter keeps callers independent of that.
+pub fn latest_version(_store: &Store) -> i64 {
+    schema::latest_version()
 }
