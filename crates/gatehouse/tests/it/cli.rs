@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use super::harness::Server;
+use super::support::server::Server;
 
 #[test]
 fn aws_cli_smoke_script_passes() {

@@ -3,7 +3,8 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{Keys, Server};
+use super::support::credentials::Keys;
+use super::support::server::Server;
 
 fn any_key(id: &str) -> Keys {
     Keys {

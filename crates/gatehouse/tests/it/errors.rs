@@ -2,7 +2,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::harness::{xml_code, Keys, RawRequest, Server};
+use super::support::credentials::Keys;
+use super::support::requests::{xml_code, RawRequest};
+use super::support::server::Server;
 
 #[tokio::test]
 async fn authentication_failures_have_aws_codes() {

@@ -3,7 +3,7 @@
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{DeletionTaskStatusType, ReportStateType};
 
-use super::harness::Server;
+use super::support::server::Server;
 
 const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
 
@@ -190,7 +190,7 @@ async fn service_linked_roles_and_instance_profiles_are_authorized_as_aws_does()
         .await
         .unwrap();
     let key = key.access_key().unwrap();
-    let ops = server.iam(&super::harness::Keys {
+    let ops = server.iam(&super::support::credentials::Keys {
         id: key.access_key_id().to_owned(),
         secret: key.secret_access_key().to_owned(),
     });
@@ -307,7 +307,7 @@ async fn account_summary_counts_entities() {
         .await
         .unwrap();
     let key = key.access_key().unwrap();
-    let u2 = server.iam(&super::harness::Keys {
+    let u2 = server.iam(&super::support::credentials::Keys {
         id: key.access_key_id().to_owned(),
         secret: key.secret_access_key().to_owned(),
     });

@@ -6,7 +6,9 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::Tag;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 
-use super::harness::{create_member, dev_root, user_with_key, Server};
+use super::support::credentials::{dev_root, user_with_key};
+use super::support::organizations::create_member;
+use super::support::server::Server;
 
 /// A test-only RSA key (PKCS #8).
 const RSA_KEY: &str = include_str!("../data/rsa-test-key.pem");
@@ -53,7 +55,7 @@ fn ca_and_leaf(name: &str) -> (String, Issued) {
     )
 }
 
-async fn account_of(server: &Server, keys: &super::harness::Keys) -> String {
+async fn account_of(server: &Server, keys: &super::support::credentials::Keys) -> String {
     server
         .sts(keys)
         .get_caller_identity()
@@ -122,7 +124,7 @@ async fn server_certificate_lifecycle() {
         "Web"
     );
     // The private key never comes back, in any field.
-    let (status, body) = super::harness::RawRequest::query(
+    let (status, body) = super::support::requests::RawRequest::query(
         "iam",
         "Action=GetServerCertificate&Version=2010-05-08&ServerCertificateName=Web",
         &root,
@@ -1110,7 +1112,7 @@ async fn service_specific_credential_lifecycle() {
         .await
         .unwrap();
     assert_eq!(only.service_specific_credentials().len(), 2);
-    let (status, body) = super::harness::RawRequest::query(
+    let (status, body) = super::support::requests::RawRequest::query(
         "iam",
         "Action=ListServiceSpecificCredentials&Version=2010-05-08&UserName=jane",
         &root,

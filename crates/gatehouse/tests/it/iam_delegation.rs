@@ -13,7 +13,9 @@ use aws_sdk_iam::types::{
     PolicyParameterTypeEnum, StateType, SummaryStateType,
 };
 
-use super::harness::{create_member, dev_root, Keys, Server};
+use super::support::credentials::{dev_root, Keys};
+use super::support::organizations::create_member;
+use super::support::server::Server;
 
 const TEMPLATE: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["iam:ListUsers","iam:ListRoles"],"Resource":"*"},{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/{{UserName}}"},{"Effect":"Allow","Action":"iam:ListUserTags","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"{{Teams}}"}}}]}"#;
 const ADMIN: &str =

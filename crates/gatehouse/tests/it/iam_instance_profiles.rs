@@ -4,7 +4,7 @@
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::Tag;
 
-use super::harness::Server;
+use super::support::server::Server;
 
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
@@ -397,7 +397,7 @@ async fn users_and_policies_carry_tags() {
         .send()
         .await
         .unwrap();
-    let tagger = server.iam(&super::harness::Keys {
+    let tagger = server.iam(&super::support::credentials::Keys {
         id: key.access_key_id().to_owned(),
         secret: key.secret_access_key().to_owned(),
     });
@@ -490,7 +490,7 @@ async fn entities_and_aliases_are_isolated_between_accounts() {
         .to_owned();
     let a = server.iam(&root);
     // Dev mode: a 12-digit key id acts as that account's root.
-    let b = server.iam(&super::harness::Keys {
+    let b = server.iam(&super::support::credentials::Keys {
         id: member.clone(),
         secret: "dev-mode-ignores-this".to_owned(),
     });

@@ -11,7 +11,8 @@ use aws_sdk_iam::types::{
     AccessAdvisorUsageGranularityType, JobStatusType, PolicyOwnerEntityType, SortKeyType,
 };
 
-use super::harness::{dev_root, user_with_key, Keys, Server};
+use super::support::credentials::{dev_root, user_with_key, Keys};
+use super::support::server::Server;
 
 fn session_keys(credentials: &aws_sdk_sts::types::Credentials) -> Keys {
     Keys {
@@ -439,7 +440,8 @@ async fn organizations_access_report() {
         .await
         .unwrap();
     let ou_id = ou.organizational_unit().unwrap().id().unwrap().to_owned();
-    let member = super::harness::create_member(&orgs, "member", "member@example.com").await;
+    let member =
+        super::support::organizations::create_member(&orgs, "member", "member@example.com").await;
     orgs.move_account()
         .account_id(&member)
         .source_parent_id(&root_id)

@@ -8,7 +8,8 @@ use aws_sdk_iam::types::{AssignmentStatusType, Tag};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::harness::{user_with_key, Server};
+use super::support::credentials::user_with_key;
+use super::support::server::Server;
 
 const GOOD: &str = "Str0ng-Passw0rd!";
 

@@ -4,7 +4,9 @@
 //! model, so it covers every operation the model has); a served operation never answers
 //! 501, a listed one always does. Skipped, loudly, when botocore is not installed.
 
-use super::harness::{model_inputs, xml_code, RawRequest, Server};
+use super::support::models::model_inputs;
+use super::support::requests::{xml_code, RawRequest};
+use super::support::server::Server;
 
 /// IAM operations not served yet, one per line, sorted. Keep in step with the table in
 /// ARCHITECTURE.md ("IAM operations not served yet"); the test checks both.

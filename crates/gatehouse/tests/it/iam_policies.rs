@@ -4,7 +4,8 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{user_with_key, Server};
+use super::support::credentials::user_with_key;
+use super::support::server::Server;
 
 const TEAM_ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[
   {"Sid":"ManageTeam","Effect":"Allow","Action":["iam:CreateUser","iam:GetUser","iam:DeleteUser"],"Resource":"arn:aws:iam::*:user/team/*"},

@@ -9,7 +9,9 @@ use aws_sdk_iam::types::{
     PolicySourceType,
 };
 
-use super::harness::{create_organization, user_with_key, Keys, Server};
+use super::support::credentials::{user_with_key, Keys};
+use super::support::organizations::create_organization;
+use super::support::server::Server;
 
 const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}"#;
 

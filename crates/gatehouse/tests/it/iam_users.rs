@@ -4,7 +4,8 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{Keys, Server};
+use super::support::credentials::Keys;
+use super::support::server::Server;
 
 #[tokio::test]
 async fn root_user_and_access_key_lifecycle() {

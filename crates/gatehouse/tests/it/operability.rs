@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{user_with_key, Keys, Server};
+use super::support::credentials::{user_with_key, Keys};
+use super::support::server::Server;
 
 /// `name{labels} value` lines of a Prometheus text exposition, keyed by `name{labels}`.
 fn parse_metrics(text: &str) -> BTreeMap<String, f64> {
@@ -577,7 +578,7 @@ async fn limits_answer_with_aws_shaped_errors() {
         }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (status, body) = super::harness::RawRequest::query(
+    let (status, body) = super::support::requests::RawRequest::query(
         "sts",
         "Action=GetCallerIdentity&Version=2011-06-15",
         &server.root_keys(),
@@ -585,12 +586,12 @@ async fn limits_answer_with_aws_shaped_errors() {
     .send(&endpoint)
     .await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(super::harness::xml_code(&body), "Throttling");
+    assert_eq!(super::support::requests::xml_code(&body), "Throttling");
     let answer = slow.await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("<Code>RequestTimeout</Code>"), "{answer}");
     // The slot is free again.
-    let (status, body) = super::harness::RawRequest::query(
+    let (status, body) = super::support::requests::RawRequest::query(
         "sts",
         "Action=GetCallerIdentity&Version=2011-06-15",
         &server.root_keys(),
@@ -795,7 +796,7 @@ async fn http2_caps_the_requests_in_flight_per_connection() {
     let mut client = client.ready().await.unwrap();
 
     // A signed call works over HTTP/2 like over HTTP/1.1.
-    let signed = super::harness::RawRequest::query(
+    let signed = super::support::requests::RawRequest::query(
         "sts",
         "Action=GetCallerIdentity&Version=2011-06-15",
         &server.root_keys(),

@@ -4,7 +4,9 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{create_member, dev_root, Keys, Server};
+use super::support::credentials::{dev_root, Keys};
+use super::support::organizations::create_member;
+use super::support::server::Server;
 
 /// Creates a user with the given inline policy and returns its keys.
 async fn user_with_policy(iam: &aws_sdk_iam::Client, name: &str, policy: &str) -> Keys {

@@ -6,7 +6,9 @@
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::{EffectivePolicyType, PolicyType};
 
-use super::harness::{create_member, create_organization, dev_root, Keys, Server};
+use super::support::credentials::{dev_root, Keys};
+use super::support::organizations::{create_member, create_organization};
+use super::support::server::Server;
 
 #[tokio::test]
 async fn effective_tag_policies_merge_down_the_ou_path() {

@@ -7,7 +7,9 @@
 
 use std::time::SystemTime;
 
-use super::harness::{model_inputs, RawRequest, Server};
+use super::support::models::model_inputs;
+use super::support::requests::RawRequest;
+use super::support::server::Server;
 
 /// Prints one `Operation<TAB>JSON body` line per operation of the Organizations model,
 /// with every required member set to a value its shape accepts.

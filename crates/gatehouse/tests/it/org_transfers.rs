@@ -12,7 +12,9 @@ use aws_sdk_organizations::types::{
 };
 use time::{Date, Month, OffsetDateTime};
 
-use super::harness::{create_member, dev_root, Server};
+use super::support::credentials::dev_root;
+use super::support::organizations::create_member;
+use super::support::server::Server;
 
 /// The first instant of the month `months` after the current one, in seconds.
 fn month_start(months: i32) -> i64 {

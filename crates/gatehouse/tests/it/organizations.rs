@@ -8,7 +8,9 @@ use aws_sdk_organizations::types::{
     ChildType, CreateAccountFailureReason, CreateAccountState, PolicyType, PolicyTypeStatus,
 };
 
-use super::harness::{create_account, create_organization, dev_root, Keys, Server};
+use super::support::credentials::{dev_root, Keys};
+use super::support::organizations::{create_account, create_organization};
+use super::support::server::Server;
 
 fn is_lower_alnum(text: &str) -> bool {
     text.bytes()

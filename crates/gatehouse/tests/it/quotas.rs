@@ -5,7 +5,7 @@ use std::process::Command;
 
 use aws_sdk_servicequotas::error::ProvideErrorMetadata;
 
-use super::harness::Server;
+use super::support::server::Server;
 
 fn decide(server: &Server, decision: &str, request_id: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_gatehouse"))

@@ -2,7 +2,8 @@
 //! secrets never appear in the database in clear, files are private, and the same
 //! server runs on PostgreSQL.
 
-use super::harness::{Keys, Server};
+use super::support::credentials::Keys;
+use super::support::server::Server;
 
 #[tokio::test]
 async fn state_survives_kill_and_secrets_are_sealed() {

@@ -5,7 +5,9 @@
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use aws_sdk_sts::types::PolicyDescriptorType;
 
-use super::harness::{create_member, dev_root, user_with_key, Keys, Server};
+use super::support::credentials::{dev_root, user_with_key, Keys};
+use super::support::organizations::create_member;
+use super::support::server::Server;
 
 const AUDIT: &str = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials";
 

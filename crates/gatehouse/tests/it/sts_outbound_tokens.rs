@@ -6,7 +6,8 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_sts::types::Tag;
 use serde_json::Value;
 
-use super::harness::{Keys, Server};
+use super::support::credentials::Keys;
+use super::support::server::Server;
 
 const AUDIENCE: &str = "https://api.example.com";
 

@@ -7,7 +7,8 @@ use aws_sdk_sts::error::ProvideErrorMetadata;
 use base64::Engine;
 use sha1::Digest;
 
-use super::harness::{dev_root, Keys, Server};
+use super::support::credentials::{dev_root, Keys};
+use super::support::server::Server;
 
 const ACCOUNT: &str = "111122223333";
 const ENTITY: &str = "https://idp.example.test/saml";

@@ -3,7 +3,8 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{user_with_key, Keys, Server};
+use super::support::credentials::{user_with_key, Keys};
+use super::support::server::Server;
 
 fn session_keys(credentials: &aws_sdk_sts::types::Credentials) -> Keys {
     Keys {

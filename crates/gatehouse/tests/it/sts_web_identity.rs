@@ -8,7 +8,8 @@ use std::process::Command;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use serde_json::json;
 
-use super::harness::{Keys, Server};
+use super::support::credentials::Keys;
+use super::support::server::Server;
 
 const ISSUER: &str = "https://token.example.test/tenant";
 const URL: &str = "token.example.test/tenant";
