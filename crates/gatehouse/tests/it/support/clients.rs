@@ -8,65 +8,78 @@ use aws_credential_types::Credentials;
 use super::credentials::Keys;
 use super::server::Server;
 
+/// A client of the SDK crate `$sdk` for `$endpoint` in `$region` (else `us-east-1`),
+/// signing with `$credentials` (an `Option<Credentials>`: `None` signs nothing), over
+/// `$http` (else plain HTTP).
+macro_rules! sdk_client {
+    ($sdk:ident, $endpoint:expr, $credentials:expr) => {
+        sdk_client!(
+            $sdk,
+            $endpoint,
+            "us-east-1",
+            $credentials,
+            aws_smithy_http_client::Builder::new().build_http()
+        )
+    };
+    ($sdk:ident, $endpoint:expr, $region:expr, $credentials:expr, $http:expr) => {{
+        let mut config = $sdk::Config::builder()
+            .behavior_version($sdk::config::BehaviorVersion::latest())
+            .region($sdk::config::Region::new($region))
+            .endpoint_url($endpoint)
+            .http_client($http);
+        if let Some(credentials) = $credentials {
+            config = config.credentials_provider(credentials);
+        }
+        $sdk::Client::from_conf(config.build())
+    }};
+}
+
+/// The SDK's form of `keys`, with the session `token` of temporary credentials.
+pub fn sdk_credentials(keys: &Keys, token: Option<&str>) -> Credentials {
+    Credentials::new(
+        &keys.id,
+        &keys.secret,
+        token.map(str::to_owned),
+        None,
+        "gatehouse-test",
+    )
+}
+
 impl Server {
     /// An IAM client signing with `keys`.
     pub fn iam(&self, keys: &Keys) -> aws_sdk_iam::Client {
-        let config = aws_sdk_iam::Config::builder()
-            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-            .region(aws_sdk_iam::config::Region::new("us-east-1"))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(credentials(keys))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .build();
-        aws_sdk_iam::Client::from_conf(config)
-    }
-
-    /// An STS client signing with `keys`.
-    pub fn sts(&self, keys: &Keys) -> aws_sdk_sts::Client {
-        let config = aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .region(aws_sdk_sts::config::Region::new("us-east-1"))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(credentials(keys))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .build();
-        aws_sdk_sts::Client::from_conf(config)
+        sdk_client!(
+            aws_sdk_iam,
+            &self.endpoint,
+            Some(sdk_credentials(keys, None))
+        )
     }
 
     /// An IAM client signing with temporary credentials.
     pub fn iam_with_token(&self, keys: &Keys, token: &str) -> aws_sdk_iam::Client {
-        let config = aws_sdk_iam::Config::builder()
-            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-            .region(aws_sdk_iam::config::Region::new("us-east-1"))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(Credentials::new(
-                &keys.id,
-                &keys.secret,
-                Some(token.to_owned()),
-                None,
-                "session",
-            ))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .build();
-        aws_sdk_iam::Client::from_conf(config)
+        sdk_client!(
+            aws_sdk_iam,
+            &self.endpoint,
+            Some(sdk_credentials(keys, Some(token)))
+        )
+    }
+
+    /// An STS client signing with `keys`.
+    pub fn sts(&self, keys: &Keys) -> aws_sdk_sts::Client {
+        sdk_client!(
+            aws_sdk_sts,
+            &self.endpoint,
+            Some(sdk_credentials(keys, None))
+        )
     }
 
     /// An STS client signing with temporary credentials.
     pub fn sts_with_token(&self, keys: &Keys, token: &str) -> aws_sdk_sts::Client {
-        let config = aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .region(aws_sdk_sts::config::Region::new("us-east-1"))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(Credentials::new(
-                &keys.id,
-                &keys.secret,
-                Some(token.to_owned()),
-                None,
-                "session",
-            ))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .build();
-        aws_sdk_sts::Client::from_conf(config)
+        sdk_client!(
+            aws_sdk_sts,
+            &self.endpoint,
+            Some(sdk_credentials(keys, Some(token)))
+        )
     }
 
     /// An Organizations client signing with `keys`.
@@ -76,16 +89,14 @@ impl Server {
 
     /// An Organizations client signing with `keys` for `region` (and so its partition).
     pub fn organizations_in(&self, keys: &Keys, region: &str) -> aws_sdk_organizations::Client {
-        let config = aws_sdk_organizations::Config::builder()
-            .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
-            .region(aws_sdk_organizations::config::Region::new(
-                region.to_owned(),
-            ))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(credentials(keys))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .build();
-        aws_sdk_organizations::Client::from_conf(config)
+        let credentials = sdk_credentials(keys, None);
+        sdk_client!(
+            aws_sdk_organizations,
+            &self.endpoint,
+            region.to_owned(),
+            Some(credentials),
+            aws_smithy_http_client::Builder::new().build_http()
+        )
     }
 
     /// An Organizations client signing with temporary credentials.
@@ -94,36 +105,19 @@ impl Server {
         keys: &Keys,
         token: &str,
     ) -> aws_sdk_organizations::Client {
-        let config = aws_sdk_organizations::Config::builder()
-            .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
-            .region(aws_sdk_organizations::config::Region::new("us-east-1"))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(Credentials::new(
-                &keys.id,
-                &keys.secret,
-                Some(token.to_owned()),
-                None,
-                "session",
-            ))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .build();
-        aws_sdk_organizations::Client::from_conf(config)
+        sdk_client!(
+            aws_sdk_organizations,
+            &self.endpoint,
+            Some(sdk_credentials(keys, Some(token)))
+        )
     }
 
     /// A Service Quotas client signing with `keys`.
     pub fn quotas(&self, keys: &Keys) -> aws_sdk_servicequotas::Client {
-        let config = aws_sdk_servicequotas::Config::builder()
-            .behavior_version(aws_sdk_servicequotas::config::BehaviorVersion::latest())
-            .region(aws_sdk_servicequotas::config::Region::new("us-east-1"))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(credentials(keys))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .build();
-        aws_sdk_servicequotas::Client::from_conf(config)
+        sdk_client!(
+            aws_sdk_servicequotas,
+            &self.endpoint,
+            Some(sdk_credentials(keys, None))
+        )
     }
-}
-
-/// The SDK's form of `keys`.
-pub fn credentials(keys: &Keys) -> Credentials {
-    Credentials::new(&keys.id, &keys.secret, None, None, "gatehouse-test")
 }

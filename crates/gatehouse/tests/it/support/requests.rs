@@ -4,7 +4,7 @@
 
 use std::time::SystemTime;
 
-use super::clients::credentials;
+use super::clients::sdk_credentials;
 use super::credentials::Keys;
 
 /// A signed request the SDKs would never send: any service, action and body.
@@ -45,7 +45,7 @@ impl<'a> RawRequest<'a> {
         }
         if let Some(keys) = self.keys {
             use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-            let identity = credentials(keys).into();
+            let identity = sdk_credentials(keys, None).into();
             let params = aws_sigv4::sign::v4::SigningParams::builder()
                 .identity(&identity)
                 .region("us-east-1")
