@@ -3,7 +3,7 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::support::credentials::Keys;
+use super::support::credentials::{user_with_key, Keys};
 use super::support::server::Server;
 
 fn any_key(id: &str) -> Keys {
@@ -43,18 +43,7 @@ async fn unknown_keys_are_the_root_of_a_default_or_named_account() {
 
     // A key Gatehouse issued keeps its identity and its (lack of) permissions.
     let iam = server.iam(&any_key("test"));
-    iam.create_user().user_name("dev").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("dev")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let dev = Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    };
+    let dev = user_with_key(&iam, "dev").await;
     let who = server.sts(&dev).get_caller_identity().send().await.unwrap();
     assert_eq!(who.arn(), Some("arn:aws:iam::000000000000:user/dev"));
     let err = server

@@ -3,6 +3,7 @@
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{DeletionTaskStatusType, ReportStateType};
 
+use super::support::credentials::{account_of, user_with_key, Keys};
 use super::support::server::Server;
 
 const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
@@ -11,14 +12,7 @@ const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","
 async fn service_linked_role_lifecycle() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
 
     let created = iam
         .create_service_linked_role()
@@ -182,18 +176,7 @@ async fn summary(iam: &aws_sdk_iam::Client) -> std::collections::HashMap<String,
 async fn service_linked_roles_and_instance_profiles_are_authorized_as_aws_does() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    iam.create_user().user_name("ops").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("ops")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let ops = server.iam(&super::support::credentials::Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    });
+    let ops = server.iam(&user_with_key(&iam, "ops").await);
     iam.put_user_policy()
         .user_name("ops")
         .policy_name("scoped")
@@ -307,10 +290,7 @@ async fn account_summary_counts_entities() {
         .await
         .unwrap();
     let key = key.access_key().unwrap();
-    let u2 = server.iam(&super::support::credentials::Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    });
+    let u2 = server.iam(&Keys::from(key));
     let err = u2.get_account_summary().send().await.unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
 }

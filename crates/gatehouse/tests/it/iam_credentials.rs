@@ -6,8 +6,9 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::Tag;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 
-use super::support::credentials::{dev_root, user_with_key};
+use super::support::credentials::{account_of, dev_root, user_with_key};
 use super::support::organizations::create_member;
+use super::support::requests::RawRequest;
 use super::support::server::Server;
 
 /// A test-only RSA key (PKCS #8).
@@ -53,17 +54,6 @@ fn ca_and_leaf(name: &str) -> (String, Issued) {
             key: leaf_key.serialize_pem(),
         },
     )
-}
-
-async fn account_of(server: &Server, keys: &super::support::credentials::Keys) -> String {
-    server
-        .sts(keys)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap()
 }
 
 #[tokio::test]
@@ -124,7 +114,7 @@ async fn server_certificate_lifecycle() {
         "Web"
     );
     // The private key never comes back, in any field.
-    let (status, body) = super::support::requests::RawRequest::query(
+    let (status, body) = RawRequest::query(
         "iam",
         "Action=GetServerCertificate&Version=2010-05-08&ServerCertificateName=Web",
         &root,
@@ -1112,7 +1102,7 @@ async fn service_specific_credential_lifecycle() {
         .await
         .unwrap();
     assert_eq!(only.service_specific_credentials().len(), 2);
-    let (status, body) = super::support::requests::RawRequest::query(
+    let (status, body) = RawRequest::query(
         "iam",
         "Action=ListServiceSpecificCredentials&Version=2010-05-08&UserName=jane",
         &root,

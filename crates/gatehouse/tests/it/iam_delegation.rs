@@ -13,7 +13,9 @@ use aws_sdk_iam::types::{
     PolicyParameterTypeEnum, StateType, SummaryStateType,
 };
 
-use super::support::credentials::{dev_root, Keys};
+use super::support::credentials::{
+    account_of, dev_root, seconds_left, user_with_key, user_with_policy, Keys,
+};
 use super::support::organizations::create_member;
 use super::support::server::Server;
 
@@ -46,43 +48,11 @@ fn permissions(template_arn: &str) -> DelegationPermission {
         .build()
 }
 
-/// A user of `iam`'s account with `policy` inline (if any) and one access key.
-async fn user(iam: &aws_sdk_iam::Client, name: &str, policy: Option<&str>) -> Keys {
-    iam.create_user().user_name(name).send().await.unwrap();
-    if let Some(policy) = policy {
-        iam.put_user_policy()
-            .user_name(name)
-            .policy_name("inline")
-            .policy_document(policy)
-            .send()
-            .await
-            .unwrap();
-    }
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    }
-}
-
 /// The partner account, its template, the customer account: (partner id, template ARN,
 /// customer id).
 async fn setup(server: &Server) -> (String, String, String) {
     let partner = server.root_keys();
-    let partner_id = server
-        .sts(&partner)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let partner_id = account_of(server, &partner).await;
     let orgs = server.organizations(&partner);
     orgs.create_organization().send().await.unwrap();
     let customer = create_member(&orgs, "customer", "customer@example.com").await;
@@ -176,7 +146,7 @@ async fn delegation_requests_go_from_creation_to_delegated_credentials() {
     let (partner_id, template, customer) = setup(&server).await;
     let partner = server.iam(&server.root_keys());
     let customer_root = server.iam(&dev_root(&customer));
-    let approver_keys = user(&customer_root, "approver", Some(ADMIN)).await;
+    let approver_keys = user_with_policy(&customer_root, "approver", ADMIN).await;
     let approver = server.iam(&approver_keys);
     let approver_arn = format!("arn:aws:iam::{customer}:user/approver");
 
@@ -478,12 +448,9 @@ async fn delegation_requests_go_from_creation_to_delegated_credentials() {
         Some(approver_arn.as_str())
     );
     let credentials = traded.credentials.unwrap();
-    let window = credentials.expiration.secs() - time::OffsetDateTime::now_utc().unix_timestamp();
+    let window = seconds_left(&credentials);
     assert!((3500..=3600).contains(&window), "{window}");
-    let keys = Keys {
-        id: credentials.access_key_id.clone(),
-        secret: credentials.secret_access_key.clone(),
-    };
+    let keys = Keys::from(&credentials);
     let delegated_sts = server.sts_with_token(&keys, &credentials.session_token);
     let me = delegated_sts.get_caller_identity().send().await.unwrap();
     assert_eq!(me.account.as_deref(), Some(customer.as_str()));
@@ -543,17 +510,15 @@ async fn delegation_requests_need_permissions_except_for_their_owner() {
     let partner = server.iam(&server.root_keys());
     let customer_root = server.iam(&dev_root(&customer));
     // The owner may only associate; an administrator approves.
-    let owner_keys = user(
+    let owner_keys = user_with_policy(
         &customer_root,
         "owner",
-        Some(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AssociateDelegationRequest","Resource":"*"}]}"#,
-        ),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AssociateDelegationRequest","Resource":"*"}]}"#,
     )
     .await;
     let owner = server.iam(&owner_keys);
-    let nobody = server.iam(&user(&customer_root, "nobody", None).await);
-    let admin = server.iam(&user(&customer_root, "admin", Some(ADMIN)).await);
+    let nobody = server.iam(&user_with_key(&customer_root, "nobody").await);
+    let admin = server.iam(&user_with_policy(&customer_root, "admin", ADMIN).await);
 
     // No owner account named: any account may associate (the partner's own users too,
     // but this one has no permission).
@@ -754,10 +719,7 @@ async fn a_root_approver_delegates_no_more_than_the_template() {
     let root_arn = format!("arn:aws:iam::{customer}:root");
     assert_eq!(traded.assumed_principal.as_deref(), Some(root_arn.as_str()));
     let credentials = traded.credentials.unwrap();
-    let keys = Keys {
-        id: credentials.access_key_id.clone(),
-        secret: credentials.secret_access_key.clone(),
-    };
+    let keys = Keys::from(&credentials);
     let delegated = server.iam_with_token(&keys, &credentials.session_token);
     delegated.list_roles().send().await.unwrap();
     // The root user may do anything; its delegated session only what the template says.
@@ -784,16 +746,14 @@ async fn only_the_owner_sends_when_the_partner_asks_so() {
     let partner = server.iam(&server.root_keys());
     let customer_root = server.iam(&dev_root(&customer));
     let owner = server.iam(
-        &user(
+        &user_with_policy(
             &customer_root,
             "owner",
-            Some(
-                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AssociateDelegationRequest","Resource":"*"}]}"#,
-            ),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AssociateDelegationRequest","Resource":"*"}]}"#,
         )
         .await,
     );
-    let admin = server.iam(&user(&customer_root, "admin", Some(ADMIN)).await);
+    let admin = server.iam(&user_with_policy(&customer_root, "admin", ADMIN).await);
     let id = partner
         .create_delegation_request()
         .owner_account_id(&customer)

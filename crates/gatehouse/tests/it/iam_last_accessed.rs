@@ -11,15 +11,8 @@ use aws_sdk_iam::types::{
     AccessAdvisorUsageGranularityType, JobStatusType, PolicyOwnerEntityType, SortKeyType,
 };
 
-use super::support::credentials::{dev_root, user_with_key, Keys};
+use super::support::credentials::{account_of, dev_root, user_with_key, Keys};
 use super::support::server::Server;
-
-fn session_keys(credentials: &aws_sdk_sts::types::Credentials) -> Keys {
-    Keys {
-        id: credentials.access_key_id().to_owned(),
-        secret: credentials.secret_access_key().to_owned(),
-    }
-}
 
 /// Generates a report for `arn` and reads it back until `ready` holds (the audit events
 /// it is made of reach the store within about a second).
@@ -70,14 +63,7 @@ async fn service_last_accessed_reports_and_role_last_used() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let alice_arn = format!("arn:aws:iam::{account}:user/alice");
     let role_arn = format!("arn:aws:iam::{account}:role/Reader");
 
@@ -153,7 +139,7 @@ async fn service_last_accessed_reports_and_role_last_used() {
         .await
         .unwrap();
     let credentials = assumed.credentials().unwrap();
-    let session = session_keys(credentials);
+    let session = Keys::from(credentials);
     let before_session = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

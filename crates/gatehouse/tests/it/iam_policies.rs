@@ -4,7 +4,7 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::support::credentials::user_with_key;
+use super::support::credentials::{account_of, user_with_key};
 use super::support::server::Server;
 
 const TEAM_ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[
@@ -15,14 +15,7 @@ const TEAM_ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[
 async fn managed_and_inline_policies_grant_and_deny() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
     let bob_keys = user_with_key(&root, "bob").await;
     let bob = server.iam(&bob_keys);
 
@@ -311,14 +304,7 @@ async fn groups_boundaries_and_aws_managed_policies() {
 async fn no_escalation_without_the_permissions_aws_requires() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
     let mallory_keys = user_with_key(&root, "mallory").await;
     let mallory = server.iam(&mallory_keys);
     let own_keys = format!(
@@ -357,8 +343,20 @@ async fn no_escalation_without_the_permissions_aws_requires() {
             .await
             .map(|_| ())
             .map_err(|e| e.code().map(str::to_owned)),
-        mallory.delete_user_permissions_boundary().user_name("mallory").send().await.map(|_| ()).map_err(|e| e.code().map(str::to_owned)),
-        mallory.create_access_key().user_name("someone-else").send().await.map(|_| ()).map_err(|e| e.code().map(str::to_owned)),
+        mallory
+            .delete_user_permissions_boundary()
+            .user_name("mallory")
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| e.code().map(str::to_owned)),
+        mallory
+            .create_access_key()
+            .user_name("someone-else")
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| e.code().map(str::to_owned)),
     ] {
         assert_eq!(attempt.unwrap_err().as_deref(), Some("AccessDenied"));
     }

@@ -7,6 +7,7 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{EntityType, PolicyUsageType};
 use aws_sdk_iam::Client;
 
+use super::support::credentials::account_of;
 use super::support::server::Server;
 
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
@@ -19,17 +20,6 @@ fn decode(text: &str) -> String {
         .decode_utf8()
         .unwrap()
         .into_owned()
-}
-
-async fn account_of(server: &Server) -> String {
-    server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap()
 }
 
 /// Users `u0`…, groups `g0`…, roles `r0`…; the even ones get ReadOnlyAccess attached,
@@ -249,7 +239,7 @@ async fn list_entities_for_policy_filters_and_pages() {
 async fn account_authorization_details_report_everything_in_pages() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
     populate(&iam, 2).await;
     iam.add_user_to_group()
         .group_name("g0")
@@ -396,7 +386,7 @@ async fn account_authorization_details_report_everything_in_pages() {
 async fn per_entity_lists_page_across_pages() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
     iam.create_user().user_name("pat").send().await.unwrap();
     iam.create_group().group_name("grp").send().await.unwrap();
     iam.create_role()
@@ -602,14 +592,7 @@ async fn per_entity_lists_page_across_pages() {
 async fn policies_granting_service_access_name_managed_and_inline_sources() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
     iam.create_user().user_name("dev").send().await.unwrap();
     iam.create_group().group_name("devs").send().await.unwrap();
     iam.add_user_to_group()

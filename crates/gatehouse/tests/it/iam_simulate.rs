@@ -9,7 +9,7 @@ use aws_sdk_iam::types::{
     PolicySourceType,
 };
 
-use super::support::credentials::{user_with_key, Keys};
+use super::support::credentials::{account_of, dev_root, user_with_key};
 use super::support::organizations::create_organization;
 use super::support::server::Server;
 
@@ -17,17 +17,6 @@ const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Eff
 
 /// Two statements on separate lines, so positions are checked across lines.
 const IAM_MIXED: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"iam:*\", \"Resource\": \"*\"},\n    {\n      \"Effect\": \"Deny\",\n      \"Action\": \"iam:DeleteUser\",\n      \"Resource\": \"*\"\n    }\n  ]\n}";
-
-async fn account_of(server: &Server) -> String {
-    server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap()
-}
 
 fn result<'a>(results: &'a [EvaluationResult], action: &str) -> &'a EvaluationResult {
     results
@@ -40,7 +29,7 @@ fn result<'a>(results: &'a [EvaluationResult], action: &str) -> &'a EvaluationRe
 async fn simulate_principal_policy_uses_the_users_real_policies() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
     root.create_user().user_name("dev").send().await.unwrap();
     root.put_user_policy()
         .user_name("dev")
@@ -220,7 +209,7 @@ async fn simulate_principal_policy_uses_the_users_real_policies() {
 async fn simulate_principal_policy_errors_and_authorization() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
 
     let err = root
         .simulate_principal_policy()
@@ -460,7 +449,7 @@ async fn simulate_custom_policy_with_context_entries() {
 async fn simulate_custom_policy_resources_resource_policies_and_pages() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
     let caller = format!("arn:aws:iam::{account}:user/alice");
     let bucket_policy = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Alice","Effect":"Allow","Principal":{{"AWS":"{caller}"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::shared/*"}}]}}"#
@@ -633,7 +622,7 @@ async fn simulate_custom_policy_resources_resource_policies_and_pages() {
 async fn context_keys_of_principal_and_custom_policies() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
     let out = root
         .get_context_keys_for_custom_policy()
         .policy_input_list(CONDITIONAL)
@@ -746,10 +735,7 @@ async fn simulate_principal_policy_reports_service_control_policies() {
         .unwrap()
         .to_owned();
     // Dev mode: a 12-digit key id is that account's root.
-    let member_root = server.iam(&Keys {
-        id: member.clone(),
-        secret: "dev-mode-ignores-this".to_owned(),
-    });
+    let member_root = server.iam(&dev_root(&member));
     member_root
         .create_user()
         .user_name("dev")

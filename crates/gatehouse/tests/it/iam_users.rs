@@ -64,10 +64,7 @@ async fn root_user_and_access_key_lifecycle() {
     let key = key.access_key().unwrap();
     assert!(key.access_key_id().starts_with("AKIA"));
     assert_eq!(key.secret_access_key().len(), 40);
-    let alice = Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    };
+    let alice = Keys::from(key);
 
     // The key encodes its account.
     let info = server
@@ -312,10 +309,7 @@ async fn renaming_users_and_groups_carries_everything_along() {
         .await
         .unwrap();
     let key = key.access_key().unwrap();
-    let alice = Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    };
+    let alice = Keys::from(key);
     iam.create_group().group_name("devs").send().await.unwrap();
     iam.add_user_to_group()
         .group_name("devs")
@@ -441,10 +435,7 @@ async fn renaming_users_and_groups_carries_everything_along() {
         .await
         .unwrap();
     let key = key.access_key().unwrap();
-    let bob = server.iam(&Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    });
+    let bob = server.iam(&Keys::from(key));
     let err = bob
         .update_user()
         .user_name("alicia")

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::support::credentials::{user_with_key, Keys};
+use super::support::credentials::{account_of, user_with_key, Keys};
+use super::support::requests::{xml_code, RawRequest};
 use super::support::server::Server;
 
 /// `name{labels} value` lines of a Prometheus text exposition, keyed by `name{labels}`.
@@ -178,14 +179,7 @@ async fn audit_events_of_allowed_and_denied_calls() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let carol = user_with_key(&iam, "carol").await;
     let carol_arn = format!("arn:aws:iam::{account}:user/carol");
     let denied = server
@@ -578,7 +572,7 @@ async fn limits_answer_with_aws_shaped_errors() {
         }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (status, body) = super::support::requests::RawRequest::query(
+    let (status, body) = RawRequest::query(
         "sts",
         "Action=GetCallerIdentity&Version=2011-06-15",
         &server.root_keys(),
@@ -586,12 +580,12 @@ async fn limits_answer_with_aws_shaped_errors() {
     .send(&endpoint)
     .await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(super::support::requests::xml_code(&body), "Throttling");
+    assert_eq!(xml_code(&body), "Throttling");
     let answer = slow.await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("<Code>RequestTimeout</Code>"), "{answer}");
     // The slot is free again.
-    let (status, body) = super::support::requests::RawRequest::query(
+    let (status, body) = RawRequest::query(
         "sts",
         "Action=GetCallerIdentity&Version=2011-06-15",
         &server.root_keys(),
@@ -664,14 +658,7 @@ async fn request_logs_carry_the_decision_and_never_a_secret() {
     let mut server = Server::start(&["--log-format", "json", "--master-key", master]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let erin = user_with_key(&iam, "erin").await;
     let trust = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:user/erin"}},"Action":"sts:AssumeRole"}}]}}"#
@@ -691,10 +678,7 @@ async fn request_logs_carry_the_decision_and_never_a_secret() {
         .await
         .unwrap();
     let credentials = session.credentials().unwrap();
-    let session_keys = Keys {
-        id: credentials.access_key_id().to_owned(),
-        secret: credentials.secret_access_key().to_owned(),
-    };
+    let session_keys = Keys::from(credentials);
     let token = credentials.session_token().to_owned();
     server
         .sts_with_token(&session_keys, &token)
@@ -796,7 +780,7 @@ async fn http2_caps_the_requests_in_flight_per_connection() {
     let mut client = client.ready().await.unwrap();
 
     // A signed call works over HTTP/2 like over HTTP/1.1.
-    let signed = super::support::requests::RawRequest::query(
+    let signed = RawRequest::query(
         "sts",
         "Action=GetCallerIdentity&Version=2011-06-15",
         &server.root_keys(),

@@ -155,10 +155,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
         .await
         .unwrap();
     let creds = session.credentials().unwrap();
-    let session_keys = Keys {
-        id: creds.access_key_id().to_owned(),
-        secret: creds.secret_access_key().to_owned(),
-    };
+    let session_keys = Keys::from(creds);
     server
         .sts_with_token(&session_keys, creds.session_token())
         .get_caller_identity()

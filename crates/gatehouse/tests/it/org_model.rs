@@ -7,6 +7,7 @@
 
 use std::time::SystemTime;
 
+use super::support::credentials::account_of;
 use super::support::models::model_inputs;
 use super::support::requests::RawRequest;
 use super::support::server::Server;
@@ -67,14 +68,7 @@ for op, spec_op in sorted(spec["operations"].items()):
 async fn every_organizations_operation_is_served() {
     let server = Server::start(&[]);
     let root = server.root_keys();
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     server
         .organizations(&root)
         .create_organization()

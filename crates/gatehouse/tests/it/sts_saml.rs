@@ -119,10 +119,7 @@ async fn signed_saml_responses_buy_role_sessions_the_trust_policy_allows() {
     );
     let creds = assumed.credentials().unwrap();
     assert!(creds.access_key_id().starts_with("ASIA"));
-    let keys = Keys {
-        id: creds.access_key_id().to_owned(),
-        secret: creds.secret_access_key().to_owned(),
-    };
+    let keys = Keys::from(creds);
     let me = server
         .sts_with_token(&keys, creds.session_token())
         .get_caller_identity()

@@ -8,7 +8,7 @@ use std::process::Command;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use serde_json::json;
 
-use super::support::credentials::Keys;
+use super::support::credentials::{account_of, Keys};
 use super::support::server::Server;
 
 const ISSUER: &str = "https://token.example.test/tenant";
@@ -52,14 +52,7 @@ async fn oidc_tokens_buy_role_sessions_the_trust_policy_allows() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let provider = iam
         .create_open_id_connect_provider()
         .url(ISSUER)
@@ -133,10 +126,7 @@ async fn oidc_tokens_buy_role_sessions_the_trust_policy_allows() {
         format!("arn:aws:sts::{account}:assumed-role/Deployer/ci-run")
     );
     let creds = assumed.credentials().unwrap();
-    let keys = Keys {
-        id: creds.access_key_id().to_owned(),
-        secret: creds.secret_access_key().to_owned(),
-    };
+    let keys = Keys::from(creds);
     server
         .iam_with_token(&keys, creds.session_token())
         .list_roles()
