@@ -5,6 +5,7 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::Tag;
 
 use super::support::credentials::{account_of, dev_root, user_with_key};
+use super::support::organizations::create_member;
 use super::support::server::Server;
 
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
@@ -448,26 +449,7 @@ async fn entities_and_aliases_are_isolated_between_accounts() {
     let root = server.root_keys();
     let orgs = server.organizations(&root);
     orgs.create_organization().send().await.unwrap();
-    let started = orgs
-        .create_account()
-        .account_name("other")
-        .email("other@example.com")
-        .send()
-        .await
-        .unwrap();
-    let request = started.create_account_status().unwrap().id().unwrap();
-    let status = orgs
-        .describe_create_account_status()
-        .create_account_request_id(request)
-        .send()
-        .await
-        .unwrap();
-    let member = status
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "other", "other@example.com").await;
     let a = server.iam(&root);
     // Dev mode: a 12-digit key id acts as that account's root.
     let b = server.iam(&dev_root(&member));

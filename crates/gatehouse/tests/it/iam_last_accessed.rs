@@ -12,6 +12,7 @@ use aws_sdk_iam::types::{
 };
 
 use super::support::credentials::{account_of, dev_root, user_with_key, Keys};
+use super::support::organizations::{create_member, root_id};
 use super::support::server::Server;
 
 /// Generates a report for `arn` and reads it back until `ready` holds (the audit events
@@ -398,10 +399,7 @@ async fn organizations_access_report() {
         .master_account_id()
         .unwrap()
         .to_owned();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = root_id(&orgs).await;
 
     // SCPs must be enabled first.
     let err = iam
@@ -426,8 +424,7 @@ async fn organizations_access_report() {
         .await
         .unwrap();
     let ou_id = ou.organizational_unit().unwrap().id().unwrap().to_owned();
-    let member =
-        super::support::organizations::create_member(&orgs, "member", "member@example.com").await;
+    let member = create_member(&orgs, "member", "member@example.com").await;
     orgs.move_account()
         .account_id(&member)
         .source_parent_id(&root_id)

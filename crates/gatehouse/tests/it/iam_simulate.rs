@@ -10,7 +10,7 @@ use aws_sdk_iam::types::{
 };
 
 use super::support::credentials::{account_of, dev_root, user_with_key};
-use super::support::organizations::create_organization;
+use super::support::organizations::{create_member, create_organization};
 use super::support::server::Server;
 
 const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}"#;
@@ -714,26 +714,7 @@ async fn simulate_principal_policy_reports_service_control_policies() {
         .send()
         .await
         .unwrap();
-    let request = orgs
-        .create_account()
-        .account_name("member")
-        .email("member@example.com")
-        .send()
-        .await
-        .unwrap();
-    let request_id = request.create_account_status().unwrap().id().unwrap();
-    let status = orgs
-        .describe_create_account_status()
-        .create_account_request_id(request_id)
-        .send()
-        .await
-        .unwrap();
-    let member = status
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "member", "member@example.com").await;
     // Dev mode: a 12-digit key id is that account's root.
     let member_root = server.iam(&dev_root(&member));
     member_root

@@ -5,7 +5,7 @@
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
 use super::support::credentials::{dev_root, Keys};
-use super::support::organizations::create_member;
+use super::support::organizations::{create_member, root_id};
 use super::support::server::Server;
 
 /// Creates a user with the given inline policy and returns its keys.
@@ -40,10 +40,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
     let orgs = server.organizations(&management);
     let org = orgs.create_organization().send().await.unwrap();
     let org_id = org.organization().unwrap().id().unwrap().to_owned();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = root_id(&orgs).await;
     let workloads = orgs
         .create_organizational_unit()
         .parent_id(&root_id)

@@ -7,7 +7,7 @@ use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::{EffectivePolicyType, PolicyType};
 
 use super::support::credentials::{account_of, dev_root, user_with_key, user_with_policy, Keys};
-use super::support::organizations::{create_member, create_organization};
+use super::support::organizations::{create_member, create_organization, root_id};
 use super::support::server::Server;
 
 #[tokio::test]
@@ -159,10 +159,7 @@ async fn consolidated_billing_moves_to_all_features_through_handshakes() {
         .send()
         .await
         .unwrap();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = root_id(&orgs).await;
     let member = create_member(&orgs, "member", "member@example.com").await;
     // Policies need all features.
     let err = orgs

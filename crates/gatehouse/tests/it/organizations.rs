@@ -9,7 +9,7 @@ use aws_sdk_organizations::types::{
 };
 
 use super::support::credentials::{account_of, dev_root, user_with_key, Keys};
-use super::support::organizations::{create_account, create_organization};
+use super::support::organizations::{create_account, create_member, create_organization, root_id};
 use super::support::server::Server;
 
 fn is_lower_alnum(text: &str) -> bool {
@@ -452,10 +452,7 @@ async fn policies_attach_detach_and_policy_types() {
         .id()
         .unwrap()
         .to_owned();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = root_id(&orgs).await;
     assert!(orgs.list_roots().send().await.unwrap().roots()[0]
         .policy_types()
         .is_empty());
@@ -566,11 +563,7 @@ async fn policies_attach_detach_and_policy_types() {
         .id()
         .unwrap()
         .to_owned();
-    let member = create_account(&orgs, "member", "member@example.com")
-        .await
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "member", "member@example.com").await;
     for target in [&root_id, &ou_before, &ou_after, &member, &account] {
         let attached = orgs
             .list_policies_for_target()
@@ -970,11 +963,7 @@ async fn trusted_access_and_delegated_administrators() {
     let root = server.root_keys();
     let orgs = server.organizations(&root);
     orgs.create_organization().send().await.unwrap();
-    let member = create_account(&orgs, "security", "security@example.com")
-        .await
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "security", "security@example.com").await;
     let principal = "guardduty.amazonaws.com";
     let err = orgs
         .register_delegated_administrator()
@@ -1063,8 +1052,7 @@ async fn organization_account_access_role_administers_new_accounts() {
     let orgs = server.organizations(&root);
     let iam = server.iam(&root);
     orgs.create_organization().send().await.unwrap();
-    let status = create_account(&orgs, "development", "dev@example.com").await;
-    let member = status.account_id().unwrap().to_owned();
+    let member = create_member(&orgs, "development", "dev@example.com").await;
 
     // An administrator of the management account, allowed to assume the access role.
     let ops = user_with_key(&iam, "ops").await;

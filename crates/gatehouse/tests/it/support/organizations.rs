@@ -1,11 +1,16 @@
-//! Organizations as the tests set them up: an organization with all features, and member
-//! accounts created the way AWS creates them (a request that completes later).
+//! Organizations as the tests set them up: an organization with all features, its root,
+//! and member accounts created the way AWS creates them (a request that completes later).
 //! Only the Organizations API is used; accounts are then reached through
 //! `credentials::dev_root` on servers run with `--dev`.
 
 /// Creates an organization (all features) managed by `orgs`'s account; returns its root's id.
 pub async fn create_organization(orgs: &aws_sdk_organizations::Client) -> String {
     orgs.create_organization().send().await.unwrap();
+    root_id(orgs).await
+}
+
+/// The id of the root of `orgs`'s organization.
+pub async fn root_id(orgs: &aws_sdk_organizations::Client) -> String {
     orgs.list_roots().send().await.unwrap().roots()[0]
         .id()
         .unwrap()
