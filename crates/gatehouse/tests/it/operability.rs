@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
+use super::support::certificates::ca_and_leaf;
 use super::support::credentials::{account_of, user_with_key, Keys};
 use super::support::requests::{xml_code, RawRequest};
 use super::support::server::Server;
@@ -383,65 +384,10 @@ fn config_layers_flags_over_env_over_file_over_defaults() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("max-body-bytes"));
 }
 
-/// A CA and a certificate it signed for 127.0.0.1 and localhost, as PEM.
-struct Pki {
-    ca: String,
-    cert: String,
-    key: String,
-}
-
-fn pki(name: &str) -> Pki {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, format!("{name} test CA"));
-    let ca_key = KeyPair::generate().unwrap();
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let leaf_params =
-        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = leaf_params.signed_by(&leaf_key, &ca, &ca_key).unwrap();
-    Pki {
-        ca: ca.pem(),
-        cert: leaf.pem(),
-        key: leaf_key.serialize_pem(),
-    }
-}
-
-fn sts_trusting(server: &Server, keys: &Keys, ca_pem: &str) -> aws_sdk_sts::Client {
-    use aws_smithy_http_client::tls;
-    let tls_context = tls::TlsContext::builder()
-        .with_trust_store(tls::TrustStore::empty().with_pem_certificate(ca_pem.as_bytes()))
-        .build()
-        .unwrap();
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .tls_context(tls_context)
-        .build_https();
-    let config = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new("us-east-1"))
-        .endpoint_url(&server.endpoint)
-        .credentials_provider(aws_credential_types::Credentials::new(
-            &keys.id,
-            &keys.secret,
-            None,
-            None,
-            "tls-test",
-        ))
-        .http_client(http)
-        .build();
-    aws_sdk_sts::Client::from_conf(config)
-}
-
 #[tokio::test]
 async fn tls_with_a_generated_ca_and_reload_on_sighup() {
     let dir = tempfile::tempdir().unwrap();
-    let first = pki("first");
+    let (first_ca, first) = ca_and_leaf("first", &["127.0.0.1", "localhost"]);
     let cert = dir.path().join("cert.pem");
     let key = dir.path().join("key.pem");
     std::fs::write(&cert, &first.cert).unwrap();
@@ -458,7 +404,8 @@ async fn tls_with_a_generated_ca_and_reload_on_sighup() {
         server.endpoint
     );
     let root = server.root_keys();
-    let who = sts_trusting(&server, &root, &first.ca)
+    let who = server
+        .sts_trusting(&root, &first_ca)
         .get_caller_identity()
         .send()
         .await
@@ -466,8 +413,9 @@ async fn tls_with_a_generated_ca_and_reload_on_sighup() {
     assert!(who.arn().unwrap().ends_with(":root"));
 
     // A client that does not trust the CA is refused by its own TLS check.
-    let other = pki("other");
-    assert!(sts_trusting(&server, &root, &other.ca)
+    let (other_ca, other) = ca_and_leaf("other", &["127.0.0.1", "localhost"]);
+    assert!(server
+        .sts_trusting(&root, &other_ca)
         .get_caller_identity()
         .send()
         .await
@@ -479,7 +427,7 @@ async fn tls_with_a_generated_ca_and_reload_on_sighup() {
     server.signal("HUP");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let fresh = sts_trusting(&server, &root, &other.ca);
+        let fresh = server.sts_trusting(&root, &other_ca);
         if fresh.get_caller_identity().send().await.is_ok() {
             break;
         }
@@ -490,7 +438,8 @@ async fn tls_with_a_generated_ca_and_reload_on_sighup() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(sts_trusting(&server, &root, &first.ca)
+    assert!(server
+        .sts_trusting(&root, &first_ca)
         .get_caller_identity()
         .send()
         .await
@@ -500,7 +449,8 @@ async fn tls_with_a_generated_ca_and_reload_on_sighup() {
     std::fs::write(&key, "not a key").unwrap();
     server.signal("HUP");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    sts_trusting(&server, &root, &other.ca)
+    server
+        .sts_trusting(&root, &other_ca)
         .get_caller_identity()
         .send()
         .await

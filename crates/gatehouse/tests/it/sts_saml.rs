@@ -51,17 +51,6 @@ fn trust(actions: &str, condition: &str) -> String {
     )
 }
 
-/// An STS client that signs nothing, as the CLI's `--no-sign-request`.
-fn anonymous_sts(server: &Server) -> aws_sdk_sts::Client {
-    let config = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new("us-east-1"))
-        .endpoint_url(&server.endpoint)
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_sts::Client::from_conf(config)
-}
-
 #[tokio::test]
 async fn signed_saml_responses_buy_role_sessions_the_trust_policy_allows() {
     let server = Server::start(&["--dev"]);
@@ -92,7 +81,7 @@ async fn signed_saml_responses_buy_role_sessions_the_trust_policy_allows() {
         .send()
         .await
         .unwrap();
-    let sts = anonymous_sts(&server);
+    let sts = server.sts_unsigned();
     let assume = |role: &'static str, fixture: &'static str| {
         sts.assume_role_with_saml()
             .role_arn(role)

@@ -36,17 +36,6 @@ fn claims(sub: &str, aud: &str, exp: i64) -> serde_json::Value {
     json!({"iss": ISSUER, "sub": sub, "aud": aud, "iat": now(), "exp": exp})
 }
 
-/// An STS client that signs nothing, as the CLI's `--no-sign-request`.
-fn anonymous_sts(server: &Server) -> aws_sdk_sts::Client {
-    let config = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new("us-east-1"))
-        .endpoint_url(&server.endpoint)
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_sts::Client::from_conf(config)
-}
-
 #[tokio::test]
 async fn oidc_tokens_buy_role_sessions_the_trust_policy_allows() {
     let server = Server::start(&[]);
@@ -82,7 +71,7 @@ async fn oidc_tokens_buy_role_sessions_the_trust_policy_allows() {
         .await
         .unwrap();
     let role_arn = format!("arn:aws:iam::{account}:role/Deployer");
-    let sts = anonymous_sts(&server);
+    let sts = server.sts_unsigned();
     let assume = |token: String| {
         sts.assume_role_with_web_identity()
             .role_arn(&role_arn)

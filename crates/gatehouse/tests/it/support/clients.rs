@@ -1,9 +1,10 @@
 //! AWS SDK clients for a running server: IAM, STS, Organizations and Service Quotas,
-//! signing with long-term keys or with temporary credentials. Every client talks to the
-//! server's endpoint in `us-east-1` unless told otherwise; requests the SDKs never send
-//! are in `requests`.
+//! signing with long-term keys or with temporary credentials, STS unsigned, and STS over
+//! TLS trusting a given CA. Every client talks to the server's endpoint in `us-east-1`
+//! unless told otherwise; requests the SDKs never send are in `requests`.
 
 use aws_credential_types::Credentials;
+use aws_smithy_http_client::tls;
 
 use super::credentials::Keys;
 use super::server::Server;
@@ -79,6 +80,34 @@ impl Server {
             aws_sdk_sts,
             &self.endpoint,
             Some(sdk_credentials(keys, Some(token)))
+        )
+    }
+
+    /// An STS client that signs nothing, as the CLI's `--no-sign-request`.
+    pub fn sts_unsigned(&self) -> aws_sdk_sts::Client {
+        sdk_client!(aws_sdk_sts, &self.endpoint, None::<Credentials>)
+    }
+
+    /// An STS client signing with `keys` over TLS (an `https://` endpoint), trusting only
+    /// the CA `ca_pem`.
+    pub fn sts_trusting(&self, keys: &Keys, ca_pem: &str) -> aws_sdk_sts::Client {
+        let tls_context = tls::TlsContext::builder()
+            .with_trust_store(tls::TrustStore::empty().with_pem_certificate(ca_pem.as_bytes()))
+            .build()
+            .unwrap();
+        let https = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .tls_context(tls_context)
+            .build_https();
+        let credentials = sdk_credentials(keys, None);
+        sdk_client!(
+            aws_sdk_sts,
+            &self.endpoint,
+            "us-east-1",
+            Some(credentials),
+            https
         )
     }
 
