@@ -5,8 +5,6 @@
 //! delegation notifications`) and trades it with STS for credentials that can do only
 //! what both the approver and the template allow.
 
-use std::process::Command;
-
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{
     DelegationPermission, PermissionCheckResultType, PermissionCheckStatusType, PolicyParameter,
@@ -105,9 +103,8 @@ async fn state(iam: &aws_sdk_iam::Client, id: &str) -> StateType {
 
 /// The exchange token the partner's channel received for `id`.
 fn sent_token(server: &Server, partner_id: &str, id: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["delegation", "notifications", partner_id, "--data-dir"])
-        .arg(&server.data_dir)
+    let out = server
+        .command(&["delegation", "notifications", partner_id])
         .output()
         .unwrap();
     assert!(
@@ -698,9 +695,8 @@ async fn a_root_approver_delegates_no_more_than_the_template() {
         .send()
         .await
         .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["delegation", "notifications", &partner_id, "--data-dir"])
-        .arg(&server.data_dir)
+    let out = server
+        .command(&["delegation", "notifications", &partner_id])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,8 +10,8 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 
 use super::support::certificates::ca_and_leaf;
 use super::support::credentials::{account_of, user_with_key, Keys};
-use super::support::requests::{xml_code, RawRequest};
-use super::support::server::Server;
+use super::support::requests::{get, xml_code, RawRequest};
+use super::support::server::{gatehouse, Server};
 
 /// `name{labels} value` lines of a Prometheus text exposition, keyed by `name{labels}`.
 fn parse_metrics(text: &str) -> BTreeMap<String, f64> {
@@ -37,12 +36,6 @@ fn series(metrics: &BTreeMap<String, f64>, name: &str, labels: &[(&str, &str)]) 
         })
         .map(|(_, value)| *value)
         .sum()
-}
-
-async fn get(url: &str) -> (u16, String) {
-    let response = reqwest::get(url).await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap())
 }
 
 #[tokio::test]
@@ -143,17 +136,15 @@ async fn metrics_count_known_calls_on_the_admin_listener() {
     let (status, body) = get(&format!("{admin}/health/ready")).await;
     assert_eq!((status, body.as_str()), (200, "ready"));
     // The API listener does not expose the admin endpoints once they have their own.
-    let (status, body) = get(&format!("{}/metrics", server.endpoint)).await;
+    let (status, body) = get(&server.url("/metrics")).await;
     assert_ne!(status, 200);
     assert!(!body.contains("gatehouse_requests_total"));
 }
 
 fn audit_tail(server: &Server, extra: &[&str]) -> Vec<serde_json::Value> {
-    let output = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["audit", "tail", "--json", "--data-dir"])
-        .arg(&server.data_dir)
+    let output = server
+        .command(&["audit", "tail", "--json"])
         .args(extra)
-        .env_remove("GATEHOUSE_DATABASE_URL")
         .output()
         .unwrap();
     assert!(
@@ -281,7 +272,7 @@ async fn audit_events_of_allowed_and_denied_calls() {
 }
 
 fn config_show(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+    let mut command = gatehouse();
     command.args(["config", "show"]).args(args);
     for (name, _) in std::env::vars() {
         if name.starts_with("GATEHOUSE_") {
@@ -375,7 +366,7 @@ fn config_layers_flags_over_env_over_file_over_defaults() {
     }
     // And `serve` refuses to start on them.
     std::fs::write(&file, "max-body-bytes = -1\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+    let output = gatehouse()
         .args(["serve", "--config", path, "--data-dir"])
         .arg(dir.path().join("data"))
         .output()
@@ -829,7 +820,7 @@ async fn audit_events_outlast_a_locked_database() {
     let failures = async {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let (_, text) = get(&format!("{}/metrics", server.endpoint)).await;
+            let (_, text) = get(&server.url("/metrics")).await;
             let failures = text
                 .lines()
                 .find_map(|line| line.strip_prefix("gatehouse_audit_write_failures_total "))

@@ -5,8 +5,6 @@
 //! malformed (which would mean the walk never reached its handler). Skipped, loudly, when
 //! botocore is not installed.
 
-use std::time::SystemTime;
-
 use super::support::credentials::account_of;
 use super::support::models::model_inputs;
 use super::support::requests::RawRequest;
@@ -96,13 +94,7 @@ async fn every_organizations_operation_is_served() {
     for name in names {
         let body = bodies.get(name).cloned().unwrap_or_else(|| "{}".to_owned());
         let target = format!("AWSOrganizationsV20161128.{name}");
-        let request = RawRequest {
-            service: "organizations",
-            target: Some(&target),
-            body: body.into_bytes(),
-            keys: Some(&root),
-            time: SystemTime::now(),
-        };
+        let request = RawRequest::json("organizations", &target, &body, &root);
         let (status, text) = request.send(&server.endpoint).await;
         let malformed = ["ValidationError", "SerializationException"]
             .iter()

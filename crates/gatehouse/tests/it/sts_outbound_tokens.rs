@@ -7,15 +7,14 @@ use aws_sdk_sts::types::Tag;
 use serde_json::Value;
 
 use super::support::credentials::{account_of, user_with_policy, Keys};
+use super::support::requests::get;
 use super::support::server::Server;
 
 const AUDIENCE: &str = "https://api.example.com";
 
 /// GETs `url`; the status and the body as JSON (`null` when it is none).
 async fn get_json(url: &str) -> (u16, Value) {
-    let response = reqwest::get(url).await.unwrap();
-    let status = response.status().as_u16();
-    let body = response.text().await.unwrap();
+    let (status, body) = get(url).await;
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 

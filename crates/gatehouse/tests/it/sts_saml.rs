@@ -7,7 +7,9 @@ use aws_sdk_sts::error::ProvideErrorMetadata;
 use base64::Engine;
 use sha1::Digest;
 
+use super::support::aws_cli;
 use super::support::credentials::{dev_root, Keys};
+use super::support::fixtures::read_data;
 use super::support::server::Server;
 
 const ACCOUNT: &str = "111122223333";
@@ -16,22 +18,14 @@ const PROVIDER: &str = "arn:aws:iam::111122223333:saml-provider/TestIdP";
 const ROLE: &str = "arn:aws:iam::111122223333:role/SamlDeveloper";
 const AUDITOR: &str = "arn:aws:iam::111122223333:role/SamlAuditor";
 
-fn data(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/data/saml/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
 /// A fixture as the `SAMLAssertion` parameter carries it: base64.
 fn encoded(name: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(data(name))
+    base64::engine::general_purpose::STANDARD.encode(read_data(&format!("saml/{name}")))
 }
 
 /// IdP metadata naming the test IdP and its test-only certificate.
 fn metadata() -> String {
-    let certificate: String = data("test-only-idp-cert.pem")
+    let certificate: String = read_data("saml/test-only-idp-cert.pem")
         .lines()
         .filter(|line| !line.starts_with("-----"))
         .collect();
@@ -232,12 +226,7 @@ async fn signed_saml_responses_buy_role_sessions_the_trust_policy_allows() {
     assert_eq!(err.code(), Some("ValidationError"));
 
     // The AWS CLI, unsigned.
-    if std::process::Command::new("aws")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("SKIPPED: AWS CLI assume-role-with-saml (the `aws` command is not installed)");
+    if !aws_cli::installed("AWS CLI assume-role-with-saml") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

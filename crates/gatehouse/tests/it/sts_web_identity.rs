@@ -3,12 +3,11 @@
 //! set-keys`, tokens signed here with the matching private key (a test-only P-256 key in
 //! `tests/data`), and the role's trust policy deciding on the token's claims.
 
-use std::process::Command;
-
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use serde_json::json;
 
 use super::support::credentials::{account_of, Keys};
+use super::support::fixtures::data_path;
 use super::support::server::Server;
 
 const ISSUER: &str = "https://token.example.test/tenant";
@@ -21,11 +20,7 @@ fn now() -> i64 {
 
 /// A token signed with the test key (`kid` test-key-1) carrying `claims`.
 fn token(claims: serde_json::Value) -> String {
-    let pem = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/oidc-test-key.pem"
-    ))
-    .unwrap();
+    let pem = std::fs::read(data_path("oidc-test-key.pem")).unwrap();
     let key = jsonwebtoken::EncodingKey::from_ec_pem(&pem).unwrap();
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
     header.kid = Some("test-key-1".to_owned());
@@ -86,15 +81,9 @@ async fn oidc_tokens_buy_role_sessions_the_trust_policy_allows() {
     assert_eq!(err.code(), Some("InvalidIdentityToken"));
     assert!(err.message().unwrap().contains("gatehouse oidc set-keys"));
 
-    let set = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["oidc", "set-keys", &provider_arn])
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/oidc-test-jwks.json"
-        ))
-        .arg("--data-dir")
-        .arg(&server.data_dir)
-        .env_remove("GATEHOUSE_DATABASE_URL")
+    let set = server
+        .command(&["oidc", "set-keys", &provider_arn])
+        .arg(data_path("oidc-test-jwks.json"))
         .output()
         .unwrap();
     assert!(

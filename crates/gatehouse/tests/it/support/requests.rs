@@ -1,5 +1,6 @@
 //! Requests no SDK sends: signed awsQuery and JSON requests built by hand (any service,
-//! action, body, key and signing time), and reading the XML errors that come back. Signing goes through `aws-sigv4`, never through the server's
+//! action, body, key and signing time), plain unsigned GET and POST, and reading the XML
+//! errors that come back. Signing goes through `aws-sigv4`, never through the server's
 //! own code.
 
 use std::time::SystemTime;
@@ -22,6 +23,17 @@ impl<'a> RawRequest<'a> {
         Self {
             service,
             target: None,
+            body: body.as_bytes().to_vec(),
+            keys: Some(keys),
+            time: SystemTime::now(),
+        }
+    }
+
+    /// An awsJson1.1 request for `target` (`Service_Version.Operation`).
+    pub fn json(service: &'a str, target: &'a str, body: &str, keys: &'a Keys) -> Self {
+        Self {
+            service,
+            target: Some(target),
             body: body.as_bytes().to_vec(),
             keys: Some(keys),
             time: SystemTime::now(),
@@ -104,4 +116,22 @@ pub fn between(body: &str, start: &str, end: &str) -> String {
         .unwrap_or_else(|| panic!("no {start} in {body}"));
     let to = body[from..].find(end).map(|i| i + from).unwrap();
     body[from..to].to_owned()
+}
+
+/// GETs `url` without signing; the status and body text.
+pub async fn get(url: &str) -> (u16, String) {
+    let response = reqwest::get(url).await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// POSTs `body` to `url` without signing; the status and body text.
+pub async fn post(url: &str, body: &str) -> (u16, String) {
+    let response = reqwest::Client::new()
+        .post(url)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
 }

@@ -1,12 +1,18 @@
-//! The `gatehouse` server process on loopback with its own temp data dir and log (start,
-//! restart, signal, stop). It only starts and stops processes; clients live in
-//! `clients`, keys in `credentials`.
+//! The `gatehouse` binary: a server process on loopback with its own temp data dir and
+//! log (start, restart, signal, stop), and the binary's command line run on that data
+//! dir. It only starts and stops processes; clients live in `clients`, keys in
+//! `credentials`.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
+
+/// The `gatehouse` binary under test, with nothing set.
+pub fn gatehouse() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+}
 
 /// A running server and what its first start printed.
 pub struct Server {
@@ -42,7 +48,7 @@ impl Server {
         ));
         std::fs::create_dir_all(data_dir.parent().unwrap()).unwrap();
         let stderr = std::fs::File::create(&stderr_path).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        let mut child = gatehouse()
             .arg("serve")
             .arg("--data-dir")
             .arg(&data_dir)
@@ -105,6 +111,23 @@ impl Server {
         let data_dir = self.data_dir.clone();
         let args = self.args.clone();
         Self::spawn(data_dir, temp, args)
+    }
+
+    /// The `gatehouse` command line with `args`, on this server's data dir (and, like the
+    /// server, never on a database named by the environment).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = gatehouse();
+        command
+            .args(args)
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .env_remove("GATEHOUSE_DATABASE_URL");
+        command
+    }
+
+    /// The URL of `path` (which starts with `/`) on the API listener.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.endpoint)
     }
 
     /// Sends a signal (`TERM`, `HUP`, …) to the server process.
