@@ -4,32 +4,9 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::support::credentials::{dev_root, Keys};
+use super::support::credentials::{dev_root, user_with_policy, Keys};
 use super::support::organizations::{create_member, root_id};
 use super::support::server::Server;
-
-/// Creates a user with the given inline policy and returns its keys.
-async fn user_with_policy(iam: &aws_sdk_iam::Client, name: &str, policy: &str) -> Keys {
-    iam.create_user().user_name(name).send().await.unwrap();
-    iam.put_user_policy()
-        .user_name(name)
-        .policy_name("inline")
-        .policy_document(policy)
-        .send()
-        .await
-        .unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    }
-}
 
 const ASSUME_ANY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
 
