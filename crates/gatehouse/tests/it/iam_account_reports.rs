@@ -4,9 +4,8 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{DeletionTaskStatusType, ReportStateType};
 
 use super::support::credentials::{account_of, user_with_key, Keys};
+use super::support::policies::{decoded, EC2_TRUST, S3_GET_OBJECT};
 use super::support::server::Server;
-
-const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
 
 #[tokio::test]
 async fn service_linked_role_lifecycle() {
@@ -28,10 +27,7 @@ async fn service_linked_role_lifecycle() {
         role.arn(),
         format!("arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling")
     );
-    let trust = percent_encoding::percent_decode_str(role.assume_role_policy_document().unwrap())
-        .decode_utf8()
-        .unwrap()
-        .into_owned();
+    let trust = decoded(role.assume_role_policy_document().unwrap());
     assert!(
         trust.contains("\"Service\":\"autoscaling.amazonaws.com\""),
         "{trust}"
@@ -88,7 +84,7 @@ async fn service_linked_role_lifecycle() {
         .put_role_policy()
         .role_name(name)
         .policy_name("extra")
-        .policy_document(POLICY)
+        .policy_document(S3_GET_OBJECT)
         .send()
         .await
         .unwrap_err();
@@ -201,7 +197,7 @@ async fn service_linked_roles_and_instance_profiles_are_authorized_as_aws_does()
         .unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
 
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let trust = EC2_TRUST;
     for name in ["Passable", "Private"] {
         iam.create_role()
             .role_name(name)
@@ -253,7 +249,7 @@ async fn account_summary_counts_entities() {
     iam.create_group().group_name("g1").send().await.unwrap();
     iam.create_policy()
         .policy_name("p1")
-        .policy_document(POLICY)
+        .policy_document(S3_GET_OBJECT)
         .send()
         .await
         .unwrap();

@@ -15,11 +15,10 @@ use super::support::credentials::{
     account_of, dev_root, seconds_left, user_with_key, user_with_policy, Keys,
 };
 use super::support::organizations::create_member;
+use super::support::policies::ALLOW_ALL;
 use super::support::server::Server;
 
 const TEMPLATE: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["iam:ListUsers","iam:ListRoles"],"Resource":"*"},{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/{{UserName}}"},{"Effect":"Allow","Action":"iam:ListUserTags","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"{{Teams}}"}}}]}"#;
-const ADMIN: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 fn channel(account: &str) -> String {
     format!("arn:aws:sns:us-east-1:{account}:partner-updates")
@@ -143,7 +142,7 @@ async fn delegation_requests_go_from_creation_to_delegated_credentials() {
     let (partner_id, template, customer) = setup(&server).await;
     let partner = server.iam(&server.root_keys());
     let customer_root = server.iam(&dev_root(&customer));
-    let approver_keys = user_with_policy(&customer_root, "approver", ADMIN).await;
+    let approver_keys = user_with_policy(&customer_root, "approver", ALLOW_ALL).await;
     let approver = server.iam(&approver_keys);
     let approver_arn = format!("arn:aws:iam::{customer}:user/approver");
 
@@ -515,7 +514,7 @@ async fn delegation_requests_need_permissions_except_for_their_owner() {
     .await;
     let owner = server.iam(&owner_keys);
     let nobody = server.iam(&user_with_key(&customer_root, "nobody").await);
-    let admin = server.iam(&user_with_policy(&customer_root, "admin", ADMIN).await);
+    let admin = server.iam(&user_with_policy(&customer_root, "admin", ALLOW_ALL).await);
 
     // No owner account named: any account may associate (the partner's own users too,
     // but this one has no permission).
@@ -749,7 +748,7 @@ async fn only_the_owner_sends_when_the_partner_asks_so() {
         )
         .await,
     );
-    let admin = server.iam(&user_with_policy(&customer_root, "admin", ADMIN).await);
+    let admin = server.iam(&user_with_policy(&customer_root, "admin", ALLOW_ALL).await);
     let id = partner
         .create_delegation_request()
         .owner_account_id(&customer)

@@ -6,9 +6,8 @@ use aws_sdk_iam::types::Tag;
 
 use super::support::credentials::{account_of, dev_root, user_with_key};
 use super::support::organizations::create_member;
+use super::support::policies::EC2_TRUST;
 use super::support::server::Server;
-
-const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
 fn tag(key: &str, value: &str) -> Tag {
     Tag::builder().key(key).value(value).build().unwrap()
@@ -52,13 +51,13 @@ async fn instance_profile_lifecycle() {
 
     iam.create_role()
         .role_name("WebRole")
-        .assume_role_policy_document(TRUST)
+        .assume_role_policy_document(EC2_TRUST)
         .send()
         .await
         .unwrap();
     iam.create_role()
         .role_name("OtherRole")
-        .assume_role_policy_document(TRUST)
+        .assume_role_policy_document(EC2_TRUST)
         .send()
         .await
         .unwrap();

@@ -5,6 +5,7 @@
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
 use super::support::credentials::{account_of, user_with_key};
+use super::support::policies::{decoded, ALLOW_ALL};
 use super::support::server::Server;
 
 const TEAM_ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[
@@ -103,10 +104,7 @@ async fn managed_and_inline_policies_grant_and_deny() {
         .send()
         .await
         .unwrap();
-    let decoded = percent_encoding::percent_decode_str(got.policy_document())
-        .decode_utf8()
-        .unwrap();
-    assert_eq!(decoded, deny);
+    assert_eq!(decoded(got.policy_document()), deny);
     root.delete_user_policy()
         .user_name("bob")
         .policy_name("NoDeletes")
@@ -338,7 +336,7 @@ async fn no_escalation_without_the_permissions_aws_requires() {
             .put_user_policy()
             .user_name("mallory")
             .policy_name("Everything")
-            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+            .policy_document(ALLOW_ALL)
             .send()
             .await
             .map(|_| ())

@@ -4,6 +4,7 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::Tag;
 
 use super::support::credentials::account_of;
+use super::support::policies::decoded;
 use super::support::server::Server;
 
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}"#;
@@ -62,12 +63,7 @@ async fn role_lifecycle() {
 
     let got = iam.get_role().role_name("DEPLOYER").send().await.unwrap();
     let trust = got.role().unwrap().assume_role_policy_document().unwrap();
-    assert_eq!(
-        percent_encoding::percent_decode_str(trust)
-            .decode_utf8()
-            .unwrap(),
-        TRUST
-    );
+    assert_eq!(decoded(trust), TRUST);
 
     iam.update_role()
         .role_name("Deployer")

@@ -11,6 +11,7 @@ use aws_sdk_iam::types::{
 
 use super::support::credentials::{account_of, dev_root, user_with_key};
 use super::support::organizations::{create_member, create_organization};
+use super::support::policies::EC2_TRUST;
 use super::support::server::Server;
 
 const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}"#;
@@ -664,9 +665,7 @@ async fn context_keys_of_principal_and_custom_policies() {
 
     root.create_role()
         .role_name("builder")
-        .assume_role_policy_document(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
-        )
+        .assume_role_policy_document(EC2_TRUST)
         .send()
         .await
         .unwrap();

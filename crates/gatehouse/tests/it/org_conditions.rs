@@ -6,9 +6,8 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 
 use super::support::credentials::{dev_root, user_with_policy, Keys};
 use super::support::organizations::{create_member, root_id};
+use super::support::policies::ASSUME_ANY_ROLE;
 use super::support::server::Server;
-
-const ASSUME_ANY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
 
 #[tokio::test]
 async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating() {
@@ -55,7 +54,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
     let role_arn = format!("arn:aws:iam::{development}:role/OrgReader");
 
     // A user of the management account (inside the organization) may assume it.
-    let ops = user_with_policy(&server.iam(&management), "ops", ASSUME_ANY).await;
+    let ops = user_with_policy(&server.iam(&management), "ops", ASSUME_ANY_ROLE).await;
     server
         .sts(&ops)
         .assume_role()
@@ -67,7 +66,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
 
     // A user of a standalone account may not, though it holds sts:AssumeRole on `*`.
     let outsider_root = server.iam(&dev_root("123456789012"));
-    let outsider = user_with_policy(&outsider_root, "stranger", ASSUME_ANY).await;
+    let outsider = user_with_policy(&outsider_root, "stranger", ASSUME_ANY_ROLE).await;
     let err = server
         .sts(&outsider)
         .assume_role()

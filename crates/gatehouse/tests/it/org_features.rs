@@ -8,6 +8,7 @@ use aws_sdk_organizations::types::{EffectivePolicyType, PolicyType};
 
 use super::support::credentials::{account_of, dev_root, user_with_key, user_with_policy, Keys};
 use super::support::organizations::{create_member, create_organization, root_id};
+use super::support::policies::ASSUME_ANY_ROLE;
 use super::support::server::Server;
 
 #[tokio::test]
@@ -426,14 +427,13 @@ async fn resource_control_policies_start_from_rcp_full_aws_access() {
         .await
         .unwrap();
     let role_arn = format!("arn:aws:iam::{member}:role/Shared");
-    let assume_any = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
     let outsider = user_with_policy(
         &server.iam(&dev_root("123456789012")),
         "partner",
-        assume_any,
+        ASSUME_ANY_ROLE,
     )
     .await;
-    let insider = user_with_policy(&server.iam(&management), "ops", assume_any).await;
+    let insider = user_with_policy(&server.iam(&management), "ops", ASSUME_ANY_ROLE).await;
     let assume = |keys: &Keys| {
         server
             .sts(keys)

@@ -7,6 +7,7 @@ use aws_sdk_sts::types::Tag;
 use serde_json::Value;
 
 use super::support::credentials::{account_of, user_with_policy, Keys};
+use super::support::policies::ASSUME_ANY_ROLE;
 use super::support::requests::get;
 use super::support::server::Server;
 
@@ -281,12 +282,7 @@ async fn outbound_tokens_of_role_sessions_name_the_role_and_never_outlive_the_se
         .send()
         .await
         .unwrap();
-    let caller = user_with_policy(
-        &iam,
-        "caller",
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#,
-    )
-    .await;
+    let caller = user_with_policy(&iam, "caller", ASSUME_ANY_ROLE).await;
     let session = server
         .sts(&caller)
         .assume_role()

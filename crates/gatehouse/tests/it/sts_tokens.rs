@@ -4,6 +4,7 @@
 use aws_sdk_sts::error::ProvideErrorMetadata;
 
 use super::support::credentials::{account_of, seconds_left, user_with_key, Keys};
+use super::support::policies::ASSUME_ANY_ROLE;
 use super::support::server::Server;
 
 #[tokio::test]
@@ -243,9 +244,7 @@ async fn transitive_session_tags_follow_role_chains() {
     iam.put_role_policy()
         .role_name("First")
         .policy_name("chain")
-        .policy_document(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#,
-        )
+        .policy_document(ASSUME_ANY_ROLE)
         .send()
         .await
         .unwrap();
