@@ -13,13 +13,6 @@ use super::support::server::Server;
 /// Prints one `Operation<TAB>JSON body` line per operation of the Organizations model,
 /// with every required member set to a value its shape accepts.
 const MINIMAL_INPUTS: &str = r#"
-import glob, gzip, json, os, sys
-import botocore
-account = sys.argv[1]
-model = sorted(glob.glob(os.path.join(os.path.dirname(botocore.__file__), "data", "organizations", "*", "service-2.json*")))[-1]
-opener = gzip.open if model.endswith(".gz") else open
-spec = json.load(opener(model, "rt"))
-shapes = spec["shapes"]
 special = {
     "AccountId": account,
     "ChildId": "ou-abcd-abcdefgh",
@@ -73,7 +66,8 @@ async fn every_organizations_operation_is_served() {
         .send()
         .await
         .unwrap();
-    let Some(bodies) = model_inputs(MINIMAL_INPUTS, &account, "Organizations") else {
+    let Some(bodies) = model_inputs("organizations", "Organizations", MINIMAL_INPUTS, &account)
+    else {
         return;
     };
     assert_eq!(
