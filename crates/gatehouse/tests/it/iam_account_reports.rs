@@ -3,7 +3,7 @@
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{DeletionTaskStatusType, ReportStateType};
 
-use super::support::credentials::{account_of, user_with_key, Keys};
+use super::support::credentials::{account_of, new_key, user_with_key};
 use super::support::policies::{decoded, EC2_TRUST, S3_GET_OBJECT};
 use super::support::server::Server;
 
@@ -279,14 +279,7 @@ async fn account_summary_counts_entities() {
     assert_eq!(after["MFADevicesInUse"], 0);
 
     // Not visible to a user without iam:GetAccountSummary.
-    let key = iam
-        .create_access_key()
-        .user_name("u2")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let u2 = server.iam(&Keys::from(key));
+    let u2 = server.iam(&new_key(&iam, "u2").await);
     let err = u2.get_account_summary().send().await.unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
 }

@@ -4,7 +4,7 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::support::credentials::Keys;
+use super::support::credentials::{new_key, Keys};
 use super::support::server::Server;
 
 #[tokio::test]
@@ -302,14 +302,7 @@ async fn renaming_users_and_groups_carries_everything_along() {
         .await
         .unwrap();
     let user_id = created.user().unwrap().user_id().to_owned();
-    let key = iam
-        .create_access_key()
-        .user_name("alice")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let alice = Keys::from(key);
+    let alice = new_key(&iam, "alice").await;
     iam.create_group().group_name("devs").send().await.unwrap();
     iam.add_user_to_group()
         .group_name("devs")
@@ -428,14 +421,7 @@ async fn renaming_users_and_groups_carries_everything_along() {
         .send()
         .await
         .unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("bob")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let bob = server.iam(&Keys::from(key));
+    let bob = server.iam(&new_key(&iam, "bob").await);
     let err = bob
         .update_user()
         .user_name("alicia")

@@ -68,13 +68,7 @@ pub fn dev_root(account: &str) -> Keys {
 /// Creates an IAM user with one access key and returns the key.
 pub async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> Keys {
     iam.create_user().user_name(name).send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    Keys::from(key.access_key().unwrap())
+    new_key(iam, name).await
 }
 
 /// Creates an IAM user with `policy` as its inline policy `inline`, then one access key,
@@ -88,6 +82,11 @@ pub async fn user_with_policy(iam: &aws_sdk_iam::Client, name: &str, policy: &st
         .send()
         .await
         .unwrap();
+    new_key(iam, name).await
+}
+
+/// A new access key of the existing IAM user `name`.
+pub async fn new_key(iam: &aws_sdk_iam::Client, name: &str) -> Keys {
     let key = iam
         .create_access_key()
         .user_name(name)
