@@ -11,7 +11,6 @@ mod it {
     pub mod cli;
     pub mod dev_mode;
     pub mod errors;
-    pub mod harness;
     pub mod iam_account_reports;
     pub mod iam_credentials;
     pub mod iam_delegation;
@@ -41,4 +40,5 @@ mod it {
     pub mod sts_sessions;
     pub mod sts_tokens;
     pub mod sts_web_identity;
+    pub mod support;
 }

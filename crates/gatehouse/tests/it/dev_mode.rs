@@ -3,23 +3,15 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{Keys, Server};
+use super::support::credentials::{user_with_key, Keys};
+use super::support::requests::post;
+use super::support::server::Server;
 
 fn any_key(id: &str) -> Keys {
     Keys {
         id: id.to_owned(),
         secret: "anything".to_owned(),
     }
-}
-
-async fn post(server: &Server, path: &str, body: &str) -> (u16, String) {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", server.endpoint))
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
 }
 
 #[tokio::test]
@@ -42,18 +34,7 @@ async fn unknown_keys_are_the_root_of_a_default_or_named_account() {
 
     // A key Gatehouse issued keeps its identity and its (lack of) permissions.
     let iam = server.iam(&any_key("test"));
-    iam.create_user().user_name("dev").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("dev")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let dev = Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    };
+    let dev = user_with_key(&iam, "dev").await;
     let who = server.sts(&dev).get_caller_identity().send().await.unwrap();
     assert_eq!(who.arn(), Some("arn:aws:iam::000000000000:user/dev"));
     let err = server
@@ -82,7 +63,7 @@ async fn unknown_keys_are_the_root_of_a_default_or_named_account() {
     assert_eq!(err.code(), Some("NoSuchEntity"));
 
     // moto's reset wipes the state.
-    let (status, body) = post(&server, "/moto-api/reset", "").await;
+    let (status, body) = post(&server.url("/moto-api/reset"), "").await;
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
     let err = iam.get_user().user_name("dev").send().await.unwrap_err();
     assert_eq!(err.code(), Some("NoSuchEntity"));
@@ -94,7 +75,7 @@ async fn unknown_keys_are_the_root_of_a_default_or_named_account() {
 #[tokio::test]
 async fn reset_auth_counts_down_then_enforces() {
     let server = Server::start(&["--dev"]);
-    let (status, body) = post(&server, "/moto-api/reset-auth", "2").await;
+    let (status, body) = post(&server.url("/moto-api/reset-auth"), "2").await;
     assert_eq!(status, 200);
     assert_eq!(
         body,
@@ -105,7 +86,7 @@ async fn reset_auth_counts_down_then_enforces() {
     sts.get_caller_identity().send().await.unwrap();
     let err = sts.get_caller_identity().send().await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidClientTokenId"));
-    let (_, body) = post(&server, "/moto-api/reset-auth", "inf").await;
+    let (_, body) = post(&server.url("/moto-api/reset-auth"), "inf").await;
     assert_eq!(body, r#"{"PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT": 0}"#);
     sts.get_caller_identity().send().await.unwrap();
 }
@@ -113,8 +94,8 @@ async fn reset_auth_counts_down_then_enforces() {
 #[tokio::test]
 async fn reset_endpoints_do_not_exist_outside_dev_mode() {
     let server = Server::start(&[]);
-    assert_eq!(post(&server, "/moto-api/reset", "").await.0, 404);
-    assert_eq!(post(&server, "/_gatehouse/reset", "").await.0, 404);
+    assert_eq!(post(&server.url("/moto-api/reset"), "").await.0, 404);
+    assert_eq!(post(&server.url("/_gatehouse/reset"), "").await.0, 404);
     let err = server
         .sts(&any_key("test"))
         .get_caller_identity()

@@ -2,7 +2,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::harness::{xml_code, Keys, RawRequest, Server};
+use super::support::credentials::Keys;
+use super::support::requests::{xml_code, RawRequest};
+use super::support::server::Server;
 
 #[tokio::test]
 async fn authentication_failures_have_aws_codes() {
@@ -128,13 +130,12 @@ async fn malformed_and_unknown_requests_are_refused_cleanly() {
 
     // In the model but not served yet: 501 naming the operation. Every operation of
     // IAM, STS and Organizations is served now; a Service Quotas one shows the answer.
-    let json = RawRequest {
-        service: "servicequotas",
-        target: Some("ServiceQuotasV20190624.GetAssociationForServiceQuotaTemplate"),
-        body: b"{}".to_vec(),
-        keys: Some(&root),
-        time: SystemTime::now(),
-    };
+    let json = RawRequest::json(
+        "servicequotas",
+        "ServiceQuotasV20190624.GetAssociationForServiceQuotaTemplate",
+        "{}",
+        &root,
+    );
     let (status, text) = json.send(&server.endpoint).await;
     assert_eq!(status, 501, "{text}");
     assert!(

@@ -3,22 +3,15 @@
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{DeletionTaskStatusType, ReportStateType};
 
-use super::harness::Server;
-
-const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+use super::support::credentials::{account_of, new_key, user_with_key};
+use super::support::policies::{decoded, EC2_TRUST, S3_GET_OBJECT};
+use super::support::server::Server;
 
 #[tokio::test]
 async fn service_linked_role_lifecycle() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
 
     let created = iam
         .create_service_linked_role()
@@ -34,10 +27,7 @@ async fn service_linked_role_lifecycle() {
         role.arn(),
         format!("arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling")
     );
-    let trust = percent_encoding::percent_decode_str(role.assume_role_policy_document().unwrap())
-        .decode_utf8()
-        .unwrap()
-        .into_owned();
+    let trust = decoded(role.assume_role_policy_document().unwrap());
     assert!(
         trust.contains("\"Service\":\"autoscaling.amazonaws.com\""),
         "{trust}"
@@ -94,7 +84,7 @@ async fn service_linked_role_lifecycle() {
         .put_role_policy()
         .role_name(name)
         .policy_name("extra")
-        .policy_document(POLICY)
+        .policy_document(S3_GET_OBJECT)
         .send()
         .await
         .unwrap_err();
@@ -182,18 +172,7 @@ async fn summary(iam: &aws_sdk_iam::Client) -> std::collections::HashMap<String,
 async fn service_linked_roles_and_instance_profiles_are_authorized_as_aws_does() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    iam.create_user().user_name("ops").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("ops")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let ops = server.iam(&super::harness::Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    });
+    let ops = server.iam(&user_with_key(&iam, "ops").await);
     iam.put_user_policy()
         .user_name("ops")
         .policy_name("scoped")
@@ -218,7 +197,7 @@ async fn service_linked_roles_and_instance_profiles_are_authorized_as_aws_does()
         .unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
 
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let trust = EC2_TRUST;
     for name in ["Passable", "Private"] {
         iam.create_role()
             .role_name(name)
@@ -270,7 +249,7 @@ async fn account_summary_counts_entities() {
     iam.create_group().group_name("g1").send().await.unwrap();
     iam.create_policy()
         .policy_name("p1")
-        .policy_document(POLICY)
+        .policy_document(S3_GET_OBJECT)
         .send()
         .await
         .unwrap();
@@ -300,17 +279,7 @@ async fn account_summary_counts_entities() {
     assert_eq!(after["MFADevicesInUse"], 0);
 
     // Not visible to a user without iam:GetAccountSummary.
-    let key = iam
-        .create_access_key()
-        .user_name("u2")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let u2 = server.iam(&super::harness::Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    });
+    let u2 = server.iam(&new_key(&iam, "u2").await);
     let err = u2.get_account_summary().send().await.unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
 }

@@ -4,64 +4,19 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::Tag;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rcgen::{CertificateParams, KeyPair};
 
-use super::harness::{create_member, dev_root, user_with_key, Server};
+use super::support::certificates::{ca_and_leaf, self_signed, Issued};
+use super::support::credentials::{account_of, dev_root, user_with_key};
+use super::support::organizations::create_member;
+use super::support::requests::RawRequest;
+use super::support::server::Server;
 
 /// A test-only RSA key (PKCS #8).
 const RSA_KEY: &str = include_str!("../data/rsa-test-key.pem");
 
-/// A certificate (PEM) for `name` and its private key (PEM).
-struct Issued {
-    cert: String,
-    key: String,
-}
-
-fn self_signed(name: &str, key: KeyPair) -> Issued {
-    let params = CertificateParams::new(vec![name.to_owned()]).unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    Issued {
-        cert: cert.pem(),
-        key: key.serialize_pem(),
-    }
-}
-
 fn ec(name: &str) -> Issued {
     self_signed(name, KeyPair::generate().unwrap())
-}
-
-/// A CA certificate, and a leaf for `name` it signed.
-fn ca_and_leaf(name: &str) -> (String, Issued) {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, format!("{name} test CA"));
-    let ca_key = KeyPair::generate().unwrap();
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec![name.to_owned()])
-        .unwrap()
-        .signed_by(&leaf_key, &ca, &ca_key)
-        .unwrap();
-    (
-        ca.pem(),
-        Issued {
-            cert: leaf.pem(),
-            key: leaf_key.serialize_pem(),
-        },
-    )
-}
-
-async fn account_of(server: &Server, keys: &super::harness::Keys) -> String {
-    server
-        .sts(keys)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap()
 }
 
 #[tokio::test]
@@ -70,7 +25,7 @@ async fn server_certificate_lifecycle() {
     let root = server.root_keys();
     let iam = server.iam(&root);
     let account = account_of(&server, &root).await;
-    let (ca, leaf) = ca_and_leaf("www.example.com");
+    let (ca, leaf) = ca_and_leaf("www.example.com", &["www.example.com"]);
 
     let uploaded = iam
         .upload_server_certificate()
@@ -122,7 +77,7 @@ async fn server_certificate_lifecycle() {
         "Web"
     );
     // The private key never comes back, in any field.
-    let (status, body) = super::harness::RawRequest::query(
+    let (status, body) = RawRequest::query(
         "iam",
         "Action=GetServerCertificate&Version=2010-05-08&ServerCertificateName=Web",
         &root,
@@ -337,8 +292,8 @@ async fn server_certificates_are_checked_as_aws_does() {
     assert_eq!(err.code(), Some("MalformedCertificate"));
 
     // A chain must start with the certificate's issuer.
-    let (ca, leaf) = ca_and_leaf("chained.example.com");
-    let (other_ca, _) = ca_and_leaf("elsewhere.example.com");
+    let (ca, leaf) = ca_and_leaf("chained.example.com", &["chained.example.com"]);
+    let (other_ca, _) = ca_and_leaf("elsewhere.example.com", &["elsewhere.example.com"]);
     let err = upload("chained", &leaf.cert, &leaf.key)
         .certificate_chain(&other_ca)
         .send()
@@ -1110,7 +1065,7 @@ async fn service_specific_credential_lifecycle() {
         .await
         .unwrap();
     assert_eq!(only.service_specific_credentials().len(), 2);
-    let (status, body) = super::harness::RawRequest::query(
+    let (status, body) = RawRequest::query(
         "iam",
         "Action=ListServiceSpecificCredentials&Version=2010-05-08&UserName=jane",
         &root,

@@ -5,19 +5,20 @@
 //! delegation notifications`) and trades it with STS for credentials that can do only
 //! what both the approver and the template allow.
 
-use std::process::Command;
-
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{
     DelegationPermission, PermissionCheckResultType, PermissionCheckStatusType, PolicyParameter,
     PolicyParameterTypeEnum, StateType, SummaryStateType,
 };
 
-use super::harness::{create_member, dev_root, Keys, Server};
+use super::support::credentials::{
+    account_of, dev_root, seconds_left, user_with_key, user_with_policy, Keys,
+};
+use super::support::organizations::create_member;
+use super::support::policies::ALLOW_ALL;
+use super::support::server::Server;
 
 const TEMPLATE: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["iam:ListUsers","iam:ListRoles"],"Resource":"*"},{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/{{UserName}}"},{"Effect":"Allow","Action":"iam:ListUserTags","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"{{Teams}}"}}}]}"#;
-const ADMIN: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 fn channel(account: &str) -> String {
     format!("arn:aws:sns:us-east-1:{account}:partner-updates")
@@ -44,43 +45,11 @@ fn permissions(template_arn: &str) -> DelegationPermission {
         .build()
 }
 
-/// A user of `iam`'s account with `policy` inline (if any) and one access key.
-async fn user(iam: &aws_sdk_iam::Client, name: &str, policy: Option<&str>) -> Keys {
-    iam.create_user().user_name(name).send().await.unwrap();
-    if let Some(policy) = policy {
-        iam.put_user_policy()
-            .user_name(name)
-            .policy_name("inline")
-            .policy_document(policy)
-            .send()
-            .await
-            .unwrap();
-    }
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    }
-}
-
 /// The partner account, its template, the customer account: (partner id, template ARN,
 /// customer id).
 async fn setup(server: &Server) -> (String, String, String) {
     let partner = server.root_keys();
-    let partner_id = server
-        .sts(&partner)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let partner_id = account_of(server, &partner).await;
     let orgs = server.organizations(&partner);
     orgs.create_organization().send().await.unwrap();
     let customer = create_member(&orgs, "customer", "customer@example.com").await;
@@ -133,9 +102,8 @@ async fn state(iam: &aws_sdk_iam::Client, id: &str) -> StateType {
 
 /// The exchange token the partner's channel received for `id`.
 fn sent_token(server: &Server, partner_id: &str, id: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["delegation", "notifications", partner_id, "--data-dir"])
-        .arg(&server.data_dir)
+    let out = server
+        .command(&["delegation", "notifications", partner_id])
         .output()
         .unwrap();
     assert!(
@@ -174,7 +142,7 @@ async fn delegation_requests_go_from_creation_to_delegated_credentials() {
     let (partner_id, template, customer) = setup(&server).await;
     let partner = server.iam(&server.root_keys());
     let customer_root = server.iam(&dev_root(&customer));
-    let approver_keys = user(&customer_root, "approver", Some(ADMIN)).await;
+    let approver_keys = user_with_policy(&customer_root, "approver", ALLOW_ALL).await;
     let approver = server.iam(&approver_keys);
     let approver_arn = format!("arn:aws:iam::{customer}:user/approver");
 
@@ -476,12 +444,9 @@ async fn delegation_requests_go_from_creation_to_delegated_credentials() {
         Some(approver_arn.as_str())
     );
     let credentials = traded.credentials.unwrap();
-    let window = credentials.expiration.secs() - time::OffsetDateTime::now_utc().unix_timestamp();
+    let window = seconds_left(&credentials);
     assert!((3500..=3600).contains(&window), "{window}");
-    let keys = Keys {
-        id: credentials.access_key_id.clone(),
-        secret: credentials.secret_access_key.clone(),
-    };
+    let keys = Keys::from(&credentials);
     let delegated_sts = server.sts_with_token(&keys, &credentials.session_token);
     let me = delegated_sts.get_caller_identity().send().await.unwrap();
     assert_eq!(me.account.as_deref(), Some(customer.as_str()));
@@ -541,17 +506,15 @@ async fn delegation_requests_need_permissions_except_for_their_owner() {
     let partner = server.iam(&server.root_keys());
     let customer_root = server.iam(&dev_root(&customer));
     // The owner may only associate; an administrator approves.
-    let owner_keys = user(
+    let owner_keys = user_with_policy(
         &customer_root,
         "owner",
-        Some(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AssociateDelegationRequest","Resource":"*"}]}"#,
-        ),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AssociateDelegationRequest","Resource":"*"}]}"#,
     )
     .await;
     let owner = server.iam(&owner_keys);
-    let nobody = server.iam(&user(&customer_root, "nobody", None).await);
-    let admin = server.iam(&user(&customer_root, "admin", Some(ADMIN)).await);
+    let nobody = server.iam(&user_with_key(&customer_root, "nobody").await);
+    let admin = server.iam(&user_with_policy(&customer_root, "admin", ALLOW_ALL).await);
 
     // No owner account named: any account may associate (the partner's own users too,
     // but this one has no permission).
@@ -731,9 +694,8 @@ async fn a_root_approver_delegates_no_more_than_the_template() {
         .send()
         .await
         .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["delegation", "notifications", &partner_id, "--data-dir"])
-        .arg(&server.data_dir)
+    let out = server
+        .command(&["delegation", "notifications", &partner_id])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -752,10 +714,7 @@ async fn a_root_approver_delegates_no_more_than_the_template() {
     let root_arn = format!("arn:aws:iam::{customer}:root");
     assert_eq!(traded.assumed_principal.as_deref(), Some(root_arn.as_str()));
     let credentials = traded.credentials.unwrap();
-    let keys = Keys {
-        id: credentials.access_key_id.clone(),
-        secret: credentials.secret_access_key.clone(),
-    };
+    let keys = Keys::from(&credentials);
     let delegated = server.iam_with_token(&keys, &credentials.session_token);
     delegated.list_roles().send().await.unwrap();
     // The root user may do anything; its delegated session only what the template says.
@@ -782,16 +741,14 @@ async fn only_the_owner_sends_when_the_partner_asks_so() {
     let partner = server.iam(&server.root_keys());
     let customer_root = server.iam(&dev_root(&customer));
     let owner = server.iam(
-        &user(
+        &user_with_policy(
             &customer_root,
             "owner",
-            Some(
-                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AssociateDelegationRequest","Resource":"*"}]}"#,
-            ),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AssociateDelegationRequest","Resource":"*"}]}"#,
         )
         .await,
     );
-    let admin = server.iam(&user(&customer_root, "admin", Some(ADMIN)).await);
+    let admin = server.iam(&user_with_policy(&customer_root, "admin", ALLOW_ALL).await);
     let id = partner
         .create_delegation_request()
         .owner_account_id(&customer)

@@ -4,30 +4,20 @@
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::Tag;
 
-use super::harness::Server;
-
-const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+use super::support::credentials::{account_of, dev_root, user_with_key};
+use super::support::organizations::create_member;
+use super::support::policies::EC2_TRUST;
+use super::support::server::Server;
 
 fn tag(key: &str, value: &str) -> Tag {
     Tag::builder().key(key).value(value).build().unwrap()
-}
-
-async fn account_of(server: &Server) -> String {
-    server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap()
 }
 
 #[tokio::test]
 async fn instance_profile_lifecycle() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
 
     let created = iam
         .create_instance_profile()
@@ -61,13 +51,13 @@ async fn instance_profile_lifecycle() {
 
     iam.create_role()
         .role_name("WebRole")
-        .assume_role_policy_document(TRUST)
+        .assume_role_policy_document(EC2_TRUST)
         .send()
         .await
         .unwrap();
     iam.create_role()
         .role_name("OtherRole")
-        .assume_role_policy_document(TRUST)
+        .assume_role_policy_document(EC2_TRUST)
         .send()
         .await
         .unwrap();
@@ -382,14 +372,7 @@ async fn users_and_policies_carry_tags() {
     assert_eq!(err.code(), Some("NoSuchEntity"));
 
     // Tag conditions apply: a user allowed to tag only with team=blue.
-    iam.create_user().user_name("tagger").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("tagger")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
+    let tagger_keys = user_with_key(&iam, "tagger").await;
     iam.put_user_policy()
         .user_name("tagger")
         .policy_name("blue-only")
@@ -397,10 +380,7 @@ async fn users_and_policies_carry_tags() {
         .send()
         .await
         .unwrap();
-    let tagger = server.iam(&super::harness::Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    });
+    let tagger = server.iam(&tagger_keys);
     tagger
         .tag_user()
         .user_name("dave")
@@ -468,32 +448,10 @@ async fn entities_and_aliases_are_isolated_between_accounts() {
     let root = server.root_keys();
     let orgs = server.organizations(&root);
     orgs.create_organization().send().await.unwrap();
-    let started = orgs
-        .create_account()
-        .account_name("other")
-        .email("other@example.com")
-        .send()
-        .await
-        .unwrap();
-    let request = started.create_account_status().unwrap().id().unwrap();
-    let status = orgs
-        .describe_create_account_status()
-        .create_account_request_id(request)
-        .send()
-        .await
-        .unwrap();
-    let member = status
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "other", "other@example.com").await;
     let a = server.iam(&root);
     // Dev mode: a 12-digit key id acts as that account's root.
-    let b = server.iam(&super::harness::Keys {
-        id: member.clone(),
-        secret: "dev-mode-ignores-this".to_owned(),
-    });
+    let b = server.iam(&dev_root(&member));
 
     for iam in [&a, &b] {
         iam.create_user().user_name("alice").send().await.unwrap();
@@ -536,14 +494,7 @@ async fn entities_and_aliases_are_isolated_between_accounts() {
         .send()
         .await
         .unwrap();
-    let a_account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let a_account = account_of(&server, &root).await;
     let err = b
         .delete_virtual_mfa_device()
         .serial_number(format!("arn:aws:iam::{a_account}:mfa/phone"))

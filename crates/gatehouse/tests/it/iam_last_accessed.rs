@@ -11,14 +11,9 @@ use aws_sdk_iam::types::{
     AccessAdvisorUsageGranularityType, JobStatusType, PolicyOwnerEntityType, SortKeyType,
 };
 
-use super::harness::{dev_root, user_with_key, Keys, Server};
-
-fn session_keys(credentials: &aws_sdk_sts::types::Credentials) -> Keys {
-    Keys {
-        id: credentials.access_key_id().to_owned(),
-        secret: credentials.secret_access_key().to_owned(),
-    }
-}
+use super::support::credentials::{account_of, dev_root, user_with_key, Keys};
+use super::support::organizations::{create_member, root_id};
+use super::support::server::Server;
 
 /// Generates a report for `arn` and reads it back until `ready` holds (the audit events
 /// it is made of reach the store within about a second).
@@ -69,14 +64,7 @@ async fn service_last_accessed_reports_and_role_last_used() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let alice_arn = format!("arn:aws:iam::{account}:user/alice");
     let role_arn = format!("arn:aws:iam::{account}:role/Reader");
 
@@ -152,7 +140,7 @@ async fn service_last_accessed_reports_and_role_last_used() {
         .await
         .unwrap();
     let credentials = assumed.credentials().unwrap();
-    let session = session_keys(credentials);
+    let session = Keys::from(credentials);
     let before_session = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -411,10 +399,7 @@ async fn organizations_access_report() {
         .master_account_id()
         .unwrap()
         .to_owned();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = root_id(&orgs).await;
 
     // SCPs must be enabled first.
     let err = iam
@@ -439,7 +424,7 @@ async fn organizations_access_report() {
         .await
         .unwrap();
     let ou_id = ou.organizational_unit().unwrap().id().unwrap().to_owned();
-    let member = super::harness::create_member(&orgs, "member", "member@example.com").await;
+    let member = create_member(&orgs, "member", "member@example.com").await;
     orgs.move_account()
         .account_id(&member)
         .source_parent_id(&root_id)

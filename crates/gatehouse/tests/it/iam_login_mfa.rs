@@ -8,7 +8,8 @@ use aws_sdk_iam::types::{AssignmentStatusType, Tag};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::harness::{user_with_key, Server};
+use super::support::credentials::{account_of, user_with_key};
+use super::support::server::Server;
 
 const GOOD: &str = "Str0ng-Passw0rd!";
 
@@ -314,14 +315,7 @@ pub fn now_step() -> u64 {
 async fn virtual_mfa_device_lifecycle() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
     iam.create_user().user_name("alice").send().await.unwrap();
 
     let created = iam

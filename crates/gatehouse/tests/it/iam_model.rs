@@ -4,7 +4,10 @@
 //! model, so it covers every operation the model has); a served operation never answers
 //! 501, a listed one always does. Skipped, loudly, when botocore is not installed.
 
-use super::harness::{model_inputs, xml_code, RawRequest, Server};
+use super::support::credentials::account_of;
+use super::support::models::model_inputs;
+use super::support::requests::{xml_code, RawRequest};
+use super::support::server::Server;
 
 /// IAM operations not served yet, one per line, sorted. Keep in step with the table in
 /// ARCHITECTURE.md ("IAM operations not served yet"); the test checks both.
@@ -13,13 +16,6 @@ const NOT_IMPLEMENTED: &[&str] = &[];
 /// Prints one `Operation<TAB>form body` line per operation of the IAM model: Action,
 /// Version, and every required member with a value its shape accepts.
 const MINIMAL_INPUTS: &str = r#"
-import glob, gzip, json, os, sys
-import botocore
-account = sys.argv[1]
-model = sorted(glob.glob(os.path.join(os.path.dirname(botocore.__file__), "data", "iam", "*", "service-2.json*")))[-1]
-opener = gzip.open if model.endswith(".gz") else open
-spec = json.load(opener(model, "rt"))
-shapes = spec["shapes"]
 special = {
     "accountAliasType": "abc",
     "authenticationCodeType": "123456",
@@ -112,15 +108,8 @@ fn the_table_is_sorted_and_matches_architecture_md() {
 async fn every_iam_operation_is_served_or_listed() {
     let server = Server::start(&[]);
     let root = server.root_keys();
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
-    let Some(bodies) = model_inputs(MINIMAL_INPUTS, &account, "IAM") else {
+    let account = account_of(&server, &root).await;
+    let Some(bodies) = model_inputs("iam", "IAM", MINIMAL_INPUTS, &account) else {
         return;
     };
     let mut wrong = Vec::new();

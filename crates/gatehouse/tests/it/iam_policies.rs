@@ -4,7 +4,9 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{user_with_key, Server};
+use super::support::credentials::{account_of, user_with_key};
+use super::support::policies::{decoded, ALLOW_ALL};
+use super::support::server::Server;
 
 const TEAM_ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[
   {"Sid":"ManageTeam","Effect":"Allow","Action":["iam:CreateUser","iam:GetUser","iam:DeleteUser"],"Resource":"arn:aws:iam::*:user/team/*"},
@@ -14,14 +16,7 @@ const TEAM_ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[
 async fn managed_and_inline_policies_grant_and_deny() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
     let bob_keys = user_with_key(&root, "bob").await;
     let bob = server.iam(&bob_keys);
 
@@ -109,10 +104,7 @@ async fn managed_and_inline_policies_grant_and_deny() {
         .send()
         .await
         .unwrap();
-    let decoded = percent_encoding::percent_decode_str(got.policy_document())
-        .decode_utf8()
-        .unwrap();
-    assert_eq!(decoded, deny);
+    assert_eq!(decoded(got.policy_document()), deny);
     root.delete_user_policy()
         .user_name("bob")
         .policy_name("NoDeletes")
@@ -310,14 +302,7 @@ async fn groups_boundaries_and_aws_managed_policies() {
 async fn no_escalation_without_the_permissions_aws_requires() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
     let mallory_keys = user_with_key(&root, "mallory").await;
     let mallory = server.iam(&mallory_keys);
     let own_keys = format!(
@@ -351,13 +336,25 @@ async fn no_escalation_without_the_permissions_aws_requires() {
             .put_user_policy()
             .user_name("mallory")
             .policy_name("Everything")
-            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+            .policy_document(ALLOW_ALL)
             .send()
             .await
             .map(|_| ())
             .map_err(|e| e.code().map(str::to_owned)),
-        mallory.delete_user_permissions_boundary().user_name("mallory").send().await.map(|_| ()).map_err(|e| e.code().map(str::to_owned)),
-        mallory.create_access_key().user_name("someone-else").send().await.map(|_| ()).map_err(|e| e.code().map(str::to_owned)),
+        mallory
+            .delete_user_permissions_boundary()
+            .user_name("mallory")
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| e.code().map(str::to_owned)),
+        mallory
+            .create_access_key()
+            .user_name("someone-else")
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| e.code().map(str::to_owned)),
     ] {
         assert_eq!(attempt.unwrap_err().as_deref(), Some("AccessDenied"));
     }

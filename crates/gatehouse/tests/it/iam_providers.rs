@@ -4,7 +4,8 @@
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::Tag;
 
-use super::harness::Server;
+use super::support::credentials::account_of;
+use super::support::server::Server;
 
 const THUMBPRINT: &str = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280";
 
@@ -28,14 +29,7 @@ fn metadata(entity: &str) -> String {
 async fn oidc_provider_lifecycle() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
 
     let created = iam
         .create_open_id_connect_provider()
@@ -178,14 +172,7 @@ async fn oidc_provider_lifecycle() {
 async fn saml_provider_lifecycle() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
     let document = metadata("https://idp.example.com/saml");
 
     let created = iam

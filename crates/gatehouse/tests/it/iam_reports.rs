@@ -7,30 +7,11 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{EntityType, PolicyUsageType};
 use aws_sdk_iam::Client;
 
-use super::harness::Server;
+use super::support::credentials::account_of;
+use super::support::policies::{decoded, ASSUME_ANY_ROLE, EC2_TRUST, S3_GET_OBJECT};
+use super::support::server::Server;
 
-const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-const DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
-
-/// IAM URL-encodes documents.
-fn decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8()
-        .unwrap()
-        .into_owned()
-}
-
-async fn account_of(server: &Server) -> String {
-    server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap()
-}
 
 /// Users `u0`…, groups `g0`…, roles `r0`…; the even ones get ReadOnlyAccess attached,
 /// user `u1` and role `r1` get it as their boundary.
@@ -52,7 +33,7 @@ async fn populate(iam: &Client, n: usize) {
         iam.create_role()
             .role_name(format!("r{i}"))
             .path(path)
-            .assume_role_policy_document(TRUST)
+            .assume_role_policy_document(EC2_TRUST)
             .send()
             .await
             .unwrap();
@@ -249,7 +230,7 @@ async fn list_entities_for_policy_filters_and_pages() {
 async fn account_authorization_details_report_everything_in_pages() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
     populate(&iam, 2).await;
     iam.add_user_to_group()
         .group_name("g0")
@@ -260,7 +241,7 @@ async fn account_authorization_details_report_everything_in_pages() {
     iam.put_user_policy()
         .user_name("u0")
         .policy_name("inline")
-        .policy_document(DOC)
+        .policy_document(S3_GET_OBJECT)
         .send()
         .await
         .unwrap();
@@ -278,14 +259,14 @@ async fn account_authorization_details_report_everything_in_pages() {
         .unwrap();
     iam.create_policy()
         .policy_name("Mine")
-        .policy_document(DOC)
+        .policy_document(S3_GET_OBJECT)
         .send()
         .await
         .unwrap();
     let mine = format!("arn:aws:iam::{account}:policy/Mine");
     iam.create_policy_version()
         .policy_arn(&mine)
-        .policy_document(DOC.replace("s3:GetObject", "s3:PutObject"))
+        .policy_document(S3_GET_OBJECT.replace("s3:GetObject", "s3:PutObject"))
         .set_as_default(true)
         .send()
         .await
@@ -307,7 +288,7 @@ async fn account_authorization_details_report_everything_in_pages() {
         !document.contains('{'),
         "documents are URL-encoded: {document}"
     );
-    assert_eq!(decode(document), DOC);
+    assert_eq!(decoded(document), S3_GET_OBJECT);
     assert_eq!(
         u0.attached_managed_policies()[0].policy_arn(),
         Some(READ_ONLY)
@@ -324,7 +305,10 @@ async fn account_authorization_details_report_everything_in_pages() {
     assert_eq!(groups.len(), 2);
     let roles = out.role_detail_list();
     let r0 = roles.iter().find(|r| r.role_name() == Some("r0")).unwrap();
-    assert_eq!(decode(r0.assume_role_policy_document().unwrap()), TRUST);
+    assert_eq!(
+        decoded(r0.assume_role_policy_document().unwrap()),
+        EC2_TRUST
+    );
     assert!(r0.instance_profile_list().is_empty());
     assert_eq!(r0.tags()[0].key(), "team");
     assert!(r0.role_last_used().is_some());
@@ -336,9 +320,12 @@ async fn account_authorization_details_report_everything_in_pages() {
     assert_eq!(local.default_version_id(), Some("v2"));
     let versions = local.policy_version_list();
     assert_eq!(versions.len(), 2);
-    assert!(versions
-        .iter()
-        .any(|v| v.is_default_version() && decode(v.document().unwrap()).contains("s3:PutObject")));
+    assert!(
+        versions
+            .iter()
+            .any(|v| v.is_default_version()
+                && decoded(v.document().unwrap()).contains("s3:PutObject"))
+    );
     let aws = policies
         .iter()
         .find(|p| p.arn() == Some(READ_ONLY))
@@ -396,12 +383,12 @@ async fn account_authorization_details_report_everything_in_pages() {
 async fn per_entity_lists_page_across_pages() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
     iam.create_user().user_name("pat").send().await.unwrap();
     iam.create_group().group_name("grp").send().await.unwrap();
     iam.create_role()
         .role_name("rol")
-        .assume_role_policy_document(TRUST)
+        .assume_role_policy_document(EC2_TRUST)
         .send()
         .await
         .unwrap();
@@ -434,21 +421,21 @@ async fn per_entity_lists_page_across_pages() {
         iam.put_user_policy()
             .user_name("pat")
             .policy_name(name)
-            .policy_document(DOC)
+            .policy_document(S3_GET_OBJECT)
             .send()
             .await
             .unwrap();
         iam.put_group_policy()
             .group_name("grp")
             .policy_name(name)
-            .policy_document(DOC)
+            .policy_document(S3_GET_OBJECT)
             .send()
             .await
             .unwrap();
         iam.put_role_policy()
             .role_name("rol")
             .policy_name(name)
-            .policy_document(DOC)
+            .policy_document(S3_GET_OBJECT)
             .send()
             .await
             .unwrap();
@@ -464,7 +451,7 @@ async fn per_entity_lists_page_across_pages() {
     }
     iam.create_policy()
         .policy_name("Versions")
-        .policy_document(DOC)
+        .policy_document(S3_GET_OBJECT)
         .send()
         .await
         .unwrap();
@@ -472,7 +459,7 @@ async fn per_entity_lists_page_across_pages() {
     for _ in 0..2 {
         iam.create_policy_version()
             .policy_arn(&versions_arn)
-            .policy_document(DOC)
+            .policy_document(S3_GET_OBJECT)
             .send()
             .await
             .unwrap();
@@ -602,14 +589,7 @@ async fn per_entity_lists_page_across_pages() {
 async fn policies_granting_service_access_name_managed_and_inline_sources() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
     iam.create_user().user_name("dev").send().await.unwrap();
     iam.create_group().group_name("devs").send().await.unwrap();
     iam.add_user_to_group()
@@ -627,9 +607,7 @@ async fn policies_granting_service_access_name_managed_and_inline_sources() {
     iam.put_user_policy()
         .user_name("dev")
         .policy_name("assume")
-        .policy_document(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#,
-        )
+        .policy_document(ASSUME_ANY_ROLE)
         .send()
         .await
         .unwrap();

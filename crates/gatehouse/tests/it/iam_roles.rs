@@ -3,7 +3,9 @@
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::Tag;
 
-use super::harness::Server;
+use super::support::credentials::account_of;
+use super::support::policies::decoded;
+use super::support::server::Server;
 
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}"#;
 
@@ -11,14 +13,7 @@ const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","P
 async fn role_lifecycle() {
     let server = Server::start(&[]);
     let iam = server.iam(&server.root_keys());
-    let account = server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &server.root_keys()).await;
 
     let created = iam
         .create_role()
@@ -68,12 +63,7 @@ async fn role_lifecycle() {
 
     let got = iam.get_role().role_name("DEPLOYER").send().await.unwrap();
     let trust = got.role().unwrap().assume_role_policy_document().unwrap();
-    assert_eq!(
-        percent_encoding::percent_decode_str(trust)
-            .decode_utf8()
-            .unwrap(),
-        TRUST
-    );
+    assert_eq!(decoded(trust), TRUST);
 
     iam.update_role()
         .role_name("Deployer")

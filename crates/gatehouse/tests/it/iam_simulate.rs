@@ -9,23 +9,15 @@ use aws_sdk_iam::types::{
     PolicySourceType,
 };
 
-use super::harness::{create_organization, user_with_key, Keys, Server};
+use super::support::credentials::{account_of, dev_root, user_with_key};
+use super::support::organizations::{create_member, create_organization};
+use super::support::policies::EC2_TRUST;
+use super::support::server::Server;
 
 const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}"#;
 
 /// Two statements on separate lines, so positions are checked across lines.
 const IAM_MIXED: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"iam:*\", \"Resource\": \"*\"},\n    {\n      \"Effect\": \"Deny\",\n      \"Action\": \"iam:DeleteUser\",\n      \"Resource\": \"*\"\n    }\n  ]\n}";
-
-async fn account_of(server: &Server) -> String {
-    server
-        .sts(&server.root_keys())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap()
-}
 
 fn result<'a>(results: &'a [EvaluationResult], action: &str) -> &'a EvaluationResult {
     results
@@ -38,7 +30,7 @@ fn result<'a>(results: &'a [EvaluationResult], action: &str) -> &'a EvaluationRe
 async fn simulate_principal_policy_uses_the_users_real_policies() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
     root.create_user().user_name("dev").send().await.unwrap();
     root.put_user_policy()
         .user_name("dev")
@@ -218,7 +210,7 @@ async fn simulate_principal_policy_uses_the_users_real_policies() {
 async fn simulate_principal_policy_errors_and_authorization() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
 
     let err = root
         .simulate_principal_policy()
@@ -458,7 +450,7 @@ async fn simulate_custom_policy_with_context_entries() {
 async fn simulate_custom_policy_resources_resource_policies_and_pages() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
     let caller = format!("arn:aws:iam::{account}:user/alice");
     let bucket_policy = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Alice","Effect":"Allow","Principal":{{"AWS":"{caller}"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::shared/*"}}]}}"#
@@ -631,7 +623,7 @@ async fn simulate_custom_policy_resources_resource_policies_and_pages() {
 async fn context_keys_of_principal_and_custom_policies() {
     let server = Server::start(&[]);
     let root = server.iam(&server.root_keys());
-    let account = account_of(&server).await;
+    let account = account_of(&server, &server.root_keys()).await;
     let out = root
         .get_context_keys_for_custom_policy()
         .policy_input_list(CONDITIONAL)
@@ -673,9 +665,7 @@ async fn context_keys_of_principal_and_custom_policies() {
 
     root.create_role()
         .role_name("builder")
-        .assume_role_policy_document(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
-        )
+        .assume_role_policy_document(EC2_TRUST)
         .send()
         .await
         .unwrap();
@@ -723,31 +713,9 @@ async fn simulate_principal_policy_reports_service_control_policies() {
         .send()
         .await
         .unwrap();
-    let request = orgs
-        .create_account()
-        .account_name("member")
-        .email("member@example.com")
-        .send()
-        .await
-        .unwrap();
-    let request_id = request.create_account_status().unwrap().id().unwrap();
-    let status = orgs
-        .describe_create_account_status()
-        .create_account_request_id(request_id)
-        .send()
-        .await
-        .unwrap();
-    let member = status
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "member", "member@example.com").await;
     // Dev mode: a 12-digit key id is that account's root.
-    let member_root = server.iam(&Keys {
-        id: member.clone(),
-        secret: "dev-mode-ignores-this".to_owned(),
-    });
+    let member_root = server.iam(&dev_root(&member));
     member_root
         .create_user()
         .user_name("dev")

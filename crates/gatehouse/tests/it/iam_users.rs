@@ -4,7 +4,8 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{Keys, Server};
+use super::support::credentials::{new_key, Keys};
+use super::support::server::Server;
 
 #[tokio::test]
 async fn root_user_and_access_key_lifecycle() {
@@ -63,10 +64,7 @@ async fn root_user_and_access_key_lifecycle() {
     let key = key.access_key().unwrap();
     assert!(key.access_key_id().starts_with("AKIA"));
     assert_eq!(key.secret_access_key().len(), 40);
-    let alice = Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    };
+    let alice = Keys::from(key);
 
     // The key encodes its account.
     let info = server
@@ -304,17 +302,7 @@ async fn renaming_users_and_groups_carries_everything_along() {
         .await
         .unwrap();
     let user_id = created.user().unwrap().user_id().to_owned();
-    let key = iam
-        .create_access_key()
-        .user_name("alice")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let alice = Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    };
+    let alice = new_key(&iam, "alice").await;
     iam.create_group().group_name("devs").send().await.unwrap();
     iam.add_user_to_group()
         .group_name("devs")
@@ -433,17 +421,7 @@ async fn renaming_users_and_groups_carries_everything_along() {
         .send()
         .await
         .unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("bob")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let bob = server.iam(&Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    });
+    let bob = server.iam(&new_key(&iam, "bob").await);
     let err = bob
         .update_user()
         .user_name("alicia")

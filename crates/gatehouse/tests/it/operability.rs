@@ -3,13 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{user_with_key, Keys, Server};
+use super::support::certificates::ca_and_leaf;
+use super::support::credentials::{account_of, user_with_key, Keys};
+use super::support::requests::{get, xml_code, RawRequest};
+use super::support::server::{gatehouse, Server};
 
 /// `name{labels} value` lines of a Prometheus text exposition, keyed by `name{labels}`.
 fn parse_metrics(text: &str) -> BTreeMap<String, f64> {
@@ -34,12 +36,6 @@ fn series(metrics: &BTreeMap<String, f64>, name: &str, labels: &[(&str, &str)]) 
         })
         .map(|(_, value)| *value)
         .sum()
-}
-
-async fn get(url: &str) -> (u16, String) {
-    let response = reqwest::get(url).await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap())
 }
 
 #[tokio::test]
@@ -140,17 +136,15 @@ async fn metrics_count_known_calls_on_the_admin_listener() {
     let (status, body) = get(&format!("{admin}/health/ready")).await;
     assert_eq!((status, body.as_str()), (200, "ready"));
     // The API listener does not expose the admin endpoints once they have their own.
-    let (status, body) = get(&format!("{}/metrics", server.endpoint)).await;
+    let (status, body) = get(&server.url("/metrics")).await;
     assert_ne!(status, 200);
     assert!(!body.contains("gatehouse_requests_total"));
 }
 
 fn audit_tail(server: &Server, extra: &[&str]) -> Vec<serde_json::Value> {
-    let output = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["audit", "tail", "--json", "--data-dir"])
-        .arg(&server.data_dir)
+    let output = server
+        .command(&["audit", "tail", "--json"])
         .args(extra)
-        .env_remove("GATEHOUSE_DATABASE_URL")
         .output()
         .unwrap();
     assert!(
@@ -177,14 +171,7 @@ async fn audit_events_of_allowed_and_denied_calls() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let carol = user_with_key(&iam, "carol").await;
     let carol_arn = format!("arn:aws:iam::{account}:user/carol");
     let denied = server
@@ -285,7 +272,7 @@ async fn audit_events_of_allowed_and_denied_calls() {
 }
 
 fn config_show(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+    let mut command = gatehouse();
     command.args(["config", "show"]).args(args);
     for (name, _) in std::env::vars() {
         if name.starts_with("GATEHOUSE_") {
@@ -379,7 +366,7 @@ fn config_layers_flags_over_env_over_file_over_defaults() {
     }
     // And `serve` refuses to start on them.
     std::fs::write(&file, "max-body-bytes = -1\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+    let output = gatehouse()
         .args(["serve", "--config", path, "--data-dir"])
         .arg(dir.path().join("data"))
         .output()
@@ -388,65 +375,10 @@ fn config_layers_flags_over_env_over_file_over_defaults() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("max-body-bytes"));
 }
 
-/// A CA and a certificate it signed for 127.0.0.1 and localhost, as PEM.
-struct Pki {
-    ca: String,
-    cert: String,
-    key: String,
-}
-
-fn pki(name: &str) -> Pki {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, format!("{name} test CA"));
-    let ca_key = KeyPair::generate().unwrap();
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let leaf_params =
-        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = leaf_params.signed_by(&leaf_key, &ca, &ca_key).unwrap();
-    Pki {
-        ca: ca.pem(),
-        cert: leaf.pem(),
-        key: leaf_key.serialize_pem(),
-    }
-}
-
-fn sts_trusting(server: &Server, keys: &Keys, ca_pem: &str) -> aws_sdk_sts::Client {
-    use aws_smithy_http_client::tls;
-    let tls_context = tls::TlsContext::builder()
-        .with_trust_store(tls::TrustStore::empty().with_pem_certificate(ca_pem.as_bytes()))
-        .build()
-        .unwrap();
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .tls_context(tls_context)
-        .build_https();
-    let config = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new("us-east-1"))
-        .endpoint_url(&server.endpoint)
-        .credentials_provider(aws_credential_types::Credentials::new(
-            &keys.id,
-            &keys.secret,
-            None,
-            None,
-            "tls-test",
-        ))
-        .http_client(http)
-        .build();
-    aws_sdk_sts::Client::from_conf(config)
-}
-
 #[tokio::test]
 async fn tls_with_a_generated_ca_and_reload_on_sighup() {
     let dir = tempfile::tempdir().unwrap();
-    let first = pki("first");
+    let (first_ca, first) = ca_and_leaf("first", &["127.0.0.1", "localhost"]);
     let cert = dir.path().join("cert.pem");
     let key = dir.path().join("key.pem");
     std::fs::write(&cert, &first.cert).unwrap();
@@ -463,7 +395,8 @@ async fn tls_with_a_generated_ca_and_reload_on_sighup() {
         server.endpoint
     );
     let root = server.root_keys();
-    let who = sts_trusting(&server, &root, &first.ca)
+    let who = server
+        .sts_trusting(&root, &first_ca)
         .get_caller_identity()
         .send()
         .await
@@ -471,8 +404,9 @@ async fn tls_with_a_generated_ca_and_reload_on_sighup() {
     assert!(who.arn().unwrap().ends_with(":root"));
 
     // A client that does not trust the CA is refused by its own TLS check.
-    let other = pki("other");
-    assert!(sts_trusting(&server, &root, &other.ca)
+    let (other_ca, other) = ca_and_leaf("other", &["127.0.0.1", "localhost"]);
+    assert!(server
+        .sts_trusting(&root, &other_ca)
         .get_caller_identity()
         .send()
         .await
@@ -484,7 +418,7 @@ async fn tls_with_a_generated_ca_and_reload_on_sighup() {
     server.signal("HUP");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let fresh = sts_trusting(&server, &root, &other.ca);
+        let fresh = server.sts_trusting(&root, &other_ca);
         if fresh.get_caller_identity().send().await.is_ok() {
             break;
         }
@@ -495,7 +429,8 @@ async fn tls_with_a_generated_ca_and_reload_on_sighup() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(sts_trusting(&server, &root, &first.ca)
+    assert!(server
+        .sts_trusting(&root, &first_ca)
         .get_caller_identity()
         .send()
         .await
@@ -505,7 +440,8 @@ async fn tls_with_a_generated_ca_and_reload_on_sighup() {
     std::fs::write(&key, "not a key").unwrap();
     server.signal("HUP");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    sts_trusting(&server, &root, &other.ca)
+    server
+        .sts_trusting(&root, &other_ca)
         .get_caller_identity()
         .send()
         .await
@@ -577,7 +513,7 @@ async fn limits_answer_with_aws_shaped_errors() {
         }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (status, body) = super::harness::RawRequest::query(
+    let (status, body) = RawRequest::query(
         "sts",
         "Action=GetCallerIdentity&Version=2011-06-15",
         &server.root_keys(),
@@ -585,12 +521,12 @@ async fn limits_answer_with_aws_shaped_errors() {
     .send(&endpoint)
     .await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(super::harness::xml_code(&body), "Throttling");
+    assert_eq!(xml_code(&body), "Throttling");
     let answer = slow.await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("<Code>RequestTimeout</Code>"), "{answer}");
     // The slot is free again.
-    let (status, body) = super::harness::RawRequest::query(
+    let (status, body) = RawRequest::query(
         "sts",
         "Action=GetCallerIdentity&Version=2011-06-15",
         &server.root_keys(),
@@ -663,14 +599,7 @@ async fn request_logs_carry_the_decision_and_never_a_secret() {
     let mut server = Server::start(&["--log-format", "json", "--master-key", master]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let erin = user_with_key(&iam, "erin").await;
     let trust = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:user/erin"}},"Action":"sts:AssumeRole"}}]}}"#
@@ -690,10 +619,7 @@ async fn request_logs_carry_the_decision_and_never_a_secret() {
         .await
         .unwrap();
     let credentials = session.credentials().unwrap();
-    let session_keys = Keys {
-        id: credentials.access_key_id().to_owned(),
-        secret: credentials.secret_access_key().to_owned(),
-    };
+    let session_keys = Keys::from(credentials);
     let token = credentials.session_token().to_owned();
     server
         .sts_with_token(&session_keys, &token)
@@ -795,7 +721,7 @@ async fn http2_caps_the_requests_in_flight_per_connection() {
     let mut client = client.ready().await.unwrap();
 
     // A signed call works over HTTP/2 like over HTTP/1.1.
-    let signed = super::harness::RawRequest::query(
+    let signed = RawRequest::query(
         "sts",
         "Action=GetCallerIdentity&Version=2011-06-15",
         &server.root_keys(),
@@ -894,7 +820,7 @@ async fn audit_events_outlast_a_locked_database() {
     let failures = async {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let (_, text) = get(&format!("{}/metrics", server.endpoint)).await;
+            let (_, text) = get(&server.url("/metrics")).await;
             let failures = text
                 .lines()
                 .find_map(|line| line.strip_prefix("gatehouse_audit_write_failures_total "))

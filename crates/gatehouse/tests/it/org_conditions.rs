@@ -4,32 +4,10 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{create_member, dev_root, Keys, Server};
-
-/// Creates a user with the given inline policy and returns its keys.
-async fn user_with_policy(iam: &aws_sdk_iam::Client, name: &str, policy: &str) -> Keys {
-    iam.create_user().user_name(name).send().await.unwrap();
-    iam.put_user_policy()
-        .user_name(name)
-        .policy_name("inline")
-        .policy_document(policy)
-        .send()
-        .await
-        .unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    }
-}
-
-const ASSUME_ANY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
+use super::support::credentials::{dev_root, user_with_policy, Keys};
+use super::support::organizations::{create_member, root_id};
+use super::support::policies::ASSUME_ANY_ROLE;
+use super::support::server::Server;
 
 #[tokio::test]
 async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating() {
@@ -38,10 +16,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
     let orgs = server.organizations(&management);
     let org = orgs.create_organization().send().await.unwrap();
     let org_id = org.organization().unwrap().id().unwrap().to_owned();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = root_id(&orgs).await;
     let workloads = orgs
         .create_organizational_unit()
         .parent_id(&root_id)
@@ -79,7 +54,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
     let role_arn = format!("arn:aws:iam::{development}:role/OrgReader");
 
     // A user of the management account (inside the organization) may assume it.
-    let ops = user_with_policy(&server.iam(&management), "ops", ASSUME_ANY).await;
+    let ops = user_with_policy(&server.iam(&management), "ops", ASSUME_ANY_ROLE).await;
     server
         .sts(&ops)
         .assume_role()
@@ -91,7 +66,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
 
     // A user of a standalone account may not, though it holds sts:AssumeRole on `*`.
     let outsider_root = server.iam(&dev_root("123456789012"));
-    let outsider = user_with_policy(&outsider_root, "stranger", ASSUME_ANY).await;
+    let outsider = user_with_policy(&outsider_root, "stranger", ASSUME_ANY_ROLE).await;
     let err = server
         .sts(&outsider)
         .assume_role()
@@ -153,10 +128,7 @@ async fn organization_keys_decide_trust_and_closed_accounts_stop_authenticating(
         .await
         .unwrap();
     let creds = session.credentials().unwrap();
-    let session_keys = Keys {
-        id: creds.access_key_id().to_owned(),
-        secret: creds.secret_access_key().to_owned(),
-    };
+    let session_keys = Keys::from(creds);
     server
         .sts_with_token(&session_keys, creds.session_token())
         .get_caller_identity()

@@ -6,7 +6,10 @@
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::{EffectivePolicyType, PolicyType};
 
-use super::harness::{create_member, create_organization, dev_root, Keys, Server};
+use super::support::credentials::{account_of, dev_root, user_with_key, user_with_policy, Keys};
+use super::support::organizations::{create_member, create_organization, root_id};
+use super::support::policies::ASSUME_ANY_ROLE;
+use super::support::server::Server;
 
 #[tokio::test]
 async fn effective_tag_policies_merge_down_the_ou_path() {
@@ -118,14 +121,7 @@ async fn effective_tag_policies_merge_down_the_ou_path() {
     let content: serde_json::Value =
         serde_json::from_str(mine.effective_policy().unwrap().policy_content().unwrap()).unwrap();
     assert_eq!(content, expected);
-    let management_id = server
-        .sts(&management)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let management_id = account_of(&server, &management).await;
     let err = member_orgs
         .describe_effective_policy()
         .policy_type(EffectivePolicyType::TagPolicy)
@@ -164,10 +160,7 @@ async fn consolidated_billing_moves_to_all_features_through_handshakes() {
         .send()
         .await
         .unwrap();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = root_id(&orgs).await;
     let member = create_member(&orgs, "member", "member@example.com").await;
     // Policies need all features.
     let err = orgs
@@ -337,23 +330,7 @@ async fn the_delegation_policy_opens_read_operations_to_a_member_account() {
     assert_eq!(err.code(), Some("AccessDeniedException"));
     // A member IAM user needs its own policies too: the call crosses accounts.
     let member_iam = server.iam(&dev_root(&member));
-    member_iam
-        .create_user()
-        .user_name("auditor")
-        .send()
-        .await
-        .unwrap();
-    let key = member_iam
-        .create_access_key()
-        .user_name("auditor")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let auditor = server.organizations(&Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    });
+    let auditor = server.organizations(&user_with_key(&member_iam, "auditor").await);
     let err = auditor.list_accounts().send().await.unwrap_err();
     assert_eq!(err.code(), Some("AccessDeniedException"));
     member_iam
@@ -436,14 +413,7 @@ async fn resource_control_policies_start_from_rcp_full_aws_access() {
         .id()
         .unwrap()
         .to_owned();
-    let management_id = server
-        .sts(&management)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let management_id = account_of(&server, &management).await;
     // In the member: a role trusted by an outside account and by the management account.
     let member_iam = server.iam(&dev_root(&member));
     let trust = format!(
@@ -457,30 +427,13 @@ async fn resource_control_policies_start_from_rcp_full_aws_access() {
         .await
         .unwrap();
     let role_arn = format!("arn:aws:iam::{member}:role/Shared");
-    let assume_any = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
-    let user = |iam: aws_sdk_iam::Client, name: &'static str| async move {
-        iam.create_user().user_name(name).send().await.unwrap();
-        iam.put_user_policy()
-            .user_name(name)
-            .policy_name("assume")
-            .policy_document(assume_any)
-            .send()
-            .await
-            .unwrap();
-        let key = iam
-            .create_access_key()
-            .user_name(name)
-            .send()
-            .await
-            .unwrap();
-        let key = key.access_key().unwrap();
-        Keys {
-            id: key.access_key_id().to_owned(),
-            secret: key.secret_access_key().to_owned(),
-        }
-    };
-    let outsider = user(server.iam(&dev_root("123456789012")), "partner").await;
-    let insider = user(server.iam(&management), "ops").await;
+    let outsider = user_with_policy(
+        &server.iam(&dev_root("123456789012")),
+        "partner",
+        ASSUME_ANY_ROLE,
+    )
+    .await;
+    let insider = user_with_policy(&server.iam(&management), "ops", ASSUME_ANY_ROLE).await;
     let assume = |keys: &Keys| {
         server
             .sts(keys)

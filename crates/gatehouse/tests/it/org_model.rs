@@ -5,20 +5,14 @@
 //! malformed (which would mean the walk never reached its handler). Skipped, loudly, when
 //! botocore is not installed.
 
-use std::time::SystemTime;
-
-use super::harness::{model_inputs, RawRequest, Server};
+use super::support::credentials::account_of;
+use super::support::models::model_inputs;
+use super::support::requests::RawRequest;
+use super::support::server::Server;
 
 /// Prints one `Operation<TAB>JSON body` line per operation of the Organizations model,
 /// with every required member set to a value its shape accepts.
 const MINIMAL_INPUTS: &str = r#"
-import glob, gzip, json, os, sys
-import botocore
-account = sys.argv[1]
-model = sorted(glob.glob(os.path.join(os.path.dirname(botocore.__file__), "data", "organizations", "*", "service-2.json*")))[-1]
-opener = gzip.open if model.endswith(".gz") else open
-spec = json.load(opener(model, "rt"))
-shapes = spec["shapes"]
 special = {
     "AccountId": account,
     "ChildId": "ou-abcd-abcdefgh",
@@ -65,21 +59,15 @@ for op, spec_op in sorted(spec["operations"].items()):
 async fn every_organizations_operation_is_served() {
     let server = Server::start(&[]);
     let root = server.root_keys();
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     server
         .organizations(&root)
         .create_organization()
         .send()
         .await
         .unwrap();
-    let Some(bodies) = model_inputs(MINIMAL_INPUTS, &account, "Organizations") else {
+    let Some(bodies) = model_inputs("organizations", "Organizations", MINIMAL_INPUTS, &account)
+    else {
         return;
     };
     assert_eq!(
@@ -100,13 +88,7 @@ async fn every_organizations_operation_is_served() {
     for name in names {
         let body = bodies.get(name).cloned().unwrap_or_else(|| "{}".to_owned());
         let target = format!("AWSOrganizationsV20161128.{name}");
-        let request = RawRequest {
-            service: "organizations",
-            target: Some(&target),
-            body: body.into_bytes(),
-            keys: Some(&root),
-            time: SystemTime::now(),
-        };
+        let request = RawRequest::json("organizations", &target, &body, &root);
         let (status, text) = request.send(&server.endpoint).await;
         let malformed = ["ValidationError", "SerializationException"]
             .iter()

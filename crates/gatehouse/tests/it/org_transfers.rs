@@ -12,7 +12,9 @@ use aws_sdk_organizations::types::{
 };
 use time::{Date, Month, OffsetDateTime};
 
-use super::harness::{create_member, dev_root, Server};
+use super::support::credentials::{account_of, dev_root};
+use super::support::organizations::create_member;
+use super::support::server::Server;
 
 /// The first instant of the month `months` after the current one, in seconds.
 fn month_start(months: i32) -> i64 {
@@ -39,14 +41,7 @@ async fn billing_transfers_move_through_their_lifecycle() {
     let server = Server::start(&["--dev"]);
     let management = server.root_keys();
     let payer = server.organizations(&management);
-    let payer_account = server
-        .sts(&management)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let payer_account = account_of(&server, &management).await;
     payer.create_organization().send().await.unwrap();
     let (source_account, third_account) = ("222222222222", "333333333333");
     let source = server.organizations(&dev_root(source_account));

@@ -8,7 +8,9 @@ use aws_sdk_organizations::types::{
     ChildType, CreateAccountFailureReason, CreateAccountState, PolicyType, PolicyTypeStatus,
 };
 
-use super::harness::{create_account, create_organization, dev_root, Keys, Server};
+use super::support::credentials::{account_of, dev_root, user_with_key, Keys};
+use super::support::organizations::{create_account, create_member, create_organization, root_id};
+use super::support::server::Server;
 
 fn is_lower_alnum(text: &str) -> bool {
     text.bytes()
@@ -26,15 +28,7 @@ async fn organization_units_accounts_and_account_quota() {
     ]);
     let root = server.root_keys();
     let orgs = server.organizations(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account()
-        .unwrap()
-        .to_owned();
+    let account = account_of(&server, &root).await;
 
     let err = orgs.describe_organization().send().await.unwrap_err();
     assert_eq!(err.code(), Some("AWSOrganizationsNotInUseException"));
@@ -447,15 +441,7 @@ async fn policies_attach_detach_and_policy_types() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let orgs = server.organizations(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account()
-        .unwrap()
-        .to_owned();
+    let account = account_of(&server, &root).await;
     let org_id = orgs
         .create_organization()
         .send()
@@ -466,10 +452,7 @@ async fn policies_attach_detach_and_policy_types() {
         .id()
         .unwrap()
         .to_owned();
-    let root_id = orgs.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
+    let root_id = root_id(&orgs).await;
     assert!(orgs.list_roots().send().await.unwrap().roots()[0]
         .policy_types()
         .is_empty());
@@ -580,11 +563,7 @@ async fn policies_attach_detach_and_policy_types() {
         .id()
         .unwrap()
         .to_owned();
-    let member = create_account(&orgs, "member", "member@example.com")
-        .await
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "member", "member@example.com").await;
     for target in [&root_id, &ou_before, &ou_after, &member, &account] {
         let attached = orgs
             .list_policies_for_target()
@@ -806,18 +785,7 @@ async fn policies_attach_detach_and_policy_types() {
 
     // An IAM user of the management account without policies is denied.
     let iam = server.iam(&root);
-    iam.create_user().user_name("ops").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("ops")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let ops = server.organizations(&Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    });
+    let ops = server.organizations(&user_with_key(&iam, "ops").await);
     let err = ops.list_accounts().send().await.unwrap_err();
     assert_eq!(err.code(), Some("AccessDeniedException"));
     assert!(
@@ -995,11 +963,7 @@ async fn trusted_access_and_delegated_administrators() {
     let root = server.root_keys();
     let orgs = server.organizations(&root);
     orgs.create_organization().send().await.unwrap();
-    let member = create_account(&orgs, "security", "security@example.com")
-        .await
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let member = create_member(&orgs, "security", "security@example.com").await;
     let principal = "guardduty.amazonaws.com";
     let err = orgs
         .register_delegated_administrator()
@@ -1088,22 +1052,10 @@ async fn organization_account_access_role_administers_new_accounts() {
     let orgs = server.organizations(&root);
     let iam = server.iam(&root);
     orgs.create_organization().send().await.unwrap();
-    let status = create_account(&orgs, "development", "dev@example.com").await;
-    let member = status.account_id().unwrap().to_owned();
+    let member = create_member(&orgs, "development", "dev@example.com").await;
 
     // An administrator of the management account, allowed to assume the access role.
-    iam.create_user().user_name("ops").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("ops")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let ops = Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    };
+    let ops = user_with_key(&iam, "ops").await;
     iam.put_user_policy()
         .user_name("ops")
         .policy_name("AssumeAccessRoles")
@@ -1121,10 +1073,7 @@ async fn organization_account_access_role_administers_new_accounts() {
         .await
         .unwrap();
     let creds = assumed.credentials().unwrap();
-    let keys = Keys {
-        id: creds.access_key_id().to_owned(),
-        secret: creds.secret_access_key().to_owned(),
-    };
+    let keys = Keys::from(creds);
 
     // Inside the member account, with administrator access: create an IAM user there.
     let member_iam = server.iam_with_token(&keys, creds.session_token());

@@ -1,11 +1,9 @@
 //! `gatehouse policy evaluate` and `gatehouse policy validate` as a user runs them.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-fn gatehouse() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-}
+use super::support::server::gatehouse;
 
 #[test]
 fn evaluate_reads_json_lines_and_answers_one_line_each() {

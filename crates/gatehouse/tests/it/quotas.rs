@@ -1,17 +1,13 @@
 //! Service Quotas: increases past `--quota-auto-approve-max` wait for the operator's
 //! `gatehouse quota approve|deny`, which writes to the same store the server reads.
 
-use std::process::Command;
-
 use aws_sdk_servicequotas::error::ProvideErrorMetadata;
 
-use super::harness::Server;
+use super::support::server::Server;
 
 fn decide(server: &Server, decision: &str, request_id: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["quota", decision, request_id, "--data-dir"])
-        .arg(&server.data_dir)
-        .env_remove("GATEHOUSE_DATABASE_URL")
+    server
+        .command(&["quota", decision, request_id])
         .output()
         .unwrap()
 }

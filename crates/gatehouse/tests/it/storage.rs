@@ -2,25 +2,15 @@
 //! secrets never appear in the database in clear, files are private, and the same
 //! server runs on PostgreSQL.
 
-use super::harness::{Keys, Server};
+use super::support::credentials::user_with_key;
+use super::support::server::Server;
 
 #[tokio::test]
 async fn state_survives_kill_and_secrets_are_sealed() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    iam.create_user().user_name("durable").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("durable")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    let user = Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    };
+    let user = user_with_key(&iam, "durable").await;
 
     // SIGKILL right after the acknowledgement, then start again.
     let server = server.restart();

@@ -5,7 +5,9 @@
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use aws_sdk_sts::types::PolicyDescriptorType;
 
-use super::harness::{create_member, dev_root, user_with_key, Keys, Server};
+use super::support::credentials::{account_of, dev_root, seconds_left, user_with_key, Keys};
+use super::support::organizations::create_member;
+use super::support::server::Server;
 
 const AUDIT: &str = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials";
 
@@ -47,12 +49,9 @@ async fn management_takes_task_limited_root_sessions_in_members() {
 
     let assumed = assume(&member, AUDIT, Some(900)).await.unwrap();
     let creds = assumed.credentials().unwrap();
-    let lifetime = creds.expiration().secs() - time::OffsetDateTime::now_utc().unix_timestamp();
+    let lifetime = seconds_left(creds);
     assert!((880..=900).contains(&lifetime), "{lifetime}");
-    let keys = Keys {
-        id: creds.access_key_id().to_owned(),
-        secret: creds.secret_access_key().to_owned(),
-    };
+    let keys = Keys::from(creds);
     let me = server
         .sts_with_token(&keys, creds.session_token())
         .get_caller_identity()
@@ -87,7 +86,7 @@ async fn management_takes_task_limited_root_sessions_in_members() {
     assert_eq!(err.code(), Some("ValidationError"));
     let err = assume("999988887777", AUDIT, None).await.unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
-    let management_id = me_account(&server, &management).await;
+    let management_id = account_of(&server, &management).await;
     let err = assume(&management_id, AUDIT, None).await.unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
     let err = server
@@ -137,16 +136,4 @@ async fn management_takes_task_limited_root_sessions_in_members() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
-}
-
-async fn me_account(server: &Server, keys: &Keys) -> String {
-    server
-        .sts(keys)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account()
-        .unwrap()
-        .to_owned()
 }

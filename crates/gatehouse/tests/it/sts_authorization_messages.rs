@@ -4,7 +4,8 @@
 
 use aws_sdk_sts::error::ProvideErrorMetadata;
 
-use super::harness::{dev_root, user_with_key, Server};
+use super::support::credentials::{dev_root, user_with_key};
+use super::support::server::Server;
 
 const MARKER: &str = "Encoded authorization failure message: ";
 

@@ -6,37 +6,16 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_sts::types::Tag;
 use serde_json::Value;
 
-use super::harness::{Keys, Server};
+use super::support::credentials::{account_of, user_with_policy, Keys};
+use super::support::policies::ASSUME_ANY_ROLE;
+use super::support::requests::get;
+use super::support::server::Server;
 
 const AUDIENCE: &str = "https://api.example.com";
 
-/// A user with `policy` inline and one access key.
-async fn user(iam: &aws_sdk_iam::Client, name: &str, policy: &str) -> Keys {
-    iam.create_user().user_name(name).send().await.unwrap();
-    iam.put_user_policy()
-        .user_name(name)
-        .policy_name("inline")
-        .policy_document(policy)
-        .send()
-        .await
-        .unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
-    Keys {
-        id: key.access_key_id().to_owned(),
-        secret: key.secret_access_key().to_owned(),
-    }
-}
-
+/// GETs `url`; the status and the body as JSON (`null` when it is none).
 async fn get_json(url: &str) -> (u16, Value) {
-    let response = reqwest::get(url).await.unwrap();
-    let status = response.status().as_u16();
-    let body = response.text().await.unwrap();
+    let (status, body) = get(url).await;
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
@@ -63,14 +42,7 @@ async fn outbound_tokens_are_jwts_the_issuer_publishes_keys_for() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let issuer = format!("{}/oidc/{account}", server.endpoint);
 
     // Off until enabled: no info, no tokens, no discovery.
@@ -124,7 +96,7 @@ async fn outbound_tokens_are_jwts_the_issuer_publishes_keys_for() {
     );
 
     // A user allowed tokens for one audience and at most 10 minutes.
-    let keys = user(
+    let keys = user_with_policy(
         &iam,
         "workload",
         &format!(
@@ -288,14 +260,7 @@ async fn outbound_tokens_of_role_sessions_name_the_role_and_never_outlive_the_se
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     iam.enable_outbound_web_identity_federation()
         .send()
         .await
@@ -317,12 +282,7 @@ async fn outbound_tokens_of_role_sessions_name_the_role_and_never_outlive_the_se
         .send()
         .await
         .unwrap();
-    let caller = user(
-        &iam,
-        "caller",
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#,
-    )
-    .await;
+    let caller = user_with_policy(&iam, "caller", ASSUME_ANY_ROLE).await;
     let session = server
         .sts(&caller)
         .assume_role()
@@ -334,10 +294,7 @@ async fn outbound_tokens_of_role_sessions_name_the_role_and_never_outlive_the_se
         .unwrap()
         .credentials
         .unwrap();
-    let keys = Keys {
-        id: session.access_key_id.clone(),
-        secret: session.secret_access_key.clone(),
-    };
+    let keys = Keys::from(&session);
     let sts = server.sts_with_token(&keys, &session.session_token);
     let err = sts
         .get_web_identity_token()
@@ -381,14 +338,7 @@ async fn the_issuer_follows_public_url() {
     let server = Server::start(&["--public-url", "https://iam.example.test/"]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let enabled = iam
         .enable_outbound_web_identity_federation()
         .send()

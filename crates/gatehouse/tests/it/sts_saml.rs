@@ -7,7 +7,10 @@ use aws_sdk_sts::error::ProvideErrorMetadata;
 use base64::Engine;
 use sha1::Digest;
 
-use super::harness::{dev_root, Keys, Server};
+use super::support::aws_cli;
+use super::support::credentials::{dev_root, Keys};
+use super::support::fixtures::read_data;
+use super::support::server::Server;
 
 const ACCOUNT: &str = "111122223333";
 const ENTITY: &str = "https://idp.example.test/saml";
@@ -15,22 +18,14 @@ const PROVIDER: &str = "arn:aws:iam::111122223333:saml-provider/TestIdP";
 const ROLE: &str = "arn:aws:iam::111122223333:role/SamlDeveloper";
 const AUDITOR: &str = "arn:aws:iam::111122223333:role/SamlAuditor";
 
-fn data(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/data/saml/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
 /// A fixture as the `SAMLAssertion` parameter carries it: base64.
 fn encoded(name: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(data(name))
+    base64::engine::general_purpose::STANDARD.encode(read_data(&format!("saml/{name}")))
 }
 
 /// IdP metadata naming the test IdP and its test-only certificate.
 fn metadata() -> String {
-    let certificate: String = data("test-only-idp-cert.pem")
+    let certificate: String = read_data("saml/test-only-idp-cert.pem")
         .lines()
         .filter(|line| !line.starts_with("-----"))
         .collect();
@@ -48,17 +43,6 @@ fn trust(actions: &str, condition: &str) -> String {
     format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"{PROVIDER}"}},"Action":{actions},"Condition":{condition}}}]}}"#
     )
-}
-
-/// An STS client that signs nothing, as the CLI's `--no-sign-request`.
-fn anonymous_sts(server: &Server) -> aws_sdk_sts::Client {
-    let config = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new("us-east-1"))
-        .endpoint_url(&server.endpoint)
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_sts::Client::from_conf(config)
 }
 
 #[tokio::test]
@@ -91,7 +75,7 @@ async fn signed_saml_responses_buy_role_sessions_the_trust_policy_allows() {
         .send()
         .await
         .unwrap();
-    let sts = anonymous_sts(&server);
+    let sts = server.sts_unsigned();
     let assume = |role: &'static str, fixture: &'static str| {
         sts.assume_role_with_saml()
             .role_arn(role)
@@ -118,10 +102,7 @@ async fn signed_saml_responses_buy_role_sessions_the_trust_policy_allows() {
     );
     let creds = assumed.credentials().unwrap();
     assert!(creds.access_key_id().starts_with("ASIA"));
-    let keys = Keys {
-        id: creds.access_key_id().to_owned(),
-        secret: creds.secret_access_key().to_owned(),
-    };
+    let keys = Keys::from(creds);
     let me = server
         .sts_with_token(&keys, creds.session_token())
         .get_caller_identity()
@@ -245,12 +226,7 @@ async fn signed_saml_responses_buy_role_sessions_the_trust_policy_allows() {
     assert_eq!(err.code(), Some("ValidationError"));
 
     // The AWS CLI, unsigned.
-    if std::process::Command::new("aws")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("SKIPPED: AWS CLI assume-role-with-saml (the `aws` command is not installed)");
+    if !aws_cli::installed("AWS CLI assume-role-with-saml") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

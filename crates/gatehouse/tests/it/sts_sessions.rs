@@ -3,28 +3,15 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use super::harness::{user_with_key, Keys, Server};
-
-fn session_keys(credentials: &aws_sdk_sts::types::Credentials) -> Keys {
-    Keys {
-        id: credentials.access_key_id().to_owned(),
-        secret: credentials.secret_access_key().to_owned(),
-    }
-}
+use super::support::credentials::{account_of, dev_root, user_with_key, Keys};
+use super::support::server::Server;
 
 #[tokio::test]
 async fn same_account_role_sessions() {
     let server = Server::start(&[]);
     let root_keys = server.root_keys();
     let iam = server.iam(&root_keys);
-    let account = server
-        .sts(&root_keys)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root_keys).await;
     let alice = user_with_key(&iam, "alice").await;
     let trust = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:user/alice"}},"Action":["sts:AssumeRole","sts:TagSession"]}}]}}"#
@@ -74,7 +61,7 @@ async fn same_account_role_sessions() {
         assumed.assumed_role_user().unwrap().arn(),
         format!("arn:aws:sts::{account}:assumed-role/Reader/alice-session")
     );
-    let mut session = session_keys(credentials);
+    let mut session = Keys::from(credentials);
     let token = credentials.session_token().to_owned();
     let sts = server.sts_with_token(&session, &token);
     let who = sts.get_caller_identity().send().await.unwrap();
@@ -115,7 +102,7 @@ async fn same_account_role_sessions() {
         .await
         .unwrap();
     let creds = narrowed.credentials().unwrap();
-    let narrow = server.iam_with_token(&session_keys(creds), creds.session_token());
+    let narrow = server.iam_with_token(&Keys::from(creds), creds.session_token());
     narrow.get_role().role_name("Reader").send().await.unwrap();
     let err = narrow.list_users().send().await.unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
@@ -176,14 +163,8 @@ async fn same_account_role_sessions() {
 #[tokio::test]
 async fn cross_account_role_assumption_needs_both_sides() {
     let server = Server::start(&["--dev"]);
-    let root_a = Keys {
-        id: "111111111111".into(),
-        secret: "x".into(),
-    };
-    let root_b = Keys {
-        id: "222222222222".into(),
-        secret: "x".into(),
-    };
+    let root_a = dev_root("111111111111");
+    let root_b = dev_root("222222222222");
     let iam_a = server.iam(&root_a);
     let iam_b = server.iam(&root_b);
     let dev = user_with_key(&iam_a, "developer").await;
@@ -243,7 +224,7 @@ async fn cross_account_role_assumption_needs_both_sides() {
         .await
         .unwrap();
     let creds = assumed.credentials().unwrap();
-    let keys = session_keys(creds);
+    let keys = Keys::from(creds);
     let who = server
         .sts_with_token(&keys, creds.session_token())
         .get_caller_identity()

@@ -3,18 +3,9 @@
 
 use aws_sdk_sts::error::ProvideErrorMetadata;
 
-use super::harness::{user_with_key, Keys, Server};
-
-fn keys_of(credentials: &aws_sdk_sts::types::Credentials) -> Keys {
-    Keys {
-        id: credentials.access_key_id().to_owned(),
-        secret: credentials.secret_access_key().to_owned(),
-    }
-}
-
-fn seconds_left(credentials: &aws_sdk_sts::types::Credentials) -> i64 {
-    credentials.expiration().secs() - time::OffsetDateTime::now_utc().unix_timestamp()
-}
+use super::support::credentials::{account_of, seconds_left, user_with_key, Keys};
+use super::support::policies::ASSUME_ANY_ROLE;
+use super::support::server::Server;
 
 #[tokio::test]
 async fn session_tokens_act_as_their_user_within_sts_limits() {
@@ -40,7 +31,7 @@ async fn session_tokens_act_as_their_user_within_sts_limits() {
     assert!(creds.access_key_id().starts_with("ASIA"));
     let left = seconds_left(creds);
     assert!((7000..=7200).contains(&left), "{left}");
-    let session = keys_of(creds);
+    let session = Keys::from(creds);
     let who = server
         .sts_with_token(&session, creds.session_token())
         .get_caller_identity()
@@ -129,14 +120,7 @@ async fn federated_users_get_the_intersection_of_user_and_session_policy() {
         .await
         .unwrap();
     let broker = user_with_key(&iam, "broker").await;
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
 
     // Without sts:GetFederationToken the broker may not federate anyone.
     let err = server
@@ -178,7 +162,7 @@ async fn federated_users_get_the_intersection_of_user_and_session_policy() {
     let packed = federated.packed_policy_size().unwrap();
     assert!(packed > 0, "{packed}");
     let creds = federated.credentials().unwrap();
-    let carol = keys_of(creds);
+    let carol = Keys::from(creds);
     let who = server
         .sts_with_token(&carol, creds.session_token())
         .get_caller_identity()
@@ -219,7 +203,7 @@ async fn federated_users_get_the_intersection_of_user_and_session_policy() {
         .unwrap();
     let creds = bare.credentials().unwrap();
     let err = server
-        .organizations_with_token(&keys_of(creds), creds.session_token())
+        .organizations_with_token(&Keys::from(creds), creds.session_token())
         .describe_organization()
         .send()
         .await
@@ -246,14 +230,7 @@ async fn transitive_session_tags_follow_role_chains() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let alice = user_with_key(&iam, "alice").await;
     let first_trust = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:user/alice"}},"Action":["sts:AssumeRole","sts:TagSession"]}}]}}"#
@@ -267,9 +244,7 @@ async fn transitive_session_tags_follow_role_chains() {
     iam.put_role_policy()
         .role_name("First")
         .policy_name("chain")
-        .policy_document(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#,
-        )
+        .policy_document(ASSUME_ANY_ROLE)
         .send()
         .await
         .unwrap();
@@ -317,7 +292,7 @@ async fn transitive_session_tags_follow_role_chains() {
     let second = format!("arn:aws:iam::{account}:role/Second");
 
     let second_session = |creds: aws_sdk_sts::types::Credentials| {
-        let sts = server.sts_with_token(&keys_of(&creds), creds.session_token());
+        let sts = server.sts_with_token(&Keys::from(&creds), creds.session_token());
         let second = second.clone();
         async move {
             let assumed = sts
@@ -340,7 +315,7 @@ async fn transitive_session_tags_follow_role_chains() {
     let plain = hop(vec![tag("project", "apollo")], vec![]).await;
     let creds = second_session(plain.credentials().unwrap().clone()).await;
     let err = server
-        .iam_with_token(&keys_of(&creds), creds.session_token())
+        .iam_with_token(&Keys::from(&creds), creds.session_token())
         .list_roles()
         .send()
         .await
@@ -355,14 +330,14 @@ async fn transitive_session_tags_follow_role_chains() {
     let first = carried.credentials().unwrap().clone();
     let creds = second_session(first.clone()).await;
     server
-        .iam_with_token(&keys_of(&creds), creds.session_token())
+        .iam_with_token(&Keys::from(&creds), creds.session_token())
         .list_roles()
         .send()
         .await
         .unwrap();
     // And the chained session cannot redefine it.
     let err = server
-        .sts_with_token(&keys_of(&first), first.session_token())
+        .sts_with_token(&Keys::from(&first), first.session_token())
         .assume_role()
         .role_arn(&second)
         .role_session_name("second")
@@ -391,14 +366,7 @@ async fn mfa_codes_unlock_iam_for_session_tokens_and_mfa_only_roles() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let dev = user_with_key(&iam, "dev").await;
     iam.attach_user_policy()
         .user_name("dev")
@@ -466,7 +434,7 @@ async fn mfa_codes_unlock_iam_for_session_tokens_and_mfa_only_roles() {
         .await
         .unwrap();
     let creds = token.credentials().unwrap();
-    let session = keys_of(creds);
+    let session = Keys::from(creds);
     // With MFA proved, IAM calls go through the user's policies.
     server
         .iam_with_token(&session, creds.session_token())

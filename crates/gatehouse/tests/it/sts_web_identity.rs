@@ -3,12 +3,12 @@
 //! set-keys`, tokens signed here with the matching private key (a test-only P-256 key in
 //! `tests/data`), and the role's trust policy deciding on the token's claims.
 
-use std::process::Command;
-
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use serde_json::json;
 
-use super::harness::{Keys, Server};
+use super::support::credentials::{account_of, Keys};
+use super::support::fixtures::data_path;
+use super::support::server::Server;
 
 const ISSUER: &str = "https://token.example.test/tenant";
 const URL: &str = "token.example.test/tenant";
@@ -20,11 +20,7 @@ fn now() -> i64 {
 
 /// A token signed with the test key (`kid` test-key-1) carrying `claims`.
 fn token(claims: serde_json::Value) -> String {
-    let pem = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/oidc-test-key.pem"
-    ))
-    .unwrap();
+    let pem = std::fs::read(data_path("oidc-test-key.pem")).unwrap();
     let key = jsonwebtoken::EncodingKey::from_ec_pem(&pem).unwrap();
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
     header.kid = Some("test-key-1".to_owned());
@@ -35,30 +31,12 @@ fn claims(sub: &str, aud: &str, exp: i64) -> serde_json::Value {
     json!({"iss": ISSUER, "sub": sub, "aud": aud, "iat": now(), "exp": exp})
 }
 
-/// An STS client that signs nothing, as the CLI's `--no-sign-request`.
-fn anonymous_sts(server: &Server) -> aws_sdk_sts::Client {
-    let config = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new("us-east-1"))
-        .endpoint_url(&server.endpoint)
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_sts::Client::from_conf(config)
-}
-
 #[tokio::test]
 async fn oidc_tokens_buy_role_sessions_the_trust_policy_allows() {
     let server = Server::start(&[]);
     let root = server.root_keys();
     let iam = server.iam(&root);
-    let account = server
-        .sts(&root)
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap()
-        .account
-        .unwrap();
+    let account = account_of(&server, &root).await;
     let provider = iam
         .create_open_id_connect_provider()
         .url(ISSUER)
@@ -88,7 +66,7 @@ async fn oidc_tokens_buy_role_sessions_the_trust_policy_allows() {
         .await
         .unwrap();
     let role_arn = format!("arn:aws:iam::{account}:role/Deployer");
-    let sts = anonymous_sts(&server);
+    let sts = server.sts_unsigned();
     let assume = |token: String| {
         sts.assume_role_with_web_identity()
             .role_arn(&role_arn)
@@ -103,15 +81,9 @@ async fn oidc_tokens_buy_role_sessions_the_trust_policy_allows() {
     assert_eq!(err.code(), Some("InvalidIdentityToken"));
     assert!(err.message().unwrap().contains("gatehouse oidc set-keys"));
 
-    let set = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["oidc", "set-keys", &provider_arn])
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/oidc-test-jwks.json"
-        ))
-        .arg("--data-dir")
-        .arg(&server.data_dir)
-        .env_remove("GATEHOUSE_DATABASE_URL")
+    let set = server
+        .command(&["oidc", "set-keys", &provider_arn])
+        .arg(data_path("oidc-test-jwks.json"))
         .output()
         .unwrap();
     assert!(
@@ -132,10 +104,7 @@ async fn oidc_tokens_buy_role_sessions_the_trust_policy_allows() {
         format!("arn:aws:sts::{account}:assumed-role/Deployer/ci-run")
     );
     let creds = assumed.credentials().unwrap();
-    let keys = Keys {
-        id: creds.access_key_id().to_owned(),
-        secret: creds.secret_access_key().to_owned(),
-    };
+    let keys = Keys::from(creds);
     server
         .iam_with_token(&keys, creds.session_token())
         .list_roles()
