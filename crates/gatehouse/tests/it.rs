@@ -32,6 +32,7 @@ mod it {
     pub mod organizations;
     pub mod policy_cli;
     pub mod quotas;
+    pub mod sigv4_integrity;
     pub mod source_layout;
     pub mod storage;
     pub mod sts_assume_root;

@@ -137,10 +137,23 @@ pub(crate) fn parse_signed_headers(list: Cow<'_, str>) -> Result<Cow<'_, str>, E
     })
 }
 
-/// Decodes a 64-digit hex signature; anything else can never match.
+/// Refuses a request whose `header` (a lower-case name) is not in the signed list.
+pub(crate) fn require_signed(signed_headers: &str, header: &'static str) -> Result<(), Error> {
+    if signed_headers.split(';').any(|name| name == header) {
+        Ok(())
+    } else {
+        Err(Error::HeaderNotSigned(header))
+    }
+}
+
+/// Decodes a signature of exactly 64 lower-case hex digits, as SigV4 writes it; anything
+/// else can never match.
 pub(crate) fn parse_signature(hex_text: &str) -> Result<[u8; 32], Error> {
     let mut out = [0u8; 32];
-    if scan::decode_hex(hex_text.as_bytes(), &mut out) {
+    let lower_hex = hex_text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if lower_hex && scan::decode_hex(hex_text.as_bytes(), &mut out) {
         Ok(out)
     } else {
         Err(Error::SignatureDoesNotMatch)
@@ -174,6 +187,15 @@ mod tests {
         assert_eq!(parse_signature("abc"), Err(Error::SignatureDoesNotMatch));
         assert_eq!(
             parse_signature(&"zz".repeat(32)),
+            Err(Error::SignatureDoesNotMatch)
+        );
+        // Upper-case digits are not SigV4's spelling: AWS compares the text.
+        assert_eq!(
+            parse_signature(&"AB".repeat(32)),
+            Err(Error::SignatureDoesNotMatch)
+        );
+        assert_eq!(
+            parse_signature(&format!("{} ", "ab".repeat(32))),
             Err(Error::SignatureDoesNotMatch)
         );
     }

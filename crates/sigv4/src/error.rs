@@ -101,6 +101,18 @@ pub enum Error {
     #[error("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")]
     HostNotSigned,
 
+    /// A header that decides the request (its time, its session token) is sent but not
+    /// signed.
+    #[error("'{0}' must be a 'SignedHeader' in the AWS Authorization.")]
+    HeaderNotSigned(&'static str),
+
+    /// The body is not covered by the signature (`UNSIGNED-PAYLOAD`) where the service
+    /// requires it to be.
+    #[error(
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+    )]
+    UnsignedPayload,
+
     /// `X-Amz-Content-Sha256` is a SHA-256 that is not the body's.
     #[error("The provided 'x-amz-content-sha256' header does not match what was computed.")]
     PayloadHashMismatch,
@@ -122,7 +134,9 @@ impl Error {
             | Error::InvalidRegion(_)
             | Error::InvalidService { .. }
             | Error::InvalidTerminator(_)
-            | Error::HostNotSigned => "SignatureDoesNotMatch",
+            | Error::HostNotSigned
+            | Error::HeaderNotSigned(_)
+            | Error::UnsignedPayload => "SignatureDoesNotMatch",
             Error::RequestExpired => "RequestExpired",
             Error::PayloadHashMismatch => "XAmzContentSHA256Mismatch",
         }
@@ -139,7 +153,9 @@ impl Error {
             | Error::InvalidRegion(_)
             | Error::InvalidService { .. }
             | Error::InvalidTerminator(_)
-            | Error::HostNotSigned => 403,
+            | Error::HostNotSigned
+            | Error::HeaderNotSigned(_)
+            | Error::UnsignedPayload => 403,
             Error::IncompleteSignature(_)
             | Error::UnsupportedAlgorithm(_)
             | Error::MalformedCredential(_)

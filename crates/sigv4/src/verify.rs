@@ -32,14 +32,20 @@ pub struct VerifyOptions<'a> {
     pub allowed_regions: Option<&'a [String]>,
     /// How the path is canonicalised; [`PathStyle::Normalized`] for every service but S3.
     pub path_style: PathStyle,
-    /// Also accept a presigned request whose `X-Amz-Security-Token` parameter was added
-    /// after signing (as AWS IoT does). Off by default: then the token must be signed.
+    /// Also accept a session token added after signing: an `X-Amz-Security-Token`
+    /// parameter of a presigned request, or the header left out of `SignedHeaders` (as
+    /// AWS IoT does). Off by default: then the token must be signed.
     pub allow_unsigned_token_param: bool,
+    /// Whether the body may go unsigned (`UNSIGNED-PAYLOAD`), as S3 allows. Off by
+    /// default: services whose parameters travel in the body need the body signed, and a
+    /// presigned request is then taken as signed with `UNSIGNED-PAYLOAD` only when it has
+    /// no body (so nothing is left unprotected).
+    pub allow_unsigned_payload: bool,
 }
 
 impl<'a> VerifyOptions<'a> {
     /// Options at time `now` with AWS's defaults: 15 minutes of skew, any service and
-    /// region, normalised paths, signed tokens.
+    /// region, normalised paths, signed tokens, signed payloads.
     pub fn new(now: OffsetDateTime) -> Self {
         VerifyOptions {
             now,
@@ -48,6 +54,7 @@ impl<'a> VerifyOptions<'a> {
             allowed_regions: None,
             path_style: PathStyle::Normalized,
             allow_unsigned_token_param: false,
+            allow_unsigned_payload: false,
         }
     }
 }
@@ -70,7 +77,10 @@ pub fn verify(
     opts: &VerifyOptions,
 ) -> Result<(), Error> {
     let stamp = checked_stamp(auth, opts)?;
-    let payload = payload_hashes(req, auth)?;
+    let payload = payload_hashes(req, auth, opts.allow_unsigned_payload)?;
+    if !opts.allow_unsigned_token_param && token_header_unsigned(req, auth) {
+        return Err(Error::HeaderNotSigned("x-amz-security-token"));
+    }
 
     let token_variants: &[bool] = match auth.location {
         AuthLocation::Query { .. } if opts.allow_unsigned_token_param => &[false, true],
@@ -96,6 +106,21 @@ pub fn verify(
     }
 }
 
+/// Whether the request carries its session token in a header that is not signed.
+fn token_header_unsigned(req: &Request, auth: &ParsedAuth) -> bool {
+    let in_header = !matches!(req.single_header("x-amz-security-token"), Ok(None));
+    let token_param = matches!(auth.location, AuthLocation::Query { .. })
+        && req
+            .query
+            .split('&')
+            .any(|pair| pair.starts_with("X-Amz-Security-Token="));
+    in_header
+        && !token_param
+        && !auth
+            .signed_header_names()
+            .any(|name| name == "x-amz-security-token")
+}
+
 /// A signature as four words, so the constant-time comparison takes four steps, not 32.
 fn words(signature: &[u8; 32]) -> [u64; 4] {
     let mut out = [0u64; 4];
@@ -110,7 +135,7 @@ fn words(signature: &[u8; 32]) -> [u64; 4] {
 /// The payload hash [`verify`] tries first: what a canonical request built for display
 /// (see [`crate::canonical_request`]) should use.
 pub fn payload_hash(req: &Request, auth: &ParsedAuth) -> Result<String, Error> {
-    let hashes = payload_hashes(req, auth)?;
+    let hashes = payload_hashes(req, auth, true)?;
     let first = hashes.candidates().next().unwrap_or_default();
     Ok(String::from_utf8_lossy(first).into_owned())
 }
@@ -239,7 +264,11 @@ impl PayloadHashes<'_> {
     }
 }
 
-fn payload_hashes<'a>(req: &Request<'a>, auth: &ParsedAuth) -> Result<PayloadHashes<'a>, Error> {
+fn payload_hashes<'a>(
+    req: &Request<'a>,
+    auth: &ParsedAuth,
+    allow_unsigned: bool,
+) -> Result<PayloadHashes<'a>, Error> {
     let invalid = || {
         Error::IncompleteSignature(
             "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value.".to_owned(),
@@ -248,7 +277,11 @@ fn payload_hashes<'a>(req: &Request<'a>, auth: &ParsedAuth) -> Result<PayloadHas
     match req.single_header("x-amz-content-sha256") {
         Err(()) => Err(invalid()),
         Ok(Some(sent)) => {
-            if sent != UNSIGNED_PAYLOAD.as_bytes() {
+            if sent == UNSIGNED_PAYLOAD.as_bytes() {
+                if !allow_unsigned {
+                    return Err(Error::UnsignedPayload);
+                }
+            } else {
                 let mut claimed = [0u8; 32];
                 hex::decode_to_slice(sent, &mut claimed).map_err(|_| invalid())?;
                 let actual = Sha256Stream::digest(req.body);
@@ -265,7 +298,8 @@ fn payload_hashes<'a>(req: &Request<'a>, auth: &ParsedAuth) -> Result<PayloadHas
             let hex = hex_lower(&Sha256Stream::digest(req.body));
             Ok(PayloadHashes {
                 first: PayloadHash::Computed(hex),
-                also_unsigned: matches!(auth.location, AuthLocation::Query { .. }),
+                also_unsigned: matches!(auth.location, AuthLocation::Query { .. })
+                    && (allow_unsigned || req.body.is_empty()),
             })
         }
     }
@@ -305,7 +339,18 @@ mod tests {
         }
     }
 
-    fn sign(mut signed: Signed, scope_date: &str, presigned_expires: Option<u64>) -> Signed {
+    fn sign(signed: Signed, scope_date: &str, presigned_expires: Option<u64>) -> Signed {
+        sign_as(signed, scope_date, presigned_expires, None)
+    }
+
+    /// Signs `signed` with `payload` as the canonical request's payload hash, or the one
+    /// the request itself calls for.
+    fn sign_as(
+        mut signed: Signed,
+        scope_date: &str,
+        presigned_expires: Option<u64>,
+        payload: Option<&str>,
+    ) -> Signed {
         let credential = format!("AKID/{scope_date}/us-east-1/iam/aws4_request");
         let zero = "0".repeat(64);
         match presigned_expires {
@@ -322,7 +367,9 @@ mod tests {
         }
         let signature = signed.with(|req| {
             let auth = parse(req).unwrap();
-            let hash = payload_hash(req, &auth).unwrap_or_default();
+            let hash = payload
+                .map(str::to_owned)
+                .unwrap_or_else(|| payload_hash(req, &auth).unwrap_or_default());
             let creq = canonical_request(req, &auth, PathStyle::Normalized, &hash);
             let key = derive_signing_key(SECRET, scope_date, "us-east-1", "iam");
             hex::encode(key.sign(string_to_sign(&auth, &creq).as_bytes()))
@@ -355,13 +402,22 @@ mod tests {
     }
 
     fn check(signed: &Signed, now: OffsetDateTime, expected: Result<(), &str>) {
+        assert_eq!(
+            verified(signed, now, false).map_err(|e| e.to_string()),
+            expected.map_err(str::to_owned)
+        );
+    }
+
+    /// Verifies `signed` for `iam` in `us-east-1` at `now`.
+    fn verified(signed: &Signed, now: OffsetDateTime, unsigned_payload: bool) -> Result<(), Error> {
         let regions = ["us-east-1".to_owned()];
         let opts = VerifyOptions {
             expected_service: Some("iam"),
             allowed_regions: Some(&regions),
+            allow_unsigned_payload: unsigned_payload,
             ..VerifyOptions::new(now)
         };
-        let got = signed.with(|req| {
+        signed.with(|req| {
             let auth = parse(req)?;
             let key = derive_signing_key(
                 SECRET,
@@ -370,11 +426,7 @@ mod tests {
                 &auth.scope.service,
             );
             verify(req, &auth, &key, &opts)
-        });
-        assert_eq!(
-            got.map_err(|e| e.to_string()),
-            expected.map_err(str::to_owned)
-        );
+        })
     }
 
     #[test]
@@ -459,12 +511,18 @@ mod tests {
             SIGNED_AT,
             Err("The provided 'x-amz-content-sha256' header does not match what was computed."),
         );
+        // An unsigned body is refused unless the service allows it (S3-style).
         let unsigned = sign(
             request(&[("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")]),
             "20150830",
             None,
         );
-        check(&unsigned, SIGNED_AT, Ok(()));
+        assert_eq!(
+            verified(&unsigned, SIGNED_AT, false),
+            Err(Error::UnsignedPayload)
+        );
+        assert_eq!(Error::UnsignedPayload.code(), "SignatureDoesNotMatch");
+        assert_eq!(verified(&unsigned, SIGNED_AT, true), Ok(()));
         let bogus = sign(
             request(&[("X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")]),
             "20150830",
@@ -475,6 +533,25 @@ mod tests {
             SIGNED_AT,
             Err("x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value."),
         );
+    }
+
+    #[test]
+    fn a_presigned_request_with_a_body_needs_the_body_signed() {
+        // Presigned, no X-Amz-Content-Sha256: with an empty body it may have been signed
+        // with UNSIGNED-PAYLOAD (botocore presigns so) and nothing is left unprotected.
+        let mut empty = request(&[]);
+        empty.body.clear();
+        let resigned = sign_as(empty, "20150830", Some(60), Some(UNSIGNED_PAYLOAD));
+        assert_eq!(verified(&resigned, SIGNED_AT, false), Ok(()));
+        // A body added to it is covered by no signature: refused unless the service
+        // allows unsigned payloads.
+        let mut with_body = resigned;
+        with_body.body = b"Action=CreateUser&UserName=x".to_vec();
+        assert_eq!(
+            verified(&with_body, SIGNED_AT, false),
+            Err(Error::SignatureDoesNotMatch)
+        );
+        assert_eq!(verified(&with_body, SIGNED_AT, true), Ok(()));
     }
 
     #[test]

@@ -255,6 +255,25 @@ async fn run(
         body,
     };
 
+    // awsQuery takes GET and POST, awsJson1.1 POST only; nothing else is dispatched.
+    let json = parts.headers.contains_key("x-amz-target");
+    let method = &parts.method;
+    let allowed =
+        method == axum::http::Method::POST || (!json && method == axum::http::Method::GET);
+    if !allowed {
+        return Err(ServiceError::new(
+            "MethodNotAllowed",
+            405,
+            format!(
+                "the HTTP method `{method}` is not allowed: {}",
+                if json {
+                    "JSON-protocol services take POST"
+                } else {
+                    "query-protocol services take GET or POST"
+                }
+            ),
+        ));
+    }
     let target = parts
         .headers
         .get("x-amz-target")

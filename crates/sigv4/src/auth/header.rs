@@ -5,7 +5,9 @@ use std::borrow::Cow;
 
 use time::OffsetDateTime;
 
-use super::{parse_signature, parse_signed_headers, AuthLocation, ParsedAuth, ALGORITHM};
+use super::{
+    parse_signature, parse_signed_headers, require_signed, AuthLocation, ParsedAuth, ALGORITHM,
+};
 use crate::error::Error;
 use crate::request::{text, trimmed_text, Request};
 use crate::scan;
@@ -63,8 +65,12 @@ fn parse_text<'a, 's>(
     }
 
     let time = request_time(req)?;
-    let (Some(credential), Some(signed_headers), Some(signature), Some((timestamp, stamp))) =
-        (credential, signed_headers, signature, time)
+    let (
+        Some(credential),
+        Some(signed_headers),
+        Some(signature),
+        Some((timestamp, stamp, time_header)),
+    ) = (credential, signed_headers, signature, time)
     else {
         let mut message = String::new();
         for (name, missing) in [
@@ -92,6 +98,9 @@ fn parse_text<'a, 's>(
     let signed_headers = parse_signed_headers(keep(signed_headers))?;
     let signature = parse_signature(signature)?;
     let session_token = session_token(req)?;
+    // The header the request's time comes from must be signed, or the time could be
+    // replaced after signing. (An unsigned session token is refused by `verify`.)
+    require_signed(&signed_headers, time_header)?;
     Ok(ParsedAuth {
         access_key_id,
         scope,
@@ -145,7 +154,9 @@ fn split_at_byte(text: &str, delimiter: u8) -> Option<(&str, &str)> {
 }
 
 /// The request time: `X-Amz-Date` when present, else `Date`; `None` when neither is sent.
-fn request_time(req: &Request) -> Result<Option<(OffsetDateTime, [u8; 16])>, Error> {
+/// With it, the name of the header it came from.
+#[allow(clippy::type_complexity)]
+fn request_time(req: &Request) -> Result<Option<(OffsetDateTime, [u8; 16], &'static str)>, Error> {
     type Parser = fn(&str) -> Option<(OffsetDateTime, [u8; 16])>;
     for (name, parse) in [
         ("x-amz-date", parse_amz_stamp as Parser),
@@ -157,7 +168,7 @@ fn request_time(req: &Request) -> Result<Option<(OffsetDateTime, [u8; 16])>, Err
             Err(()) => Cow::Owned(joined(req, name)),
         };
         return parse(value.trim())
-            .map(Some)
+            .map(|(time, stamp)| Some((time, stamp, name)))
             .ok_or_else(|| Error::MalformedDate(value.into_owned()));
     }
     Ok(None)
@@ -206,7 +217,7 @@ mod tests {
     #[test]
     fn parses_a_well_formed_header() {
         let authz = format!(
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature={SIG}"
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature={SIG}"
         );
         check(
             &[
@@ -222,7 +233,7 @@ mod tests {
                     region: "us-east-1".into(),
                     service: "iam".into(),
                 },
-                signed_headers: "host;x-amz-date".into(),
+                signed_headers: "host;x-amz-date;x-amz-security-token".into(),
                 signature: parse_signature(SIG).unwrap(),
                 timestamp: datetime!(2015-08-30 12:36:00 UTC),
                 stamp: *b"20150830T123600Z",
@@ -235,7 +246,7 @@ mod tests {
     #[test]
     fn falls_back_to_the_date_header() {
         let authz = format!(
-            "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request,SignedHeaders=host,Signature={SIG}"
+            "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request,SignedHeaders=date;host,Signature={SIG}"
         );
         let req = Request {
             method: "GET",
@@ -251,6 +262,52 @@ mod tests {
         assert_eq!(parsed.timestamp, datetime!(2015-08-30 12:36:00 UTC));
         assert_eq!(&parsed.stamp, b"20150830T123600Z");
         assert_eq!(parsed.session_token, None);
+    }
+
+    #[test]
+    fn the_time_header_must_be_signed() {
+        let authz = |signed: &str| {
+            format!(
+                "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders={signed}, Signature={SIG}"
+            )
+        };
+        let parse_with = |signed: &str, extra: &[(&str, &[u8])]| {
+            let authz = authz(signed);
+            let mut headers: Vec<(&str, &[u8])> = vec![
+                ("Host", b"iam.amazonaws.com"),
+                ("Authorization", authz.as_bytes()),
+            ];
+            headers.extend_from_slice(extra);
+            let req = Request {
+                method: "POST",
+                path: "/",
+                query: "",
+                headers: &headers,
+                body: b"",
+            };
+            crate::auth::parse(&req).map(|_| ())
+        };
+        let date: (&str, &[u8]) = ("X-Amz-Date", b"20150830T123600Z");
+        let http_date: (&str, &[u8]) = ("Date", b"Sun, 30 Aug 2015 12:36:00 GMT");
+        let token: (&str, &[u8]) = ("X-Amz-Security-Token", b"token");
+        assert_eq!(
+            parse_with("host", &[date]),
+            Err(Error::HeaderNotSigned("x-amz-date"))
+        );
+        assert_eq!(
+            parse_with("host", &[http_date]),
+            Err(Error::HeaderNotSigned("date"))
+        );
+        // The time comes from X-Amz-Date: an unsigned Date beside it decides nothing.
+        assert_eq!(parse_with("host;x-amz-date", &[date, http_date]), Ok(()));
+        assert_eq!(
+            parse_with("host;x-amz-date;x-amz-security-token", &[date, token]),
+            Ok(())
+        );
+        assert_eq!(
+            Error::HeaderNotSigned("x-amz-date").to_string(),
+            "'x-amz-date' must be a 'SignedHeader' in the AWS Authorization."
+        );
     }
 
     #[test]
