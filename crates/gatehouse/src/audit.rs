@@ -6,7 +6,7 @@
 //! written by [`commit`] inside the request's own transaction, so it commits with the
 //! change or not at all. Every other event (reads, denials, failures) is queued by
 //! [`AuditLog::push`] and written in batches at least once a second by
-//! [`flush_forever`], as compact segments; one write per read request would not survive
+//! [`flush`] (`App::flush_every_second`), as compact segments; one write per read request would not survive
 //! real traffic. The same writes fold every event, the mutations' too, into the
 //! principals' last-accessed data that access reports read.
 

@@ -48,6 +48,8 @@ pub struct Origin {
     pub region: String,
     /// When the request arrived (`aws:CurrentTime`, `aws:EpochTime`).
     pub now: time::OffsetDateTime,
+    /// The client's `User-Agent` (`aws:UserAgent`).
+    pub user_agent: Option<String>,
 }
 
 impl Origin {
@@ -56,7 +58,7 @@ impl Origin {
         environment(
             app,
             (self.source_ip, self.secure_transport),
-            &self.region,
+            (&self.region, self.user_agent.as_deref()),
             self.now,
         )
     }
@@ -66,7 +68,7 @@ impl Origin {
 fn environment<'a>(
     app: &'a App,
     (source_ip, secure_transport): (IpAddr, bool),
-    region: &'a str,
+    (region, user_agent): (&'a str, Option<&'a str>),
     now: time::OffsetDateTime,
 ) -> Environment<'a> {
     Environment {
@@ -74,6 +76,7 @@ fn environment<'a>(
         region,
         now,
         secure_transport,
+        user_agent,
         management_account: app.management_account(),
         authorization_messages: app
             .config()
@@ -89,7 +92,7 @@ impl RequestContext {
         environment(
             app,
             (self.source_ip, self.secure_transport),
-            &self.region,
+            (&self.region, self.user_agent.as_deref()),
             self.now,
         )
     }
@@ -101,6 +104,7 @@ impl RequestContext {
             secure_transport: self.secure_transport,
             region: self.region.clone(),
             now: self.now,
+            user_agent: self.user_agent.clone(),
         }
     }
 
@@ -132,4 +136,6 @@ pub struct RequestContext {
     pub secure_transport: bool,
     /// When the request arrived: every decision of the request sees this time.
     pub now: time::OffsetDateTime,
+    /// The client's `User-Agent` (`aws:UserAgent`).
+    pub user_agent: Option<String>,
 }

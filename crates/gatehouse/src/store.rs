@@ -1,8 +1,8 @@
 //! Durable state. One SQL implementation runs on both backends through sqlx's `Any`
-//! driver; `sqlite` and `postgres` hold what differs (connection setup, DDL). Every
-//! mutation happens inside one [`Tx`], committed before the client hears of success.
-//! Every query is scoped by account id: there is no method that reads across accounts
-//! except the ones that resolve credentials, which must find the owning account first.
+//! driver; `schema` holds the DDL, written once, and `sqlite` and `postgres` the
+//! connection setup and their type names. Every mutation happens inside one [`Tx`],
+//! committed before the client hears of success. Queries are scoped by account (or
+//! organization) id; ARCHITECTURE.md lists the few that look things up by id alone.
 
 mod access_keys;
 mod access_reports;
@@ -85,7 +85,7 @@ pub enum StoreError {
 
 impl From<StoreError> for wire::ServiceError {
     /// A store failure reaches the client only as `InternalFailure` (500); the detail
-    /// goes to the log, with the request id the pipeline adds to the request's span.
+    /// goes to the log here, and the pipeline logs the 500 with its request id.
     fn from(error: StoreError) -> Self {
         tracing::error!(%error, "internal failure");
         wire::ServiceError::internal()

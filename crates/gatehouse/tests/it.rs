@@ -9,6 +9,7 @@
 
 mod it {
     pub mod cli;
+    pub mod condition_keys;
     pub mod dev_mode;
     pub mod errors;
     pub mod iam_account_reports;

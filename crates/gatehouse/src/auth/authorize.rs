@@ -73,6 +73,8 @@ pub struct Environment<'a> {
     pub now: time::OffsetDateTime,
     /// Whether the request came over TLS (`aws:SecureTransport`).
     pub secure_transport: bool,
+    /// The client's `User-Agent` (`aws:UserAgent`), when it sent one.
+    pub user_agent: Option<&'a str>,
     /// The organization's management account (exempt from SCPs).
     pub management_account: AccountId,
     /// The key that seals an encoded authorization failure message into each
@@ -80,8 +82,9 @@ pub struct Environment<'a> {
     pub authorization_messages: Option<&'a crate::secrets::MasterKey>,
 }
 
-/// A refusal: AWS's `AccessDenied` error, and whether a policy denied explicitly (which
-/// no exemption overrides).
+/// A refusal: AWS's `AccessDenied` error, and whether a policy denied explicitly (the
+/// exemptions of a service decide what that means for them: a user changing its own
+/// password gets no exemption from an explicit deny).
 #[derive(Debug)]
 pub struct Denied {
     /// The error the client gets, in AWS's words.
@@ -466,7 +469,8 @@ fn request(
 
 /// The global condition keys every request of every path carries, from the facts of
 /// the request: `aws:SourceIp`, `aws:RequestedRegion`, `aws:CurrentTime`,
-/// `aws:EpochTime`, `aws:SecureTransport`.
+/// `aws:EpochTime` (decimal seconds, as AWS gives it: `Numeric*` and `Date*` conditions
+/// both read it), `aws:SecureTransport` and `aws:UserAgent`.
 fn insert_environment(request: &mut policy::Request, environment: &Environment<'_>) {
     let now = environment.now;
     let iso = now
@@ -478,11 +482,11 @@ fn insert_environment(request: &mut policy::Request, environment: &Environment<'
     context.insert("aws:SourceIp", environment.source_ip.to_string());
     context.insert("aws:RequestedRegion", environment.region);
     context.insert("aws:CurrentTime", iso);
-    context.insert(
-        "aws:EpochTime",
-        ContextValue::epoch_seconds(now.unix_timestamp()),
-    );
+    context.insert("aws:EpochTime", now.unix_timestamp().to_string());
     context.insert("aws:SecureTransport", environment.secure_transport);
+    if let Some(agent) = environment.user_agent {
+        context.insert("aws:UserAgent", agent);
+    }
 }
 
 /// Decides `access` (an `sts:AssumeRoleWith…` action or a session-tag action on a role)
@@ -495,19 +499,28 @@ pub fn authorize_federated(
     environment: &Environment<'_>,
     trust: &policy::CompiledPolicy,
 ) -> bool {
+    let resource_account = resource_account(&access.resource);
     let principal = policy::Principal::new(policy::PrincipalKind::Federated, provider_arn, "");
     let mut request = policy::Request::new(principal, access.action, access.resource.as_str());
-    if let Some(account) = resource_account(&access.resource) {
-        request = request.with_resource_account(account);
+    if let Some(account) = &resource_account {
+        request = request.with_resource_account(account.as_str());
     }
     insert_environment(&mut request, environment);
     let context = request.context_mut();
     for (key, value) in &access.context {
         context.insert(key, value.clone());
     }
+    // The role's account's RCPs govern its roles for every caller, federated ones too.
+    let rcp_levels = access
+        .resource_rcps
+        .as_deref()
+        .map_or(&[][..], Vec::as_slice);
     let decision = policy::evaluate(
         &EvaluationInput {
             resource: Some(trust),
+            rcp_levels,
+            resource_in_management_account: resource_account.as_deref()
+                == Some(environment.management_account.to_string().as_str()),
             ..EvaluationInput::default()
         },
         &request,
@@ -619,6 +632,7 @@ mod tests {
             region: "us-east-1",
             now: time::OffsetDateTime::now_utc(),
             secure_transport: false,
+            user_agent: None,
             authorization_messages: None,
             management_account: AccountId::parse("999999999999").unwrap(),
         }

@@ -68,12 +68,8 @@ pub async fn handle(
     let mut protocol = Protocol::of(&parts.headers);
     let config = app.config();
     let (result, outcome) = audit::scoped(arrived, async {
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        audit::note(|outcome| outcome.user_agent = user_agent);
+        let agent = user_agent(&parts);
+        audit::note(|outcome| outcome.user_agent = agent);
         let _server_slot = match Slot::take(app.in_flight(), config.max_concurrent_requests) {
             Some(slot) => slot,
             None => return Err(throttled()),
@@ -309,6 +305,7 @@ async fn run(
                 secure_transport: secure,
                 region: app.config().region.clone(),
                 now: time::OffsetDateTime::now_utc(),
+                user_agent: user_agent(parts),
             };
             let output = services::sts::call_unsigned(app, &caller, operation).await?;
             return Ok(xml_response(output.to_query_xml(request_id), request_id));
@@ -341,6 +338,7 @@ async fn run(
         source_ip: peer.ip(),
         secure_transport: secure,
         now: time::OffsetDateTime::now_utc(),
+        user_agent: user_agent(parts),
     };
     match route {
         Route::Query {
@@ -374,6 +372,15 @@ async fn run(
             Ok(json_response(output.to_json(), request_id))
         }
     }
+}
+
+/// The client's `User-Agent`, when it is text.
+fn user_agent(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// Counts an authentication failure by the error code answered.

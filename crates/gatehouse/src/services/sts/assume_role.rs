@@ -122,58 +122,70 @@ pub(super) async fn assume_role_needs(
         PolicyKind::Trust,
     )
     .map_err(|_| denied(context, &input.role_arn))?;
-    let mut access = Access::new("sts:AssumeRole", input.role_arn.clone());
-    access.context.push((
+    // Every action this request is checked for sees the same context: the session's
+    // name, its source identity, the MFA proof, the role's organization, the tags.
+    let mut shared: Vec<(String, ContextValue)> = vec![(
         "sts:RoleSessionName".to_owned(),
         ContextValue::from(input.role_session_name.as_str()),
-    ));
+    )];
     if let Some(source) = &input.source_identity {
-        access.context.push((
+        shared.push((
             "sts:SourceIdentity".to_owned(),
             ContextValue::from(source.as_str()),
         ));
     }
     if let Some(at) = mfa_at {
-        let age = time::OffsetDateTime::now_utc().unix_timestamp() - at;
-        access.context.push((
+        let age = context.now.unix_timestamp() - at;
+        shared.push((
             "aws:MultiFactorAuthPresent".to_owned(),
             ContextValue::from(true),
         ));
-        access.context.push((
+        shared.push((
             "aws:MultiFactorAuthAge".to_owned(),
             ContextValue::from(age.max(0)),
         ));
     }
     if let Some(org) = role_org {
-        access.context.push((
+        shared.push((
             "aws:ResourceOrgID".to_owned(),
             ContextValue::from(org.org_id.as_str()),
         ));
-        access.context.push((
+        shared.push((
             "aws:ResourceOrgPaths".to_owned(),
             ContextValue::multi(vec![org.path]),
         ));
     }
-    access.resource_rcps = role_rcps.clone();
-    let mut accesses = vec![access];
+    if let Some(keys) = &input.transitive_tag_keys {
+        shared.push((
+            "sts:TransitiveTagKeys".to_owned(),
+            ContextValue::multi(keys.clone()),
+        ));
+    }
     let requested: Vec<(String, String)> = input
         .tags
         .iter()
         .flatten()
         .map(|tag| (tag.key.clone(), tag.value.clone()))
         .collect();
+    // Session tags need sts:TagSession, a source identity sts:SetSourceIdentity, as AWS
+    // asks of every role assumption that carries them.
+    let mut actions = vec!["sts:AssumeRole"];
     if !requested.is_empty() {
-        let mut tag_access =
-            Access::new("sts:TagSession", input.role_arn.clone()).with_request_tags(&requested);
-        if let Some(keys) = &input.transitive_tag_keys {
-            tag_access.context.push((
-                "sts:TransitiveTagKeys".to_owned(),
-                ContextValue::multi(keys.clone()),
-            ));
-        }
-        tag_access.resource_rcps = role_rcps;
-        accesses.push(tag_access);
+        actions.push("sts:TagSession");
     }
+    if input.source_identity.is_some() {
+        actions.push("sts:SetSourceIdentity");
+    }
+    let accesses = actions
+        .into_iter()
+        .map(|action| {
+            let mut access =
+                Access::new(action, input.role_arn.clone()).with_request_tags(&requested);
+            access.context.extend(shared.iter().cloned());
+            access.resource_rcps = role_rcps.clone();
+            access
+        })
+        .collect();
     Ok((
         Needs {
             accesses,

@@ -19,6 +19,7 @@ use wire::ServiceError;
 
 use crate::app::App;
 use crate::auth::authorize::{authorize_federated, Access};
+use crate::auth::identity::organization_facts;
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId};
@@ -302,6 +303,8 @@ pub(super) async fn handle_assume_role_with_saml(
         input.policy_arns.as_deref(),
     )
     .await?;
+    // The role's account's RCPs govern its roles for federated callers too.
+    let rcps = std::sync::Arc::new(organization_facts(&mut tx, account).await?.rcp_levels);
     drop(tx);
     let role = role.ok_or_else(denied)?;
 
@@ -350,7 +353,8 @@ pub(super) async fn handle_assume_role_with_saml(
                 ContextValue::multi(transitive_tag_keys.clone()),
             );
         }
-        let access = access.with_request_tags(&tags);
+        let mut access = access.with_request_tags(&tags);
+        access.resource_rcps = Some(rcps.clone());
         authorize_federated(&input.principal_arn, &access, &environment, &trust)
     };
     // Session tags need sts:TagSession, a source identity sts:SetSourceIdentity, as AWS

@@ -20,6 +20,7 @@ use wire::ServiceError;
 
 use crate::app::App;
 use crate::auth::authorize::{authorize_federated, Access};
+use crate::auth::identity::organization_facts;
 use crate::auth::session::Session;
 use crate::auth::PrincipalKind;
 use crate::model::{ids, AccessKeyId, AccountId, Partition};
@@ -216,6 +217,8 @@ pub(super) async fn handle_assume_role_with_web_identity(
         input.policy_arns.as_deref(),
     )
     .await?;
+    // The role's account's RCPs govern its roles for federated callers too.
+    let rcps = organization_facts(&mut tx, account).await?.rcp_levels;
     drop(tx);
     let denied = || {
         ServiceError::new(
@@ -233,8 +236,9 @@ pub(super) async fn handle_assume_role_with_web_identity(
         PolicyKind::Trust,
     )
     .map_err(|_| denied())?;
-    let mut access = Access::new("sts:AssumeRoleWithWebIdentity", input.role_arn.clone());
-    let mut key = |name: &str, value: ContextValue| access.context.push((name.to_owned(), value));
+    let (tags, transitive_tag_keys) = token_tags(claims.tags.as_ref());
+    let mut shared: Vec<(String, ContextValue)> = Vec::new();
+    let mut key = |name: &str, value: ContextValue| shared.push((name.to_owned(), value));
     key(
         "aws:FederatedProvider",
         ContextValue::from(provider_arn.as_str()),
@@ -254,14 +258,23 @@ pub(super) async fn handle_assume_role_with_web_identity(
         "sts:RoleSessionName",
         ContextValue::from(input.role_session_name.as_str()),
     );
-    let (tags, transitive_tag_keys) = token_tags(claims.tags.as_ref());
-    for (name, value) in &tags {
+    if !transitive_tag_keys.is_empty() {
         key(
-            &format!("aws:RequestTag/{name}"),
-            ContextValue::from(value.as_str()),
+            "sts:TransitiveTagKeys",
+            ContextValue::multi(transitive_tag_keys.clone()),
         );
     }
-    if !authorize_federated(&provider_arn, &access, &caller.environment(app), &trust) {
+    // Tags the token carries need sts:TagSession, as on AWS; every check sees the same
+    // context.
+    let environment = caller.environment(app);
+    let rcps = std::sync::Arc::new(rcps);
+    let decide = |action: &'static str| {
+        let mut access = Access::new(action, input.role_arn.clone()).with_request_tags(&tags);
+        access.context.extend(shared.iter().cloned());
+        access.resource_rcps = Some(rcps.clone());
+        authorize_federated(&provider_arn, &access, &environment, &trust)
+    };
+    if !decide("sts:AssumeRoleWithWebIdentity") || (!tags.is_empty() && !decide("sts:TagSession")) {
         return Err(denied());
     }
     let audience = claims
