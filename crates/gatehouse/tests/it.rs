@@ -33,6 +33,7 @@ mod it {
     pub mod organizations;
     pub mod policy_cli;
     pub mod quotas;
+    pub mod secret_hygiene;
     pub mod sigv4_integrity;
     pub mod source_layout;
     pub mod storage;

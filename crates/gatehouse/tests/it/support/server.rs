@@ -25,6 +25,8 @@ pub struct Server {
     pub data_dir: PathBuf,
     _temp: Option<tempfile::TempDir>,
     args: Vec<String>,
+    /// `GATEHOUSE_LOG`, when the test sets one (the environment's is never inherited).
+    log_filter: Option<String>,
     /// Lines the server wrote to stderr are collected here when it stops.
     pub stderr_path: PathBuf,
 }
@@ -35,10 +37,23 @@ impl Server {
         let temp = tempfile::tempdir().unwrap();
         let data_dir = temp.path().join("data");
         let args = extra.iter().map(|s| (*s).to_owned()).collect();
-        Self::spawn(data_dir, Some(temp), args)
+        Self::spawn(data_dir, Some(temp), args, None)
     }
 
-    fn spawn(data_dir: PathBuf, temp: Option<tempfile::TempDir>, args: Vec<String>) -> Self {
+    /// [`Server::start`] with `GATEHOUSE_LOG` set to `filter` (e.g. `trace`).
+    pub fn start_logging(filter: &str, extra: &[&str]) -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let data_dir = temp.path().join("data");
+        let args = extra.iter().map(|s| (*s).to_owned()).collect();
+        Self::spawn(data_dir, Some(temp), args, Some(filter.to_owned()))
+    }
+
+    fn spawn(
+        data_dir: PathBuf,
+        temp: Option<tempfile::TempDir>,
+        args: Vec<String>,
+        log_filter: Option<String>,
+    ) -> Self {
         let stderr_path = data_dir.with_extension(format!(
             "stderr-{}.log",
             SystemTime::now()
@@ -48,7 +63,12 @@ impl Server {
         ));
         std::fs::create_dir_all(data_dir.parent().unwrap()).unwrap();
         let stderr = std::fs::File::create(&stderr_path).unwrap();
-        let mut child = gatehouse()
+        let mut command = gatehouse();
+        match &log_filter {
+            Some(filter) => command.env("GATEHOUSE_LOG", filter),
+            None => command.env_remove("GATEHOUSE_LOG"),
+        };
+        let mut child = command
             .arg("serve")
             .arg("--data-dir")
             .arg(&data_dir)
@@ -99,6 +119,7 @@ impl Server {
             data_dir,
             _temp: temp,
             args,
+            log_filter,
             stderr_path,
         }
     }
@@ -110,7 +131,8 @@ impl Server {
         let temp = self._temp.take();
         let data_dir = self.data_dir.clone();
         let args = self.args.clone();
-        Self::spawn(data_dir, temp, args)
+        let log_filter = self.log_filter.clone();
+        Self::spawn(data_dir, temp, args, log_filter)
     }
 
     /// The `gatehouse` command line with `args`, on this server's data dir (and, like the
