@@ -47,22 +47,44 @@ impl Needs {
     }
 }
 
+/// What the generated layer knows of every operation, whatever its service.
+pub(crate) trait OperationFacts {
+    /// The operation's name, e.g. `CreateUser`.
+    fn name(&self) -> &'static str;
+    /// Whether the operation only reads (its audit event is batched; nothing is
+    /// invalidated after it).
+    fn is_read_only(&self) -> bool;
+}
+
+macro_rules! operation_facts {
+    ($($operation:ty),*) => {
+        $(impl OperationFacts for $operation {
+            fn name(&self) -> &'static str {
+                <$operation>::name(self)
+            }
+            fn is_read_only(&self) -> bool {
+                <$operation>::is_read_only(self)
+            }
+        })*
+    };
+}
+
+operation_facts!(
+    wire::iam::Operation,
+    wire::sts::Operation,
+    wire::organizations::Operation,
+    wire::service_quotas::Operation
+);
+
 /// A service as the pipeline runs it.
 pub(crate) trait Api {
     /// The service's decoded operation.
-    type Operation: Send + Sync;
+    type Operation: OperationFacts + Send + Sync;
     /// The service's output.
     type Output;
     /// What working out the needs found that the handler uses too (the caller's
     /// organization, a role and its session policies, …), so it is read once.
     type Plan: Send;
-
-    /// The operation's name, e.g. `CreateUser`.
-    fn name(operation: &Self::Operation) -> &'static str;
-
-    /// Whether the operation only reads (its audit event is batched; nothing is
-    /// invalidated after it).
-    fn is_read_only(operation: &Self::Operation) -> bool;
 
     /// The accesses the operation needs, with their resources resolved in the
     /// request's transaction, and what the handler will need of what was read.
@@ -113,8 +135,8 @@ pub async fn call<A: Api>(
     context: &RequestContext,
     operation: A::Operation,
 ) -> Result<A::Output, ServiceError> {
-    context.trace(A::name(&operation));
-    let mutates = !A::is_read_only(&operation);
+    context.trace(operation.name());
+    let mutates = !operation.is_read_only();
     let mut tx = LazyTx::new(app.store());
     let (needs, plan) = A::needs(app, &mut tx, context, &operation).await?;
     authorize_needs::<A>(app, &mut tx, context, &operation, &needs).await?;

@@ -56,14 +56,6 @@ impl Api for Iam {
     type Output = Output;
     type Plan = ();
 
-    fn name(operation: &Operation) -> &'static str {
-        operation.name()
-    }
-
-    fn is_read_only(operation: &Operation) -> bool {
-        operation.is_read_only()
-    }
-
     async fn needs(
         _app: &App,
         tx: &mut LazyTx<'_>,

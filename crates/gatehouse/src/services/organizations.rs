@@ -36,14 +36,6 @@ impl Api for Organizations {
     /// The caller's organization, when it has one.
     type Plan = Option<OrganizationRecord>;
 
-    fn name(operation: &Operation) -> &'static str {
-        operation.name()
-    }
-
-    fn is_read_only(operation: &Operation) -> bool {
-        operation.is_read_only()
-    }
-
     /// Where the caller stands first (no organization: `AWSOrganizationsNotInUseException`;
     /// a member account calling a management-only operation: `AccessDeniedException`,
     /// unless the delegation policy can open it), then the accesses.

@@ -78,14 +78,6 @@ impl Api for Quotas {
     type Output = Output;
     type Plan = ();
 
-    fn name(operation: &Operation) -> &'static str {
-        operation.name()
-    }
-
-    fn is_read_only(operation: &Operation) -> bool {
-        operation.is_read_only()
-    }
-
     /// The operation's action on its quota (the operations that name one) or on `*`;
     /// operations Gatehouse does not serve are answered `NotImplemented` before any
     /// authorization.

@@ -65,14 +65,6 @@ impl Api for Sts {
     type Output = Output;
     type Plan = Plan;
 
-    fn name(operation: &Operation) -> &'static str {
-        operation.name()
-    }
-
-    fn is_read_only(operation: &Operation) -> bool {
-        operation.is_read_only()
-    }
-
     async fn needs(
         app: &App,
         tx: &mut LazyTx<'_>,

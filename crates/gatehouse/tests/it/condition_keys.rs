@@ -12,6 +12,7 @@ use serde_json::json;
 use super::support::credentials::{dev_root, new_key, Keys};
 use super::support::fixtures::{data_path, read_data};
 use super::support::server::Server;
+use super::support::tokens::oidc_token;
 
 const ACCOUNT: &str = "111122223333";
 const ISSUER: &str = "https://token.example.test/tenant";
@@ -442,17 +443,10 @@ async fn session_tags_and_source_identities_need_their_own_actions() {
     // A web identity token's session tags need sts:TagSession, and reach its conditions
     // as aws:RequestTag and aws:TagKeys.
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let tagged = {
-        let claims = json!({
-            "iss": ISSUER, "sub": "repo:x", "aud": CLIENT, "iat": now, "exp": now + 600,
-            "https://aws.amazon.com/tags": {"principal_tags": {"team": ["blue"]}}
-        });
-        let pem = std::fs::read(data_path("oidc-test-key.pem")).unwrap();
-        let key = jsonwebtoken::EncodingKey::from_ec_pem(&pem).unwrap();
-        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
-        header.kid = Some("test-key-1".to_owned());
-        jsonwebtoken::encode(&header, &claims, &key).unwrap()
-    };
+    let tagged = oidc_token(&json!({
+        "iss": ISSUER, "sub": "repo:x", "aud": CLIENT, "iat": now, "exp": now + 600,
+        "https://aws.amazon.com/tags": {"principal_tags": {"team": ["blue"]}}
+    }));
     let web_role = format!("arn:aws:iam::{ACCOUNT}:role/WebIdentity");
     let assume_web = || {
         paths

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::support::credentials::{account_of, Keys};
 use super::support::fixtures::data_path;
 use super::support::server::Server;
+use super::support::tokens::oidc_token;
 
 const ISSUER: &str = "https://token.example.test/tenant";
 const URL: &str = "token.example.test/tenant";
@@ -20,11 +21,7 @@ fn now() -> i64 {
 
 /// A token signed with the test key (`kid` test-key-1) carrying `claims`.
 fn token(claims: serde_json::Value) -> String {
-    let pem = std::fs::read(data_path("oidc-test-key.pem")).unwrap();
-    let key = jsonwebtoken::EncodingKey::from_ec_pem(&pem).unwrap();
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
-    header.kid = Some("test-key-1".to_owned());
-    jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    oidc_token(&claims)
 }
 
 fn claims(sub: &str, aud: &str, exp: i64) -> serde_json::Value {

@@ -1,6 +1,6 @@
 //! What the integration tests share, one module per kind of thing: the server process,
 //! credentials, SDK clients, hand-made requests, organizations, certificates, policy
-//! documents, fixture files, botocore model walks and the AWS CLI. Tests reach the server
+//! documents, fixture files, OIDC tokens, botocore model walks and the AWS CLI. Tests reach the server
 //! only over HTTP and through its command line; nothing here uses the crate's own code.
 
 pub mod aws_cli;
@@ -13,3 +13,4 @@ pub mod organizations;
 pub mod policies;
 pub mod requests;
 pub mod server;
+pub mod tokens;
