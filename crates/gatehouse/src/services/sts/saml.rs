@@ -1,15 +1,11 @@
 //! `AssumeRoleWithSAML`: a SAML 2.0 response from an IdP registered in the role's account
-//! (`iam:CreateSAMLProvider`) buys a role session. `saml/assertion.rs` verifies the
-//! response (signature with the provider's metadata certificates in `saml/xmldsig.rs`
-//! over `saml/c14n.rs`, issuer, AWS's recipient and audience, validity); this module then
+//! (`iam:CreateSAMLProvider`) buys a role session. The `federation` crate verifies the
+//! response (signature with the provider's metadata certificates, issuer, AWS's recipient
+//! and audience, validity); this module then
 //! reads AWS's attributes (`Role`, `RoleSessionName`, `SessionDuration`, `PrincipalTag:*`,
 //! `TransitiveTagKeys`, `SourceIdentity`) and lets the role's trust policy decide with the
 //! provider as the federated principal and the `saml:*` condition keys. AWS serves this
 //! call unsigned: the signed response is the proof of identity.
-
-mod assertion;
-mod c14n;
-mod xmldsig;
 
 use base64::Engine;
 use policy::{CompiledPolicy, ContextValue, PolicyKind};
@@ -28,7 +24,7 @@ use crate::services::iam::saml_metadata;
 use super::{packed_size, sealed_credentials, session_policies};
 use crate::request::Origin;
 
-use assertion::{Assertion, Refusal};
+use federation::saml::{self, Assertion, Refusal};
 
 /// Default session length, seconds.
 const DEFAULT_DURATION: i64 = 3600;
@@ -249,7 +245,7 @@ pub(super) async fn handle_assume_role_with_saml(
             input.principal_arn
         ))
     })?;
-    let assertion = assertion::read(
+    let assertion = saml::read(
         &input.saml_assertion,
         &metadata.entity_id,
         &provider.certificates,

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the signed SAML responses `tests/it/sts_saml.rs` presents to AssumeRoleWithSAML.
+"""Writes the signed SAML responses the federation crate's tests and the server's
+`tests/it/sts_saml.rs` present to AssumeRoleWithSAML.
 
 TEST-ONLY. The keys beside this script (`test-only-*-key.pem`, self-signed, CN says
 NOT-FOR-PRODUCTION) exist only to sign these fixtures; never trust them anywhere.
@@ -8,7 +9,7 @@ The signatures come from `signxml` (lxml / libxml2 canonicalization), an impleme
 independent of Gatehouse's own, so the tests check Gatehouse against someone else's
 XML-DSig. Run once after changing the templates (pip install signxml==5.2.0):
 
-    python3 crates/gatehouse/tests/data/saml/generate.py
+    python3 crates/federation/tests/data/saml/generate.py
 
 Every assertion is valid until 2100 except `expired.xml`.
 """
